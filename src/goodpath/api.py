@@ -1,0 +1,24 @@
+"""The FastAPI app: each domain's router mounted here. OpenAPI at /docs."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from goodpath import __version__
+from goodpath.core.api_support import install_error_handlers
+from goodpath.core.db import get_engine
+from goodpath.lists.views import router as lists_router
+from goodpath.registry.views import router as registry_router
+
+app = FastAPI(title="goodpath", version=__version__, description="Nonproliferation sanctions engagement.")
+install_error_handlers(app)
+app.include_router(registry_router)
+app.include_router(lists_router)
+
+
+@app.get("/health", tags=["system"])
+def health() -> dict:
+    with get_engine().connect() as connection:
+        connection.execute(text("SELECT 1"))
+    return {"status": "ok", "version": __version__}

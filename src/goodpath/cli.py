@@ -1,0 +1,22 @@
+"""The ``goodpath`` command: each domain's commands mounted under one Typer app."""
+
+from __future__ import annotations
+
+import typer
+
+from goodpath.audit.commands import app as audit_app
+from goodpath.core.commands import db_app, serve
+from goodpath.demo.commands import app as demo_app
+from goodpath.lists.commands import app as lists_app
+from goodpath.registry.commands import app as parties_app
+
+app = typer.Typer(help="goodpath: nonproliferation sanctions engagement.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(lists_app, name="lists")
+app.add_typer(parties_app, name="parties")
+app.add_typer(audit_app, name="audit")
+app.add_typer(demo_app, name="demo")
+app.command("serve")(serve)
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,39 @@
+"""What every CLI command shares: JSON output, clear errors, the acting user."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from goodpath.core.errors import GoodpathError
+from goodpath.lists.records import ListFormatError
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def actor() -> str:
+    # Until API authentication lands (access-control issue), the CLI acts as the OS user.
+    return os.environ.get("GOODPATH_ACTOR") or f"cli:{getpass.getuser()}"
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn expected failures into a one-line message and exit status 1."""
+    try:
+        yield
+    except (GoodpathError, ListFormatError) as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(1) from None

@@ -1,0 +1,57 @@
+"""Imported lists: each dataset's versions with their change-sets, and the entries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from goodpath.core.models import Base, Marked, utcnow
+
+
+class ListVersion(Base):
+    __tablename__ = "list_version"
+    __table_args__ = (UniqueConstraint("dataset", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dataset: Mapped[str] = mapped_column(String(120), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    format: Mapped[str] = mapped_column(String(20))
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    imported_by: Mapped[str] = mapped_column(String(120))
+    source_hash: Mapped[str] = mapped_column(String(64), index=True)
+    files: Mapped[list] = mapped_column(JSON)  # [{path, sha256, size}]
+    published: Mapped[str | None] = mapped_column(String(40))
+    entities: Mapped[int] = mapped_column(Integer)
+    added: Mapped[int] = mapped_column(Integer)
+    removed: Mapped[int] = mapped_column(Integer)
+    changed: Mapped[int] = mapped_column(Integer)
+    unchanged: Mapped[int] = mapped_column(Integer)
+    unknown_fields: Mapped[list] = mapped_column(JSON, default=list)
+    notes: Mapped[list] = mapped_column(JSON, default=list)
+    # [{external_id, caption, change: added|removed|changed, fields: {...}}]
+    changeset: Mapped[list] = mapped_column(JSON, default=list)
+    audit_seq: Mapped[int | None] = mapped_column(Integer)
+
+
+class ListEntry(Marked, Base):
+    """One entity of one list, linked to the registry party it describes."""
+
+    __tablename__ = "list_entry"
+    __table_args__ = (UniqueConstraint("dataset", "external_id"),)
+
+    id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    dataset: Mapped[str] = mapped_column(String(120), index=True)
+    external_id: Mapped[str] = mapped_column(String(200))
+    party_id: Mapped[str] = mapped_column(ForeignKey("party.id"), index=True)
+    link_key: Mapped[str | None] = mapped_column(String(80), index=True)
+    schema: Mapped[str] = mapped_column(String(20))
+    caption: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(20), default="listed")  # listed | delisted
+    content_hash: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict] = mapped_column(JSON)  # the parsed entity, as imported
+    first_version: Mapped[int] = mapped_column(Integer)
+    last_changed_version: Mapped[int] = mapped_column(Integer)
+    delisted_version: Mapped[int | None] = mapped_column(Integer)
+    notes: Mapped[str | None] = mapped_column(Text)

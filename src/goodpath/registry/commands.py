@@ -1,0 +1,59 @@
+"""``goodpath parties ...``: search and show registry parties."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from goodpath.core.cli_support import console, print_json, user_errors
+from goodpath.core.db import session_scope
+from goodpath.registry import service
+
+app = typer.Typer(help="Registry of sanctioned parties.", no_args_is_help=True)
+
+
+@app.command("search")
+def search(
+    text: str = typer.Argument(..., help="Words of a name, in any script."),
+    limit: int = typer.Option(20, help="Show at most this many."),
+    include_delisted: bool = typer.Option(False, help="Also match names only delisted entries carry."),
+    as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+) -> None:
+    """Find parties whose names contain every word given."""
+    with session_scope() as session:
+        total, parties = service.search_parties(session, text, limit=limit, include_delisted=include_delisted)
+        rows = [service.party_summary(p) for p in parties]
+    if as_json:
+        print_json({"total": total, "results": rows})
+        return
+    table = Table("id", "schema", "name", "countries", title=f"{total} parties match {text!r}")
+    for r in rows:
+        table.add_row(r["id"], r["schema"], r["caption"], ", ".join(r["countries"]))
+    console.print(table)
+
+
+@app.command("show")
+def show(
+    party_id: str = typer.Argument(..., help="Party id (from search) or key (e.g. norinco)."),
+    as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+) -> None:
+    """A party with its names, list entries, sanctions and ownership."""
+    with user_errors(), session_scope() as session:
+        detail = service.party_detail(session, service.get_party(session, party_id))
+    if as_json:
+        print_json(detail)
+        return
+    console.print(f"[bold]{detail['caption']}[/] ({detail['schema']}, {detail['id']})")
+    for n in detail["names"]:
+        console.print(f"  name  [{n['kind']}] {n['value']}" + (f" ({n['lang']})" if n["lang"] else ""))
+    for e in detail["list_entries"]:
+        console.print(f"  list  {e['dataset']} {e['external_id']} — {e['status']}")
+    for s in detail["sanctions"]:
+        console.print(
+            f"  sanction  {s['authority'] or '?'} {s['program'] or ''} since {s['imposed_on'] or '?'}"
+            f" — {s['status']} {s['citation'] or ''}"
+        )
+    for o in detail["owners"]:
+        console.print(f"  {o['relation']} of {o['party_id']}" + (f" ({o['share']}%)" if o["share"] else ""))
+    for h in detail["holdings"]:
+        console.print(f"  parent of {h['party_id']} ({h['relation']})")

@@ -1,0 +1,128 @@
+"""Parties (FollowTheMoney schemata), their names, addresses, identifiers,
+ownership links, sanctions, and the legal authorities those sanctions rest on."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from goodpath.core.models import Base, Marked, utcnow
+
+# The FollowTheMoney schemata a party may have.
+PARTY_SCHEMATA = ("Company", "Organization", "Person", "LegalEntity", "Vessel", "Airplane")
+SANCTION_STATUSES = ("active", "waived", "terminated", "expired", "delisted")
+# Read "child is <relation> of parent".
+RELATIONS = ("subsidiary", "sub_unit", "successor", "owned", "linked")
+
+
+class Party(Marked, Base):
+    __tablename__ = "party"
+
+    id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    # Stable key of a party entered by hand or from the demo data (e.g. "norinco").
+    key: Mapped[str | None] = mapped_column(String(80), unique=True)
+    schema: Mapped[str] = mapped_column(String(20))
+    caption: Mapped[str] = mapped_column(String(500))
+    countries: Mapped[list] = mapped_column(JSON, default=list)
+    birth_dates: Mapped[list] = mapped_column(JSON, default=list)
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    names: Mapped[list[PartyName]] = relationship(back_populates="party", order_by="PartyName.id")
+    addresses: Mapped[list[PartyAddress]] = relationship(order_by="PartyAddress.id")
+    identifiers: Mapped[list[PartyIdentifier]] = relationship(order_by="PartyIdentifier.id")
+    sanctions: Mapped[list[Sanction]] = relationship(order_by="Sanction.id")
+
+
+class PartyName(Marked, Base):
+    __tablename__ = "party_name"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    party_id: Mapped[str] = mapped_column(ForeignKey("party.id", ondelete="CASCADE"), index=True)
+    entry_id: Mapped[str | None] = mapped_column(ForeignKey("list_entry.id", ondelete="CASCADE"), index=True)
+    value: Mapped[str] = mapped_column(String(500))  # in its own script, as the source gives it
+    kind: Mapped[str] = mapped_column(String(20))  # primary, alias, weak_alias, former, original_script
+    lang: Mapped[str | None] = mapped_column(String(8))
+    script: Mapped[str | None] = mapped_column(String(20))  # e.g. Latin, Han, Cyrillic
+    normalized: Mapped[str] = mapped_column(String(600), index=True)  # latinized, lower, for search
+    source: Mapped[str | None] = mapped_column(Text)  # citation for names not from a list
+
+    party: Mapped[Party] = relationship(back_populates="names")
+
+
+class PartyAddress(Marked, Base):
+    __tablename__ = "party_address"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    party_id: Mapped[str] = mapped_column(ForeignKey("party.id", ondelete="CASCADE"), index=True)
+    entry_id: Mapped[str | None] = mapped_column(ForeignKey("list_entry.id", ondelete="CASCADE"), index=True)
+    full: Mapped[str] = mapped_column(Text)
+    street: Mapped[str | None] = mapped_column(Text)
+    city: Mapped[str | None] = mapped_column(String(200))
+    postal_code: Mapped[str | None] = mapped_column(String(40))
+    region: Mapped[str | None] = mapped_column(String(200))
+    country: Mapped[str | None] = mapped_column(String(8))
+    remarks: Mapped[str | None] = mapped_column(Text)
+
+
+class PartyIdentifier(Marked, Base):
+    __tablename__ = "party_identifier"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    party_id: Mapped[str] = mapped_column(ForeignKey("party.id", ondelete="CASCADE"), index=True)
+    entry_id: Mapped[str | None] = mapped_column(ForeignKey("list_entry.id", ondelete="CASCADE"), index=True)
+    scheme: Mapped[str] = mapped_column(String(120))
+    value: Mapped[str] = mapped_column(String(300), index=True)
+    country: Mapped[str | None] = mapped_column(String(8))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class OwnershipLink(Marked, Base):
+    """``child`` is a <relation> of ``parent`` (owned by it with ``share`` percent, etc.)."""
+
+    __tablename__ = "ownership_link"
+    __table_args__ = (Index("ix_ownership_link_parent_child", "parent_id", "child_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    parent_id: Mapped[str] = mapped_column(ForeignKey("party.id", ondelete="CASCADE"), index=True)
+    child_id: Mapped[str] = mapped_column(ForeignKey("party.id", ondelete="CASCADE"), index=True)
+    relation: Mapped[str] = mapped_column(String(20))
+    share: Mapped[float | None] = mapped_column(Float)
+    entry_id: Mapped[str | None] = mapped_column(ForeignKey("list_entry.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str | None] = mapped_column(Text)
+
+
+class LegalAuthority(Base):
+    """Mirror of the catalogue in registry/data/authorities.yaml (the YAML is the truth)."""
+
+    __tablename__ = "legal_authority"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict] = mapped_column(JSON)
+
+
+class Sanction(Marked, Base):
+    __tablename__ = "sanction"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    party_id: Mapped[str] = mapped_column(ForeignKey("party.id", ondelete="CASCADE"), index=True)
+    entry_id: Mapped[str | None] = mapped_column(ForeignKey("list_entry.id", ondelete="CASCADE"), index=True)
+    authority_code: Mapped[str | None] = mapped_column(ForeignKey("legal_authority.code"), index=True)
+    program: Mapped[str | None] = mapped_column(String(120))  # the list's own program code
+    list_name: Mapped[str | None] = mapped_column(String(300))
+    measures: Mapped[list] = mapped_column(JSON, default=list)
+    imposed_on: Mapped[date | None] = mapped_column(Date)
+    minimum_end: Mapped[date | None] = mapped_column(Date)  # earliest possible end
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    citation: Mapped[str | None] = mapped_column(Text)  # Federal Register / list citation
+    source_url: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    status_date: Mapped[date | None] = mapped_column(Date)
+    verified: Mapped[bool] = mapped_column(default=True)  # False: from secondary sources, to confirm
+    notes: Mapped[str | None] = mapped_column(Text)
+    events: Mapped[list] = mapped_column(JSON, default=list)  # relief events: waivers, renewals, ...

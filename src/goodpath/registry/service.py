@@ -1,0 +1,201 @@
+"""Registry reads: search, party detail, sanctions, ownership in both directions."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from goodpath.core.errors import NotFound
+from goodpath.lists.models import ListEntry
+from goodpath.registry.models import OwnershipLink, Party, PartyName, Sanction
+from goodpath.registry.names import normalize_name
+
+# OFAC's 50 Percent Rule: an entity owned 50% or more, directly or indirectly, by
+# blocked persons is itself blocked.
+CONTROL_SHARE = 50.0
+# Relations through which INKSNA-style measures reach a party regardless of share.
+REACHING_RELATIONS = ("subsidiary", "sub_unit", "successor")
+
+
+def search_parties(
+    session: Session, text: str, *, limit: int = 20, offset: int = 0, include_delisted: bool = False
+) -> tuple[int, list[Party]]:
+    """Parties any of whose names contains every word of ``text`` (any script)."""
+    words = normalize_name(text).split()
+    if not words:
+        return 0, []
+    matching = select(PartyName.party_id).where(
+        and_(*[PartyName.normalized.contains(word, autoescape=True) for word in words])
+    )
+    if not include_delisted:
+        # A name from a delisted list entry no longer makes a hit on its own.
+        listed = select(ListEntry.id).where(ListEntry.status == "listed")
+        matching = matching.where(or_(PartyName.entry_id.is_(None), PartyName.entry_id.in_(listed)))
+    ids = matching.distinct().subquery()
+    total = session.scalar(select(func.count()).select_from(ids)) or 0
+    parties = session.scalars(
+        select(Party).where(Party.id.in_(select(ids.c.party_id))).order_by(Party.caption, Party.id)
+        .limit(limit).offset(offset)
+    ).all()  # fmt: skip
+    return total, list(parties)
+
+
+def get_party(session: Session, party_id: str) -> Party:
+    party = session.get(Party, party_id) or session.scalars(select(Party).where(Party.key == party_id)).first()
+    if party is None:
+        raise NotFound(f"no party {party_id!r}")
+    return party
+
+
+def list_entries_of(session: Session, party_id: str) -> list[ListEntry]:
+    query = select(ListEntry).where(ListEntry.party_id == party_id).order_by(ListEntry.dataset)
+    return list(session.scalars(query))
+
+
+def sanctions_of(session: Session, party_id: str) -> list[Sanction]:
+    query = select(Sanction).where(Sanction.party_id == party_id)
+    return list(session.scalars(query.order_by(Sanction.imposed_on, Sanction.id)))
+
+
+def direct_links(session: Session, party_id: str) -> dict[str, list[OwnershipLink]]:
+    """Links where the party is the parent (its holdings) and where it is the child (its owners)."""
+    down = session.scalars(select(OwnershipLink).where(OwnershipLink.parent_id == party_id)).all()
+    up = session.scalars(select(OwnershipLink).where(OwnershipLink.child_id == party_id)).all()
+    return {"holdings": list(down), "owners": list(up)}
+
+
+@dataclass
+class ReachStep:
+    party_id: str
+    relation: str
+    share: float | None
+
+
+@dataclass
+class Reach:
+    """A party reached from a start party through ownership, with the path taken."""
+
+    party_id: str
+    path: list[ReachStep]
+    effective_share: float | None  # product of shares along the path, where all are known
+
+
+def _reaches(link: OwnershipLink) -> bool:
+    if link.relation in REACHING_RELATIONS:
+        return True
+    return link.relation == "owned" and link.share is not None and link.share >= CONTROL_SHARE
+
+
+def controlled_by(session: Session, party_id: str, max_depth: int = 6) -> list[Reach]:
+    """Parties that measures on ``party_id`` reach: subsidiaries, sub-units, successors,
+    and entities it owns 50% or more of, directly or through others it so controls."""
+    return _walk(session, party_id, downward=True, max_depth=max_depth)
+
+
+def controllers_of(session: Session, party_id: str, max_depth: int = 6) -> list[Reach]:
+    """Parties whose measures reach ``party_id`` (the other direction of controlled_by)."""
+    return _walk(session, party_id, downward=False, max_depth=max_depth)
+
+
+def _walk(session: Session, start: str, *, downward: bool, max_depth: int) -> list[Reach]:
+    found: dict[str, Reach] = {}
+    queue: deque[tuple[str, list[ReachStep], float | None]] = deque([(start, [], 100.0)])
+    while queue:
+        current, path, share = queue.popleft()
+        if len(path) >= max_depth:
+            continue
+        column = OwnershipLink.parent_id if downward else OwnershipLink.child_id
+        for link in session.scalars(select(OwnershipLink).where(column == current)):
+            if not _reaches(link):
+                continue
+            nxt = link.child_id if downward else link.parent_id
+            if nxt == start or nxt in found:
+                continue  # first (shortest) path wins; cycles stop here
+            step = ReachStep(nxt, link.relation, link.share)
+            eff = share * link.share / 100.0 if share is not None and link.share is not None else None
+            found[nxt] = Reach(nxt, [*path, step], eff)
+            queue.append((nxt, [*path, step], eff))
+    return list(found.values())
+
+
+# --- plain dictionaries for the API and the CLI ------------------------------------------
+
+
+def party_summary(party: Party) -> dict:
+    return {
+        "id": party.id,
+        "key": party.key,
+        "schema": party.schema,
+        "caption": party.caption,
+        "countries": party.countries,
+        "classification": party.classification,
+    }
+
+
+def sanction_dict(s: Sanction) -> dict:
+    return {
+        "id": s.id,
+        "party_id": s.party_id,
+        "authority": s.authority_code,
+        "program": s.program,
+        "list_name": s.list_name,
+        "measures": s.measures,
+        "imposed_on": s.imposed_on.isoformat() if s.imposed_on else None,
+        "minimum_end": s.minimum_end.isoformat() if s.minimum_end else None,
+        "expires_on": s.expires_on.isoformat() if s.expires_on else None,
+        "citation": s.citation,
+        "source_url": s.source_url,
+        "status": s.status,
+        "status_date": s.status_date.isoformat() if s.status_date else None,
+        "verified": s.verified,
+        "notes": s.notes,
+        "events": s.events,
+        "from_list_entry": s.entry_id,
+        "classification": s.classification,
+    }
+
+
+def _link_dict(link: OwnershipLink, other: str) -> dict:
+    return {"party_id": other, "relation": link.relation, "share": link.share, "source": link.source}
+
+
+def _reach_dict(reach: Reach) -> dict:
+    return {
+        "party_id": reach.party_id,
+        "effective_share": reach.effective_share,
+        "path": [{"party_id": s.party_id, "relation": s.relation, "share": s.share} for s in reach.path],
+    }
+
+
+def party_detail(session: Session, party: Party) -> dict:
+    links = direct_links(session, party.id)
+    return {
+        **party_summary(party),
+        "releasability": party.releasability,
+        "birth_dates": party.birth_dates,
+        "notes": party.notes,
+        "names": [
+            {"value": n.value, "kind": n.kind, "lang": n.lang, "script": n.script, "source": n.source}
+            for n in party.names
+        ],
+        "addresses": [
+            {"full": a.full, "city": a.city, "country": a.country, "remarks": a.remarks} for a in party.addresses
+        ],
+        "identifiers": [
+            {"scheme": i.scheme, "value": i.value, "country": i.country, "note": i.note} for i in party.identifiers
+        ],
+        "list_entries": [
+            {"id": e.id, "dataset": e.dataset, "external_id": e.external_id, "status": e.status,
+             "first_version": e.first_version, "last_changed_version": e.last_changed_version,
+             "delisted_version": e.delisted_version}
+            for e in list_entries_of(session, party.id)
+        ],  # fmt: skip
+        "sanctions": [sanction_dict(s) for s in sanctions_of(session, party.id)],
+        "owners": [_link_dict(link, link.parent_id) for link in links["owners"]],
+        "holdings": [_link_dict(link, link.child_id) for link in links["holdings"]],
+        "controlled_by": [_reach_dict(r) for r in controllers_of(session, party.id)],
+        "controls": [_reach_dict(r) for r in controlled_by(session, party.id)],
+    }
