@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -100,10 +101,16 @@ class VerifyResult:
 
 
 def verify(session: Session) -> VerifyResult:
-    """Walk the chain in order; name the first entry that does not fit."""
+    """Walk the stored chain in order; name the first entry that does not fit."""
+    rows = session.execute(select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=1000))
+    head = session.get(AuditHead, 1)
+    return check_chain((row[0] for row in rows), (head.seq, head.hash) if head else None)
+
+
+def check_chain(entries: Iterable, head: tuple[int, str] | None) -> VerifyResult:
+    """Check entries (in seq order, anything with the hashed fields, prev_hash and hash)."""
     expected_prev, expected_seq, checked = GENESIS, 1, 0
-    rows = session.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars()
-    for entry in rows:
+    for entry in entries:
         if entry.seq != expected_seq:
             return VerifyResult(False, checked, expected_seq,
                                 f"entry {expected_seq} is missing (next found is {entry.seq})")  # fmt: skip
@@ -115,11 +122,11 @@ def verify(session: Session) -> VerifyResult:
         if entry_hash(entry.prev_hash, fields) != entry.hash:
             return VerifyResult(False, checked, entry.seq, f"entry {entry.seq} was altered")
         expected_prev, expected_seq, checked = entry.hash, entry.seq + 1, checked + 1
-        session.expunge(entry)  # keep memory flat on long chains
-    head = session.get(AuditHead, 1)
     last_seq = expected_seq - 1
-    if head is not None and (head.seq != last_seq or head.hash != expected_prev):
+    if head is not None and (head[0] != last_seq or head[1] != expected_prev):
         return VerifyResult(False, checked, last_seq + 1,
-                            f"the chain ends at entry {last_seq} but its head says {head.seq} "
+                            f"the chain ends at entry {last_seq} but its head says {head[0]} "
                             "(entries removed from the end)")  # fmt: skip
+    if head is None and checked:
+        return VerifyResult(False, checked, None, "the chain head is missing")
     return VerifyResult(True, checked)

@@ -1,0 +1,43 @@
+"""``goodpath demo load``."""
+
+from __future__ import annotations
+
+import typer
+
+from goodpath.core.cli_support import actor, console, print_json, user_errors
+from goodpath.core.db import new_session
+from goodpath.core.settings import get_settings
+from goodpath.demo import service
+
+app = typer.Typer(help="Demo data from ../shared.", no_args_is_help=True)
+
+
+@app.command("load")
+def load(as_json: bool = typer.Option(False, "--json", help="Print what was loaded as JSON.")) -> None:
+    """Load the real lists and the seed cables' engagement parties (idempotent)."""
+    data_dir = get_settings().shared_dir / "data"
+    if not data_dir.is_dir():
+        console.print(f"[red]error:[/] the shared data folder is missing: {data_dir} (set GOODPATH_SHARED_DIR)")
+        raise typer.Exit(1)
+
+    def report(step: service.DemoStep) -> None:
+        if as_json:
+            return
+        if step.result and step.outcome == "imported":
+            r = step.result
+            console.print(
+                f"  {step.source}: {r['dataset']} v{r['version']} — {r['entities']} entities "
+                f"(+{r['added']} −{r['removed']} ~{r['changed']})"
+            )
+        else:
+            console.print(f"  {step.source}: already loaded")
+
+    with user_errors():
+        if not as_json:
+            console.print(f"loading demo lists from {data_dir}")
+        steps = service.load_lists(new_session, data_dir, actor(), report)
+        engagement = service.load_engagement(new_session, actor())
+    if as_json:
+        print_json({"lists": [s.__dict__ for s in steps], "engagement": engagement})
+    else:
+        console.print(f"engagement parties: {engagement['outcome']} ({engagement['parties']} parties)")
