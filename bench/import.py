@@ -35,9 +35,9 @@ LISTS = [
 ]
 
 
-def timed(fn):
+def timed(fn, *args):
     start = time.perf_counter()
-    value = fn()
+    value = fn(*args)
     return value, time.perf_counter() - start
 
 
@@ -65,9 +65,9 @@ def main() -> int:
         path = DATA / relative
         url = fresh_database(args.postgres)
         upgrade(url)
-        _, parse_s = timed(lambda: formats.parse(path, fmt))
-        result, full_s = timed(lambda: import_once(url, path, fmt, "bench"))
-        again, reimport_s = timed(lambda: import_once(url, path, fmt, "bench"))
+        _, parse_s = timed(formats.parse, path, fmt)
+        result, full_s = timed(import_once, url, path, fmt, "bench")
+        again, reimport_s = timed(import_once, url, path, fmt, "bench")
         assert again.noop, "an unchanged re-import must be a no-op"
         rows.append({
             "list": label, "entities": result.entities, "parse_s": round(parse_s, 3),
@@ -79,7 +79,7 @@ def main() -> int:
     upgrade(url)
     history = []
     for label, relative, fmt in LISTS[:3]:
-        result, seconds = timed(lambda: import_once(url, DATA / relative, fmt, "us-ofac-sdn"))
+        result, seconds = timed(import_once, url, DATA / relative, fmt, "us-ofac-sdn")
         history.append({"list": label, "seconds": round(seconds, 3), **result.to_dict()})
 
     database = "postgresql" if args.postgres else "sqlite"

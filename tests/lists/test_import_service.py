@@ -5,7 +5,6 @@ Built on hand-made ParsedLists so that the rules are tested apart from any file 
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 import pytest
@@ -19,39 +18,12 @@ from goodpath.lists import service
 from goodpath.lists.models import ListEntry, ListVersion
 from goodpath.lists.records import (
     ParsedAddress,
-    ParsedEntity,
     ParsedLink,
-    ParsedList,
     ParsedName,
-    ParsedSanction,
-    SourceFile,
 )
 from goodpath.registry import service as registry
 from goodpath.registry.models import OwnershipLink, Party, PartyName, Sanction
-
-
-def entity(ext: str, name: str, *aliases: str, program: str = "NPWMD", link_key=None, links=()) -> ParsedEntity:
-    return ParsedEntity(
-        external_id=ext,
-        schema="LegalEntity",
-        names=[ParsedName(name), *(ParsedName(a, "alias") for a in aliases)],
-        sanctions=[ParsedSanction(program=program, start_date="2006-06-13")],
-        link_key=link_key,
-        links=list(links),
-    )
-
-
-def parsed(entities: list[ParsedEntity], unknown=(), tag: str | None = None) -> ParsedList:
-    # The "file hash" follows the content, as it would for a real file.
-    content = tag or json.dumps([e.to_dict() for e in entities], sort_keys=True)
-    digest = hashlib.sha256(content.encode()).hexdigest()
-    return ParsedList(
-        format="ofac-csv",
-        default_dataset="test-list",
-        entities=entities,
-        files=[SourceFile(path=f"/x/{digest[:8]}.csv", sha256=digest, size=len(content))],
-        unknown_fields=list(unknown),
-    )
+from tests.factories import entity, parsed
 
 
 def counts(session) -> dict:
@@ -214,8 +186,9 @@ lists_ = st.dictionaries(st.integers(0, 30).map(str), names, max_size=20)
 @given(lists_, lists_)
 def test_plan_accounts_for_every_entity(old, new):
     stored = {
-        ext: service._Stored(f"e{ext}", f"p{ext}", "listed", entity(ext, name).content_hash(),
-                             entity(ext, name).to_dict(), name)  # fmt: skip
+        ext: service._Stored(
+            f"e{ext}", f"p{ext}", "listed", entity(ext, name).content_hash(), entity(ext, name).to_dict(), name
+        )  # fmt: skip
         for ext, name in old.items()
     }
     plan = service._plan("d", [entity(ext, name) for ext, name in new.items()], stored)

@@ -83,4 +83,3 @@ def status(
             console.print(f"  {change['change']:>8}  {change['external_id']}  {change['caption']}")
         if len(last["changeset"]) > 50:
             console.print(f"  … {len(last['changeset']) - 50} more (use --json for all)")
-

@@ -115,9 +115,7 @@ def apply_parsed(
     if latest is not None and latest.source_hash == parsed.source_hash:
         return ImportResult(dataset, latest.version, latest.entities, 0, 0, 0, latest.entities, noop=True)
     earlier = session.scalar(
-        select(ListVersion.version).where(
-            ListVersion.dataset == dataset, ListVersion.source_hash == parsed.source_hash
-        )
+        select(ListVersion.version).where(ListVersion.dataset == dataset, ListVersion.source_hash == parsed.source_hash)
     )
     if earlier is not None:
         raise Refused(
@@ -217,9 +215,7 @@ def _stored_entries(session: Session, dataset: str) -> dict[str, _Stored]:
     return {r[0]: _Stored(r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows}
 
 
-def _carry_over_unknown_fields(
-    parsed: ParsedList, stored: dict[str, _Stored], notes: list[str]
-) -> list[ParsedEntity]:
+def _carry_over_unknown_fields(parsed: ParsedList, stored: dict[str, _Stored], notes: list[str]) -> list[ParsedEntity]:
     """Where the files cannot tell a field (an SDN without add.csv / alt.csv), keep the
     previous version's values rather than reading the absence as removal."""
     unknown = set(parsed.unknown_fields)
@@ -241,8 +237,7 @@ def _carry_over_unknown_fields(
                 entity.names.extend(carried)
                 kept += 1
     notes.append(
-        f"fields unknown in this version: {', '.join(sorted(unknown))}; "
-        f"previous values kept for {kept} entries"
+        f"fields unknown in this version: {', '.join(sorted(unknown))}; previous values kept for {kept} entries"
     )
     return parsed.entities
 
@@ -258,7 +253,7 @@ class _Plan:
 
     def changeset(self) -> list[dict]:
         out = [{"external_id": e.external_id, "caption": e.primary_name, "change": "added"} for e in self.added]
-        for entity, old in self.relisted:
+        for entity, _old in self.relisted:
             out.append({"external_id": entity.external_id, "caption": entity.primary_name, "change": "relisted"})
         for entity, old in self.changed:
             out.append(

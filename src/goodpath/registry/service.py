@@ -188,9 +188,15 @@ def party_detail(session: Session, party: Party) -> dict:
             {"scheme": i.scheme, "value": i.value, "country": i.country, "note": i.note} for i in party.identifiers
         ],
         "list_entries": [
-            {"id": e.id, "dataset": e.dataset, "external_id": e.external_id, "status": e.status,
-             "first_version": e.first_version, "last_changed_version": e.last_changed_version,
-             "delisted_version": e.delisted_version}
+            {
+                "id": e.id,
+                "dataset": e.dataset,
+                "external_id": e.external_id,
+                "status": e.status,
+                "first_version": e.first_version,
+                "last_changed_version": e.last_changed_version,
+                "delisted_version": e.delisted_version,
+            }
             for e in list_entries_of(session, party.id)
         ],  # fmt: skip
         "sanctions": [sanction_dict(s) for s in sanctions_of(session, party.id)],

@@ -23,9 +23,7 @@ def detect(path: str | Path) -> str:
     for name, module in FORMATS.items():
         if module.sniff(path):
             return name
-    raise ListFormatError(
-        path, "format", f"not a recognised list format (expected one of: {', '.join(FORMATS)})"
-    )
+    raise ListFormatError(path, "format", f"not a recognised list format (expected one of: {', '.join(FORMATS)})")
 
 
 def parse(path: str | Path, fmt: str | None = None) -> ParsedList:
