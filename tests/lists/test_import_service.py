@@ -79,7 +79,9 @@ def test_relisting_reuses_the_entry_and_party(session):
     service.apply_parsed(session, parsed([entity("1", "ALPHA"), entity("2", "BETA"), entity("3", "GAMMA")]))
     service.apply_parsed(session, parsed([entity("1", "ALPHA"), entity("2", "BETA")]))
     party = session.scalar(select(ListEntry.party_id).where(ListEntry.external_id == "3"))
-    result = service.apply_parsed(session, parsed([entity("1", "ALPHA"), entity("2", "BETA"), entity("3", "GAMMA")]))
+    # A later file (other bytes, same three entries) lists GAMMA again.
+    again = [entity("1", "ALPHA"), entity("2", "BETA"), entity("3", "GAMMA")]
+    result = service.apply_parsed(session, parsed(again, tag="third file"))
     assert result.added == 1
     entry = session.scalars(select(ListEntry).where(ListEntry.external_id == "3")).one()
     assert entry.status == "listed" and entry.party_id == party and entry.delisted_version is None

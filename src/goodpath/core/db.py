@@ -22,9 +22,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-@cache
 def get_engine(url: str | None = None) -> Engine:
-    url = url or get_settings().database_url
+    # Resolved before the cache so that a changed GOODPATH_DATABASE_URL takes effect.
+    return _engine(url or get_settings().database_url)
+
+
+@cache
+def _engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -36,12 +40,12 @@ def get_engine(url: str | None = None) -> Engine:
 
 
 @cache
-def _session_factory(url: str | None) -> sessionmaker[Session]:
-    return sessionmaker(bind=get_engine(url), expire_on_commit=False)
+def _session_factory(url: str) -> sessionmaker[Session]:
+    return sessionmaker(bind=_engine(url), expire_on_commit=False)
 
 
 def new_session(url: str | None = None) -> Session:
-    return _session_factory(url)()
+    return _session_factory(url or get_settings().database_url)()
 
 
 @contextmanager

@@ -6,16 +6,26 @@ the engagement parties are reloaded only when their data file changed.
 
 from __future__ import annotations
 
+import calendar
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from goodpath.audit import service as audit
+from goodpath.core.models import PUBLIC_MARKING, utcnow
 from goodpath.lists import service as lists
-from goodpath.lists.models import ListVersion
+from goodpath.lists.models import ListEntry, ListVersion
 from goodpath.lists.records import file_sha256
+from goodpath.registry import authorities
+from goodpath.registry.catalogue import engagement_path
+from goodpath.registry.catalogue import load_engagement as load_engagement_data
+from goodpath.registry.models import OwnershipLink, Party, PartyIdentifier, PartyName, Sanction
+from goodpath.registry.names import name_script, normalize_name
 
 # (path under shared/data, format, dataset). Order matters: the three SDN snapshots in
 # turn give the real change-sets between 2019, 2021 and 2024. Samples and partial files
@@ -75,3 +85,151 @@ def load_lists(
         if on_step:
             on_step(step)
     return steps
+
+
+# --- the engagement parties of the seed cables -----------------------------------------------
+
+ENGAGEMENT_DATASET = "goodpath-engagement"
+_RELATIONS = {"owned_by": "owned", "subsidiary": "subsidiary", "sub_unit": "sub_unit", "successor": "successor"}
+
+
+def load_engagement(session_factory: Callable[[], Session], actor: str) -> dict:
+    """Load demo/data/engagement.yaml as a curated dataset attached to the registry.
+
+    Each engagement party joins the registry party its list entries already describe
+    (CEIEC joins SDN 30502), or becomes a party of its own (CGWIC is on no list here).
+    Its rows hang off one list entry of the ``goodpath-engagement`` dataset, so a reload
+    replaces exactly what the last load wrote and nothing an analyst entered.
+    """
+    data = load_engagement_data()
+    digest = hashlib.sha256(engagement_path().read_bytes()).hexdigest()
+    with session_factory() as session, session.begin():
+        latest = lists.latest_version(session, ENGAGEMENT_DATASET)
+        if latest is not None and latest.source_hash == digest:
+            return {"outcome": "already loaded", "parties": latest.entities}
+        authorities.sync(session)
+        version = (latest.version if latest else 0) + 1
+        party_ids = {key: _engagement_party(session, party, version) for key, party in data.parties.items()}
+        for party in data.parties.values():
+            _write_party_rows(session, party_ids, party)
+        changeset = [
+            {"external_id": key, "caption": p.primary_name, "change": "loaded"} for key, p in data.parties.items()
+        ]
+        entry = audit.record(
+            session,
+            actor=actor,
+            action="demo.engagement",
+            target_type="list_version",
+            target_id=f"{ENGAGEMENT_DATASET}@{version}",
+            after={"parties": len(party_ids), "sanctions": len(data.sanctions()), "source_hash": digest},
+            reason="engagement parties of the seed cables, from demo/data/engagement.yaml",
+        )
+        session.add(
+            ListVersion(
+                dataset=ENGAGEMENT_DATASET, version=version, format="goodpath-yaml", imported_at=utcnow(),
+                imported_by=actor, source_hash=digest,
+                files=[{"path": str(engagement_path()), "sha256": digest, "size": engagement_path().stat().st_size}],
+                entities=len(party_ids), added=len(party_ids) if latest is None else 0, removed=0,
+                changed=0 if latest is None else len(party_ids), unchanged=0, changeset=changeset,
+                notes=["curated from public sources; every fact cites its source"], audit_seq=entry.seq,
+            )
+        )  # fmt: skip
+    return {"outcome": "loaded", "parties": len(party_ids)}
+
+
+def _engagement_party(session: Session, party, version: int) -> str:
+    """The registry party for an engagement party, with its engagement list entry."""
+    entry_id = lists.entry_id_for(ENGAGEMENT_DATASET, party.key)
+    entry = session.get(ListEntry, entry_id)
+    party_id = entry.party_id if entry else _party_from_list_entries(session, party)
+    if party_id is None:
+        party_id = lists.party_id_for(f"{ENGAGEMENT_DATASET}\x1f{party.key}")
+        if session.get(Party, party_id) is None:
+            session.add(
+                Party(id=party_id, schema=party.schema_, caption=party.primary_name, countries=[], birth_dates=[])
+            )
+    session.flush()
+    registry_party = session.get(Party, party_id)
+    if registry_party.key in (None, party.key):
+        registry_party.key = party.key
+    registry_party.countries = sorted(set(registry_party.countries or []) | set(party.countries))
+    registry_party.notes = party.note
+    registry_party.classification, registry_party.releasability = "UNCLASSIFIED", "ALL"
+    content = party.model_dump(mode="json", by_alias=True)
+    if entry is None:
+        session.add(
+            ListEntry(
+                id=entry_id, dataset=ENGAGEMENT_DATASET, external_id=party.key, party_id=party_id,
+                schema=party.schema_, caption=party.primary_name, status="listed",
+                content_hash=hashlib.sha256(repr(content).encode()).hexdigest(), data=content,
+                first_version=version, last_changed_version=version, **PUBLIC_MARKING, originator="USA",
+            )
+        )  # fmt: skip
+    else:
+        entry.data, entry.caption, entry.last_changed_version = content, party.primary_name, version
+    session.flush()
+    _delete_entry_rows(session, entry_id)
+    return party_id
+
+
+def _party_from_list_entries(session: Session, party) -> str | None:
+    for link in party.list_entries:
+        found = session.scalar(
+            select(ListEntry.party_id).where(
+                ListEntry.dataset == link.dataset, ListEntry.external_id == str(link.external_id)
+            )
+        )
+        if found:
+            return found
+    return None
+
+
+def _delete_entry_rows(session: Session, entry_id: str) -> None:
+    for model in (PartyName, PartyIdentifier, Sanction, OwnershipLink):
+        session.execute(delete(model).where(model.entry_id == entry_id))
+
+
+def _write_party_rows(session: Session, party_ids: dict[str, str], party) -> None:
+    party_id = party_ids[party.key]
+    entry_id = lists.entry_id_for(ENGAGEMENT_DATASET, party.key)
+    marking = {**PUBLIC_MARKING, "originator": "USA", "party_id": party_id, "entry_id": entry_id}
+    for name in party.names:
+        session.add(
+            PartyName(
+                **marking, value=name.value, kind=name.kind, lang=name.lang, script=name_script(name.value),
+                normalized=normalize_name(name.value), source=name.source,
+            )
+        )  # fmt: skip
+    for ident in party.identifiers:
+        session.add(
+            PartyIdentifier(**marking, scheme=ident.scheme, value=ident.value, country=ident.country, note=ident.source)
+        )
+    for s in party.sanctions:
+        session.add(
+            Sanction(
+                **marking, authority_code=s.authority, program=s.program, list_name=None, measures=list(s.measures),
+                imposed_on=s.imposed, minimum_end=_add_period(s.imposed, s.minimum_duration), expires_on=s.expiry,
+                citation=s.citation, source_url=s.source, status=s.status, status_date=s.ended or s.status_as_of,
+                verified=s.verified == "V", notes=s.note,
+                events=[event.model_dump(mode="json") for event in s.relief_events],
+            )
+        )  # fmt: skip
+    for link in party.ownership:
+        session.add(
+            OwnershipLink(
+                **{k: v for k, v in marking.items() if k != "party_id"},
+                parent_id=party_ids[link.parent], child_id=party_id,
+                relation=_RELATIONS.get(link.relation, "linked"), share=link.share,
+                valid_from=link.valid_from, valid_to=link.valid_to, source=link.source,
+            )
+        )  # fmt: skip
+    session.flush()
+
+
+def _add_period(start: date | None, period) -> date | None:
+    if start is None or period is None:
+        return None
+    months = start.month - 1 + period.months + 12 * period.years
+    year, month = start.year + months // 12, months % 12 + 1
+    day = min(start.day, calendar.monthrange(year, month)[1])
+    return date(year, month, day) + timedelta(days=period.days)

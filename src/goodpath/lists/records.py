@@ -77,6 +77,8 @@ class ParsedLink:
     target_id: str | None = None  # external id in the same dataset, when the list gives it
     target_name: str | None = None  # otherwise the name the list gives
     share: float | None = None  # percentage 0-100 where known
+    start_date: str | None = None  # ISO date the relation began, where the list says
+    end_date: str | None = None  # ISO date it ended: kept as history, never as control
 
 
 @dataclass

@@ -227,15 +227,19 @@ def _carry_over_unknown_fields(parsed: ParsedList, stored: dict[str, _Stored], n
         if previous is None:
             continue
         old = ParsedEntity.from_dict(previous.data)
+        carried_any = False
         if "addresses" in unknown and old.addresses and not entity.addresses:
             entity.addresses = old.addresses
-            kept += 1
+            carried_any = True
         if "aliases" in unknown:
             have = {(n.value, n.kind) for n in entity.names}
-            carried = [n for n in old.names if n.kind != "primary" and (n.value, n.kind) not in have]
-            if carried:
-                entity.names.extend(carried)
-                kept += 1
+            # Weak a.k.a.s come from the remarks, which the file does hold: never carried.
+            carried = [
+                n for n in old.names if n.kind not in ("primary", "weak_alias") and (n.value, n.kind) not in have
+            ]
+            entity.names.extend(carried)
+            carried_any = carried_any or bool(carried)
+        kept += carried_any
     notes.append(
         f"fields unknown in this version: {', '.join(sorted(unknown))}; previous values kept for {kept} entries"
     )
@@ -339,7 +343,7 @@ def _apply(session: Session, dataset: str, version: int, plan: _Plan, progress: 
     # Parties that other lists already hold under the same link key (e.g. ofac:9749).
     keys = {e.link_key for e in plan.added if e.link_key}
     party_by_key = _parties_by_link_key(session, keys)
-    new_parties, new_entries, children = [], [], _Children()
+    new_parties, new_entries, children = [], [], _Children(dataset)
     for entity in plan.added:
         entry_id = entry_id_for(dataset, entity.external_id)
         party_id = party_by_key.get(entity.link_key) if entity.link_key else None
@@ -436,7 +440,8 @@ def _entry_row(entry_id: str, dataset: str, version: int, party_id: str, entity:
 class _Children:
     """Rows derived from list entities, gathered for one bulk insert per table."""
 
-    def __init__(self) -> None:
+    def __init__(self, dataset: str) -> None:
+        self.dataset = dataset
         self.names: list[dict] = []
         self.addresses: list[dict] = []
         self.identifiers: list[dict] = []
@@ -479,7 +484,7 @@ class _Children:
                 {**base, "scheme": i.scheme[:120], "value": i.value[:300], "country": i.country, "note": i.note}
             )
         for s in entity.sanctions:
-            authority = authorities.for_program(s.program)
+            authority = authorities.for_program(s.program, self.dataset)
             self.sanctions.append(
                 {
                     **base,
@@ -539,6 +544,8 @@ def _insert_links(session: Session, dataset: str, entities: list[ParsedEntity]) 
                 "child_id": source[2],
                 "relation": relation,
                 "share": link.share,
+                "valid_from": _to_date(link.start_date),
+                "valid_to": _to_date(link.end_date),
                 "entry_id": source[3],
                 "source": f"{dataset} entry {entity.external_id}",
                 **PUBLIC_MARKING,

@@ -12,11 +12,13 @@ from goodpath.registry.models import LegalAuthority
 
 
 @cache
-def for_program(program: str | None) -> str | None:
-    """The authority code a list's program code rests on, or None when unmapped."""
+def for_program(program: str | None, dataset: str | None = None) -> str | None:
+    """The authority code a list's program code rests on, or None when unmapped.
+
+    The dataset matters: UN regimes share codes such as "DPRK" with OFAC programs."""
     if not program:
         return None
-    authority = load_authorities().authority_for_program(program)
+    authority = load_authorities().authority_for_program(program, dataset)
     return authority.code if authority else None
 
 

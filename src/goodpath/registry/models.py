@@ -91,6 +91,8 @@ class OwnershipLink(Marked, Base):
     child_id: Mapped[str] = mapped_column(ForeignKey("party.id", ondelete="CASCADE"), index=True)
     relation: Mapped[str] = mapped_column(String(20))
     share: Mapped[float | None] = mapped_column(Float)
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)  # ended links are history, not control
     entry_id: Mapped[str | None] = mapped_column(ForeignKey("list_entry.id", ondelete="CASCADE"), index=True)
     source: Mapped[str | None] = mapped_column(Text)
 

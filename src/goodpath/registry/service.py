@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -83,7 +84,9 @@ class Reach:
     effective_share: float | None  # product of shares along the path, where all are known
 
 
-def _reaches(link: OwnershipLink) -> bool:
+def _reaches(link: OwnershipLink, today: date) -> bool:
+    if link.valid_to is not None and link.valid_to < today:
+        return False
     if link.relation in REACHING_RELATIONS:
         return True
     return link.relation == "owned" and link.share is not None and link.share >= CONTROL_SHARE
@@ -102,6 +105,7 @@ def controllers_of(session: Session, party_id: str, max_depth: int = 6) -> list[
 
 def _walk(session: Session, start: str, *, downward: bool, max_depth: int) -> list[Reach]:
     found: dict[str, Reach] = {}
+    today = date.today()
     queue: deque[tuple[str, list[ReachStep], float | None]] = deque([(start, [], 100.0)])
     while queue:
         current, path, share = queue.popleft()
@@ -109,7 +113,7 @@ def _walk(session: Session, start: str, *, downward: bool, max_depth: int) -> li
             continue
         column = OwnershipLink.parent_id if downward else OwnershipLink.child_id
         for link in session.scalars(select(OwnershipLink).where(column == current)):
-            if not _reaches(link):
+            if not _reaches(link, today):
                 continue
             nxt = link.child_id if downward else link.parent_id
             if nxt == start or nxt in found:
@@ -159,7 +163,14 @@ def sanction_dict(s: Sanction) -> dict:
 
 
 def _link_dict(link: OwnershipLink, other: str) -> dict:
-    return {"party_id": other, "relation": link.relation, "share": link.share, "source": link.source}
+    return {
+        "party_id": other,
+        "relation": link.relation,
+        "share": link.share,
+        "valid_from": link.valid_from.isoformat() if link.valid_from else None,
+        "valid_to": link.valid_to.isoformat() if link.valid_to else None,
+        "source": link.source,
+    }
 
 
 def _reach_dict(reach: Reach) -> dict:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 21:41:17.254976
+Create Date: 2026-11-23 21:58:53.945273
 """
 
 from alembic import op
@@ -125,6 +125,8 @@ def upgrade() -> None:
     sa.Column('child_id', sa.String(length=24), nullable=False),
     sa.Column('relation', sa.String(length=20), nullable=False),
     sa.Column('share', sa.Float(), nullable=True),
+    sa.Column('valid_from', sa.Date(), nullable=True),
+    sa.Column('valid_to', sa.Date(), nullable=True),
     sa.Column('entry_id', sa.String(length=24), nullable=True),
     sa.Column('source', sa.Text(), nullable=True),
     sa.Column('classification', sa.String(length=16), nullable=False),
