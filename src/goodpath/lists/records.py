@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # Name kinds. A weak alias is one the list itself calls weak (OFAC "low quality" a.k.a.s
@@ -106,13 +106,24 @@ class ParsedEntity:
         return self.names[0].value if self.names else self.external_id
 
     def to_dict(self) -> dict:
-        data = asdict(self)
-        data.pop("source_line")  # where it sits in a file is not part of its content
-        return data
+        # Written out rather than dataclasses.asdict, which is ten times slower on a full list.
+        # source_line is left out: where an entity sits in a file is not part of its content.
+        return {
+            "external_id": self.external_id,
+            "schema": self.schema,
+            "names": [dict(vars(n)) for n in self.names],
+            "addresses": [dict(vars(a)) for a in self.addresses],
+            "identifiers": [dict(vars(i)) for i in self.identifiers],
+            "countries": list(self.countries),
+            "birth_dates": list(self.birth_dates),
+            "sanctions": [dict(vars(s)) for s in self.sanctions],
+            "links": [dict(vars(lk)) for lk in self.links],
+            "remarks": self.remarks,
+            "link_key": self.link_key,
+        }
 
     def content_hash(self) -> str:
-        canonical = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        return dict_hash(self.to_dict())
 
     @classmethod
     def from_dict(cls, data: dict) -> ParsedEntity:
@@ -129,6 +140,11 @@ class ParsedEntity:
             remarks=data.get("remarks"),
             link_key=data.get("link_key"),
         )
+
+
+def dict_hash(data: dict) -> str:
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 @dataclass
@@ -151,12 +167,16 @@ class ParsedList:
 
     @property
     def source_hash(self) -> str:
-        """One hash over every file's content: equal hashes mean an unchanged list."""
-        digest = hashlib.sha256()
-        for f in sorted(self.files, key=lambda f: Path(f.path).name):
-            digest.update(Path(f.path).name.encode())
-            digest.update(f.sha256.encode())
-        return digest.hexdigest()
+        return source_hash(self.files)
+
+
+def source_hash(files: list[SourceFile]) -> str:
+    """One hash over every file's name and content: equal hashes mean an unchanged list."""
+    digest = hashlib.sha256()
+    for f in sorted(files, key=lambda f: Path(f.path).name):
+        digest.update(Path(f.path).name.encode())
+        digest.update(f.sha256.encode())
+    return digest.hexdigest()
 
 
 def file_sha256(path: str | Path) -> SourceFile:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from goodpath.audit import service as audit
@@ -20,7 +20,7 @@ from goodpath.core.errors import Refused
 from goodpath.core.models import PUBLIC_MARKING, utcnow
 from goodpath.lists import formats
 from goodpath.lists.models import ListEntry, ListVersion
-from goodpath.lists.records import ParsedEntity, ParsedList
+from goodpath.lists.records import ParsedEntity, ParsedList, dict_hash, source_hash
 from goodpath.registry import authorities
 from goodpath.registry.models import (
     OwnershipLink,
@@ -95,10 +95,23 @@ def import_list(
     progress: Progress | None = None,
 ) -> ImportResult:
     """Import one list file or folder as the next version of its dataset."""
+    fmt = fmt or formats.detect(path)
+    unchanged = _unchanged_without_parsing(session, path, fmt, dataset)
+    if unchanged is not None:
+        return unchanged
     parsed = formats.parse(path, fmt)
     return apply_parsed(
         session, parsed, dataset=dataset, actor=actor, accept_removals=accept_removals, progress=progress
     )
+
+
+def _unchanged_without_parsing(session: Session, path, fmt: str, dataset: str | None) -> ImportResult | None:
+    """The no-op result when the files are those of the dataset's latest version."""
+    dataset = dataset or formats.FORMATS[fmt].DEFAULT_DATASET
+    latest = latest_version(session, dataset)
+    if latest is None or latest.source_hash != source_hash(formats.source_files(path, fmt)):
+        return None
+    return ImportResult(dataset, latest.version, latest.entities, 0, 0, 0, latest.entities, noop=True)
 
 
 def apply_parsed(
@@ -254,6 +267,7 @@ class _Plan:
     removed: list[_Stored] = field(default_factory=list)
     unchanged: int = 0
     hashes: dict[str, str] = field(default_factory=dict)
+    dicts: dict[str, dict] = field(default_factory=dict)  # each entity's to_dict(), computed once
 
     def changeset(self) -> list[dict]:
         out = [{"external_id": e.external_id, "caption": e.primary_name, "change": "added"} for e in self.added]
@@ -265,7 +279,7 @@ class _Plan:
                     "external_id": entity.external_id,
                     "caption": entity.primary_name,
                     "change": "changed",
-                    "fields": _field_changes(old.data, entity.to_dict()),
+                    "fields": _field_changes(old.data, self.dicts[entity.external_id]),
                 }
             )
         out.extend({"external_id": _ext(old), "caption": old.caption, "change": "removed"} for old in self.removed)
@@ -310,8 +324,10 @@ def _plan(dataset: str, entities: list[ParsedEntity], stored: dict[str, _Stored]
     seen = set()
     for entity in entities:
         seen.add(entity.external_id)
-        digest = entity.content_hash()
+        data = entity.to_dict()
+        digest = dict_hash(data)
         plan.hashes[entity.external_id] = digest
+        plan.dicts[entity.external_id] = data
         old = stored.get(entity.external_id)
         if old is None:
             plan.added.append(entity)
@@ -352,7 +368,7 @@ def _apply(session: Session, dataset: str, version: int, plan: _Plan, progress: 
             new_parties.append(_party_row(party_id, entity))
             if entity.link_key:
                 party_by_key[entity.link_key] = party_id
-        new_entries.append(_entry_row(entry_id, dataset, version, party_id, entity, plan.hashes))
+        new_entries.append(_entry_row(entry_id, dataset, version, party_id, entity, plan))
         children.add(party_id, entry_id, entity)
     _insert_many(session, Party, _unique_by_id(new_parties))
     _insert_many(session, ListEntry, new_entries)
@@ -371,7 +387,7 @@ def _apply(session: Session, dataset: str, version: int, plan: _Plan, progress: 
                 caption=entity.primary_name[:500],
                 link_key=entity.link_key,
                 content_hash=plan.hashes[entity.external_id],
-                data=entity.to_dict(),
+                data=plan.dicts[entity.external_id],
                 last_changed_version=version,
                 delisted_version=None,
             )
@@ -418,7 +434,7 @@ def _party_row(party_id: str, entity: ParsedEntity) -> dict:
     }
 
 
-def _entry_row(entry_id: str, dataset: str, version: int, party_id: str, entity: ParsedEntity, hashes) -> dict:
+def _entry_row(entry_id: str, dataset: str, version: int, party_id: str, entity: ParsedEntity, plan: _Plan) -> dict:
     return {
         "id": entry_id,
         "dataset": dataset,
@@ -428,8 +444,8 @@ def _entry_row(entry_id: str, dataset: str, version: int, party_id: str, entity:
         "schema": entity.schema,
         "caption": entity.primary_name[:500],
         "status": "listed",
-        "content_hash": hashes[entity.external_id],
-        "data": entity.to_dict(),
+        "content_hash": plan.hashes[entity.external_id],
+        "data": plan.dicts[entity.external_id],
         "first_version": version,
         "last_changed_version": version,
         **PUBLIC_MARKING,
@@ -556,8 +572,9 @@ def _insert_links(session: Session, dataset: str, entities: list[ParsedEntity]) 
 
 
 def _insert_many(session: Session, model, rows: list[dict]) -> None:
-    for start in range(0, len(rows), 2000):
-        session.execute(insert(model), rows[start : start + 2000])
+    # Core executemany on the table: no primary keys fetched back, one round trip per batch.
+    for start in range(0, len(rows), 5000):
+        session.execute(model.__table__.insert(), rows[start : start + 5000])
 
 
 def _unique_by_id(rows: list[dict]) -> list[dict]:

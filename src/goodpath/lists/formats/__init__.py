@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from goodpath.lists.formats import csl_csv, ftm_json, ofac_csv, un_xml
-from goodpath.lists.records import ListFormatError, ParsedList
+from goodpath.lists.records import ListFormatError, ParsedList, SourceFile, file_sha256
 
 FORMATS = {module.FORMAT: module for module in (ofac_csv, un_xml, csl_csv, ftm_json)}
 
@@ -24,6 +24,13 @@ def detect(path: str | Path) -> str:
         if module.sniff(path):
             return name
     raise ListFormatError(path, "format", f"not a recognised list format (expected one of: {', '.join(FORMATS)})")
+
+
+def source_files(path: str | Path, fmt: str) -> list[SourceFile]:
+    """The files an import of ``path`` would read, hashed, without parsing them."""
+    module = FORMATS[fmt]
+    paths = module.source_files(Path(path)) if hasattr(module, "source_files") else [Path(path)]
+    return [file_sha256(p) for p in paths]
 
 
 def parse(path: str | Path, fmt: str | None = None) -> ParsedList:
