@@ -10,7 +10,9 @@ from goodpath.demo.commands import app as demo_app
 from goodpath.lists.commands import app as lists_app
 from goodpath.registry.commands import app as parties_app
 
-app = typer.Typer(help="goodpath: nonproliferation sanctions engagement.", no_args_is_help=True)
+app = typer.Typer(
+    help="goodpath: nonproliferation sanctions engagement.", no_args_is_help=True, pretty_exceptions_show_locals=False
+)
 app.add_typer(db_app, name="db")
 app.add_typer(lists_app, name="lists")
 app.add_typer(parties_app, name="parties")

@@ -12,8 +12,10 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from sqlalchemy.exc import OperationalError
 
 from goodpath.core.errors import GoodpathError
+from goodpath.core.settings import get_settings
 from goodpath.lists.records import ListFormatError
 
 console = Console()
@@ -36,4 +38,8 @@ def user_errors() -> Iterator[None]:
         yield
     except (GoodpathError, ListFormatError) as exc:
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    except OperationalError as exc:
+        where = get_settings().database_url.split("@")[-1]
+        err_console.print(f"[bold red]error:[/] cannot use the database at {where}: {exc.orig}", highlight=False)
         raise typer.Exit(1) from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from goodpath.core.cli_support import console
+from goodpath.core.cli_support import console, user_errors
 from goodpath.core.migrate import upgrade
 from goodpath.core.settings import get_settings
 
@@ -15,7 +15,8 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 def db_upgrade() -> None:
     """Create or migrate the database to the latest schema."""
     url = get_settings().database_url
-    upgrade(url)
+    with user_errors():
+        upgrade(url)
     console.print(f"database at the latest schema: {_safe(url)}")
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from goodpath.core.db import get_engine
+
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
@@ -18,4 +20,8 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(url), revision)
+    # Through our own engine: same settings, and the SQLite folder is created first.
+    config = alembic_config(url)
+    with get_engine(url).begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)

@@ -24,22 +24,23 @@ def import_(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Import a list as the next version of its dataset (a no-op when unchanged)."""
-    with user_errors():
-        parsed = formats.parse(path, format)
-        with Progress(
+    with (
+        user_errors(),
+        Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
             console=console, transient=True, disable=as_json,
-        ) as bar:  # fmt: skip
-            task = bar.add_task(f"importing {path}", total=None)
+        ) as bar,
+    ):  # fmt: skip
+        task = bar.add_task(f"reading {path}", total=None)
 
-            def progress(stage: str, done: int, total: int) -> None:
-                bar.update(task, description=stage, completed=done, total=total)
+        def progress(stage: str, done: int, total: int) -> None:
+            bar.update(task, description=stage, completed=done, total=total)
 
-            with session_scope() as session:
-                result = service.apply_parsed(
-                    session, parsed, dataset=dataset, actor=actor(), accept_removals=accept_removals,
-                    progress=progress,
-                )  # fmt: skip
+        with session_scope() as session:
+            result = service.import_list(
+                session, path, fmt=format, dataset=dataset, actor=actor(), accept_removals=accept_removals,
+                progress=progress,
+            )  # fmt: skip
     if as_json:
         print_json(result.to_dict())
         return

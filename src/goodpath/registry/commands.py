@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from goodpath.core.cli_support import console, print_json, user_errors
@@ -20,7 +21,7 @@ def search(
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
 ) -> None:
     """Find parties whose names contain every word given."""
-    with session_scope() as session:
+    with user_errors(), session_scope() as session:
         total, parties = service.search_parties(session, text, limit=limit, include_delisted=include_delisted)
         rows = [service.party_summary(p) for p in parties]
     if as_json:
@@ -43,17 +44,33 @@ def show(
     if as_json:
         print_json(detail)
         return
-    console.print(f"[bold]{detail['caption']}[/] ({detail['schema']}, {detail['id']})")
+    say = lambda text: console.print(escape(text), highlight=False)  # noqa: E731 - names may hold [brackets]
+    console.print(f"[bold]{escape(detail['caption'])}[/] ({detail['schema']}, {detail['id']})")
     for n in detail["names"]:
-        console.print(f"  name  [{n['kind']}] {n['value']}" + (f" ({n['lang']})" if n["lang"] else ""))
+        say(f"  name      [{n['kind']}] {n['value']}" + (f" ({n['lang']})" if n["lang"] else ""))
     for e in detail["list_entries"]:
-        console.print(f"  list  {e['dataset']} {e['external_id']} — {e['status']}")
+        say(f"  list      {e['dataset']} {e['external_id']} — {e['status']}")
     for s in detail["sanctions"]:
-        console.print(
+        say(
             f"  sanction  {s['authority'] or '?'} {s['program'] or ''} since {s['imposed_on'] or '?'}"
-            f" — {s['status']} {s['citation'] or ''}"
+            f" — {s['status']}; {s['citation'] or ''}"
         )
     for o in detail["owners"]:
-        console.print(f"  {o['relation']} of {o['party_id']}" + (f" ({o['share']}%)" if o["share"] else ""))
+        say(f"  {_relation(o)} {o['caption']} ({o['party_id']}){_period(o)}")
     for h in detail["holdings"]:
-        console.print(f"  parent of {h['party_id']} ({h['relation']})")
+        say(f"  holds     {h['caption']} ({h['party_id']}): {_relation(h)} this party{_period(h)}")
+
+
+_RELATION_WORDS = {"owned": "owned {share}by", "subsidiary": "subsidiary of", "sub_unit": "sub-unit of",
+                   "successor": "successor of", "linked": "linked to"}  # fmt: skip
+
+
+def _relation(link: dict) -> str:
+    share = f"{link['share']:g}% " if link["share"] else ""
+    return _RELATION_WORDS.get(link["relation"], link["relation"]).format(share=share)
+
+
+def _period(link: dict) -> str:
+    if not (link["valid_from"] or link["valid_to"]):
+        return ""
+    return f" [{link['valid_from'] or '…'} – {link['valid_to'] or 'now'}]"

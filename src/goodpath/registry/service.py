@@ -162,9 +162,10 @@ def sanction_dict(s: Sanction) -> dict:
     }
 
 
-def _link_dict(link: OwnershipLink, other: str) -> dict:
+def _link_dict(link: OwnershipLink, other: str, captions: dict[str, str]) -> dict:
     return {
         "party_id": other,
+        "caption": captions.get(other),
         "relation": link.relation,
         "share": link.share,
         "valid_from": link.valid_from.isoformat() if link.valid_from else None,
@@ -173,9 +174,10 @@ def _link_dict(link: OwnershipLink, other: str) -> dict:
     }
 
 
-def _reach_dict(reach: Reach) -> dict:
+def _reach_dict(reach: Reach, captions: dict[str, str]) -> dict:
     return {
         "party_id": reach.party_id,
+        "caption": captions.get(reach.party_id),
         "effective_share": reach.effective_share,
         "path": [{"party_id": s.party_id, "relation": s.relation, "share": s.share} for s in reach.path],
     }
@@ -183,6 +185,10 @@ def _reach_dict(reach: Reach) -> dict:
 
 def party_detail(session: Session, party: Party) -> dict:
     links = direct_links(session, party.id)
+    controllers, controlled = controllers_of(session, party.id), controlled_by(session, party.id)
+    related = {lk.parent_id for lk in links["owners"]} | {lk.child_id for lk in links["holdings"]}
+    related |= {r.party_id for r in controllers + controlled}
+    captions = dict(session.execute(select(Party.id, Party.caption).where(Party.id.in_(related))).all())
     return {
         **party_summary(party),
         "releasability": party.releasability,
@@ -211,8 +217,8 @@ def party_detail(session: Session, party: Party) -> dict:
             for e in list_entries_of(session, party.id)
         ],  # fmt: skip
         "sanctions": [sanction_dict(s) for s in sanctions_of(session, party.id)],
-        "owners": [_link_dict(link, link.parent_id) for link in links["owners"]],
-        "holdings": [_link_dict(link, link.child_id) for link in links["holdings"]],
-        "controlled_by": [_reach_dict(r) for r in controllers_of(session, party.id)],
-        "controls": [_reach_dict(r) for r in controlled_by(session, party.id)],
+        "owners": [_link_dict(link, link.parent_id, captions) for link in links["owners"]],
+        "holdings": [_link_dict(link, link.child_id, captions) for link in links["holdings"]],
+        "controlled_by": [_reach_dict(r, captions) for r in controllers],
+        "controls": [_reach_dict(r, captions) for r in controlled],
     }
