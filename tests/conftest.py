@@ -64,6 +64,10 @@ def db_url(request, tmp_path_factory) -> Iterator[str]:
 
 def _empty_all_tables(url: str) -> None:
     with get_engine(url).begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            return
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())
 

@@ -95,7 +95,7 @@ def import_list(
     progress: Progress | None = None,
 ) -> ImportResult:
     """Import one list file or folder as the next version of its dataset."""
-    fmt = fmt or formats.detect(path)
+    fmt = formats.resolve(path, fmt)
     unchanged = _unchanged_without_parsing(session, path, fmt, dataset)
     if unchanged is not None:
         return unchanged

@@ -18,12 +18,22 @@ FORMATS = {module.FORMAT: module for module in (ofac_csv, un_xml, csl_csv, ftm_j
 def detect(path: str | Path) -> str:
     """Name the format of a list file or folder, or raise ListFormatError."""
     path = Path(path)
-    if not path.exists():
-        raise ListFormatError(path, "path", "no such file or folder")
     for name, module in FORMATS.items():
         if module.sniff(path):
             return name
     raise ListFormatError(path, "format", f"not a recognised list format (expected one of: {', '.join(FORMATS)})")
+
+
+def resolve(path: str | Path, fmt: str | None) -> str:
+    """Check the path exists and name its format (the one given, or the one detected)."""
+    path = Path(path)
+    if not path.exists():
+        raise ListFormatError(path, "path", "no such file or folder")
+    if fmt is None:
+        return detect(path)
+    if fmt not in FORMATS:
+        raise ListFormatError(path, "format", f"unknown format {fmt!r} (one of: {', '.join(FORMATS)})")
+    return fmt
 
 
 def source_files(path: str | Path, fmt: str) -> list[SourceFile]:
@@ -34,11 +44,5 @@ def source_files(path: str | Path, fmt: str) -> list[SourceFile]:
 
 
 def parse(path: str | Path, fmt: str | None = None) -> ParsedList:
-    path = Path(path)
-    if fmt is None:
-        fmt = detect(path)
-    if fmt not in FORMATS:
-        raise ListFormatError(path, "format", f"unknown format {fmt!r} (one of: {', '.join(FORMATS)})")
-    if not path.exists():
-        raise ListFormatError(path, "path", "no such file or folder")
-    return FORMATS[fmt].parse(path)
+    fmt = resolve(path, fmt)
+    return FORMATS[fmt].parse(Path(path))
