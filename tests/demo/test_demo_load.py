@@ -1,0 +1,82 @@
+"""Demo data: the seed cables' engagement parties and the real lists, loaded idempotently."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from goodpath.cli import app
+from goodpath.core.db import new_session
+from goodpath.demo import service as demo
+from goodpath.lists import service as lists
+from goodpath.lists.models import ListEntry, ListVersion
+from goodpath.registry import service as registry
+from goodpath.registry.catalogue import load_engagement
+from goodpath.registry.models import OwnershipLink, Party, Sanction
+
+
+def counts(session) -> dict:
+    return {
+        m.__tablename__: session.scalar(select(func.count()).select_from(m)) for m in (Party, Sanction, OwnershipLink)
+    }
+
+
+def test_engagement_parties_load_once_with_their_sourced_sanctions(db, session):
+    data = load_engagement()
+    first = demo.load_engagement(lambda: new_session(db), "tester")
+    assert first == {"outcome": "loaded", "parties": len(data.parties)}
+    assert counts(session)["sanction"] == len(data.sanctions())
+    before = counts(session)
+    again = demo.load_engagement(lambda: new_session(db), "tester")
+    assert again["outcome"] == "already loaded"
+    assert counts(session) == before
+    norinco = registry.get_party(session, "norinco")
+    names = {n.value for n in norinco.names}
+    assert {"China North Industries Corporation", "NORINCO", "中国北方工业公司"} <= names
+    assert all(n.source for n in norinco.names)
+    # The 2003 missile sanctions keep their waiver history (07BEIJING5360 context, 68 FR 54930).
+    aeca = [s for s in norinco.sanctions if s.authority_code == "AECA73"]
+    assert aeca and any(event["kind"] == "waiver" for event in aeca[0].events)
+    assert registry.search_parties(session, "长城")[0] >= 1  # CGWIC and Great Wall Airlines by Chinese name
+
+
+def test_engagement_party_joins_the_list_party_that_describes_it(db, session, shared_data):
+    lists.import_list(session, shared_data / "ofac_sdn_2021")
+    session.commit()
+    sdn_party = session.scalar(select(ListEntry.party_id).where(ListEntry.external_id == "30502"))
+    demo.load_engagement(lambda: new_session(db), "tester")
+    ceiec = registry.get_party(session, "ceiec")
+    assert ceiec.id == sdn_party
+    datasets = {e.dataset for e in registry.list_entries_of(session, ceiec.id)}
+    assert datasets == {"us-ofac-sdn", demo.ENGAGEMENT_DATASET}
+    authorities = {s.authority_code for s in ceiec.sanctions}
+    assert {"OFAC_VENEZUELA", "INKSNA"} <= authorities, authorities
+
+
+def test_ended_ownership_is_history_not_control(db, session):
+    demo.load_engagement(lambda: new_session(db), "tester")
+    cgwic = registry.get_party(session, "cgwic")
+    airline = registry.get_party(session, "great_wall_airlines")
+    aerospace = registry.get_party(session, "gw_aerospace")
+    reached = {r.party_id for r in registry.controlled_by(session, cgwic.id)}
+    assert aerospace.id in reached  # a subsidiary: INKSNA-style measures reach it
+    assert airline.id not in reached  # CGWIC's 51% stake ended in 2006
+    assert any(link.parent_id == cgwic.id for link in registry.direct_links(session, airline.id)["owners"])
+
+
+def test_cli_demo_load_is_idempotent(db, session, monkeypatch):
+    # The loop over the real lists, on the small ones (the big ones have their own tests).
+    small = tuple(item for item in demo.DEMO_LISTS if not item[0].startswith(("ofac", "csl/consolidated.csv")))
+    monkeypatch.setattr(demo, "DEMO_LISTS", small)
+    runner = CliRunner()
+    first = runner.invoke(app, ["demo", "load", "--json"])
+    assert first.exit_code == 0, first.output
+    loaded = json.loads(first.stdout)
+    assert [s["outcome"] for s in loaded["lists"]] == ["imported"] * len(small)
+    versions = session.scalar(select(func.count()).select_from(ListVersion))
+    second = json.loads(runner.invoke(app, ["demo", "load", "--json"]).stdout)
+    assert [s["outcome"] for s in second["lists"]] == ["skipped"] * len(small)
+    assert second["engagement"]["outcome"] == "already loaded"
+    assert session.scalar(select(func.count()).select_from(ListVersion)) == versions
