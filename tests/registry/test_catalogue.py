@@ -17,6 +17,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from goodpath.core.settings import get_settings
 from goodpath.registry.catalogue import (
     CatalogueError,
     authorities_path,
@@ -29,8 +30,7 @@ from goodpath.registry.catalogue import (
     notice_period,
 )
 
-SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
-needs_data = pytest.mark.skipif(not SHARED_DATA.is_dir(), reason="shared/data not available")
+SHARED_DATA = get_settings().shared_dir / "data"
 
 
 # --------------------------------------------------------------------------- loading
@@ -168,8 +168,8 @@ def _ftm_codes() -> set[str]:
     return codes
 
 
-@needs_data
 def test_every_program_code_in_the_real_files_maps_to_an_authority():
+    assert SHARED_DATA.is_dir(), f"the shared list data is missing at {SHARED_DATA}"
     found = {
         "ofac": _ofac_codes(),
         "csl": _csl_codes(),
@@ -186,7 +186,6 @@ def test_every_program_code_in_the_real_files_maps_to_an_authority():
     assert not any(unmapped.values()), unmapped
 
 
-@needs_data
 def test_the_generic_authority_is_used_only_with_a_note():
     for mapping in load_authorities().programs.values():
         if load_authorities().authorities[mapping.authority].generic:

@@ -6,11 +6,10 @@ the engagement parties are reloaded only when their data file changed.
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import delete, select
@@ -132,6 +131,7 @@ def load_engagement(session_factory: Callable[[], Session], actor: str) -> dict:
                 entities=len(party_ids), added=len(party_ids) if latest is None else 0, removed=0,
                 changed=0 if latest is None else len(party_ids), unchanged=0, changeset=changeset,
                 notes=["curated from public sources; every fact cites its source"], audit_seq=entry.seq,
+                **PUBLIC_MARKING,
             )
         )  # fmt: skip
     return {"outcome": "loaded", "parties": len(party_ids)}
@@ -208,7 +208,7 @@ def _write_party_rows(session: Session, party_ids: dict[str, str], party) -> Non
         session.add(
             Sanction(
                 **marking, authority_code=s.authority, program=s.program, list_name=None, measures=list(s.measures),
-                imposed_on=s.imposed, minimum_end=_add_period(s.imposed, s.minimum_duration), expires_on=s.expiry,
+                imposed_on=s.imposed, minimum_end=_minimum_end(s), expires_on=s.expiry,
                 citation=s.citation, source_url=s.source, status=s.status, status_date=s.ended or s.status_as_of,
                 verified=s.verified == "V", notes=s.note,
                 events=[event.model_dump(mode="json") for event in s.relief_events],
@@ -226,10 +226,9 @@ def _write_party_rows(session: Session, party_ids: dict[str, str], party) -> Non
     session.flush()
 
 
-def _add_period(start: date | None, period) -> date | None:
-    if start is None or period is None:
-        return None
-    months = start.month - 1 + period.months + 12 * period.years
-    year, month = start.year + months // 12, months % 12 + 1
-    day = min(start.day, calendar.monthrange(year, month)[1])
-    return date(year, month, day) + timedelta(days=period.days)
+def _minimum_end(sanction) -> date | None:
+    """The earliest end the source states (minimum_duration), else what the authority gives."""
+    if sanction.minimum_duration is not None:
+        p = sanction.minimum_duration
+        return authorities.add_period(sanction.imposed, p.years, p.months, p.days)
+    return authorities.term_dates(sanction.authority, sanction.imposed)[0]

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from goodpath.core.models import Base, Marked, utcnow
 
 
-class ListVersion(Base):
+class ListVersion(Marked, Base):
     __tablename__ = "list_version"
     __table_args__ = (UniqueConstraint("dataset", "version"),)
 

@@ -194,6 +194,8 @@ def apply_parsed(
             notes=notes,
             changeset=changeset,
             audit_seq=entry.seq,
+            **PUBLIC_MARKING,
+            originator="LIST",
         )
     )
     session.flush()
@@ -501,6 +503,8 @@ class _Children:
             )
         for s in entity.sanctions:
             authority = authorities.for_program(s.program, self.dataset)
+            imposed_on = _to_date(s.start_date)
+            earliest_end, natural_expiry = authorities.term_dates(authority, imposed_on)
             self.sanctions.append(
                 {
                     **base,
@@ -508,8 +512,9 @@ class _Children:
                     "program": (s.program or None) and s.program[:120],
                     "list_name": (s.list_name or None) and s.list_name[:300],
                     "measures": authorities.default_measures(authority),
-                    "imposed_on": _to_date(s.start_date),
-                    "expires_on": _to_date(s.end_date),
+                    "imposed_on": imposed_on,
+                    "minimum_end": earliest_end,
+                    "expires_on": _to_date(s.end_date) or natural_expiry,
                     "citation": s.citation,
                     "source_url": s.source_url,
                     "status": "active",

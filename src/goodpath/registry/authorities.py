@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import calendar
+from datetime import date, timedelta
 from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from goodpath.core.models import PUBLIC_MARKING
 from goodpath.registry.catalogue import load_authorities
 from goodpath.registry.models import LegalAuthority
 
@@ -41,7 +44,34 @@ def sync(session: Session) -> None:
         data = authority.model_dump(mode="json")
         row = stored.get(code)
         if row is None:
-            session.add(LegalAuthority(code=code, title=authority.title, kind=authority.kind, data=data))
+            session.add(
+                LegalAuthority(code=code, title=authority.title, kind=authority.kind, data=data, **PUBLIC_MARKING)
+            )
         elif row.data != data:
             row.title, row.kind, row.data = authority.title, authority.kind, data
     session.flush()
+
+
+def add_period(start: date | None, years: int = 0, months: int = 0, days: int = 0) -> date | None:
+    """``start`` plus a calendar period (31 Jan + 1 month = 28/29 Feb)."""
+    if start is None:
+        return None
+    total = start.month - 1 + months + 12 * years
+    year, month = start.year + total // 12, total % 12 + 1
+    day = min(start.day, calendar.monthrange(year, month)[1])
+    return date(year, month, day) + timedelta(days=days)
+
+
+def term_dates(code: str | None, imposed_on: date | None) -> tuple[date | None, date | None]:
+    """(earliest possible end, natural expiry) of a sanction under an authority.
+
+    A minimum term gives the earliest end only; a fixed term ends by itself; terms set by
+    each order (INKSNA) or indefinite ones (EO 13382) give neither without the order."""
+    authority = load_authorities().authorities.get(code) if code else None
+    if authority is None or imposed_on is None:
+        return None, None
+    duration = authority.duration
+    if duration.type not in ("minimum", "fixed"):
+        return None, None
+    end = add_period(imposed_on, duration.years or 0, duration.months or 0)
+    return end, end if duration.type == "fixed" else None

@@ -97,7 +97,7 @@ class OwnershipLink(Marked, Base):
     source: Mapped[str | None] = mapped_column(Text)
 
 
-class LegalAuthority(Base):
+class LegalAuthority(Marked, Base):
     """Mirror of the catalogue in registry/data/authorities.yaml (the YAML is the truth)."""
 
     __tablename__ = "legal_authority"

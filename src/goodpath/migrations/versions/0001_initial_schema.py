@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 21:58:53.945273
+Create Date: 2026-11-23 22:18:25.482113
 """
 
 from alembic import op
@@ -48,6 +48,9 @@ def upgrade() -> None:
     sa.Column('title', sa.Text(), nullable=False),
     sa.Column('kind', sa.String(length=40), nullable=False),
     sa.Column('data', sa.JSON(), nullable=False),
+    sa.Column('classification', sa.String(length=16), nullable=False),
+    sa.Column('releasability', sa.String(length=200), nullable=True),
+    sa.Column('originator', sa.String(length=40), nullable=False),
     sa.PrimaryKeyConstraint('code', name=op.f('pk_legal_authority'))
     )
     op.create_table('list_version',
@@ -69,6 +72,9 @@ def upgrade() -> None:
     sa.Column('notes', sa.JSON(), nullable=False),
     sa.Column('changeset', sa.JSON(), nullable=False),
     sa.Column('audit_seq', sa.Integer(), nullable=True),
+    sa.Column('classification', sa.String(length=16), nullable=False),
+    sa.Column('releasability', sa.String(length=200), nullable=True),
+    sa.Column('originator', sa.String(length=40), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_list_version')),
     sa.UniqueConstraint('dataset', 'version', name=op.f('uq_list_version_dataset'))
     )
