@@ -30,7 +30,7 @@ def get_engine(url: str | None = None) -> Engine:
 
 @cache
 def _engine(url: str) -> Engine:
-    options = {"json_serializer": _json_dumps}
+    options = {"json_serializer": json_dumps}
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -41,7 +41,7 @@ def _engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, **options)
 
 
-def _json_dumps(value) -> str:
+def json_dumps(value) -> str:
     # orjson: the JSON columns of a full list import serialize ten times faster.
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
