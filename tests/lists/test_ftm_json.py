@@ -111,10 +111,12 @@ def test_zala_ofac_link_keys(zala):
 
 def test_zala_ownership_links_with_shares(zala):
     cst = by_id(zala, ZALA_CST)
-    owners = {(link.relation, link.target_id): link.share for link in cst.links}
-    assert owners == {("owned_by", KALASHNIKOV): 49.0, ("owned_by", ZAKHAROV): 51.0}
-    # Eleven EGRUL ownerships carry an endDate: history, not current ties.
-    assert "Ownership entities with an endDate (ended, skipped): 11" in zala.notes
+    current = {(link.relation, link.target_id): link.share for link in cst.links if link.end_date is None}
+    assert current == {("owned_by", KALASHNIKOV): 49.0, ("owned_by", ZAKHAROV): 51.0}
+    # Eleven EGRUL ownerships carry an endDate: kept with their dates, as history.
+    assert "Ownership entities with an endDate (kept as history): 11" in zala.notes
+    ended = [link for party in zala.entities for link in party.links if link.end_date]
+    assert ended and all(link.start_date is None or link.start_date <= link.end_date for link in ended)
 
 
 def test_zala_directorship_and_family_links(zala):

@@ -171,11 +171,13 @@ def test_failure_half_way_leaves_the_database_as_it_was(session):
 
 def test_each_import_is_one_audit_entry_with_its_changeset(session):
     service.apply_parsed(session, parsed([entity(str(i), f"N{i}") for i in range(50)]), actor="analyst1")
+    service.apply_parsed(session, parsed([entity(str(i), f"N{i}") for i in range(60)]), actor="analyst2")
     session.commit()
-    entries = session.scalars(select(AuditEntry)).all()
-    assert len(entries) == 1
-    assert entries[0].actor == "analyst1" and entries[0].action == "lists.import"
-    assert json.loads(entries[0].after)["added"] == 50
+    imports = session.scalars(select(AuditEntry).where(AuditEntry.action == "lists.import")).all()
+    assert [(e.actor, json.loads(e.after)["added"]) for e in imports] == [("analyst1", 50), ("analyst2", 10)]
+    # Besides the imports, only the first sync of the legal-authority catalogue is recorded.
+    others = session.scalars(select(AuditEntry.action).where(AuditEntry.action != "lists.import")).all()
+    assert others == ["registry.authorities.sync"]
 
 
 # --- the planner as a property -------------------------------------------------------------

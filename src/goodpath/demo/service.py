@@ -106,7 +106,7 @@ def load_engagement(session_factory: Callable[[], Session], actor: str) -> dict:
         latest = lists.latest_version(session, ENGAGEMENT_DATASET)
         if latest is not None and latest.source_hash == digest:
             return {"outcome": "already loaded", "parties": latest.entities}
-        authorities.sync(session)
+        authorities.sync(session, actor)
         version = (latest.version if latest else 0) + 1
         party_ids = {key: _engagement_party(session, party, version) for key, party in data.parties.items()}
         for party in data.parties.values():

@@ -155,7 +155,7 @@ def apply_parsed(
         )
 
     version = (latest.version if latest else 0) + 1
-    _apply(session, dataset, version, plan, progress)
+    _apply(session, dataset, version, plan, progress, actor)
     changeset = plan.changeset()
     result = ImportResult(
         dataset,
@@ -347,8 +347,8 @@ def _plan(dataset: str, entities: list[ParsedEntity], stored: dict[str, _Stored]
 # --- applying --------------------------------------------------------------------------
 
 
-def _apply(session: Session, dataset: str, version: int, plan: _Plan, progress: Progress | None) -> None:
-    authorities.sync(session)
+def _apply(session: Session, dataset: str, version: int, plan: _Plan, progress: Progress | None, actor: str) -> None:
+    authorities.sync(session, actor)
     total = len(plan.added) + len(plan.relisted) + len(plan.changed) + len(plan.removed)
     done = 0
 

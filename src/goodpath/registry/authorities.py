@@ -9,6 +9,7 @@ from functools import cache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from goodpath.audit import service as audit
 from goodpath.core.models import PUBLIC_MARKING
 from goodpath.registry.catalogue import load_authorities
 from goodpath.registry.models import LegalAuthority
@@ -36,10 +37,11 @@ def default_measures(code: str | None) -> list[str]:
     return list(_measures(code)) if code else []
 
 
-def sync(session: Session) -> None:
-    """Mirror the catalogue into legal_authority so sanctions can reference it."""
+def sync(session: Session, actor: str = "system") -> None:
+    """Mirror the catalogue into legal_authority so sanctions can reference it (audited)."""
     catalogue = load_authorities()
     stored = {a.code: a for a in session.scalars(select(LegalAuthority))}
+    added, updated = [], []
     for code, authority in catalogue.authorities.items():
         data = authority.model_dump(mode="json")
         row = stored.get(code)
@@ -47,8 +49,19 @@ def sync(session: Session) -> None:
             session.add(
                 LegalAuthority(code=code, title=authority.title, kind=authority.kind, data=data, **PUBLIC_MARKING)
             )
+            added.append(code)
         elif row.data != data:
             row.title, row.kind, row.data = authority.title, authority.kind, data
+            updated.append(code)
+    if added or updated:
+        audit.record(
+            session,
+            actor=actor,
+            action="registry.authorities.sync",
+            target_type="legal_authority",
+            after={"added": added, "updated": updated},
+            reason="legal-authority catalogue (registry/data/authorities.yaml) changed",
+        )
     session.flush()
 
 

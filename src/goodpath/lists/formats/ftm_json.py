@@ -421,10 +421,10 @@ def _attach_links(records: dict[str, _Record], parties: dict[str, ParsedEntity],
         if spec is None:
             continue
         source_prop, target_prop, relation = spec
-        # ParsedLink has no dates: a relation with an end date is history, not a current tie.
-        if record.get("endDate"):
-            notes.count(f"{record.schema.name} entities with an endDate (ended, skipped)")
-            continue
+        # Ended relations are kept with their dates: history for analysts, never current control.
+        starts, ends = record.get("startDate"), record.get("endDate")
+        if ends:
+            notes.count(f"{record.schema.name} entities with an endDate (kept as history)")
         share = _share(record) if relation == "owned_by" else None
         for source in record.get(source_prop):
             if source not in parties:
@@ -433,13 +433,20 @@ def _attach_links(records: dict[str, _Record], parties: dict[str, ParsedEntity],
             for target in record.get(target_prop):
                 if target not in records:
                     notes.count("link targets not in the file (kept as target ids)")
-                _add_link(parties[source], ParsedLink(relation=relation, target_id=target, share=share))
+                link = ParsedLink(
+                    relation=relation,
+                    target_id=target,
+                    share=share,
+                    start_date=min(starts)[:10] if starts else None,
+                    end_date=max(ends)[:10] if ends else None,
+                )
+                _add_link(parties[source], link)
 
 
 def _add_link(party: ParsedEntity, link: ParsedLink) -> None:
-    """One link per relation and target; a stated share wins over a link without one."""
+    """One link per relation, target and period; a stated share wins over a link without one."""
     for existing in party.links:
-        if (existing.relation, existing.target_id) == (link.relation, link.target_id):
+        if (existing.relation, existing.target_id, existing.end_date) == (link.relation, link.target_id, link.end_date):
             if existing.share is None:
                 existing.share = link.share
             return
