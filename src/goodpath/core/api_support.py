@@ -8,21 +8,15 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from goodpath.core.db import new_session
+from goodpath.core.db import session_scope
 from goodpath.core.errors import NotFound, Refused
 from goodpath.lists.records import ListFormatError
 
 
 def get_session() -> Iterator[Session]:
-    session = new_session()
-    try:
+    """One transaction per request."""
+    with session_scope() as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 def install_error_handlers(app: FastAPI) -> None:

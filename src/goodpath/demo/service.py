@@ -19,7 +19,7 @@ from goodpath.audit import service as audit
 from goodpath.core.models import PUBLIC_MARKING, utcnow
 from goodpath.lists import service as lists
 from goodpath.lists.models import ListEntry, ListVersion
-from goodpath.lists.records import file_sha256
+from goodpath.lists.records import dict_hash, file_sha256
 from goodpath.registry import authorities
 from goodpath.registry.catalogue import engagement_path
 from goodpath.registry.catalogue import load_engagement as load_engagement_data
@@ -161,7 +161,7 @@ def _engagement_party(session: Session, party, version: int) -> str:
             ListEntry(
                 id=entry_id, dataset=ENGAGEMENT_DATASET, external_id=party.key, party_id=party_id,
                 schema=party.schema_, caption=party.primary_name, status="listed",
-                content_hash=hashlib.sha256(repr(content).encode()).hexdigest(), data=content,
+                content_hash=dict_hash(content), data=content,
                 first_version=version, last_changed_version=version, **PUBLIC_MARKING, originator="USA",
             )
         )  # fmt: skip

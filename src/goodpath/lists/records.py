@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -140,6 +141,18 @@ class ParsedEntity:
             remarks=data.get("remarks"),
             link_key=data.get("link_key"),
         )
+
+
+def first_of_each(items: list, key: Callable) -> list:
+    """Items in order, keeping the first of those that share a key (lists repeat names)."""
+    seen: set = set()
+    kept = []
+    for item in items:
+        k = key(item)
+        if k not in seen:
+            seen.add(k)
+            kept.append(item)
+    return kept
 
 
 def dict_hash(data: dict) -> str:

@@ -32,6 +32,7 @@ from goodpath.lists.records import (
     ParsedName,
     ParsedSanction,
     file_sha256,
+    first_of_each,
 )
 
 FORMAT = "ftm-json"
@@ -341,13 +342,7 @@ def _attach_addresses(records: dict[str, _Record], parties: dict[str, ParsedEnti
 
 
 def _unique_addresses(addresses: list[ParsedAddress]) -> list[ParsedAddress]:
-    seen: set[str] = set()
-    kept = []
-    for address in addresses:
-        if address.full not in seen:
-            seen.add(address.full)
-            kept.append(address)
-    return kept
+    return first_of_each(addresses, lambda a: a.full)
 
 
 # --- sanctions, identifications, links ------------------------------------------------

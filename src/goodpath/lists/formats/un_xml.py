@@ -27,6 +27,7 @@ from goodpath.lists.records import (
     ParsedName,
     ParsedSanction,
     file_sha256,
+    first_of_each,
 )
 
 FORMAT = "un-xml"
@@ -218,13 +219,7 @@ def _names(path: Path, entry: _Entry) -> list[ParsedName]:
 
 def _unique_names(names: list[ParsedName]) -> list[ParsedName]:
     """Keep the first occurrence of each spelling: the list repeats names across aliases."""
-    seen: set[str] = set()
-    kept = []
-    for name in names:
-        if name.value not in seen:
-            seen.add(name.value)
-            kept.append(name)
-    return kept
+    return first_of_each(names, lambda n: n.value)
 
 
 def _addresses(entry: _Entry) -> list[ParsedAddress]:
