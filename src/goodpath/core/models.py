@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import MetaData, String
+from sqlalchemy import Boolean, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Stable constraint names so Alembic migrations are the same on SQLite and PostgreSQL.
@@ -30,7 +30,7 @@ class Classification(enum.IntEnum):
 
 RELEASABLE_TO_ALL = "ALL"
 # Published list data: unclassified and releasable to everyone.
-PUBLIC_MARKING = {"classification": "UNCLASSIFIED", "releasability": RELEASABLE_TO_ALL}
+PUBLIC_MARKING = {"classification": "UNCLASSIFIED", "releasability": RELEASABLE_TO_ALL, "published": False}
 
 
 class Marked:
@@ -44,6 +44,8 @@ class Marked:
     classification: Mapped[str] = mapped_column(String(16), default="UNCLASSIFIED")
     releasability: Mapped[str | None] = mapped_column(String(200), default=None)
     originator: Mapped[str] = mapped_column(String(40), default="USA")
+    # Shown to the public (no login): the recognition register, the stigma list, published reports.
+    published: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 def utcnow() -> datetime:

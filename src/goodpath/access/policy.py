@@ -1,0 +1,135 @@
+"""The one access policy: who may read which record, and who may do what.
+
+Every service, API route and web page asks here. Reads come in two forms that state the
+same rule: ``can_read`` for one record, ``read_filter`` for a query (so that hidden
+records are neither returned nor counted). A record a viewer may not read is, to that
+viewer, a record that does not exist.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, false, literal, or_, true
+
+from goodpath.core.models import RELEASABLE_TO_ALL, Classification
+
+# Records imported from public lists carry this originator: published list data.
+LIST_ORIGINATOR = "LIST"
+
+
+class Role(enum.StrEnum):
+    ANALYST = "analyst"
+    APPROVER = "approver"
+    PARTNER_OFFICER = "partner_officer"
+    COMPANY_OFFICER = "company_officer"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+    PUBLIC = "public"  # not logged in
+
+
+class Permission(enum.StrEnum):
+    IMPORT_LISTS = "lists.import"
+    EDIT_REGISTRY = "registry.edit"
+    MANAGE_USERS = "users.manage"
+    VERIFY_AUDIT = "audit.verify"
+    READ_AUDIT = "audit.read"
+
+
+PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ANALYST: frozenset({Permission.IMPORT_LISTS, Permission.EDIT_REGISTRY, Permission.VERIFY_AUDIT}),
+    Role.APPROVER: frozenset({Permission.IMPORT_LISTS, Permission.EDIT_REGISTRY, Permission.VERIFY_AUDIT}),
+    Role.PARTNER_OFFICER: frozenset(),
+    Role.COMPANY_OFFICER: frozenset(),
+    Role.AUDITOR: frozenset({Permission.VERIFY_AUDIT, Permission.READ_AUDIT}),
+    Role.ADMIN: frozenset({Permission.MANAGE_USERS, Permission.VERIFY_AUDIT, Permission.READ_AUDIT}),
+    Role.PUBLIC: frozenset(),
+}
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is asking: a logged-in user, or the anonymous public."""
+
+    role: Role
+    clearance: Classification = Classification.UNCLASSIFIED
+    organization: str | None = None  # e.g. "USA", "CHN", or the company's code
+    user_id: int | None = None
+    username: str = "public"
+    company_party_id: str | None = None  # company officers: the one company they act for
+
+    @property
+    def actor(self) -> str:
+        """How the audit log names this viewer."""
+        return self.username if self.user_id is not None else "public"
+
+
+PUBLIC = Viewer(role=Role.PUBLIC)
+
+
+def can(viewer: Viewer, permission: Permission) -> bool:
+    return permission in PERMISSIONS[viewer.role]
+
+
+def level(classification: str | None) -> Classification:
+    return Classification[classification or "UNCLASSIFIED"]
+
+
+def _releasable(viewer: Viewer, releasability: str | None, originator: str | None) -> bool:
+    if releasability == RELEASABLE_TO_ALL:
+        return True
+    if viewer.organization is None:
+        return False
+    if releasability is None:  # unmarked: its originating organization only
+        return originator == viewer.organization
+    return viewer.organization in releasability.split(",")  # canonical: "USA,CHN", no spaces
+
+
+def can_read(viewer: Viewer, record) -> bool:
+    """Whether ``viewer`` may see ``record`` (anything carrying the Marked columns).
+
+    ``record.party_id`` (or ``record.id`` for a party) ties a record to a company for
+    the company-officer rule; records without one are not a company's dossier."""
+    if viewer.role is Role.PUBLIC:
+        return bool(getattr(record, "published", False))
+    if level(record.classification) > viewer.clearance:
+        return False
+    if not _releasable(viewer, record.releasability, record.originator):
+        return False
+    if viewer.role is Role.COMPANY_OFFICER:
+        return record.originator == LIST_ORIGINATOR or _company_of(record) == viewer.company_party_id
+    return True
+
+
+def _company_of(record) -> str | None:
+    if hasattr(record, "party_id"):
+        return record.party_id
+    if type(record).__tablename__ == "party":
+        return record.id
+    return None
+
+
+def read_filter(viewer: Viewer, model) -> ColumnElement[bool]:
+    """The same rule as can_read, as a WHERE clause over ``model``'s table."""
+    if viewer.role is Role.PUBLIC:
+        return model.published.is_(True) if hasattr(model, "published") else false()
+    allowed = [c.name for c in Classification if c <= viewer.clearance]
+    clauses = [model.classification.in_(allowed), _releasable_clause(viewer, model)]
+    if viewer.role is Role.COMPANY_OFFICER:
+        company_column = model.party_id if hasattr(model, "party_id") else (
+            model.id if model.__tablename__ == "party" else None
+        )  # fmt: skip
+        own = company_column == viewer.company_party_id if company_column is not None else false()
+        clauses.append(or_(model.originator == LIST_ORIGINATOR, own))
+    return clauses[0] & clauses[1] & (clauses[2] if len(clauses) > 2 else true())
+
+
+def _releasable_clause(viewer: Viewer, model) -> ColumnElement[bool]:
+    to_all = model.releasability == RELEASABLE_TO_ALL
+    if viewer.organization is None:
+        return to_all
+    org = viewer.organization
+    listed = (literal(",") + model.releasability + literal(",")).contains(f",{org},", autoescape=True)
+    unmarked = model.releasability.is_(None) & (model.originator == org)
+    return to_all | listed | unmarked
