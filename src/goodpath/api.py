@@ -6,6 +6,8 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from goodpath import __version__
+from goodpath.access.views import router as auth_router
+from goodpath.audit.views import router as audit_router
 from goodpath.core.api_support import install_error_handlers
 from goodpath.core.db import get_engine
 from goodpath.lists.views import router as lists_router
@@ -13,8 +15,10 @@ from goodpath.registry.views import router as registry_router
 
 app = FastAPI(title="goodpath", version=__version__, description="Nonproliferation sanctions engagement.")
 install_error_handlers(app)
+app.include_router(auth_router)
 app.include_router(registry_router)
 app.include_router(lists_router)
+app.include_router(audit_router)
 
 
 @app.get("/health", tags=["system"])

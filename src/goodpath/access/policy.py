@@ -93,13 +93,21 @@ def can_read(viewer: Viewer, record) -> bool:
     the company-officer rule; records without one are not a company's dossier."""
     if viewer.role is Role.PUBLIC:
         return bool(getattr(record, "published", False))
-    if level(record.classification) > viewer.clearance:
-        return False
-    if not _releasable(viewer, record.releasability, record.originator):
+    if not marking_readable(viewer, record.classification, record.releasability, record.originator):
         return False
     if viewer.role is Role.COMPANY_OFFICER:
-        return record.originator == LIST_ORIGINATOR or _company_of(record) == viewer.company_party_id
+        # Their own company's dossier, public list data, and what is published for everyone.
+        return (
+            record.originator == LIST_ORIGINATOR
+            or bool(getattr(record, "published", False))
+            or _company_of(record) == viewer.company_party_id
+        )
     return True
+
+
+def marking_readable(viewer: Viewer, classification: str, releasability: str | None, originator: str | None) -> bool:
+    """Clearance and releasability alone: for content shown apart from its record (audit entries)."""
+    return level(classification) <= viewer.clearance and _releasable(viewer, releasability, originator)
 
 
 def _company_of(record) -> str | None:
@@ -121,7 +129,7 @@ def read_filter(viewer: Viewer, model) -> ColumnElement[bool]:
             model.id if model.__tablename__ == "party" else None
         )  # fmt: skip
         own = company_column == viewer.company_party_id if company_column is not None else false()
-        clauses.append(or_(model.originator == LIST_ORIGINATOR, own))
+        clauses.append(or_(model.originator == LIST_ORIGINATOR, model.published.is_(True), own))
     return clauses[0] & clauses[1] & (clauses[2] if len(clauses) > 2 else true())
 
 

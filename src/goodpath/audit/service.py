@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from goodpath.access.policy import Viewer, marking_readable
 from goodpath.audit.models import AuditEntry, AuditHead
 from goodpath.core.models import utcnow
 
@@ -130,3 +131,24 @@ def check_chain(entries: Iterable, head: tuple[int, str] | None) -> VerifyResult
     if head is None and checked:
         return VerifyResult(False, checked, None, "the chain head is missing")
     return VerifyResult(True, checked)
+
+
+def entry_for(viewer: Viewer, entry: AuditEntry) -> dict:
+    """An entry as the viewer may see it: the chain fields always, the content only within
+    the viewer's clearance and releasability."""
+    shown = {"seq": entry.seq, "recorded_at": entry.recorded_at, "classification": entry.classification,
+             "prev_hash": entry.prev_hash, "hash": entry.hash}  # fmt: skip
+    if not marking_readable(viewer, entry.classification, entry.releasability, None):
+        return {**shown, "redacted": True}
+    return {
+        **shown,
+        "redacted": False,
+        "actor": entry.actor,
+        "action": entry.action,
+        "target_type": entry.target_type,
+        "target_id": entry.target_id,
+        "reason": entry.reason,
+        "before": json.loads(entry.before) if entry.before else None,
+        "after": json.loads(entry.after) if entry.after else None,
+        "releasability": entry.releasability,
+    }

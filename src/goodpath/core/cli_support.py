@@ -14,7 +14,9 @@ import typer
 from rich.console import Console
 from sqlalchemy.exc import OperationalError
 
+from goodpath.access.policy import Role, Viewer
 from goodpath.core.errors import GoodpathError
+from goodpath.core.models import Classification
 from goodpath.core.settings import get_settings
 from goodpath.lists.records import ListFormatError
 
@@ -25,6 +27,18 @@ err_console = Console(stderr=True)
 def actor() -> str:
     # Until API authentication lands (access-control issue), the CLI acts as the OS user.
     return os.environ.get("GOODPATH_ACTOR") or f"cli:{getpass.getuser()}"
+
+
+def local_viewer() -> Viewer:
+    """The CLI runs on the server, for its operator: an analyst of the hosting organization,
+    cleared to the highest level (the operator can read the database files anyway)."""
+    return Viewer(
+        role=Role.ANALYST,
+        clearance=Classification.SECRET,
+        organization=os.environ.get("GOODPATH_ORGANIZATION", "USA"),
+        username=actor(),
+        user_id=0,
+    )
 
 
 def print_json(data: Any) -> None:

@@ -8,7 +8,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from goodpath.core.cli_support import actor, console, print_json, user_errors
+from goodpath.core.cli_support import actor, console, local_viewer, print_json, user_errors
 from goodpath.core.db import session_scope
 from goodpath.lists import formats, service
 
@@ -61,13 +61,16 @@ def status(
     """Datasets with their latest version, or one dataset's version history."""
     with user_errors(), session_scope() as session:
         if dataset:
-            rows = [service.version_to_dict(v, with_changes=True) for v in service.versions(session, dataset)]
+            rows = [
+                service.version_to_dict(v, with_changes=True)
+                for v in service.versions(session, local_viewer(), dataset)
+            ]
             if not rows:
                 from goodpath.core.errors import NotFound
 
                 raise NotFound(f"no dataset {dataset!r} has been imported")
         else:
-            rows = service.dataset_status(session)
+            rows = service.dataset_status(session, local_viewer())
     if as_json:
         print_json(rows)
         return

@@ -15,9 +15,10 @@ from pathlib import Path
 from sqlalchemy import JSON, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from goodpath.access.policy import Viewer, read_filter
 from goodpath.audit import service as audit
 from goodpath.core.db import json_dumps
-from goodpath.core.errors import Refused
+from goodpath.core.errors import NotFound, Refused
 from goodpath.core.models import PUBLIC_MARKING, utcnow
 from goodpath.lists import formats
 from goodpath.lists.models import ListEntry, ListVersion
@@ -623,44 +624,55 @@ def _to_date(value: str | None) -> date | None:
         return None
 
 
-def versions(session: Session, dataset: str | None = None) -> list[ListVersion]:
-    query = select(ListVersion).order_by(ListVersion.dataset, ListVersion.version)
+def versions(session: Session, viewer: Viewer, dataset: str | None = None) -> list[ListVersion]:
+    query = (
+        select(ListVersion).where(read_filter(viewer, ListVersion)).order_by(ListVersion.dataset, ListVersion.version)
+    )
     if dataset:
         query = query.where(ListVersion.dataset == dataset)
     return list(session.scalars(query))
 
 
-def dataset_status(session: Session) -> list[dict]:
-    """Per dataset: its latest version and how many entries are listed / delisted now."""
-    counts = dict(
-        (
-            (ds, st),
-            n,
-        )
-        for ds, st, n in session.execute(
-            select(ListEntry.dataset, ListEntry.status, func.count()).group_by(ListEntry.dataset, ListEntry.status)
-        )
+def get_version(session: Session, viewer: Viewer, dataset: str, version: int) -> ListVersion:
+    query = select(ListVersion).where(
+        ListVersion.dataset == dataset, ListVersion.version == version, read_filter(viewer, ListVersion)
     )
-    out = []
-    for dataset in sorted({v.dataset for v in versions(session)}):
-        latest = latest_version(session, dataset)
-        out.append(
-            {
-                "dataset": dataset,
-                "version": latest.version,
-                "format": latest.format,
-                "imported_at": latest.imported_at.isoformat(),
-                "entities": latest.entities,
-                "listed": counts.get((dataset, "listed"), 0),
-                "delisted": counts.get((dataset, "delisted"), 0),
-                "added": latest.added,
-                "removed": latest.removed,
-                "changed": latest.changed,
-                "unchanged": latest.unchanged,
-                "notes": latest.notes,
-            }
+    found = session.scalars(query).first()
+    if found is None:
+        raise NotFound(f"no version {version} of dataset {dataset!r}")
+    return found
+
+
+def dataset_status(session: Session, viewer: Viewer) -> list[dict]:
+    """Per dataset: its latest version and how many entries are listed / delisted now."""
+    counts = {
+        (dataset, status): n
+        for dataset, status, n in session.execute(
+            select(ListEntry.dataset, ListEntry.status, func.count())
+            .where(read_filter(viewer, ListEntry))
+            .group_by(ListEntry.dataset, ListEntry.status)
         )
-    return out
+    }
+    latest: dict[str, ListVersion] = {}
+    for v in versions(session, viewer):
+        latest[v.dataset] = v  # ordered by version: the last one wins
+    return [
+        {
+            "dataset": dataset,
+            "version": v.version,
+            "format": v.format,
+            "imported_at": v.imported_at.isoformat(),
+            "entities": v.entities,
+            "listed": counts.get((dataset, "listed"), 0),
+            "delisted": counts.get((dataset, "delisted"), 0),
+            "added": v.added,
+            "removed": v.removed,
+            "changed": v.changed,
+            "unchanged": v.unchanged,
+            "notes": v.notes,
+        }
+        for dataset, v in sorted(latest.items())
+    ]
 
 
 def version_to_dict(v: ListVersion, with_changes: bool = False) -> dict:

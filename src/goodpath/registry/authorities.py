@@ -14,6 +14,9 @@ from goodpath.core.models import PUBLIC_MARKING
 from goodpath.registry.catalogue import load_authorities
 from goodpath.registry.models import LegalAuthority
 
+# The law is public: the catalogue is shown to everyone, logged in or not.
+PUBLISHED = {**PUBLIC_MARKING, "published": True}
+
 
 @cache
 def for_program(program: str | None, dataset: str | None = None) -> str | None:
@@ -46,9 +49,7 @@ def sync(session: Session, actor: str = "system") -> None:
         data = authority.model_dump(mode="json")
         row = stored.get(code)
         if row is None:
-            session.add(
-                LegalAuthority(code=code, title=authority.title, kind=authority.kind, data=data, **PUBLIC_MARKING)
-            )
+            session.add(LegalAuthority(code=code, title=authority.title, kind=authority.kind, data=data, **PUBLISHED))
             added.append(code)
         elif row.data != data:
             row.title, row.kind, row.data = authority.title, authority.kind, data

@@ -6,7 +6,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from goodpath.core.cli_support import console, print_json, user_errors
+from goodpath.core.cli_support import console, local_viewer, print_json, user_errors
 from goodpath.core.db import session_scope
 from goodpath.registry import service
 
@@ -22,7 +22,9 @@ def search(
 ) -> None:
     """Find parties whose names contain every word given."""
     with user_errors(), session_scope() as session:
-        total, parties = service.search_parties(session, text, limit=limit, include_delisted=include_delisted)
+        total, parties = service.search_parties(
+            session, local_viewer(), text, limit=limit, include_delisted=include_delisted
+        )
         rows = [service.party_summary(p) for p in parties]
     if as_json:
         print_json({"total": total, "results": rows})
@@ -40,7 +42,8 @@ def show(
 ) -> None:
     """A party with its names, list entries, sanctions and ownership."""
     with user_errors(), session_scope() as session:
-        detail = service.party_detail(session, service.get_party(session, party_id))
+        viewer = local_viewer()
+        detail = service.party_detail(session, viewer, service.get_party(session, viewer, party_id))
     if as_json:
         print_json(detail)
         return

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
+from goodpath.access.policy import Viewer, read_filter
 from goodpath.core.errors import NotFound
 from goodpath.lists.models import ListEntry
-from goodpath.registry.models import OwnershipLink, Party, PartyName, Sanction
+from goodpath.registry.models import OwnershipLink, Party, PartyAddress, PartyIdentifier, PartyName, Sanction
 from goodpath.registry.names import normalize_name
 
 # OFAC's 50 Percent Rule: an entity owned 50% or more, directly or indirectly, by
@@ -22,50 +23,106 @@ REACHING_RELATIONS = ("subsidiary", "sub_unit", "successor")
 
 
 def search_parties(
-    session: Session, text: str, *, limit: int = 20, offset: int = 0, include_delisted: bool = False
+    session: Session,
+    viewer: Viewer,
+    text: str,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    include_delisted: bool = False,
 ) -> tuple[int, list[Party]]:
-    """Parties any of whose names contains every word of ``text`` (any script)."""
+    """Parties any of whose names the viewer may see contains every word of ``text`` (any script).
+
+    Only visible names make a hit, so a classified alias never reveals itself through search."""
     words = normalize_name(text).split()
     if not words:
         return 0, []
     matching = select(PartyName.party_id).where(
-        and_(*[PartyName.normalized.contains(word, autoescape=True) for word in words])
+        and_(*[PartyName.normalized.contains(word, autoescape=True) for word in words]),
+        read_filter(viewer, PartyName),
     )
     if not include_delisted:
         # A name from a delisted list entry no longer makes a hit on its own.
         listed = select(ListEntry.id).where(ListEntry.status == "listed")
         matching = matching.where(or_(PartyName.entry_id.is_(None), PartyName.entry_id.in_(listed)))
-    ids = matching.distinct().subquery()
-    total = session.scalar(select(func.count()).select_from(ids)) or 0
+    visible = select(Party.id).where(Party.id.in_(matching), read_filter(viewer, Party))
+    total = session.scalar(select(func.count()).select_from(visible.subquery())) or 0
     parties = session.scalars(
-        select(Party).where(Party.id.in_(select(ids.c.party_id))).order_by(Party.caption, Party.id)
-        .limit(limit).offset(offset)
-    ).all()  # fmt: skip
+        select(Party).where(Party.id.in_(visible)).order_by(Party.caption, Party.id).limit(limit).offset(offset)
+    ).all()
     return total, list(parties)
 
 
-def get_party(session: Session, party_id: str) -> Party:
-    party = session.get(Party, party_id) or session.scalars(select(Party).where(Party.key == party_id)).first()
+def list_parties(session: Session, viewer: Viewer, *, limit: int = 20, offset: int = 0) -> tuple[int, list[Party]]:
+    visible = read_filter(viewer, Party)
+    total = session.scalar(select(func.count()).select_from(Party).where(visible)) or 0
+    rows = session.scalars(select(Party).where(visible).order_by(Party.caption, Party.id).limit(limit).offset(offset))
+    return total, list(rows)
+
+
+def get_party(session: Session, viewer: Viewer, party_id: str) -> Party:
+    """The party with this id or key; NotFound alike whether it is absent or hidden."""
+    query = select(Party).where(or_(Party.id == party_id, Party.key == party_id), read_filter(viewer, Party))
+    party = session.scalars(query.limit(1)).first()
     if party is None:
         raise NotFound(f"no party {party_id!r}")
     return party
 
 
-def list_entries_of(session: Session, party_id: str) -> list[ListEntry]:
-    query = select(ListEntry).where(ListEntry.party_id == party_id).order_by(ListEntry.dataset)
+def _visible(session: Session, viewer: Viewer, model, *where) -> list:
+    return list(session.scalars(select(model).where(*where, read_filter(viewer, model)).order_by(model.id)))
+
+
+def list_entries_of(session: Session, viewer: Viewer, party_id: str) -> list[ListEntry]:
+    entries = _visible(session, viewer, ListEntry, ListEntry.party_id == party_id)
+    return sorted(entries, key=lambda e: (e.dataset, e.external_id))
+
+
+def sanctions_of(session: Session, viewer: Viewer, party_id: str) -> list[Sanction]:
+    sanctions = _visible(session, viewer, Sanction, Sanction.party_id == party_id)
+    return sorted(sanctions, key=lambda s: (s.imposed_on is None, s.imposed_on or date.min, s.id))
+
+
+def list_sanctions(
+    session: Session,
+    viewer: Viewer,
+    *,
+    party_id: str | None = None,
+    authority: str | None = None,
+    status: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[int, list[Sanction]]:
+    query = select(Sanction).where(read_filter(viewer, Sanction))
+    if party_id:
+        query = query.where(Sanction.party_id == party_id)
+    if authority:
+        query = query.where(Sanction.authority_code == authority)
+    if status:
+        query = query.where(Sanction.status == status)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    return total, list(session.scalars(query.order_by(Sanction.id).limit(limit).offset(offset)))
+
+
+def _visible_links(session: Session, viewer: Viewer, *where) -> list[OwnershipLink]:
+    """Links the viewer may see whose both ends the viewer may see."""
+    parent, child = aliased(Party), aliased(Party)
+    query = (
+        select(OwnershipLink)
+        .join(parent, OwnershipLink.parent_id == parent.id)
+        .join(child, OwnershipLink.child_id == child.id)
+        .where(*where, read_filter(viewer, OwnershipLink), read_filter(viewer, parent), read_filter(viewer, child))
+        .order_by(OwnershipLink.id)
+    )
     return list(session.scalars(query))
 
 
-def sanctions_of(session: Session, party_id: str) -> list[Sanction]:
-    query = select(Sanction).where(Sanction.party_id == party_id)
-    return list(session.scalars(query.order_by(Sanction.imposed_on, Sanction.id)))
-
-
-def direct_links(session: Session, party_id: str) -> dict[str, list[OwnershipLink]]:
+def direct_links(session: Session, viewer: Viewer, party_id: str) -> dict[str, list[OwnershipLink]]:
     """Links where the party is the parent (its holdings) and where it is the child (its owners)."""
-    down = session.scalars(select(OwnershipLink).where(OwnershipLink.parent_id == party_id)).all()
-    up = session.scalars(select(OwnershipLink).where(OwnershipLink.child_id == party_id)).all()
-    return {"holdings": list(down), "owners": list(up)}
+    return {
+        "holdings": _visible_links(session, viewer, OwnershipLink.parent_id == party_id),
+        "owners": _visible_links(session, viewer, OwnershipLink.child_id == party_id),
+    }
 
 
 @dataclass
@@ -92,18 +149,19 @@ def _reaches(link: OwnershipLink, today: date) -> bool:
     return link.relation == "owned" and link.share is not None and link.share >= CONTROL_SHARE
 
 
-def controlled_by(session: Session, party_id: str, max_depth: int = 6) -> list[Reach]:
+def controlled_by(session: Session, viewer: Viewer, party_id: str, max_depth: int = 6) -> list[Reach]:
     """Parties that measures on ``party_id`` reach: subsidiaries, sub-units, successors,
-    and entities it owns 50% or more of, directly or through others it so controls."""
-    return _walk(session, party_id, downward=True, max_depth=max_depth)
+    and entities it owns 50% or more of, directly or through others it so controls.
+    Walks only links the viewer may see, so the answer reveals nothing hidden."""
+    return _walk(session, viewer, party_id, downward=True, max_depth=max_depth)
 
 
-def controllers_of(session: Session, party_id: str, max_depth: int = 6) -> list[Reach]:
+def controllers_of(session: Session, viewer: Viewer, party_id: str, max_depth: int = 6) -> list[Reach]:
     """Parties whose measures reach ``party_id`` (the other direction of controlled_by)."""
-    return _walk(session, party_id, downward=False, max_depth=max_depth)
+    return _walk(session, viewer, party_id, downward=False, max_depth=max_depth)
 
 
-def _walk(session: Session, start: str, *, downward: bool, max_depth: int) -> list[Reach]:
+def _walk(session: Session, viewer: Viewer, start: str, *, downward: bool, max_depth: int) -> list[Reach]:
     found: dict[str, Reach] = {}
     today = date.today()
     queue: deque[tuple[str, list[ReachStep], float | None]] = deque([(start, [], 100.0)])
@@ -112,7 +170,7 @@ def _walk(session: Session, start: str, *, downward: bool, max_depth: int) -> li
         if len(path) >= max_depth:
             continue
         column = OwnershipLink.parent_id if downward else OwnershipLink.child_id
-        for link in session.scalars(select(OwnershipLink).where(column == current)):
+        for link in _visible_links(session, viewer, column == current):
             if not _reaches(link, today):
                 continue
             nxt = link.child_id if downward else link.parent_id
@@ -183,9 +241,10 @@ def _reach_dict(reach: Reach, captions: dict[str, str]) -> dict:
     }
 
 
-def party_detail(session: Session, party: Party) -> dict:
-    links = direct_links(session, party.id)
-    controllers, controlled = controllers_of(session, party.id), controlled_by(session, party.id)
+def party_detail(session: Session, viewer: Viewer, party: Party) -> dict:
+    """Everything about a party that the viewer may see (``party`` must be visible)."""
+    links = direct_links(session, viewer, party.id)
+    controllers, controlled = controllers_of(session, viewer, party.id), controlled_by(session, viewer, party.id)
     related = {lk.parent_id for lk in links["owners"]} | {lk.child_id for lk in links["holdings"]}
     related |= {r.party_id for r in controllers + controlled}
     captions = dict(session.execute(select(Party.id, Party.caption).where(Party.id.in_(related))).all())
@@ -196,13 +255,15 @@ def party_detail(session: Session, party: Party) -> dict:
         "notes": party.notes,
         "names": [
             {"value": n.value, "kind": n.kind, "lang": n.lang, "script": n.script, "source": n.source}
-            for n in party.names
+            for n in _visible(session, viewer, PartyName, PartyName.party_id == party.id)
         ],
         "addresses": [
-            {"full": a.full, "city": a.city, "country": a.country, "remarks": a.remarks} for a in party.addresses
+            {"full": a.full, "city": a.city, "country": a.country, "remarks": a.remarks}
+            for a in _visible(session, viewer, PartyAddress, PartyAddress.party_id == party.id)
         ],
         "identifiers": [
-            {"scheme": i.scheme, "value": i.value, "country": i.country, "note": i.note} for i in party.identifiers
+            {"scheme": i.scheme, "value": i.value, "country": i.country, "note": i.note}
+            for i in _visible(session, viewer, PartyIdentifier, PartyIdentifier.party_id == party.id)
         ],
         "list_entries": [
             {
@@ -214,9 +275,9 @@ def party_detail(session: Session, party: Party) -> dict:
                 "last_changed_version": e.last_changed_version,
                 "delisted_version": e.delisted_version,
             }
-            for e in list_entries_of(session, party.id)
+            for e in list_entries_of(session, viewer, party.id)
         ],  # fmt: skip
-        "sanctions": [sanction_dict(s) for s in sanctions_of(session, party.id)],
+        "sanctions": [sanction_dict(s) for s in sanctions_of(session, viewer, party.id)],
         "owners": [_link_dict(link, link.parent_id, captions) for link in links["owners"]],
         "holdings": [_link_dict(link, link.child_id, captions) for link in links["holdings"]],
         "controlled_by": [_reach_dict(r, captions) for r in controllers],

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 22:18:25.482113
+Create Date: 2026-11-23 22:37:19.366358
 """
 
 from alembic import op
@@ -51,6 +51,7 @@ def upgrade() -> None:
     sa.Column('classification', sa.String(length=16), nullable=False),
     sa.Column('releasability', sa.String(length=200), nullable=True),
     sa.Column('originator', sa.String(length=40), nullable=False),
+    sa.Column('published', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('code', name=op.f('pk_legal_authority'))
     )
     op.create_table('list_version',
@@ -95,6 +96,7 @@ def upgrade() -> None:
     sa.Column('classification', sa.String(length=16), nullable=False),
     sa.Column('releasability', sa.String(length=200), nullable=True),
     sa.Column('originator', sa.String(length=40), nullable=False),
+    sa.Column('published', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_party')),
     sa.UniqueConstraint('key', name=op.f('uq_party_key'))
     )
@@ -116,6 +118,7 @@ def upgrade() -> None:
     sa.Column('classification', sa.String(length=16), nullable=False),
     sa.Column('releasability', sa.String(length=200), nullable=True),
     sa.Column('originator', sa.String(length=40), nullable=False),
+    sa.Column('published', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['party_id'], ['party.id'], name=op.f('fk_list_entry_party_id_party')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_list_entry')),
     sa.UniqueConstraint('dataset', 'external_id', name=op.f('uq_list_entry_dataset'))
@@ -138,6 +141,7 @@ def upgrade() -> None:
     sa.Column('classification', sa.String(length=16), nullable=False),
     sa.Column('releasability', sa.String(length=200), nullable=True),
     sa.Column('originator', sa.String(length=40), nullable=False),
+    sa.Column('published', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['child_id'], ['party.id'], name=op.f('fk_ownership_link_child_id_party'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['entry_id'], ['list_entry.id'], name=op.f('fk_ownership_link_entry_id_list_entry'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['parent_id'], ['party.id'], name=op.f('fk_ownership_link_parent_id_party'), ondelete='CASCADE'),
@@ -163,6 +167,7 @@ def upgrade() -> None:
     sa.Column('classification', sa.String(length=16), nullable=False),
     sa.Column('releasability', sa.String(length=200), nullable=True),
     sa.Column('originator', sa.String(length=40), nullable=False),
+    sa.Column('published', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['entry_id'], ['list_entry.id'], name=op.f('fk_party_address_entry_id_list_entry'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['party_id'], ['party.id'], name=op.f('fk_party_address_party_id_party'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_party_address'))
@@ -182,6 +187,7 @@ def upgrade() -> None:
     sa.Column('classification', sa.String(length=16), nullable=False),
     sa.Column('releasability', sa.String(length=200), nullable=True),
     sa.Column('originator', sa.String(length=40), nullable=False),
+    sa.Column('published', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['entry_id'], ['list_entry.id'], name=op.f('fk_party_identifier_entry_id_list_entry'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['party_id'], ['party.id'], name=op.f('fk_party_identifier_party_id_party'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_party_identifier'))
@@ -204,6 +210,7 @@ def upgrade() -> None:
     sa.Column('classification', sa.String(length=16), nullable=False),
     sa.Column('releasability', sa.String(length=200), nullable=True),
     sa.Column('originator', sa.String(length=40), nullable=False),
+    sa.Column('published', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['entry_id'], ['list_entry.id'], name=op.f('fk_party_name_entry_id_list_entry'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['party_id'], ['party.id'], name=op.f('fk_party_name_party_id_party'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_party_name'))
@@ -234,6 +241,7 @@ def upgrade() -> None:
     sa.Column('classification', sa.String(length=16), nullable=False),
     sa.Column('releasability', sa.String(length=200), nullable=True),
     sa.Column('originator', sa.String(length=40), nullable=False),
+    sa.Column('published', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['authority_code'], ['legal_authority.code'], name=op.f('fk_sanction_authority_code_legal_authority')),
     sa.ForeignKeyConstraint(['entry_id'], ['list_entry.id'], name=op.f('fk_sanction_entry_id_list_entry'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['party_id'], ['party.id'], name=op.f('fk_sanction_party_id_party'), ondelete='CASCADE'),

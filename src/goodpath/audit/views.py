@@ -1,0 +1,33 @@
+"""API routes for the audit log: chain verification over every entry, entries at the viewer's clearance."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from goodpath.access.deps import require
+from goodpath.access.policy import Permission, Viewer
+from goodpath.audit import service
+from goodpath.audit.models import AuditEntry
+from goodpath.core.api_support import get_session
+
+router = APIRouter(tags=["audit"])
+
+
+@router.get("/audit/verify")
+def verify(viewer: Viewer = Depends(require(Permission.VERIFY_AUDIT)), session: Session = Depends(get_session)) -> dict:
+    """Checks the whole chain, whatever the viewer's clearance: hashes reveal no content."""
+    return service.verify(session).to_dict()
+
+
+@router.get("/audit/entries")
+def entries(
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+    viewer: Viewer = Depends(require(Permission.READ_AUDIT)),
+    session: Session = Depends(get_session),
+) -> dict:
+    total = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
+    rows = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit).offset(offset))
+    return {"total": total, "results": [service.entry_for(viewer, e) for e in rows]}
