@@ -30,3 +30,28 @@ def parsed(entities: list[ParsedEntity], unknown=(), tag: str | None = None) -> 
         files=[SourceFile(path=f"/x/{digest[:8]}.csv", sha256=digest, size=len(content))],
         unknown_fields=list(unknown),
     )
+
+
+def bearer_headers(session, username: str = "analyst1", role: str = "analyst", clearance: str = "SECRET",
+                   organization: str = "USA", company: str | None = None) -> dict:  # fmt: skip
+    """Create a user with an API token; the headers that authenticate as that user."""
+    from goodpath.access import auth
+
+    user = auth.create_user(
+        session, username, f"password-of-{username}", role, clearance, organization,
+        company_party_id=company, actor="test-setup",
+    )  # fmt: skip
+    _, token = auth.create_token(session, user, "tests", days=1)
+    session.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _operator():
+    from goodpath.access.policy import Role, Viewer
+    from goodpath.core.models import Classification
+
+    return Viewer(Role.ANALYST, Classification.SECRET, "USA", 0, "test-operator")
+
+
+# A fully cleared analyst of the hosting organization, for service-level tests.
+OPERATOR = _operator()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from goodpath.access.commands import tokens_app, users_app
 from goodpath.audit.commands import app as audit_app
 from goodpath.core.commands import db_app, serve
 from goodpath.demo.commands import app as demo_app
@@ -18,6 +19,8 @@ app.add_typer(lists_app, name="lists")
 app.add_typer(parties_app, name="parties")
 app.add_typer(audit_app, name="audit")
 app.add_typer(demo_app, name="demo")
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
 app.command("serve")(serve)
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Imports every domain's models so that the metadata knows all tables."""
 
+from goodpath.access.models import ApiToken, BrowserSession, LoginAttempt, User
 from goodpath.audit.models import AuditEntry, AuditHead
 from goodpath.lists.models import ListEntry, ListVersion
 from goodpath.registry.models import (
@@ -13,6 +14,6 @@ from goodpath.registry.models import (
 )
 
 __all__ = [
-    "AuditEntry", "AuditHead", "LegalAuthority", "ListEntry", "ListVersion", "OwnershipLink",
-    "Party", "PartyAddress", "PartyIdentifier", "PartyName", "Sanction",
+    "ApiToken", "AuditEntry", "AuditHead", "BrowserSession", "LegalAuthority", "ListEntry", "ListVersion",
+    "LoginAttempt", "OwnershipLink", "Party", "PartyAddress", "PartyIdentifier", "PartyName", "Sanction", "User",
 ]  # fmt: skip

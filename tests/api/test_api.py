@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from goodpath.api import app
 from goodpath.lists import service
-from tests.factories import entity, parsed
+from tests.factories import bearer_headers, entity, parsed
 
 
 @pytest.fixture
@@ -15,11 +15,17 @@ def client(session) -> TestClient:
     service.apply_parsed(session, parsed([entity("1", "CHINA NORTH INDUSTRIES", "NORINCO"), entity("2", "BETA")]))
     service.apply_parsed(session, parsed([entity("1", "CHINA NORTH INDUSTRIES", "NORINCO"), entity("3", "GAMMA")]))
     session.commit()
-    return TestClient(app)
+    return TestClient(app, headers=bearer_headers(session))
 
 
 def test_health(client):
     assert client.get("/health").json()["status"] == "ok"
+
+
+def test_anonymous_callers_see_no_unpublished_record(client):
+    anonymous = TestClient(app)
+    assert anonymous.get("/parties").json()["total"] == 0
+    assert anonymous.get("/lists").json() == []
 
 
 def test_openapi_lists_every_route(client):

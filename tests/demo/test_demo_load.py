@@ -15,6 +15,7 @@ from goodpath.lists.models import ListEntry, ListVersion
 from goodpath.registry import service as registry
 from goodpath.registry.catalogue import load_engagement
 from goodpath.registry.models import OwnershipLink, Party, Sanction
+from tests.factories import OPERATOR
 
 
 def counts(session) -> dict:
@@ -32,14 +33,14 @@ def test_engagement_parties_load_once_with_their_sourced_sanctions(db, session):
     again = demo.load_engagement(lambda: new_session(db), "tester")
     assert again["outcome"] == "already loaded"
     assert counts(session) == before
-    norinco = registry.get_party(session, "norinco")
+    norinco = registry.get_party(session, OPERATOR, "norinco")
     names = {n.value for n in norinco.names}
     assert {"China North Industries Corporation", "NORINCO", "中国北方工业公司"} <= names
     assert all(n.source for n in norinco.names)
     # The 2003 missile sanctions keep their waiver history (07BEIJING5360 context, 68 FR 54930).
     aeca = [s for s in norinco.sanctions if s.authority_code == "AECA73"]
     assert aeca and any(event["kind"] == "waiver" for event in aeca[0].events)
-    assert registry.search_parties(session, "长城")[0] >= 1  # CGWIC and Great Wall Airlines by Chinese name
+    assert registry.search_parties(session, OPERATOR, "长城")[0] >= 1  # CGWIC and Great Wall Airlines by Chinese name
 
 
 def test_engagement_party_joins_the_list_party_that_describes_it(db, session, shared_data):
@@ -47,9 +48,9 @@ def test_engagement_party_joins_the_list_party_that_describes_it(db, session, sh
     session.commit()
     sdn_party = session.scalar(select(ListEntry.party_id).where(ListEntry.external_id == "30502"))
     demo.load_engagement(lambda: new_session(db), "tester")
-    ceiec = registry.get_party(session, "ceiec")
+    ceiec = registry.get_party(session, OPERATOR, "ceiec")
     assert ceiec.id == sdn_party
-    datasets = {e.dataset for e in registry.list_entries_of(session, ceiec.id)}
+    datasets = {e.dataset for e in registry.list_entries_of(session, OPERATOR, ceiec.id)}
     assert datasets == {"us-ofac-sdn", demo.ENGAGEMENT_DATASET}
     authorities = {s.authority_code for s in ceiec.sanctions}
     assert {"OFAC_VENEZUELA", "INKSNA"} <= authorities, authorities
@@ -57,13 +58,13 @@ def test_engagement_party_joins_the_list_party_that_describes_it(db, session, sh
 
 def test_ended_ownership_is_history_not_control(db, session):
     demo.load_engagement(lambda: new_session(db), "tester")
-    cgwic = registry.get_party(session, "cgwic")
-    airline = registry.get_party(session, "great_wall_airlines")
-    aerospace = registry.get_party(session, "gw_aerospace")
-    reached = {r.party_id for r in registry.controlled_by(session, cgwic.id)}
+    cgwic = registry.get_party(session, OPERATOR, "cgwic")
+    airline = registry.get_party(session, OPERATOR, "great_wall_airlines")
+    aerospace = registry.get_party(session, OPERATOR, "gw_aerospace")
+    reached = {r.party_id for r in registry.controlled_by(session, OPERATOR, cgwic.id)}
     assert aerospace.id in reached  # a subsidiary: INKSNA-style measures reach it
     assert airline.id not in reached  # CGWIC's 51% stake ended in 2006
-    assert any(link.parent_id == cgwic.id for link in registry.direct_links(session, airline.id)["owners"])
+    assert any(link.parent_id == cgwic.id for link in registry.direct_links(session, OPERATOR, airline.id)["owners"])
 
 
 def test_cli_demo_load_is_idempotent(db, session, monkeypatch):

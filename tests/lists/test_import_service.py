@@ -23,7 +23,7 @@ from goodpath.lists.records import (
 )
 from goodpath.registry import service as registry
 from goodpath.registry.models import OwnershipLink, Party, PartyName, Sanction
-from tests.factories import entity, parsed
+from tests.factories import OPERATOR, entity, parsed
 
 
 def counts(session) -> dict:
@@ -71,8 +71,8 @@ def test_new_version_records_added_removed_changed(session):
     assert gone.status == "delisted" and gone.delisted_version == 2 and gone.first_version == 1
     assert session.scalar(select(Sanction.status).where(Sanction.entry_id == gone.id)) == "delisted"
     # Search ignores delisted names unless asked.
-    assert registry.search_parties(session, "gamma")[0] == 0
-    assert registry.search_parties(session, "gamma", include_delisted=True)[0] == 1
+    assert registry.search_parties(session, OPERATOR, "gamma")[0] == 0
+    assert registry.search_parties(session, OPERATOR, "gamma", include_delisted=True)[0] == 1
 
 
 def test_relisting_reuses_the_entry_and_party(session):
@@ -99,7 +99,9 @@ def test_unknown_fields_keep_previous_aliases_and_addresses(session):
     assert result.removed == 0
     names = set(session.scalars(select(PartyName.value)))
     assert {"ALPHA CO", "ALPHA ALIAS", "ALFA"} <= names
-    detail = registry.party_detail(session, registry.get_party(session, session.scalar(select(Party.id))))
+    detail = registry.party_detail(
+        session, OPERATOR, registry.get_party(session, OPERATOR, session.scalar(select(Party.id)))
+    )
     assert detail["addresses"][0]["full"] == "1 Main St, Beijing"
     assert any("previous values kept for 1 entries" in n for n in result.notes)
 
@@ -134,7 +136,7 @@ def test_entries_of_different_lists_with_one_link_key_are_one_party(session):
     session.commit()
     assert counts(session)["party"] == 1
     party = session.scalar(select(Party))
-    assert {e.dataset for e in registry.list_entries_of(session, party.id)} == {"test-list", "other-list"}
+    assert {e.dataset for e in registry.list_entries_of(session, OPERATOR, party.id)} == {"test-list", "other-list"}
 
 
 def test_ownership_links_are_queryable_both_ways(session):
@@ -145,12 +147,12 @@ def test_ownership_links_are_queryable_both_ways(session):
     service.apply_parsed(session, parsed([parent, child, grandchild, minority]))
     session.commit()
     ids = dict(session.execute(select(ListEntry.external_id, ListEntry.party_id)).all())
-    reached = {r.party_id: r for r in registry.controlled_by(session, ids["P"])}
+    reached = {r.party_id: r for r in registry.controlled_by(session, OPERATOR, ids["P"])}
     assert set(reached) == {ids["C"], ids["G"]}  # 24% is not control
     assert [s.party_id for s in reached[ids["G"]].path] == [ids["C"], ids["G"]]
-    controllers = {r.party_id for r in registry.controllers_of(session, ids["G"])}
+    controllers = {r.party_id for r in registry.controllers_of(session, OPERATOR, ids["G"])}
     assert controllers == {ids["C"], ids["P"]}
-    links = registry.direct_links(session, ids["P"])
+    links = registry.direct_links(session, OPERATOR, ids["P"])
     assert {link.child_id for link in links["holdings"]} == {ids["C"], ids["M"]}
 
 

@@ -16,6 +16,7 @@ from goodpath.lists.models import ListEntry, ListVersion
 from goodpath.lists.records import ListFormatError
 from goodpath.registry import service as registry
 from goodpath.registry.models import Party, PartyName, Sanction
+from tests.factories import OPERATOR
 
 runner = CliRunner()
 FOLDERS = ("ofac_sdn_2019", "ofac_sdn_2021", "ofac_sdn_2024")
@@ -92,7 +93,7 @@ def test_csl_treasury_rows_join_the_sdn_party(db, session, shared_data):
         select(ListEntry).where(ListEntry.dataset == "us-ofac-sdn", ListEntry.external_id == "9749")
     )
     party_id = limmt.one().party_id
-    datasets = {e.dataset for e in registry.list_entries_of(session, party_id)}
+    datasets = {e.dataset for e in registry.list_entries_of(session, OPERATOR, party_id)}
     assert datasets == {"us-ofac-sdn", "us-csl"}
     programs = set(session.scalars(select(Sanction.program).where(Sanction.party_id == party_id)))
     assert {"NPWMD", "IFSR"} <= programs

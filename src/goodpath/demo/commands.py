@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import typer
 
+from goodpath.access.demo_users import ensure_demo_users
 from goodpath.core.cli_support import actor, console, print_json, user_errors
-from goodpath.core.db import new_session
+from goodpath.core.db import new_session, session_scope
 from goodpath.core.settings import get_settings
 from goodpath.demo import service
 
@@ -37,7 +38,19 @@ def load(as_json: bool = typer.Option(False, "--json", help="Print what was load
             console.print(f"loading demo lists from {data_dir}")
         steps = service.load_lists(new_session, data_dir, actor(), report)
         engagement = service.load_engagement(new_session, actor())
+        with session_scope() as session:
+            users = ensure_demo_users(session, actor())
     if as_json:
-        print_json({"lists": [s.__dict__ for s in steps], "engagement": engagement})
-    else:
-        console.print(f"engagement parties: {engagement['outcome']} ({engagement['parties']} parties)")
+        print_json({"lists": [s.__dict__ for s in steps], "engagement": engagement, "users": users})
+        return
+    console.print(f"engagement parties: {engagement['outcome']} ({engagement['parties']} parties)")
+    console.print("demo users (demo passwords, not for real use):")
+    for u in users:
+        if u["outcome"] != "skipped":
+            console.print(
+                f"  {u['username']:<9} {u['password']:<26} {u['role']} ({u['clearance']}, {u['organization']})"
+            )
+    console.print(
+        "log in with POST /auth/login {username, password}, or create an API token: "
+        ".venv/bin/goodpath tokens create analyst"
+    )

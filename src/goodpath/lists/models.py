@@ -22,7 +22,7 @@ class ListVersion(Marked, Base):
     imported_by: Mapped[str] = mapped_column(String(120))
     source_hash: Mapped[str] = mapped_column(String(64), index=True)
     files: Mapped[list] = mapped_column(JSON)  # [{path, sha256, size}]
-    published: Mapped[str | None] = mapped_column(String(40))
+    list_published_at: Mapped[str | None] = mapped_column(String(40))  # as the list states it
     entities: Mapped[int] = mapped_column(Integer)
     added: Mapped[int] = mapped_column(Integer)
     removed: Mapped[int] = mapped_column(Integer)

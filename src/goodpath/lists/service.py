@@ -186,7 +186,7 @@ def apply_parsed(
             imported_by=actor,
             source_hash=parsed.source_hash,
             files=[{"path": f.path, "sha256": f.sha256, "size": f.size} for f in parsed.files],
-            published=parsed.published,
+            list_published_at=parsed.published,
             entities=result.entities,
             added=result.added,
             removed=result.removed,
@@ -679,7 +679,7 @@ def version_to_dict(v: ListVersion, with_changes: bool = False) -> dict:
     data = {
         "dataset": v.dataset, "version": v.version, "format": v.format,
         "imported_at": v.imported_at.isoformat(), "imported_by": v.imported_by,
-        "source_hash": v.source_hash, "files": v.files, "published": v.published,
+        "source_hash": v.source_hash, "files": v.files, "list_published_at": v.list_published_at,
         "entities": v.entities, "added": v.added, "removed": v.removed, "changed": v.changed,
         "unchanged": v.unchanged, "unknown_fields": v.unknown_fields, "notes": v.notes,
         "audit_seq": v.audit_seq,

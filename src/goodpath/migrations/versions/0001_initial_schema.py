@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 22:37:19.366358
+Create Date: 2026-11-23 22:48:59.361410
 """
 
 from alembic import op
@@ -63,7 +63,7 @@ def upgrade() -> None:
     sa.Column('imported_by', sa.String(length=120), nullable=False),
     sa.Column('source_hash', sa.String(length=64), nullable=False),
     sa.Column('files', sa.JSON(), nullable=False),
-    sa.Column('published', sa.String(length=40), nullable=True),
+    sa.Column('list_published_at', sa.String(length=40), nullable=True),
     sa.Column('entities', sa.Integer(), nullable=False),
     sa.Column('added', sa.Integer(), nullable=False),
     sa.Column('removed', sa.Integer(), nullable=False),
@@ -76,12 +76,25 @@ def upgrade() -> None:
     sa.Column('classification', sa.String(length=16), nullable=False),
     sa.Column('releasability', sa.String(length=200), nullable=True),
     sa.Column('originator', sa.String(length=40), nullable=False),
+    sa.Column('published', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_list_version')),
     sa.UniqueConstraint('dataset', 'version', name=op.f('uq_list_version_dataset'))
     )
     with op.batch_alter_table('list_version', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_list_version_dataset'), ['dataset'], unique=False)
         batch_op.create_index(batch_op.f('ix_list_version_source_hash'), ['source_hash'], unique=False)
+
+    op.create_table('login_attempt',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('username', sa.String(length=64), nullable=False),
+    sa.Column('client', sa.String(length=64), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('success', sa.Boolean(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_attempt'))
+    )
+    with op.batch_alter_table('login_attempt', schema=None) as batch_op:
+        batch_op.create_index('ix_login_attempt_client_at', ['client', 'at'], unique=False)
+        batch_op.create_index('ix_login_attempt_username_at', ['username', 'at'], unique=False)
 
     op.create_table('party',
     sa.Column('id', sa.String(length=24), nullable=False),
@@ -100,6 +113,25 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_party')),
     sa.UniqueConstraint('key', name=op.f('uq_party_key'))
     )
+    op.create_table('app_user',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('username', sa.String(length=64), nullable=False),
+    sa.Column('display_name', sa.String(length=200), nullable=False),
+    sa.Column('role', sa.String(length=32), nullable=False),
+    sa.Column('clearance', sa.String(length=16), nullable=False),
+    sa.Column('organization', sa.String(length=40), nullable=False),
+    sa.Column('company_party_id', sa.String(length=24), nullable=True),
+    sa.Column('password_hash', sa.String(length=255), nullable=False),
+    sa.Column('disabled', sa.Boolean(), nullable=False),
+    sa.Column('language', sa.String(length=8), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['company_party_id'], ['party.id'], name=op.f('fk_app_user_company_party_id_party'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_app_user')),
+    sa.UniqueConstraint('username', name=op.f('uq_app_user_username'))
+    )
+    with op.batch_alter_table('app_user', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_app_user_company_party_id'), ['company_party_id'], unique=False)
+
     op.create_table('list_entry',
     sa.Column('id', sa.String(length=24), nullable=False),
     sa.Column('dataset', sa.String(length=120), nullable=False),
@@ -127,6 +159,38 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_list_entry_dataset'), ['dataset'], unique=False)
         batch_op.create_index(batch_op.f('ix_list_entry_link_key'), ['link_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_list_entry_party_id'), ['party_id'], unique=False)
+
+    op.create_table('api_token',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('prefix', sa.String(length=8), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], name=op.f('fk_api_token_user_id_app_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_api_token')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_api_token_token_hash'))
+    )
+    with op.batch_alter_table('api_token', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_api_token_user_id'), ['user_id'], unique=False)
+
+    op.create_table('browser_session',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('session_hash', sa.String(length=64), nullable=False),
+    sa.Column('csrf_token', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], name=op.f('fk_browser_session_user_id_app_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_browser_session')),
+    sa.UniqueConstraint('session_hash', name=op.f('uq_browser_session_session_hash'))
+    )
+    with op.batch_alter_table('browser_session', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_browser_session_user_id'), ['user_id'], unique=False)
 
     op.create_table('ownership_link',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -287,13 +351,30 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_ownership_link_child_id'))
 
     op.drop_table('ownership_link')
+    with op.batch_alter_table('browser_session', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_browser_session_user_id'))
+
+    op.drop_table('browser_session')
+    with op.batch_alter_table('api_token', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_api_token_user_id'))
+
+    op.drop_table('api_token')
     with op.batch_alter_table('list_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_list_entry_party_id'))
         batch_op.drop_index(batch_op.f('ix_list_entry_link_key'))
         batch_op.drop_index(batch_op.f('ix_list_entry_dataset'))
 
     op.drop_table('list_entry')
+    with op.batch_alter_table('app_user', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_app_user_company_party_id'))
+
+    op.drop_table('app_user')
     op.drop_table('party')
+    with op.batch_alter_table('login_attempt', schema=None) as batch_op:
+        batch_op.drop_index('ix_login_attempt_username_at')
+        batch_op.drop_index('ix_login_attempt_client_at')
+
+    op.drop_table('login_attempt')
     with op.batch_alter_table('list_version', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_list_version_source_hash'))
         batch_op.drop_index(batch_op.f('ix_list_version_dataset'))

@@ -1,0 +1,126 @@
+"""``goodpath users ...`` and ``goodpath tokens ...``: manage accounts and API tokens.
+
+Passwords are read from stdin or a hidden prompt, never from the command line (where
+shell history and ``ps`` would show them).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from goodpath.access import auth
+from goodpath.core.cli_support import actor, console, err_console, print_json, user_errors
+from goodpath.core.db import session_scope
+from goodpath.core.errors import Refused
+
+users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+tokens_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise Refused("no password on stdin (one line expected)")
+        return password
+    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@users_app.command("add")
+def add_user(
+    username: str = typer.Argument(..., help="Login name: a-z, 0-9, dot, dash, underscore."),
+    role: str = typer.Option(..., "--role", help="analyst, approver, partner_officer, company_officer, auditor, admin"),
+    clearance: str = typer.Option(..., "--clearance", help="UNCLASSIFIED, CONFIDENTIAL or SECRET."),
+    org: str = typer.Option(..., "--org", help="Organization code, e.g. USA, CHN, or the company's code."),
+    company: str | None = typer.Option(None, "--company", help="Company officers: the party id or key."),
+    name: str | None = typer.Option(None, "--name", help="Display name."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from one line of stdin."),
+) -> None:
+    """Create a user. The password is prompted for (twice, hidden) unless --password-stdin."""
+    with user_errors():
+        password = _read_password(password_stdin)
+        with session_scope() as session:
+            user = auth.create_user(session, username, password, role, clearance, org,
+                                    company_party_id=company, display_name=name, actor=actor())  # fmt: skip
+            summary = auth.user_summary(user)
+    console.print(f"created user [bold]{escape(summary['username'])}[/] ({summary['role']}, {summary['clearance']})")
+
+
+@users_app.command("list")
+def list_users(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
+    """All users, enabled and disabled."""
+    with user_errors(), session_scope() as session:
+        rows = [auth.user_summary(u) for u in auth.list_users(session)]
+    if as_json:
+        print_json(rows)
+        return
+    columns = ("username", "display_name", "role", "clearance", "organization", "company_party_id")
+    table = Table("username", "name", "role", "clearance", "organization", "company", "status", title="users")
+    for r in rows:
+        status = "disabled" if r["disabled"] else "active"
+        table.add_row(*(escape(r[k] or "") for k in columns), status)
+    console.print(table)
+
+
+@users_app.command("disable")
+def disable_user(username: str = typer.Argument(..., help="The user to disable.")) -> None:
+    """Stop a user logging in; their tokens and sessions stop working too."""
+    with user_errors(), session_scope() as session:
+        auth.disable_user(session, username, actor=actor())
+    console.print(f"disabled user [bold]{escape(username)}[/]")
+
+
+@tokens_app.command("create")
+def create_token(
+    username: str = typer.Argument(..., help="Whose token."),
+    name: str = typer.Option("cli", "--name", help="What the token is for."),
+    days: int = typer.Option(30, "--days", help=f"Days until it expires (at most {auth.MAX_TOKEN_DAYS})."),
+    as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+) -> None:
+    """Create an API token. It is shown once: goodpath keeps only its hash."""
+    with user_errors(), session_scope() as session:
+        token, plaintext = auth.create_token(session, auth.get_user(session, username), name, days, actor=actor())
+        summary = auth.token_summary(token)
+    warning = "this token is shown only once: store it now, it cannot be shown again"
+    if as_json:
+        print_json({**summary, "token": plaintext, "warning": warning})
+        return
+    console.print(
+        f"token {summary['id']} for {escape(summary['username'])}, expires {summary['expires_at']:%Y-%m-%d %H:%M} UTC:"
+    )
+    console.print(plaintext, highlight=False, markup=False, soft_wrap=True)
+    err_console.print(f"[bold yellow]warning:[/] {warning}")
+
+
+@tokens_app.command("revoke")
+def revoke_token(token_id: int = typer.Argument(..., help="The token's id (from tokens list).")) -> None:
+    """Revoke a token: it stops working at once."""
+    with user_errors(), session_scope() as session:
+        auth.revoke_token(session, auth.get_token(session, token_id), actor=actor())
+    console.print(f"revoked token {token_id}")
+
+
+@tokens_app.command("list")
+def list_tokens(
+    username: str | None = typer.Argument(None, help="Only this user's tokens."),
+    as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+) -> None:
+    """Tokens by prefix, name and expiry (never the tokens themselves)."""
+    with user_errors(), session_scope() as session:
+        rows = [auth.token_summary(t) for t in auth.list_tokens(session, username)]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("id", "user", "name", "prefix", "expires", "revoked", "last used", title="API tokens")
+    for r in rows:
+        table.add_row(str(r["id"]), escape(r["username"]), escape(r["name"]), r["prefix"] + "…",
+                      _when(r["expires_at"]), _when(r["revoked_at"]), _when(r["last_used_at"]))  # fmt: skip
+    console.print(table)
+
+
+def _when(moment) -> str:
+    return f"{moment:%Y-%m-%d %H:%M}" if moment else ""

@@ -1,0 +1,104 @@
+"""FastAPI dependencies: who is asking (``current_viewer``) and may they (``require``).
+
+A request is authenticated by an ``Authorization: Bearer`` API token or, failing that, by
+the ``goodpath_session`` cookie of a browser login. Cookie-authenticated requests that
+change state must echo the session's CSRF token (header ``X-CSRF-Token`` or form field
+``csrf_token``): a browser sends the cookie on its own, but only our pages know the token.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from urllib.parse import parse_qs
+
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from goodpath.access import auth
+from goodpath.access.policy import PUBLIC, Permission, Role, Viewer, can
+from goodpath.core.api_support import get_session
+
+SESSION_COOKIE = "goodpath_session"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+BEARER_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+# How a permission reads in "you do not have permission to ...".
+PERMISSION_WORDS = {
+    Permission.IMPORT_LISTS: "import lists",
+    Permission.EDIT_REGISTRY: "edit the registry",
+    Permission.MANAGE_USERS: "manage users",
+    Permission.VERIFY_AUDIT: "verify the audit log",
+    Permission.READ_AUDIT: "read the audit log",
+}
+
+
+async def current_viewer(request: Request, session: Session = Depends(get_session)) -> Viewer:
+    """The viewer behind the request's credentials, or ``PUBLIC`` if it carries none.
+
+    Sets ``request.state.credential`` to ``"token"``, ``"session"`` or ``None``."""
+    request.state.credential = None
+    token = _bearer_token(request)
+    if token is not None:
+        viewer = await run_in_threadpool(_token_viewer, session, token)
+        request.state.credential = "token"
+        return viewer
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return PUBLIC
+    try:
+        viewer, csrf_token = await run_in_threadpool(auth.viewer_for_session, session, cookie)
+    except auth.AuthenticationFailed:
+        return PUBLIC  # a stale cookie: the browser is simply logged out
+    if request.method in STATE_CHANGING and not await _csrf_matches(request, csrf_token):
+        raise HTTPException(403, "missing or wrong CSRF token")
+    request.state.credential = "session"
+    return viewer
+
+
+def _bearer_token(request: Request) -> str | None:
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return value.strip()
+
+
+def _token_viewer(session: Session, token: str) -> Viewer:
+    try:
+        return auth.viewer_for_token(session, token)
+    except auth.AuthenticationFailed as exc:
+        raise HTTPException(401, str(exc), headers=BEARER_CHALLENGE) from None
+
+
+async def _csrf_matches(request: Request, expected: str) -> bool:
+    given = request.headers.get(CSRF_HEADER) or await _form_field(request, CSRF_FIELD)
+    return bool(given) and hmac.compare_digest(given.encode(), expected.encode())
+
+
+async def _form_field(request: Request, name: str) -> str | None:
+    """A field of a URL-encoded form body (what a plain HTML form posts)."""
+    if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        return None
+    values = parse_qs((await request.body()).decode("utf-8", "replace")).get(name)
+    return values[0] if values else None
+
+
+def require_login(viewer: Viewer = Depends(current_viewer)) -> Viewer:
+    if viewer.role is Role.PUBLIC:
+        raise HTTPException(401, "login required", headers=BEARER_CHALLENGE)
+    return viewer
+
+
+def require(permission: Permission) -> Callable[..., Viewer]:
+    """A dependency returning the viewer if it holds ``permission``: 401 when not logged in, else 403."""
+
+    def dependency(viewer: Viewer = Depends(require_login)) -> Viewer:
+        if not can(viewer, permission):
+            words = PERMISSION_WORDS.get(permission, permission.value)
+            raise HTTPException(403, f"you do not have permission to {words}")
+        return viewer
+
+    return dependency

@@ -1,0 +1,153 @@
+"""API routes for logging in and out and for a user's own API tokens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from goodpath.access import auth
+from goodpath.access.deps import SESSION_COOKIE, current_viewer, require_login
+from goodpath.access.models import ApiToken, User
+from goodpath.access.policy import Permission, Viewer, can
+from goodpath.core.api_support import get_session
+from goodpath.core.errors import Refused
+
+router = APIRouter(tags=["auth"])
+
+_CREDENTIALS_SCHEMA = {
+    "type": "object",
+    "required": ["username", "password"],
+    "properties": {"username": {"type": "string"}, "password": {"type": "string", "format": "password"}},
+}
+# The login body is read by hand (JSON or a URL-encoded form), so describe it for /docs.
+_LOGIN_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": _CREDENTIALS_SCHEMA},
+            "application/x-www-form-urlencoded": {"schema": _CREDENTIALS_SCHEMA},
+        },
+    }
+}
+
+
+@dataclass(frozen=True)
+class Credentials:
+    username: str
+    password: str
+
+    def __repr__(self) -> str:  # never show the password in a traceback or a log
+        return f"Credentials(username={self.username!r}, password=***)"
+
+
+async def login_credentials(request: Request) -> Credentials:
+    """Username and password from a JSON body or a URL-encoded form."""
+    content_type = request.headers.get("content-type", "")
+    try:
+        if content_type.startswith("application/x-www-form-urlencoded"):
+            fields = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8")).items()}
+        else:
+            fields = await request.json()
+    except ValueError:
+        raise HTTPException(422, "send the username and password as JSON or as a form") from None
+    username, password = (fields.get(k) if isinstance(fields, dict) else None for k in ("username", "password"))
+    if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
+        raise HTTPException(422, "both username and password are required")
+    return Credentials(username, password)
+
+
+@router.post("/auth/login", openapi_extra=_LOGIN_BODY)
+def login(
+    request: Request,
+    response: Response,
+    credentials: Credentials = Depends(login_credentials),
+    session: Session = Depends(get_session),
+) -> dict:
+    """Log in with a password; sets the session cookie and returns the CSRF token to send back."""
+    client = request.client.host if request.client else "unknown"
+    try:
+        viewer = auth.authenticate(session, credentials.username, credentials.password, client)
+    except auth.TooManyAttempts as exc:
+        session.commit()  # the attempt counts even though the request fails
+        raise HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after_seconds)}) from None
+    except auth.AuthenticationFailed as exc:
+        session.commit()
+        raise HTTPException(401, str(exc)) from None
+    old_cookie = request.cookies.get(SESSION_COOKIE)
+    if old_cookie:  # a fresh session id at every login: no session fixation
+        auth.end_browser_session(session, old_cookie)
+    cookie_value, csrf_token = auth.create_browser_session(session, session.get(User, viewer.user_id))
+    response.set_cookie(
+        SESSION_COOKIE,
+        cookie_value,
+        max_age=int(auth.SESSION_LIFETIME.total_seconds()),
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return {"username": viewer.username, "role": viewer.role.value, "csrf_token": csrf_token}
+
+
+@router.post("/auth/logout")
+def logout(
+    request: Request,
+    response: Response,
+    viewer: Viewer = Depends(current_viewer),  # checks the CSRF token of a cookie session
+    session: Session = Depends(get_session),
+) -> dict:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        auth.end_browser_session(session, cookie)
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
+    return {"detail": "logged out"}
+
+
+@router.get("/auth/me")
+def me(viewer: Viewer = Depends(current_viewer)) -> dict:
+    return {
+        "username": viewer.username,
+        "role": viewer.role.value,
+        "clearance": viewer.clearance.name,
+        "organization": viewer.organization,
+        "company": viewer.company_party_id,
+    }
+
+
+class TokenRequest(BaseModel):
+    name: str = Field(min_length=1, max_length=100, description="What the token is for")
+    days: int = Field(30, ge=1, le=auth.MAX_TOKEN_DAYS, description="Days until it expires")
+
+
+@router.post("/auth/tokens", status_code=201)
+def create_token(
+    body: TokenRequest,
+    request: Request,
+    viewer: Viewer = Depends(require_login),
+    session: Session = Depends(get_session),
+) -> dict:
+    """A new API token for yourself. The token is in this response only; keep it safe."""
+    if request.state.credential == "token":  # a leaked token must not mint itself successors
+        raise HTTPException(403, "create tokens from a login session, not with another token")
+    user = session.get(User, viewer.user_id)
+    try:
+        token, plaintext = auth.create_token(session, user, body.name, body.days, actor=viewer.actor)
+    except Refused as exc:
+        raise HTTPException(409, str(exc)) from None
+    return {"id": token.id, "token": plaintext, "expires_at": token.expires_at}
+
+
+@router.delete("/auth/tokens/{token_id}")
+def revoke_token(
+    token_id: int, viewer: Viewer = Depends(require_login), session: Session = Depends(get_session)
+) -> dict:
+    """Revoke one of your tokens (an admin: anyone's)."""
+    token = session.get(ApiToken, token_id)
+    if token is None or (token.user_id != viewer.user_id and not can(viewer, Permission.MANAGE_USERS)):
+        raise HTTPException(404, f"no token {token_id}")  # others' tokens are not even said to exist
+    auth.revoke_token(session, token, actor=viewer.actor)
+    return {"id": token.id, "revoked_at": token.revoked_at}

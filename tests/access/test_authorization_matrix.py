@@ -1,0 +1,329 @@
+"""Authorization matrix: every API route x every role x every marking of the records behind it.
+
+The routes come from the OpenAPI spec itself: a route without expectations here fails the
+test, so a new route cannot escape it. Expectations are written out as a plain table (the
+spec), not computed with the policy under test.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from goodpath.access import auth
+from goodpath.access.models import User
+from goodpath.api import app
+from goodpath.audit import service as audit
+from goodpath.lists import service as lists
+from goodpath.registry import authorities
+from goodpath.registry.models import Party, PartyName, Sanction
+from tests.factories import entity, parsed
+
+# Probe records: name -> (classification, releasability, originator, published, company).
+# "own_company" is the party the company officer acts for; "other_company" is another company.
+PROBES = {
+    "listdata": ("UNCLASSIFIED", "ALL", "LIST", False, None),
+    "published": ("UNCLASSIFIED", "ALL", "USA", True, None),
+    "u_all": ("UNCLASSIFIED", "ALL", "USA", False, None),
+    "c_all": ("CONFIDENTIAL", "ALL", "USA", False, None),
+    "s_all": ("SECRET", "ALL", "USA", False, None),
+    "c_relusa": ("CONFIDENTIAL", "USA", "USA", False, None),
+    "c_relusachn": ("CONFIDENTIAL", "USA,CHN", "USA", False, None),
+    "u_unmarked_usa": ("UNCLASSIFIED", None, "USA", False, None),
+    "u_unmarked_chn": ("UNCLASSIFIED", None, "CHN", False, None),
+    "own_company": ("UNCLASSIFIED", "USA,NORINCO", "USA", False, "own"),
+    "other_company": ("UNCLASSIFIED", "USA,NORINCO", "USA", False, "other"),
+}
+
+# Users: (role, clearance, organization, bound to the company "own_company")
+USERS = {
+    "analyst": ("analyst", "SECRET", "USA", False),
+    "analyst_conf": ("analyst", "CONFIDENTIAL", "USA", False),
+    "approver": ("approver", "SECRET", "USA", False),
+    "partner": ("partner_officer", "CONFIDENTIAL", "CHN", False),
+    "company": ("company_officer", "UNCLASSIFIED", "NORINCO", True),
+    "auditor": ("auditor", "SECRET", "USA", False),
+    "auditor_conf": ("auditor", "CONFIDENTIAL", "USA", False),
+    "admin": ("admin", "SECRET", "USA", False),
+    "public": None,
+}
+
+ALL_PROBES = set(PROBES)
+US_SECRET = ALL_PROBES - {"u_unmarked_chn"}  # everything but a CHN-originated unmarked record
+# The spec: which probe records each user may see.
+VISIBLE = {
+    "analyst": US_SECRET,
+    "approver": US_SECRET,
+    "auditor": US_SECRET,
+    "admin": US_SECRET,
+    "analyst_conf": US_SECRET - {"s_all"},
+    "auditor_conf": US_SECRET - {"s_all"},
+    "partner": {"listdata", "published", "u_all", "c_all", "c_relusachn", "u_unmarked_chn"},
+    "company": {"listdata", "published", "own_company"},
+    "public": {"published"},
+}
+CAN_IMPORT = {"analyst", "analyst_conf", "approver"}
+CAN_VERIFY_AUDIT = {"analyst", "analyst_conf", "approver", "auditor", "auditor_conf", "admin"}
+CAN_READ_AUDIT = {"auditor", "auditor_conf", "admin"}
+LOGGED_IN = set(USERS) - {"public"}
+
+
+def search_token(probe: str) -> str:
+    """A name no other probe's name contains (search matches substrings)."""
+    return f"zzprobe{list(PROBES).index(probe)}q"
+
+
+@dataclass
+class World:
+    client: TestClient
+    tokens: dict[str, str | None]
+    party_ids: dict[str, str]
+    token_ids: dict[str, int]
+
+    def call(self, user: str, method: str, url: str, **kwargs):
+        token = self.tokens[user]
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return self.client.request(method, url, headers=headers, **kwargs)
+
+
+def _marking(probe: str) -> dict:
+    classification, releasability, originator, published, _ = PROBES[probe]
+    return {
+        "classification": classification,
+        "releasability": releasability,
+        "originator": originator,
+        "published": published,
+    }
+
+
+@pytest.fixture
+def world(session) -> World:
+    authorities.sync(session)
+    lists.apply_parsed(session, parsed([entity("1", "LISTED TRADING CO")]), dataset="probe-list")
+    party_ids = {}
+    for probe in PROBES:
+        party_id = f"p-{probe}"
+        party_ids[probe] = party_id
+        marking = _marking(probe)
+        session.add(
+            Party(id=party_id, schema="Company", caption=f"probe {probe}", countries=[], birth_dates=[], **marking)
+        )
+        session.flush()
+        session.add(
+            PartyName(
+                party_id=party_id, value=search_token(probe), kind="primary", normalized=search_token(probe), **marking
+            )
+        )
+        session.add(
+            Sanction(party_id=party_id, program=f"prog-{probe}", measures=[], status="active", events=[], **marking)
+        )
+    # A SECRET alias on an unclassified party: must never surface to the uncleared.
+    session.add(PartyName(party_id="p-u_all", value="zzsecretalias", kind="alias", normalized="zzsecretalias",
+                          classification="SECRET", releasability="ALL", originator="USA"))  # fmt: skip
+    audit.record(session, actor="x", action="probe.secret", target_type="t", after={"secret": "payload"},
+                 classification="SECRET")  # fmt: skip
+    tokens, token_ids = {}, {}
+    for name, spec in USERS.items():
+        if spec is None:
+            tokens[name] = None
+            continue
+        role, clearance, org, bound = spec
+        user = auth.create_user(
+            session, name, f"password-of-{name}", role, clearance, org,
+            company_party_id=party_ids["own_company"] if bound else None, actor="setup",
+        )  # fmt: skip
+        token, plaintext = auth.create_token(session, user, "matrix", days=1)
+        tokens[name], token_ids[name] = plaintext, token.id
+    session.commit()
+    return World(TestClient(app), tokens, party_ids, token_ids)
+
+
+# --- one checker per route: route -> function(world, user) doing the calls and assertions ----
+
+
+def check_health(w: World, user: str) -> None:
+    assert w.call(user, "GET", "/health").status_code == 200
+
+
+def check_party_detail(w: World, user: str) -> None:
+    for probe, party_id in w.party_ids.items():
+        response = w.call(user, "GET", f"/parties/{party_id}")
+        expected = 200 if probe in VISIBLE[user] else 404
+        assert response.status_code == expected, (user, probe, response.text)
+        if expected == 404:  # indistinguishable from a party that never existed
+            absent = w.call(user, "GET", "/parties/p-never-was").json()["detail"]
+            assert response.json()["detail"].replace(party_id, "X") == absent.replace("p-never-was", "X")
+        else:
+            names = {n["value"] for n in response.json()["names"]}
+            assert "zzsecretalias" not in names or user in {"analyst", "approver", "auditor", "admin"}
+
+
+def check_party_list(w: World, user: str) -> None:
+    body = w.call(user, "GET", "/parties", params={"limit": 200}).json()
+    probes = {r["id"].removeprefix("p-") for r in body["results"] if r["id"].startswith("p-")}
+    assert probes == VISIBLE[user]
+    assert body["total"] == len(body["results"])  # no hidden record counted
+    for probe in PROBES:
+        found = w.call(user, "GET", "/parties", params={"q": search_token(probe)}).json()
+        assert found["total"] == (1 if probe in VISIBLE[user] else 0), (user, probe)
+    secret = w.call(user, "GET", "/parties", params={"q": "zzsecretalias"}).json()
+    assert secret["total"] == (1 if user in {"analyst", "approver", "auditor", "admin"} else 0), user
+
+
+def check_sanctions(w: World, user: str) -> None:
+    body = w.call(user, "GET", "/sanctions", params={"limit": 500}).json()
+    programs = {s["program"].removeprefix("prog-") for s in body["results"] if s["program"].startswith("prog-")}
+    assert programs == VISIBLE[user]
+    for probe, party_id in w.party_ids.items():
+        one = w.call(user, "GET", "/sanctions", params={"party_id": party_id}).json()
+        assert one["total"] == (1 if probe in VISIBLE[user] else 0)
+
+
+def check_authorities(w: World, user: str) -> None:
+    listed = w.call(user, "GET", "/authorities").json()
+    assert any(a["code"] == "INKSNA" for a in listed)  # the law is published
+
+
+def check_authority(w: World, user: str) -> None:
+    assert w.call(user, "GET", "/authorities/INKSNA").status_code == 200
+    assert w.call(user, "GET", "/authorities/NOPE").status_code == 404
+
+
+def check_lists(w: World, user: str) -> None:
+    datasets = {d["dataset"] for d in w.call(user, "GET", "/lists").json()}
+    assert datasets == (set() if user == "public" else {"probe-list"})
+
+
+def check_list_versions(w: World, user: str) -> None:
+    response = w.call(user, "GET", "/lists/probe-list/versions")
+    assert response.status_code == (404 if user == "public" else 200)
+
+
+def check_list_version(w: World, user: str) -> None:
+    response = w.call(user, "GET", "/lists/probe-list/versions/1")
+    assert response.status_code == (404 if user == "public" else 200)
+
+
+def check_list_import(w: World, user: str) -> None:
+    upload = {
+        "files": (
+            "sample.ftm.json",
+            io.BytesIO(b'{"id": "x1", "schema": "Person", "properties": {"name": ["Probe Person"]}}\n'),
+        )
+    }
+    response = w.call(user, "POST", "/lists/imports", params={"dataset": f"upload-{user}"}, files=upload)
+    expected = 201 if user in CAN_IMPORT else 401 if user == "public" else 403
+    assert response.status_code == expected, (user, response.text)
+
+
+def check_audit_verify(w: World, user: str) -> None:
+    response = w.call(user, "GET", "/audit/verify")
+    expected = 200 if user in CAN_VERIFY_AUDIT else 401 if user == "public" else 403
+    assert response.status_code == expected
+    if expected == 200:
+        assert response.json()["ok"] is True  # over every entry, the SECRET one included
+
+
+def check_audit_entries(w: World, user: str) -> None:
+    response = w.call(user, "GET", "/audit/entries", params={"limit": 500})
+    expected = 200 if user in CAN_READ_AUDIT else 401 if user == "public" else 403
+    assert response.status_code == expected
+    if expected == 200:
+        secret = [e for e in response.json()["results"] if e["classification"] == "SECRET"]
+        assert secret and all(e["redacted"] == (user == "auditor_conf") for e in secret)
+        assert "payload" not in response.text or user != "auditor_conf"
+
+
+def check_me(w: World, user: str) -> None:
+    me = w.call(user, "GET", "/auth/me").json()
+    assert me["role"] == ("public" if user == "public" else USERS[user][0])
+
+
+def check_login(w: World, user: str) -> None:
+    if user == "public":
+        return  # logging in is the subject of tests/access/test_auth.py
+    response = w.client.post("/auth/login", json={"username": user, "password": f"password-of-{user}"})
+    assert response.status_code == 200
+    w.client.cookies.clear()
+
+
+def check_logout(w: World, user: str) -> None:
+    # Harmless for anyone: it ends the caller's own browser session, if there is one.
+    assert w.call(user, "POST", "/auth/logout").status_code == 200
+
+
+def check_create_token(w: World, user: str) -> None:
+    response = w.call(user, "POST", "/auth/tokens", json={"name": "extra", "days": 1})
+    # A token cannot mint tokens (a leaked one would renew itself): only a login session can.
+    assert response.status_code == (401 if user == "public" else 403)
+
+
+def check_revoke_token(w: World, user: str) -> None:
+    if user == "public":
+        assert w.call(user, "DELETE", f"/auth/tokens/{w.token_ids['analyst']}").status_code == 401
+        return
+    someone_else = next(name for name in w.token_ids if name != user)
+    response = w.call(user, "DELETE", f"/auth/tokens/{w.token_ids[someone_else]}")
+    assert response.status_code == (200 if user == "admin" else 404), (user, response.text)
+
+
+CHECKS = {
+    ("GET", "/health"): check_health,
+    ("GET", "/parties"): check_party_list,
+    ("GET", "/parties/{party_id}"): check_party_detail,
+    ("GET", "/sanctions"): check_sanctions,
+    ("GET", "/authorities"): check_authorities,
+    ("GET", "/authorities/{code}"): check_authority,
+    ("GET", "/lists"): check_lists,
+    ("GET", "/lists/{dataset}/versions"): check_list_versions,
+    ("GET", "/lists/{dataset}/versions/{version}"): check_list_version,
+    ("POST", "/lists/imports"): check_list_import,
+    ("GET", "/audit/verify"): check_audit_verify,
+    ("GET", "/audit/entries"): check_audit_entries,
+    ("GET", "/auth/me"): check_me,
+    ("POST", "/auth/login"): check_login,
+    ("POST", "/auth/logout"): check_logout,
+    ("POST", "/auth/tokens"): check_create_token,
+    ("DELETE", "/auth/tokens/{token_id}"): check_revoke_token,
+}
+
+
+def spec_routes() -> set[tuple[str, str]]:
+    spec = app.openapi()
+    return {(method.upper(), path) for path, ops in spec["paths"].items() for method in ops}
+
+
+def test_every_route_in_the_spec_has_expectations():
+    missing = spec_routes() - set(CHECKS)
+    assert not missing, f"routes without authorization expectations: {sorted(missing)}"
+    assert not set(CHECKS) - spec_routes(), "expectations for routes that no longer exist"
+
+
+ORDER = ["public", "company", "partner", "analyst_conf", "auditor_conf", "auditor", "approver", "analyst", "admin"]
+
+
+@pytest.mark.parametrize("route", sorted(CHECKS, key=lambda r: (r[1], r[0])), ids=lambda r: f"{r[0]} {r[1]}")
+def test_route_for_every_role(world, route):
+    # Revoking and logging out change the world: run them last for each user.
+    for user in ORDER:
+        CHECKS[route](world, user)
+
+
+def test_no_error_message_names_a_hidden_record(world):
+    for user in ORDER:
+        for probe, party_id in world.party_ids.items():
+            if probe in VISIBLE[user]:
+                continue
+            text = world.call(user, "GET", f"/parties/{party_id}").text
+            assert f"probe {probe}" not in text and "zz" not in text
+            assert not re.search(r"classif|releas|clearance|forbidden", text, re.I)
+
+
+def test_users_table_holds_every_role(session, world):
+    roles = set(session.scalars(select(User.role)))
+    assert roles == {spec[0] for spec in USERS.values() if spec}
