@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from goodpath.api import app
+from goodpath.audit.models import AuditEntry
 from goodpath.lists import service
 from tests.factories import bearer_headers, entity, parsed
 
@@ -60,3 +62,26 @@ def test_lists_and_changeset(client):
 def test_sanctions_filter_by_status(client):
     delisted = client.get("/sanctions", params={"status": "delisted"}).json()
     assert delisted["total"] == 1
+
+
+def test_an_upload_import_is_attributed_to_the_logged_in_user(client, session, shared_data):
+    with open(shared_data / "opensanctions" / "yente_t1_entities.ftm.json", "rb") as fh:
+        response = client.post("/lists/imports", files={"files": ("t1.ftm.json", fh)})
+    assert response.status_code == 201, response.text
+    assert response.json()["dataset"] == "eu-fsf" and response.json()["added"] == 6
+    entries = client.get("/audit/verify").json()
+    assert entries["ok"] is True
+    last = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+    assert (last.action, last.actor) == ("lists.import", "analyst1")
+
+
+def test_a_malformed_upload_is_refused_and_changes_nothing(client, session):
+    before = session.scalar(select(func.count()).select_from(AuditEntry))
+    cut = b'{"id": "x", "schema": "Person", "properties": {"name": ["A"]}}\n{"id": "y", "sche'
+    response = client.post("/lists/imports", params={"format": "ftm-json"}, files={"files": ("cut.ftm.json", cut)})
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert detail.startswith("cut.ftm.json: line 2") and "/tmp" not in detail
+    unknown = client.post("/lists/imports", files={"files": ("notes.txt", b"hello")})
+    assert unknown.status_code == 422 and "not a recognised list format" in unknown.json()["detail"]
+    assert session.scalar(select(func.count()).select_from(AuditEntry)) == before

@@ -13,6 +13,7 @@ from goodpath.access.policy import Permission, Viewer
 from goodpath.core.api_support import get_session
 from goodpath.core.errors import NotFound, Refused
 from goodpath.lists import service
+from goodpath.lists.records import ListFormatError
 
 router = APIRouter(tags=["lists"])
 
@@ -56,7 +57,11 @@ async def import_upload(
                 raise Refused("every uploaded file needs a file name")
             (Path(folder) / name).write_bytes(await upload.read())
         path = Path(folder) if len(files) > 1 else Path(folder) / Path(files[0].filename).name
-        result = service.import_list(
-            session, path, fmt=format, dataset=dataset, actor=viewer.actor, accept_removals=accept_removals
-        )
+        try:
+            result = service.import_list(
+                session, path, fmt=format, dataset=dataset, actor=viewer.actor, accept_removals=accept_removals
+            )
+        except ListFormatError as exc:  # name the uploaded file, not the server's temporary folder
+            shown = Path(exc.path).name if Path(exc.path) != Path(folder) else "the uploaded files"
+            raise ListFormatError(shown, exc.where, exc.problem) from None
     return {**result.to_dict(), "noop": result.noop, "notes": result.notes}
