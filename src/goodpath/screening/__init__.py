@@ -1,0 +1,1 @@
+"""Screening: matching names against sanctions lists."""
