@@ -10,6 +10,7 @@ from goodpath.core.commands import db_app, serve
 from goodpath.demo.commands import app as demo_app
 from goodpath.lists.commands import app as lists_app
 from goodpath.registry.commands import app as parties_app
+from goodpath.screening.commands import screen
 
 app = typer.Typer(
     help="goodpath: nonproliferation sanctions engagement.", no_args_is_help=True, pretty_exceptions_show_locals=False
@@ -22,6 +23,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.command("serve")(serve)
+app.command("screen")(screen)
 
 if __name__ == "__main__":
     app()
