@@ -272,6 +272,13 @@ def check_revoke_token(w: World, user: str) -> None:
     assert response.status_code == (200 if user == "admin" else 404), (user, response.text)
 
 
+def check_screen(w: World, user: str) -> None:
+    response = w.call(user, "POST", "/screen", json={"name": "Listed Trading Company"})
+    assert response.status_code == (401 if user == "public" else 200), (user, response.text)
+    if user != "public":  # list data: every logged-in user may screen against it
+        assert [h["caption"] for h in response.json()["hits"]] == ["LISTED TRADING CO"]
+
+
 CHECKS = {
     ("GET", "/health"): check_health,
     ("GET", "/parties"): check_party_list,
@@ -290,6 +297,7 @@ CHECKS = {
     ("POST", "/auth/logout"): check_logout,
     ("POST", "/auth/tokens"): check_create_token,
     ("DELETE", "/auth/tokens/{token_id}"): check_revoke_token,
+    ("POST", "/screen"): check_screen,
 }
 
 

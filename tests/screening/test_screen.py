@@ -93,3 +93,18 @@ def test_cli_screen_json(db, session):
     assert result.exit_code == 0, result.output
     body = json.loads(result.stdout)
     assert body["hits"][0]["dataset"] == "screen-test" and "name_similarity" in body["hits"][0]["features"]
+
+
+def test_api_screen_validates_and_answers(session):
+    from fastapi.testclient import TestClient
+
+    from goodpath.api import app
+    from tests.factories import bearer_headers
+
+    _load(session, entity("9749", "LIMMT ECONOMIC AND TRADE COMPANY, LTD."))
+    client = TestClient(app, headers=bearer_headers(session))
+    ok = client.post("/screen", json={"name": "Limmt Economic Trade", "country": "CN", "schema": "Company"})
+    assert ok.status_code == 200 and ok.json()["hits"][0]["caption"].startswith("LIMMT")
+    assert ok.json()["query"]["schema"] == "Company"
+    bad = client.post("/screen", json={"name": "", "country": "China"})
+    assert bad.status_code == 422 and {e["loc"][-1] for e in bad.json()["detail"]} == {"name", "country"}

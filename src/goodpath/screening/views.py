@@ -1,0 +1,36 @@
+"""API route for screening one party (batch jobs come later)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from goodpath.access.deps import require_login
+from goodpath.access.policy import Viewer
+from goodpath.core.api_support import get_session
+from goodpath.screening import service
+from goodpath.screening.score import DEFAULT_THRESHOLD
+
+router = APIRouter(tags=["screening"])
+
+
+class ScreenRequest(BaseModel):
+    name: str = Field(min_length=1, max_length=500, description="The name to screen, in any script")
+    country: str | None = Field(None, pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2 code")
+    schema_: str | None = Field(
+        None, alias="schema", description="Company, Organization, Person, Vessel, Airplane or LegalEntity"
+    )
+    limit: int = Field(10, ge=1, le=100)
+    threshold: float = Field(DEFAULT_THRESHOLD, ge=0, le=1)
+
+
+@router.post("/screen")
+def screen(
+    body: ScreenRequest, viewer: Viewer = Depends(require_login), session: Session = Depends(get_session)
+) -> dict:
+    """Explained hits, one per party, best first, with the list versions screened against."""
+    return service.screen(
+        session, viewer, body.name, country=body.country, schema=body.schema_, limit=body.limit,
+        threshold=body.threshold,
+    )  # fmt: skip
