@@ -14,7 +14,8 @@ from goodpath.core.models import utcnow
 from goodpath.lists.models import ListEntry, ListVersion
 from goodpath.registry.models import Party, PartyName
 from goodpath.screening.index import IndexedName, ScreeningIndex, Vocabulary
-from goodpath.screening.score import DEFAULT_THRESHOLD, Query, score
+from goodpath.screening.match import best_hits, make_query
+from goodpath.screening.score import DEFAULT_THRESHOLD
 
 
 @dataclass(frozen=True)
@@ -81,22 +82,6 @@ def build_index(session: Session) -> tuple[ScreeningIndex, dict[int, _Marking]]:
     return index, markings
 
 
-@dataclass
-class Hit:
-    party_id: str
-    caption: str
-    schema: str
-    dataset: str
-    entry_id: str
-    matched_name: str
-    name_kind: str
-    score: float
-    features: dict[str, float]
-
-    def to_dict(self) -> dict:
-        return dict(self.__dict__)
-
-
 def receipt(session: Session) -> dict:
     """The list versions a screening ran against, and when."""
     latest = session.execute(select(ListVersion.dataset, func.max(ListVersion.version)).group_by(ListVersion.dataset))
@@ -115,22 +100,8 @@ def screen(
 ) -> dict:
     """The best hits for ``name``, one per party, best first (ties by party id)."""
     index, markings = get_index(session)
-    query = Query(name, tuple(index.vocabulary.forms(name)), country.lower() if country else None, schema)
-    best: dict[str, Hit] = {}
-    for number in index.candidates(list(query.forms)):
-        if not can_read(viewer, markings[number]):
-            continue
-        indexed = index.names[number]
-        value, features, _form = score(query, indexed)
-        if value < threshold:
-            continue
-        current = best.get(indexed.party_id)
-        if current is None or value > current.score:
-            best[indexed.party_id] = Hit(
-                indexed.party_id, indexed.caption, indexed.schema, indexed.dataset, indexed.entry_id,
-                indexed.value, indexed.kind, value, features,
-            )  # fmt: skip
-    hits = sorted(best.values(), key=lambda h: (-h.score, h.party_id))[:limit]
+    query = make_query(index, name, country, schema)
+    hits = best_hits(index, query, limit=limit, threshold=threshold, readable=lambda n: can_read(viewer, markings[n]))
     return {
         "query": {"name": name, "country": query.country, "schema": schema, "threshold": threshold},
         "hits": [h.to_dict() for h in hits],
