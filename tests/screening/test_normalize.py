@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from goodpath.screening.normalize import (
     MAX_VARIANTS,
+    abbreviates,
     abbreviation_variants,
     compact,
     expand_abbreviations,
@@ -201,3 +202,28 @@ def test_nothing_raises(text):
     compact(text)
     variants = name_variants(text, glossary=GLOSSARY, expansions=EXPANSIONS)
     assert all(v and v.isascii() for v in variants)
+
+
+def test_contractions_by_rule():
+    for short, word in [("grp", "group"), ("srvcs", "services"), ("inds", "industries"), ("mfg", "manufacturing"),
+                        ("comm", "communications"), ("intl", "international"), ("hldgs", "holdings")]:  # fmt: skip
+        assert abbreviates(short, word), (short, word)
+    # real short words and unrelated words are not contractions
+    for short, word in [("tin", "trading"), ("con", "corporation"), ("group", "group"), ("gpr", "group"),
+                        ("rgp", "group"), ("grou", "group"), ("ab", "about")]:  # fmt: skip
+        assert not abbreviates(short, word), (short, word)
+    # contractions of generic words are generic too
+    assert sig("HAIGE GRP HLDGS CORP") == ["haige"]
+
+
+@given(
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=8),
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=14),
+)
+def test_contraction_property(short, word):
+    # a contraction is strictly shorter, starts alike and keeps the word's letters in order
+    if abbreviates(short, word):
+        assert len(short) + 2 <= len(word) and short[0] == word[0]
+        rest = iter(word)
+        assert all(c in rest for c in short)
+        assert not abbreviates(word, short)

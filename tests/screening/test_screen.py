@@ -108,3 +108,24 @@ def test_api_screen_validates_and_answers(session):
     assert ok.json()["query"]["schema"] == "Company"
     bad = client.post("/screen", json={"name": "", "country": "China"})
     assert bad.status_code == 422 and {e["loc"][-1] for e in bad.json()["detail"]} == {"name", "country"}
+
+
+def test_partial_names_and_contracted_company_words_in_any_order(session):
+    _load(
+        session,
+        entity("1", "Guangzhou Haige Communication Group Co., Ltd."),
+        entity("2", "GUANGZHOU SHIPYARD INTERNATIONAL COMPANY LIMITED"),
+        entity("3", "Semiconductor Manufacturing International Corporation"),
+        entity("4", "HAIGE PETROLEUM SERVICES"),
+    )
+    for query in ("GUANGZHOU HAIGE COMM GRP", "HAIGE GUANGZHOU", "Haige Guangzhou Communications Grp Co Ltd"):
+        assert _parties(service.screen(session, OPERATOR, query))[:1] == [
+            "Guangzhou Haige Communication Group Co., Ltd."
+        ], query
+    assert _parties(service.screen(session, OPERATOR, "SEMICONDUCTOR MFG INTL CORP")) == [
+        "Semiconductor Manufacturing International Corporation"
+    ]
+    assert _parties(service.screen(session, OPERATOR, "Haige Petroleum Srvcs")) == ["HAIGE PETROLEUM SERVICES"]
+    # a distinctive word of the query missing from the name, or a common one alone: not a hit
+    assert service.screen(session, OPERATOR, "GUANGZHOU TEXTILES")["hits"] == []
+    assert service.screen(session, OPERATOR, "HAIGE")["hits"] == []

@@ -10,7 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from goodpath.screening.index import ScreeningIndex
-from goodpath.screening.score import DEFAULT_THRESHOLD, Query, score
+from goodpath.screening.score import DEFAULT_THRESHOLD, MAX_RAISE, Query, best_name_similarity, explain
+
+OVERLAP_SHARE = 0.75
 
 
 @dataclass
@@ -45,11 +47,17 @@ def best_hits(
 
     ``readable(number)`` says whether the caller may see the indexed name ``number``."""
     best: dict[str, Hit] = {}
-    for number in index.candidates(list(query.forms)):
+    for number, share in index.candidates(list(query.forms)).items():
         if readable is not None and not readable(number):
             continue
         indexed = index.names[number]
-        value, features, _form = score(query, indexed)
+        # the weighted overlap (for partial names) is only worth computing for names that
+        # hold most of the query's weight; the character similarities are cheap.
+        weight = index.token_weight if share >= OVERLAP_SHARE else None
+        similarity, _form = best_name_similarity(query, indexed, weight)
+        if similarity + MAX_RAISE < threshold:
+            continue
+        value, features = explain(query, indexed, similarity)
         if value < threshold:
             continue
         current = best.get(indexed.party_id)

@@ -46,6 +46,7 @@ from rigour.text.translit import maybe_ascii
 
 __all__ = [
     "MAX_VARIANTS",
+    "abbreviates",
     "compact",
     "expand_abbreviations",
     "abbreviation_variants",
@@ -227,14 +228,45 @@ def _is_legal_form(token: str) -> bool:
     return not remove_org_types(token).strip()
 
 
+_VOWELS = frozenset("aeiou")
+
+
+@lru_cache(maxsize=50_000)
+def abbreviates(short: str, word: str) -> bool:
+    """``short`` reads as a contraction of ``word``: "grp" group, "srvcs" services, "mfg" manufacturing.
+
+    The rule (goodpath's, not a list's): same first letter, the letters of ``short`` appear
+    in ``word`` in order, ``word`` is at least two letters longer, and ``short`` keeps at
+    most one vowel after its first letter ("comm", "tech", "intl") and then has four letters
+    or more, so real short words ("tin", "con") are not taken for contractions.
+    """
+    if len(short) < 3 or len(word) < len(short) + 2 or short[0] != word[0] or not short.isalpha():
+        return False
+    vowels = sum(c in _VOWELS for c in short[1:])
+    if vowels > 1 or (vowels and len(short) < 4):
+        return False
+    rest = iter(word[1:])
+    return all(c in rest for c in short[1:])
+
+
+@lru_cache(maxsize=50_000)
+def _abbreviates_generic(token: str, stop: frozenset[str]) -> bool:
+    return any(abbreviates(token, word) for word in stop)
+
+
 def significant_tokens(tokens: Sequence[str], generic: Collection[str]) -> list[str]:
-    """Tokens that can identify a party: drop generic words, legal forms and pure numbers.
+    """Tokens that can identify a party: drop generic words (and their contractions: "grp",
+    "hldgs", "intl"), legal forms and pure numbers.
 
     May return an empty list ("11420 corp", "holding company ltd"): such names must never
     match on their own. ``generic`` words are compared after ``latinize``.
     """
     stop = _prepared("gen", generic, _build_generic)
-    return [t for t in tokens if t and not t.isdigit() and t not in stop and not _is_legal_form(t)]
+    return [
+        t
+        for t in tokens
+        if t and not t.isdigit() and t not in stop and not _is_legal_form(t) and not _abbreviates_generic(t, stop)
+    ]
 
 
 def is_initials_only(tokens: Sequence[str]) -> bool:
