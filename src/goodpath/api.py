@@ -12,6 +12,8 @@ from goodpath.core.api_support import install_error_handlers
 from goodpath.core.db import get_engine
 from goodpath.lists.views import router as lists_router
 from goodpath.registry.views import router as registry_router
+from goodpath.screening.batch_views import router as screening_batch_router
+from goodpath.screening.review_views import router as screening_review_router
 from goodpath.screening.views import router as screening_router
 
 app = FastAPI(title="goodpath", version=__version__, description="Nonproliferation sanctions engagement.")
@@ -21,6 +23,8 @@ app.include_router(registry_router)
 app.include_router(lists_router)
 app.include_router(audit_router)
 app.include_router(screening_router)
+app.include_router(screening_batch_router)
+app.include_router(screening_review_router)
 
 
 @app.get("/health", tags=["system"])

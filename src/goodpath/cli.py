@@ -10,7 +10,9 @@ from goodpath.core.commands import db_app, serve
 from goodpath.demo.commands import app as demo_app
 from goodpath.lists.commands import app as lists_app
 from goodpath.registry.commands import app as parties_app
+from goodpath.screening.batch_commands import screen_batch
 from goodpath.screening.commands import screen
+from goodpath.screening.review_commands import alerts_app, dispositions_app, rescreen, watch_app
 
 app = typer.Typer(
     help="goodpath: nonproliferation sanctions engagement.", no_args_is_help=True, pretty_exceptions_show_locals=False
@@ -24,6 +26,11 @@ app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.command("serve")(serve)
 app.command("screen")(screen)
+app.command("screen-batch")(screen_batch)
+app.add_typer(dispositions_app, name="dispositions")
+app.add_typer(watch_app, name="watch")
+app.add_typer(alerts_app, name="alerts")
+app.command("rescreen")(rescreen)
 
 if __name__ == "__main__":
     app()

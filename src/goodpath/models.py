@@ -12,8 +12,11 @@ from goodpath.registry.models import (
     PartyName,
     Sanction,
 )
+from goodpath.screening.batch_jobs import ScreeningJob
+from goodpath.screening.models import Disposition, ScreenedSubject, ScreeningAlert
 
 __all__ = [
-    "ApiToken", "AuditEntry", "AuditHead", "BrowserSession", "LegalAuthority", "ListEntry", "ListVersion",
-    "LoginAttempt", "OwnershipLink", "Party", "PartyAddress", "PartyIdentifier", "PartyName", "Sanction", "User",
+    "ApiToken", "AuditEntry", "AuditHead", "BrowserSession", "Disposition", "LegalAuthority", "ListEntry",
+    "ListVersion", "LoginAttempt", "OwnershipLink", "Party", "PartyAddress", "PartyIdentifier", "PartyName",
+    "Sanction", "ScreenedSubject", "ScreeningAlert", "ScreeningJob", "User",
 ]  # fmt: skip

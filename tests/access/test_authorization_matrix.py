@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import io
 import re
+import tempfile
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -70,6 +73,9 @@ VISIBLE = {
 CAN_IMPORT = {"analyst", "analyst_conf", "approver"}
 CAN_VERIFY_AUDIT = {"analyst", "analyst_conf", "approver", "auditor", "auditor_conf", "admin"}
 CAN_READ_AUDIT = {"auditor", "auditor_conf", "admin"}
+CAN_REVIEW_SCREENING = {"analyst", "analyst_conf", "approver"}
+# Screening-review records an analyst of USA makes are UNCLASSIFIED and releasable to USA alone.
+READS_USA_REVIEW = {"analyst", "analyst_conf", "approver", "auditor", "auditor_conf", "admin"}
 LOGGED_IN = set(USERS) - {"public"}
 
 
@@ -279,6 +285,174 @@ def check_screen(w: World, user: str) -> None:
         assert [h["caption"] for h in response.json()["hits"]] == ["LISTED TRADING CO"]
 
 
+def _writer_status(user: str, ok: int) -> int:
+    return ok if user in CAN_REVIEW_SCREENING else 401 if user == "public" else 403
+
+
+def _review_records(w: World) -> dict:
+    """A disposition, a watched name (the company officer's own company) and its alert, made once
+    per world by the USA analyst."""
+    if not hasattr(w, "review"):
+        entry_id = lists.entry_id_for("probe-list", "1")
+        disposition = w.call("analyst", "POST", "/screen/dispositions", json={
+            "name": "Listed Trading Company", "entry_id": entry_id, "verdict": "true_match", "reason": "matrix",
+        })  # fmt: skip
+        subject = w.call("analyst", "POST", "/screen/subjects", json={
+            "name": "Listed Trading Co", "party_id": w.party_ids["own_company"], "source": "matrix",
+        })  # fmt: skip
+        rescreen = w.call("analyst", "POST", "/screen/rescreen")
+        assert {disposition.status_code, subject.status_code, rescreen.status_code} <= {200, 201}, rescreen.text
+        w.review = {"disposition": disposition.json()["id"], "subject": subject.json()["id"],
+                    "alert": rescreen.json()["alert_ids"][0]}  # fmt: skip
+    return w.review
+
+
+def check_add_disposition(w: World, user: str) -> None:
+    body = {"name": f"Listed Trading {user}", "entry_id": lists.entry_id_for("probe-list", "1"),
+            "verdict": "false_positive", "reason": f"matrix {user}"}  # fmt: skip
+    response = w.call(user, "POST", "/screen/dispositions", json=body)
+    assert response.status_code == _writer_status(user, 201), (user, response.text)
+    unknown = w.call(user, "POST", "/screen/dispositions", json=body | {"entry_id": "e-never-was"})
+    assert unknown.status_code == _writer_status(user, 404), (user, unknown.text)
+
+
+def check_list_dispositions(w: World, user: str) -> None:
+    made = _review_records(w)["disposition"]
+    response = w.call(user, "GET", "/screen/dispositions")
+    assert response.status_code == (401 if user == "public" else 200)
+    if user != "public":
+        assert (made in {d["id"] for d in response.json()}) == (user in READS_USA_REVIEW), user
+
+
+def check_add_subject(w: World, user: str) -> None:
+    response = w.call(user, "POST", "/screen/subjects", json={"name": f"Watched by {user}"})
+    assert response.status_code == _writer_status(user, 201), (user, response.text)
+    if user in CAN_REVIEW_SCREENING:  # a party the user may not see is one that does not exist
+        for probe, party_id in w.party_ids.items():
+            own = w.call(user, "POST", "/screen/subjects", json={"name": f"probe {probe}", "party_id": party_id})
+            assert own.status_code == (201 if probe in VISIBLE[user] else 404), (user, probe, own.text)
+
+
+def check_list_subjects(w: World, user: str) -> None:
+    made = _review_records(w)["subject"]
+    response = w.call(user, "GET", "/screen/subjects")
+    assert response.status_code == (401 if user == "public" else 200)
+    if user != "public":
+        ids = {s["id"] for s in response.json()["results"]}
+        # Not even the company officer whose company it is: subjects are the analysts' records.
+        assert (made in ids) == (user in READS_USA_REVIEW), user
+        assert response.json()["total"] == len(ids)
+
+
+def check_rescreen(w: World, user: str) -> None:
+    response = w.call(user, "POST", "/screen/rescreen")
+    assert response.status_code == _writer_status(user, 200), (user, response.text)
+
+
+def check_list_alerts(w: World, user: str) -> None:
+    made = _review_records(w)["alert"]
+    response = w.call(user, "GET", "/screen/alerts", params={"status": "all"})
+    assert response.status_code == (401 if user == "public" else 200)
+    if user != "public":
+        ids = {a["id"] for a in response.json()["results"]}
+        assert (made in ids) == (user in READS_USA_REVIEW), user
+        assert response.json()["total"] == len(ids)
+
+
+def check_acknowledge_alert(w: World, user: str) -> None:
+    # An alert of its own for each user: a watched name under a source label of the user's.
+    source = f"matrix-{user.replace('_', '-')}"
+    subject = w.call("analyst", "POST", "/screen/subjects", json={"name": "Listed Trading Co", "source": source})
+    w.call("analyst", "POST", "/screen/rescreen")
+    alerts = w.call("analyst", "GET", "/screen/alerts", params={"subject_id": subject.json()["id"]}).json()
+    alert_id = alerts["results"][0]["id"]
+    url = f"/screen/alerts/{alert_id}/acknowledge"
+    response = w.call(user, "POST", url, json={"note": "seen"})
+    assert response.status_code == _writer_status(user, 200), (user, response.text)
+    if user in CAN_REVIEW_SCREENING:
+        assert w.call(user, "POST", url).status_code == 409  # already acknowledged
+        assert w.call(user, "POST", "/screen/alerts/999999/acknowledge").status_code == 404
+
+
+# --- batch screening jobs: a job is its starter's alone; everyone else gets 404 ---------------
+
+BATCH_CSV = b"id,name\n1,Listed Trading Company\n2,\n"
+
+
+@contextmanager
+def _batch_jobs_folder():
+    """Job files in a temporary folder (jobs run in-process, one worker, and finish inside it)."""
+    with tempfile.TemporaryDirectory(prefix="goodpath-jobs-") as folder, pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GOODPATH_JOBS_DIR", folder)
+        patch.setenv("GOODPATH_BATCH_WORKERS", "1")
+        yield
+
+
+def _start_batch(w: World, user: str):
+    upload = {"file": ("names.csv", io.BytesIO(BATCH_CSV), "text/csv")}
+    return w.call(user, "POST", "/screen/batch", files=upload)
+
+
+def _finished_batch(w: World, user: str) -> str:
+    """The id of a finished batch job that ``user`` started."""
+    started = _start_batch(w, user)
+    assert started.status_code == 202, (user, started.text)
+    job_id, deadline = started.json()["id"], time.monotonic() + 60
+    while (status := w.call(user, "GET", f"/screen/batch/{job_id}").json()["status"]) in ("queued", "running"):
+        assert time.monotonic() < deadline, (user, status)
+        time.sleep(0.05)
+    assert status == "done", (user, status)
+    return job_id
+
+
+def _someone_else(user: str) -> str:
+    return "approver" if user != "approver" else "analyst"
+
+
+def check_start_batch(w: World, user: str) -> None:
+    with _batch_jobs_folder():
+        if user == "public":
+            assert _start_batch(w, user).status_code == 401
+            return
+        job_id = _finished_batch(w, user)  # any logged-in user may screen: list data
+        result = w.call(user, "GET", f"/screen/batch/{job_id}/result")
+        assert "LISTED TRADING CO" in result.text and "zzprobe" not in result.text, (user, result.text)
+
+
+def check_list_batches(w: World, user: str) -> None:
+    with _batch_jobs_folder():
+        if user == "public":
+            assert w.call(user, "GET", "/screen/batch").status_code == 401
+            return
+        own, other = _finished_batch(w, user), _finished_batch(w, _someone_else(user))
+        ids = {job["id"] for job in w.call(user, "GET", "/screen/batch").json()}
+        assert own in ids and other not in ids, user
+
+
+def _check_batch_route(w: World, user: str, suffix: str) -> None:
+    with _batch_jobs_folder():
+        other = _finished_batch(w, _someone_else(user))
+        response = w.call(user, "GET", f"/screen/batch/{other}{suffix}")
+        assert response.status_code == (401 if user == "public" else 404), (user, response.text)
+        if user != "public":
+            never = w.call(user, "GET", f"/screen/batch/{'0' * 32}{suffix}")
+            assert response.json()["detail"].replace(other, "X") == never.json()["detail"].replace("0" * 32, "X")
+            own = w.call(user, "GET", f"/screen/batch/{_finished_batch(w, user)}{suffix}")
+            assert own.status_code == 200, (user, own.text)
+
+
+def check_get_batch(w: World, user: str) -> None:
+    _check_batch_route(w, user, "")
+
+
+def check_batch_result(w: World, user: str) -> None:
+    _check_batch_route(w, user, "/result")
+
+
+def check_batch_rejects(w: World, user: str) -> None:
+    _check_batch_route(w, user, "/rejects")
+
+
 CHECKS = {
     ("GET", "/health"): check_health,
     ("GET", "/parties"): check_party_list,
@@ -298,6 +472,18 @@ CHECKS = {
     ("POST", "/auth/tokens"): check_create_token,
     ("DELETE", "/auth/tokens/{token_id}"): check_revoke_token,
     ("POST", "/screen"): check_screen,
+    ("POST", "/screen/batch"): check_start_batch,
+    ("GET", "/screen/batch"): check_list_batches,
+    ("GET", "/screen/batch/{job_id}"): check_get_batch,
+    ("GET", "/screen/batch/{job_id}/result"): check_batch_result,
+    ("GET", "/screen/batch/{job_id}/rejects"): check_batch_rejects,
+    ("POST", "/screen/dispositions"): check_add_disposition,
+    ("GET", "/screen/dispositions"): check_list_dispositions,
+    ("POST", "/screen/subjects"): check_add_subject,
+    ("GET", "/screen/subjects"): check_list_subjects,
+    ("POST", "/screen/rescreen"): check_rescreen,
+    ("GET", "/screen/alerts"): check_list_alerts,
+    ("POST", "/screen/alerts/{alert_id}/acknowledge"): check_acknowledge_alert,
 }
 
 

@@ -110,6 +110,10 @@ def test_api_screen_validates_and_answers(session):
     assert bad.status_code == 422 and {e["loc"][-1] for e in bad.json()["detail"]} == {"name", "country"}
 
 
+FILLER = ["ALTAIR", "BOREAL", "CASPIAN", "DELTA", "EMBER", "FALCON", "GRANITE", "HALCYON", "IRIS", "JUNIPER",
+          "KESTREL", "LUMEN", "MERIDIAN", "NOVA", "ORION", "PIVOT", "QUARTZ", "RAVEN", "SIERRA", "TUNDRA"]  # fmt: skip
+
+
 def test_partial_names_and_contracted_company_words_in_any_order(session):
     _load(
         session,
@@ -117,6 +121,9 @@ def test_partial_names_and_contracted_company_words_in_any_order(session):
         entity("2", "GUANGZHOU SHIPYARD INTERNATIONAL COMPANY LIMITED"),
         entity("3", "Semiconductor Manufacturing International Corporation"),
         entity("4", "HAIGE PETROLEUM SERVICES"),
+        # Token weights come from the lists: "communication" must be a common word there, as it is
+        # in the real lists (about 100 names), for leaving it out to cost little.
+        *(entity(f"c{n}", f"{word} COMMUNICATION") for n, word in enumerate(FILLER)),
     )
     for query in ("GUANGZHOU HAIGE COMM GRP", "HAIGE GUANGZHOU", "Haige Guangzhou Communications Grp Co Ltd"):
         assert _parties(service.screen(session, OPERATOR, query))[:1] == [
@@ -129,3 +136,16 @@ def test_partial_names_and_contracted_company_words_in_any_order(session):
     # a distinctive word of the query missing from the name, or a common one alone: not a hit
     assert service.screen(session, OPERATOR, "GUANGZHOU TEXTILES")["hits"] == []
     assert service.screen(session, OPERATOR, "HAIGE")["hits"] == []
+
+
+def test_curated_chinese_registered_names_find_brand_names(session):
+    # Neither pinyin nor the glossary turns 海康威视 into "Hikvision": the curated registered name does.
+    _load(session, entity("1", "Dahua Technology"), entity("2", "HANGZHOU HIKVISION DIGITAL TECHNOLOGY CO., LTD."))
+    for query, expected in [
+        ("浙江大华技术股份有限公司", "Dahua Technology"),
+        ("浙江大華技術股份有限公司", "Dahua Technology"),  # traditional script
+        ("Zhejiang Dahua Jishu Gufen Youxian Gongsi", "Dahua Technology"),  # its pinyin
+        ("杭州海康威视数字技术股份有限公司", "HANGZHOU HIKVISION DIGITAL TECHNOLOGY CO., LTD."),
+    ]:
+        hit = service.screen(session, OPERATOR, query)["hits"][0]
+        assert (hit["caption"], hit["name_kind"]) == (expected, "registered_name"), query

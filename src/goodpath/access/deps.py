@@ -33,6 +33,7 @@ PERMISSION_WORDS = {
     Permission.MANAGE_USERS: "manage users",
     Permission.VERIFY_AUDIT: "verify the audit log",
     Permission.READ_AUDIT: "read the audit log",
+    Permission.REVIEW_SCREENING: "review screening results",
 }
 
 

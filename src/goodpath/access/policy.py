@@ -35,11 +35,16 @@ class Permission(enum.StrEnum):
     MANAGE_USERS = "users.manage"
     VERIFY_AUDIT = "audit.verify"
     READ_AUDIT = "audit.read"
+    REVIEW_SCREENING = "screening.review"  # dispositions, watched subjects, re-screening alerts
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.ANALYST: frozenset({Permission.IMPORT_LISTS, Permission.EDIT_REGISTRY, Permission.VERIFY_AUDIT}),
-    Role.APPROVER: frozenset({Permission.IMPORT_LISTS, Permission.EDIT_REGISTRY, Permission.VERIFY_AUDIT}),
+    Role.ANALYST: frozenset(
+        {Permission.IMPORT_LISTS, Permission.EDIT_REGISTRY, Permission.VERIFY_AUDIT, Permission.REVIEW_SCREENING}
+    ),
+    Role.APPROVER: frozenset(
+        {Permission.IMPORT_LISTS, Permission.EDIT_REGISTRY, Permission.VERIFY_AUDIT, Permission.REVIEW_SCREENING}
+    ),
     Role.PARTNER_OFFICER: frozenset(),
     Role.COMPANY_OFFICER: frozenset(),
     Role.AUDITOR: frozenset({Permission.VERIFY_AUDIT, Permission.READ_AUDIT}),

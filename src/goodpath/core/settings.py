@@ -14,6 +14,10 @@ class Settings:
     database_url: str
     var_dir: Path
     shared_dir: Path
+    # Batch screening jobs of the API: their uploads and results (GOODPATH_JOBS_DIR), and the
+    # processes each job screens with (GOODPATH_BATCH_WORKERS; 2 = both cores of the server).
+    jobs_dir: Path = REPO_ROOT / "var" / "jobs"
+    batch_workers: int = 2
 
 
 def get_settings() -> Settings:
@@ -24,4 +28,6 @@ def get_settings() -> Settings:
         database_url=os.environ.get("GOODPATH_DATABASE_URL", default_db),
         var_dir=var_dir,
         shared_dir=Path(shared) if shared else REPO_ROOT.parent / "shared",
+        jobs_dir=Path(os.environ.get("GOODPATH_JOBS_DIR", var_dir / "jobs")),
+        batch_workers=int(os.environ.get("GOODPATH_BATCH_WORKERS", "2")),
     )

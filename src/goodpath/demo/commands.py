@@ -9,6 +9,8 @@ from goodpath.core.cli_support import actor, console, print_json, user_errors
 from goodpath.core.db import new_session, session_scope
 from goodpath.core.settings import get_settings
 from goodpath.demo import service
+from goodpath.screening import monitoring
+from goodpath.screening.review_commands import print_rescreen
 
 app = typer.Typer(help="Demo data from ../shared.", no_args_is_help=True)
 
@@ -38,12 +40,20 @@ def load(as_json: bool = typer.Option(False, "--json", help="Print what was load
             console.print(f"loading demo lists from {data_dir}")
         steps = service.load_lists(new_session, data_dir, actor(), report)
         engagement = service.load_engagement(new_session, actor())
+        with session_scope() as session:  # after the imports are committed: re-screen the watched names
+            changed = engagement["outcome"] == "loaded" or any(s.outcome == "imported" for s in steps)
+            rescreen = monitoring.rescreen_all if changed else monitoring.rescreen_pending
+            rescreened = rescreen(session, actor())
         with session_scope() as session:
             users = ensure_demo_users(session, actor())
     if as_json:
-        print_json({"lists": [s.__dict__ for s in steps], "engagement": engagement, "users": users})
+        print_json(
+            {"lists": [s.__dict__ for s in steps], "engagement": engagement, "users": users, "rescreen": rescreened}
+        )
         return
     console.print(f"engagement parties: {engagement['outcome']} ({engagement['parties']} parties)")
+    if rescreened is not None:
+        print_rescreen(rescreened)
     console.print("demo users (demo passwords, not for real use):")
     for u in users:
         if u["outcome"] != "skipped":

@@ -11,6 +11,8 @@ from rich.table import Table
 from goodpath.core.cli_support import actor, console, local_viewer, print_json, user_errors
 from goodpath.core.db import session_scope
 from goodpath.lists import formats, service
+from goodpath.screening import monitoring
+from goodpath.screening.review_commands import print_rescreen
 
 app = typer.Typer(help="Sanctions lists: import and status.", no_args_is_help=True)
 
@@ -41,6 +43,11 @@ def import_(
                 session, path, fmt=format, dataset=dataset, actor=actor(), accept_removals=accept_removals,
                 progress=progress,
             )  # fmt: skip
+        rescreened = None
+        if not result.noop:  # the import is committed: re-screen the watched names against it
+            bar.update(task, description="re-screening watched names", completed=0, total=None)
+            with session_scope() as session:
+                rescreened = monitoring.rescreen_all(session, actor())
     if as_json:
         print_json(result.to_dict())
         return
@@ -51,6 +58,8 @@ def import_(
     )
     for note in result.notes:
         console.print(f"  note: {note}")
+    if rescreened is not None:
+        print_rescreen(rescreened)
 
 
 @app.command("status")

@@ -14,6 +14,7 @@ from goodpath.core.api_support import get_session
 from goodpath.core.errors import NotFound, Refused
 from goodpath.lists import service
 from goodpath.lists.records import ListFormatError
+from goodpath.screening.monitoring import rescreen_all
 
 router = APIRouter(tags=["lists"])
 
@@ -64,4 +65,8 @@ async def import_upload(
         except ListFormatError as exc:  # name the uploaded file, not the server's temporary folder
             shown = Path(exc.path).name if Path(exc.path) != Path(folder) else "the uploaded files"
             raise ListFormatError(shown, exc.where, exc.problem) from None
-    return {**result.to_dict(), "noop": result.noop, "notes": result.notes}
+    rescreened = None
+    if not result.noop:  # commit the import, then re-screen the watched names against it
+        session.commit()
+        rescreened = rescreen_all(session, viewer.actor)
+    return {**result.to_dict(), "noop": result.noop, "notes": result.notes, "rescreen": rescreened}

@@ -6,13 +6,14 @@ rank and score identically.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from goodpath.screening.index import ScreeningIndex
 from goodpath.screening.score import DEFAULT_THRESHOLD, MAX_RAISE, Query, best_name_similarity, explain
 
-OVERLAP_SHARE = 0.75
+MAX_CANDIDATES = 300
 
 
 @dataclass
@@ -47,14 +48,14 @@ def best_hits(
 
     ``readable(number)`` says whether the caller may see the indexed name ``number``."""
     best: dict[str, Hit] = {}
-    for number, share in index.candidates(list(query.forms)).items():
+    held = index.candidates(list(query.forms))
+    # Names holding the most of the query's weight first; a query of common words only
+    # ("China Electronics Technology") still scores a bounded number of names.
+    for number in heapq.nlargest(MAX_CANDIDATES, held, key=lambda n: (held[n], -n)):
         if readable is not None and not readable(number):
             continue
         indexed = index.names[number]
-        # the weighted overlap (for partial names) is only worth computing for names that
-        # hold most of the query's weight; the character similarities are cheap.
-        weight = index.token_weight if share >= OVERLAP_SHARE else None
-        similarity, _form = best_name_similarity(query, indexed, weight)
+        similarity, _form = best_name_similarity(query, indexed, index.token_weight)
         if similarity + MAX_RAISE < threshold:
             continue
         value, features = explain(query, indexed, similarity)

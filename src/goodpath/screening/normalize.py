@@ -41,6 +41,7 @@ from typing import Any
 import opencc
 from normality import ascii_text as _normality_ascii
 from pypinyin import Style, lazy_pinyin
+from rapidfuzz import fuzz
 from rigour.names import remove_org_types
 from rigour.text.translit import maybe_ascii
 
@@ -49,6 +50,7 @@ __all__ = [
     "abbreviates",
     "compact",
     "expand_abbreviations",
+    "has_han",
     "abbreviation_variants",
     "han_to_english",
     "is_initials_only",
@@ -68,7 +70,9 @@ _HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _HAN_RUN = re.compile(f"[{_HAN}]+")
 _HAN_SPLIT = re.compile(f"([{_HAN}]+)")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
-_CACHE = 200_000
+_CACHE = 500_000
+# A long token this close (rapidfuzz ratio) to a generic word is that word misspelt.
+GENERIC_TYPO_SIMILARITY = 85
 
 
 @lru_cache(maxsize=1)
@@ -89,6 +93,11 @@ def to_simplified(text: str) -> str:
             break
         out = nxt
     return out
+
+
+def has_han(text: str) -> bool:
+    """The text holds Chinese characters."""
+    return bool(_HAN_RUN.search(text))
 
 
 @lru_cache(maxsize=_CACHE)
@@ -231,27 +240,34 @@ def _is_legal_form(token: str) -> bool:
 _VOWELS = frozenset("aeiou")
 
 
-@lru_cache(maxsize=50_000)
+@lru_cache(maxsize=_CACHE)
 def abbreviates(short: str, word: str) -> bool:
     """``short`` reads as a contraction of ``word``: "grp" group, "srvcs" services, "mfg" manufacturing.
 
     The rule (goodpath's, not a list's): same first letter, the letters of ``short`` appear
-    in ``word`` in order, ``word`` is at least two letters longer, and ``short`` keeps at
-    most one vowel after its first letter ("comm", "tech", "intl") and then has four letters
-    or more, so real short words ("tin", "con") are not taken for contractions.
+    in ``word`` in order, and ``short`` keeps at most one vowel after its first letter
+    ("comm", "tech", "intl"), in which case it has four letters or more and ``word`` two
+    more, so real short words ("tin", "con") are not taken for contractions; without such
+    a vowel ``word`` need only be longer ("trst" trust).
     """
-    if len(short) < 3 or len(word) < len(short) + 2 or short[0] != word[0] or not short.isalpha():
+    if len(short) < 3 or len(word) <= len(short) or short[0] != word[0] or not short.isalpha():
         return False
     vowels = sum(c in _VOWELS for c in short[1:])
-    if vowels > 1 or (vowels and len(short) < 4):
+    if vowels > 1 or (vowels and (len(short) < 4 or len(word) < len(short) + 2)):
         return False
     rest = iter(word[1:])
     return all(c in rest for c in short[1:])
 
 
-@lru_cache(maxsize=50_000)
-def _abbreviates_generic(token: str, stop: frozenset[str]) -> bool:
-    return any(abbreviates(token, word) for word in stop)
+@lru_cache(maxsize=_CACHE)
+def _generic_variant(token: str, stop: frozenset[str]) -> bool:
+    """A contraction or a misspelling of a generic word ("grp", "hldgs", "interntaional")."""
+    for word in stop:
+        if abbreviates(token, word):
+            return True
+        if len(token) >= 7 and len(word) >= 7 and fuzz.ratio(token, word) >= GENERIC_TYPO_SIMILARITY:
+            return True
+    return False
 
 
 def significant_tokens(tokens: Sequence[str], generic: Collection[str]) -> list[str]:
@@ -265,7 +281,7 @@ def significant_tokens(tokens: Sequence[str], generic: Collection[str]) -> list[
     return [
         t
         for t in tokens
-        if t and not t.isdigit() and t not in stop and not _is_legal_form(t) and not _abbreviates_generic(t, stop)
+        if t and not t.isdigit() and t not in stop and not _is_legal_form(t) and not _generic_variant(t, stop)
     ]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -23,14 +25,19 @@ class ScreenRequest(BaseModel):
     )
     limit: int = Field(10, ge=1, le=100)
     threshold: float = Field(DEFAULT_THRESHOLD, ge=0, le=1)
+    include_suppressed: bool = Field(False, description="Also show hits suppressed as known false positives")
+    as_of: datetime | None = Field(
+        None, description="Screen against the list versions imported by then (ISO 8601; UTC when no offset)"
+    )
 
 
 @router.post("/screen")
 def screen(
     body: ScreenRequest, viewer: Viewer = Depends(require_login), session: Session = Depends(get_session)
 ) -> dict:
-    """Explained hits, one per party, best first, with the list versions screened against."""
+    """Explained hits, one per party, best first, with the list versions screened against, each with
+    its prior disposition; known false positives are left out (counted) unless include_suppressed."""
     return service.screen(
         session, viewer, body.name, country=body.country, schema=body.schema_, limit=body.limit,
-        threshold=body.threshold,
+        threshold=body.threshold, include_suppressed=body.include_suppressed, as_of=body.as_of,
     )  # fmt: skip
