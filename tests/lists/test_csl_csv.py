@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -260,11 +259,9 @@ def test_content_hash_is_stable_and_follows_names(tmp_path):
     assert [k for k in first if first[k] != second[k]] == ["1b5979e8fd3920a1a0985bf5088dad930a6a5562d1513f9e4b015e42"]
 
 
-def test_consolidated_parses_fast():
-    csl_csv.country_code("China")  # FollowTheMoney's country table: a once-per-process cost
-    start = time.perf_counter()
-    csl_csv.parse(CONSOLIDATED)
-    assert time.perf_counter() - start < 3.0
+def test_consolidated_parses_every_row():
+    # Speed is measured by bench/import.py, never asserted here.
+    assert len(csl_csv.parse(CONSOLIDATED).entities) == 14160
 
 
 def test_sniff():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import shutil
-import time
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -163,16 +162,9 @@ def test_real_vessel_fields(ofac_2024):
     assert sum(1 for e in vessels for i in e.identifiers if i.scheme == "IMO") > 800
 
 
-def test_2024_parses_fast():
-    # Loading FollowTheMoney's country table is a once-per-process cost, not the parser's.
-    ofac_csv.country_code("China")
-    timings = []
-    for _ in range(2):
-        start = time.perf_counter()
-        parsed = ofac_csv.parse(SDN_2024)
-        timings.append(time.perf_counter() - start)
-    assert len(parsed.entities) == 14965
-    assert min(timings) < 1.5, timings
+def test_2024_parses_every_entity():
+    # Speed is measured by bench/import.py, never asserted here.
+    assert len(ofac_csv.parse(SDN_2024).entities) == 14965
 
 
 def test_content_hash_is_stable_and_follows_names(tmp_path, ofac_2021):

@@ -129,6 +129,8 @@ def _reconcile(session: Session, job: ScreeningJob) -> None:
         job.error = "the server stopped before the job finished: start it again"
         job.finished_at = utcnow()
         session.flush()
+        for partial in job_folder(job.id).glob(".*.partial"):  # what the dead run was writing
+            partial.unlink(missing_ok=True)
 
 
 def result_file(session: Session, viewer: Viewer, job_id: str, which: str) -> tuple[ScreeningJob, Path]:
