@@ -11,7 +11,9 @@ samples); it is reused between runs when its lists are there (``--rebuild`` star
 Evaluation set (seeded, reproducible):
 * positives: parties of the 2021 SDN (with its aliases file, and still listed after the 2024
   import) and of the CSL with two or more names. For each sampled party, one alias that no
-  other party has, queried as listed and perturbed: typo (one edit in a token of 5+ letters),
+  other party has, even ignoring word order, legal forms and generic words (the same company
+  on several lists is not linked in the registry: such a name cannot decide rank 1), queried
+  as listed and perturbed: typo (one edit inside a token of 5+ letters),
   word order, legal-form change (Co., Ltd. <-> Company Limited, Corp <-> Corporation, LLC
   added or dropped ...), punctuation/case; plus every curated Chinese registered name
   (src/goodpath/screening/data/chinese_names.yaml) in simplified and traditional script and
@@ -19,7 +21,8 @@ Evaluation set (seeded, reproducible):
   rank 1 at or above the threshold (a tie at the top score with another party counts, and
   is counted). CSL Treasury rows share the SDN party, so either list's entry counts.
 * negatives: Faker company and person names in en_US, de_DE, ru_RU, zh_CN, ar_SA, es_ES,
-  fr_FR, minus any that normalize exactly to a listed name. A false positive is a negative
+  fr_FR, minus any that normalize exactly to a listed name or are within a letter or two of
+  one (Faker's ru_RU companies include real, listed ones). A false positive is a negative
   with any hit at or above the threshold.
 All queries are name-only (no country, no schema), for goodpath and the baselines alike.
 
@@ -28,6 +31,13 @@ indexed name (WRatio, token_sort_ratio), and nomenklatura's logic-v2 and ofac ma
 re-scoring the parties of the rapidfuzz top candidates (installed, if it installs, in a
 throwaway venv under bench/results/: it is not a project dependency). Each baseline gets its
 own best threshold: the lowest with a false-positive rate <= 1% on the sub-sample.
+
+Latency is each query alone in this process (make_query + best_hits); throughput is its
+inverse, single process. ``--batch N`` writes an N-row id,name,country file from the
+evaluation names (perturbed again after the first pass) and times goodpath.screening.batch's
+run_batch with 2 workers after building its index; the 1M-row projection is that build plus
+the per-row time. The machine's load average is recorded: other work on the 2 cores slows
+every figure.
 
 Prints tables and writes bench/results/screening.json. Targets (issue 5, 2 cores): recall@1
 >= 0.98 and FP rate <= 1%, no worse than the best baseline; throughput >= 50x rapidfuzz brute
@@ -292,7 +302,8 @@ def main() -> int:
     log(
         f"evaluation set: {len(pos) + len(chinese)} positive queries ({pos_stats['sampled_parties']} parties "
         f"of {pos_stats['eligible_parties']} eligible, {len(chinese)} Chinese), {len(neg)} negatives "
-        f"({neg_stats['dropped_as_listed']} Faker names dropped as listed)"
+        f"(Faker names dropped: {neg_stats['dropped_as_listed']} as listed, "
+        f"{neg_stats['dropped_as_near_listed']} as near-listed)"
     )
 
     for warm in ("warm up", "华为技术有限公司", "ООО Ромашка", "Müller GmbH"):

@@ -361,11 +361,19 @@ def chinese_positives(session: Session) -> tuple[list[EvalQuery], list[str]]:
 
 
 def negatives(index: ScreeningIndex, count: int, seed: int) -> tuple[list[EvalQuery], dict]:
-    """Faker company and person names in several locales, minus any that normalize to a listed name."""
+    """Faker company and person names in several locales, minus any that normalize to a listed name
+    and any within one or two letters of one (rapidfuzz ratio >= 95 on the latinized names): Faker's
+    ru_RU companies include real ones ("ВО Промсырьеимпорт" is the listed V/O Promsyrioimport)."""
     from faker import Faker
+    from rapidfuzz import fuzz, process
 
     listed_forms = {form.sorted_text for indexed in index.names for form in indexed.forms}
     listed_latin = {latinize(indexed.value) for indexed in index.names}
+    # Blocked by first and last three letters: one or two edits rarely change both.
+    by_end: dict[str, list[str]] = defaultdict(list)
+    for latin in sorted(listed_latin):
+        by_end["<" + latin[:3]].append(latin)
+        by_end[">" + latin[-3:]].append(latin)
     fakers = []
     for i, (locale, country) in enumerate(LOCALES):
         fake = Faker(locale)
@@ -374,6 +382,7 @@ def negatives(index: ScreeningIndex, count: int, seed: int) -> tuple[list[EvalQu
     out: list[EvalQuery] = []
     seen: set[str] = set()
     dropped: list[str] = []
+    near: list[tuple[str, str]] = []
     attempts = 0
     while len(out) < count and attempts < count * 20:
         locale, country, fake = fakers[attempts % len(fakers)]
@@ -384,8 +393,20 @@ def negatives(index: ScreeningIndex, count: int, seed: int) -> tuple[list[EvalQu
             continue
         seen.add(name)
         forms = index.vocabulary.forms(name)
-        if latinize(name) in listed_latin or any(f.sorted_text in listed_forms for f in forms):
+        latin = latinize(name)
+        if latin in listed_latin or any(f.sorted_text in listed_forms for f in forms):
             dropped.append(name)
             continue
+        block = by_end.get("<" + latin[:3], []) + by_end.get(">" + latin[-3:], [])
+        close = latin and process.extractOne(latin, block, scorer=fuzz.ratio, score_cutoff=95)
+        if close:
+            near.append((name, close[0]))
+            continue
         out.append(EvalQuery(name, "negative", source=f"faker:{locale}:{what}", country=country))
-    return out, {"generated": len(seen), "dropped_as_listed": len(dropped), "dropped_examples": dropped[:10]}
+    return out, {
+        "generated": len(seen),
+        "dropped_as_listed": len(dropped),
+        "dropped_examples": dropped[:10],
+        "dropped_as_near_listed": len(near),
+        "near_listed_examples": near[:10],
+    }
