@@ -82,7 +82,7 @@ def test_job_life_cycle(client, session, tmp_path, jobs_dir):
     ]  # fmt: skip
     # The same as the command line's runner on the same file.
     (tmp_path / "in.csv").write_text(CSV)
-    run_batch(session, OPERATOR, tmp_path / "in.csv", tmp_path / "out.csv", limit=2, workers=1)
+    run_batch(session, OPERATOR, tmp_path / "in.csv", tmp_path / "out.csv", threshold=0.8, limit=2, workers=1)
     assert result.content == (tmp_path / "out.csv").read_bytes()
     rejects = client.get(done["links"]["rejects"])
     assert rejects.status_code == 200 and _csv(rejects.text) == [{"line": "3", "id": "2", "reason": "empty name"}]

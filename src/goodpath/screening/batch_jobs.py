@@ -11,6 +11,8 @@ A job belongs to the user who started it: to anyone else it does not exist.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import csv
 import itertools
 import logging
@@ -39,6 +41,7 @@ ACTIVE = (QUEUED, RUNNING)
 HEARTBEAT_SECONDS = 5.0
 STALE_AFTER = timedelta(seconds=60)
 PROGRESS_EVERY = 1.0  # seconds between progress writes
+STOPPED = "the server stopped before the job finished: start it again"
 ERRORS_SHOWN = 20  # the first rejected rows, in the job's status
 INPUT, RESULT, REJECTS = "input.csv", "result.csv", "rejects.csv"
 
@@ -126,7 +129,7 @@ def _reconcile(session: Session, job: ScreeningJob) -> None:
     beat = aware(job.heartbeat_at) or aware(job.created_at)
     if beat is None or utcnow() - beat > STALE_AFTER:
         job.status = INTERRUPTED
-        job.error = "the server stopped before the job finished: start it again"
+        job.error = STOPPED
         job.finished_at = utcnow()
         session.flush()
         for partial in job_folder(job.id).glob(".*.partial"):  # what the dead run was writing
@@ -199,6 +202,7 @@ class _Runner:
             if not self._started:
                 threading.Thread(target=self._work, name="goodpath-batch-jobs", daemon=True).start()
                 threading.Thread(target=self._beat, name="goodpath-batch-heartbeat", daemon=True).start()
+                atexit.register(self._interrupt_live)
                 self._started = True
         self._queue.put((job_id, database_url, viewer, folder))
 
@@ -212,6 +216,20 @@ class _Runner:
             finally:
                 with self._lock:
                     self.live.pop(job_id, None)
+
+    def _interrupt_live(self) -> None:
+        """The server is stopping (cleanly): its unfinished jobs are interrupted, at once."""
+        with self._lock:
+            by_url: dict[str, list[str]] = {}
+            for job_id, url in self.live.items():
+                by_url.setdefault(url, []).append(job_id)
+        for url, job_ids in by_url.items():
+            with contextlib.suppress(Exception), new_session(url) as session, session.begin():
+                session.execute(
+                    update(ScreeningJob)
+                    .where(ScreeningJob.id.in_(job_ids), ScreeningJob.status.in_(ACTIVE))
+                    .values(status=INTERRUPTED, error=STOPPED, finished_at=utcnow())
+                )
 
     def _beat(self) -> None:
         while True:
@@ -280,6 +298,8 @@ def run_job(job_id: str, database_url: str, viewer: Viewer, folder: Path) -> Non
                 )  # fmt: skip
         except Exception as exc:  # noqa: BLE001 - the user sees why in the job's status
             session.rollback()
+            if job.status != RUNNING:  # interrupted meanwhile: the server is stopping
+                return
             job.status, job.finished_at = FAILED, utcnow()
             job.error = str(exc) if isinstance(exc, GoodpathError) else f"internal error ({exc.__class__.__name__})"
             session.commit()
