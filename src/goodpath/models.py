@@ -2,6 +2,22 @@
 
 from goodpath.access.models import ApiToken, BrowserSession, LoginAttempt, User
 from goodpath.audit.models import AuditEntry, AuditHead
+from goodpath.engagement.models import (
+    CaseParty,
+    CompanyMeeting,
+    Consultation,
+    ConsultationRound,
+    CooperationProject,
+    Disclosure,
+    Dossier,
+    EngagementEvent,
+    EnforcementAction,
+    IcpAssessment,
+    IcpElementScore,
+    Invitation,
+    Pledge,
+    ViolationCase,
+)
 from goodpath.lists.models import ListEntry, ListVersion
 from goodpath.registry.models import (
     LegalAuthority,
@@ -16,6 +32,9 @@ from goodpath.screening.batch_jobs import ScreeningJob
 from goodpath.screening.models import Disposition, ScreenedSubject, ScreeningAlert
 
 __all__ = [
+    "CaseParty", "CompanyMeeting", "Consultation", "ConsultationRound", "CooperationProject", "Disclosure",
+    "Dossier", "EngagementEvent", "EnforcementAction", "IcpAssessment", "IcpElementScore", "Invitation", "Pledge",
+    "ViolationCase",
     "ApiToken", "AuditEntry", "AuditHead", "BrowserSession", "Disposition", "LegalAuthority", "ListEntry",
     "ListVersion", "LoginAttempt", "OwnershipLink", "Party", "PartyAddress", "PartyIdentifier", "PartyName",
     "Sanction", "ScreenedSubject", "ScreeningAlert", "ScreeningJob", "User",

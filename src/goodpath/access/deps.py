@@ -34,6 +34,9 @@ PERMISSION_WORDS = {
     Permission.VERIFY_AUDIT: "verify the audit log",
     Permission.READ_AUDIT: "read the audit log",
     Permission.REVIEW_SCREENING: "review screening results",
+    Permission.MANAGE_ENGAGEMENT: "manage engagement records",
+    Permission.RESPOND_CASES: "respond to cases for the partner government",
+    Permission.SUBMIT_DISCLOSURES: "submit disclosures",
 }
 
 

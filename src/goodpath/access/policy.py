@@ -36,17 +36,22 @@ class Permission(enum.StrEnum):
     VERIFY_AUDIT = "audit.verify"
     READ_AUDIT = "audit.read"
     REVIEW_SCREENING = "screening.review"  # dispositions, watched subjects, re-screening alerts
+    MANAGE_ENGAGEMENT = "engagement.manage"  # consultations, pledges, cases, projects, dossiers, ICP
+    RESPOND_CASES = "cases.respond"  # the partner government's side of the working-level channel
+    SUBMIT_DISCLOSURES = "disclosures.submit"  # a company's own disclosures
 
 
+_OFFICIAL = frozenset(
+    {
+        Permission.IMPORT_LISTS, Permission.EDIT_REGISTRY, Permission.VERIFY_AUDIT, Permission.REVIEW_SCREENING,
+        Permission.MANAGE_ENGAGEMENT, Permission.SUBMIT_DISCLOSURES,
+    }
+)  # fmt: skip
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.ANALYST: frozenset(
-        {Permission.IMPORT_LISTS, Permission.EDIT_REGISTRY, Permission.VERIFY_AUDIT, Permission.REVIEW_SCREENING}
-    ),
-    Role.APPROVER: frozenset(
-        {Permission.IMPORT_LISTS, Permission.EDIT_REGISTRY, Permission.VERIFY_AUDIT, Permission.REVIEW_SCREENING}
-    ),
-    Role.PARTNER_OFFICER: frozenset(),
-    Role.COMPANY_OFFICER: frozenset(),
+    Role.ANALYST: _OFFICIAL,
+    Role.APPROVER: _OFFICIAL,
+    Role.PARTNER_OFFICER: frozenset({Permission.RESPOND_CASES}),
+    Role.COMPANY_OFFICER: frozenset({Permission.SUBMIT_DISCLOSURES}),
     Role.AUDITOR: frozenset({Permission.VERIFY_AUDIT, Permission.READ_AUDIT}),
     Role.ADMIN: frozenset({Permission.MANAGE_USERS, Permission.VERIFY_AUDIT, Permission.READ_AUDIT}),
     Role.PUBLIC: frozenset(),

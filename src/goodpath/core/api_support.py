@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from goodpath.core.db import session_scope
-from goodpath.core.errors import NotFound, Refused
+from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.lists.records import ListFormatError
 
 
@@ -17,6 +18,18 @@ def get_session() -> Iterator[Session]:
     """One transaction per request."""
     with session_scope() as session:
         yield session
+
+
+@contextmanager
+def invalid_as_422() -> Iterator[None]:
+    """A rule the request's content breaks answers 422 with its message; NotFound (404) and
+    Refused (409) go to the app's handlers."""
+    try:
+        yield
+    except (NotFound, Refused):
+        raise
+    except GoodpathError as exc:
+        raise HTTPException(422, str(exc)) from None
 
 
 def install_error_handlers(app: FastAPI) -> None:
