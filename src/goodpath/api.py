@@ -10,6 +10,9 @@ from goodpath.access.views import router as auth_router
 from goodpath.audit.views import router as audit_router
 from goodpath.core.api_support import install_error_handlers
 from goodpath.core.db import get_engine
+from goodpath.engagement.case_views import router as cases_router
+from goodpath.engagement.company_views import router as companies_router
+from goodpath.engagement.consultation_views import router as consultations_router
 from goodpath.lists.views import router as lists_router
 from goodpath.registry.views import router as registry_router
 from goodpath.screening.batch_views import router as screening_batch_router
@@ -25,6 +28,9 @@ app.include_router(audit_router)
 app.include_router(screening_router)
 app.include_router(screening_batch_router)
 app.include_router(screening_review_router)
+app.include_router(consultations_router)
+app.include_router(cases_router)
+app.include_router(companies_router)
 
 
 @app.get("/health", tags=["system"])

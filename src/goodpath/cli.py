@@ -8,6 +8,9 @@ from goodpath.access.commands import tokens_app, users_app
 from goodpath.audit.commands import app as audit_app
 from goodpath.core.commands import db_app, serve
 from goodpath.demo.commands import app as demo_app
+from goodpath.engagement.case_commands import cases_app, enforcement_app
+from goodpath.engagement.company_commands import disclosures_app, dossiers_app, icp_app
+from goodpath.engagement.consultation_commands import consultations_app, pledges_app, projects_app
 from goodpath.lists.commands import app as lists_app
 from goodpath.registry.commands import app as parties_app
 from goodpath.screening.batch_commands import screen_batch
@@ -31,6 +34,14 @@ app.add_typer(dispositions_app, name="dispositions")
 app.add_typer(watch_app, name="watch")
 app.add_typer(alerts_app, name="alerts")
 app.command("rescreen")(rescreen)
+app.add_typer(consultations_app, name="consultations")
+app.add_typer(pledges_app, name="pledges")
+app.add_typer(projects_app, name="projects")
+app.add_typer(cases_app, name="cases")
+app.add_typer(enforcement_app, name="enforcement")
+app.add_typer(dossiers_app, name="dossiers")
+app.add_typer(disclosures_app, name="disclosures")
+app.add_typer(icp_app, name="icp")
 
 if __name__ == "__main__":
     app()
