@@ -12,6 +12,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy.exc import OperationalError
 
 from goodpath.access.policy import Role, Viewer
@@ -51,9 +52,11 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except (GoodpathError, ListFormatError) as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, emoji=False)
         raise typer.Exit(1) from None
     except OperationalError as exc:
         where = get_settings().database_url.split("@")[-1]
-        err_console.print(f"[bold red]error:[/] cannot use the database at {where}: {exc.orig}", highlight=False)
+        err_console.print(
+            f"[bold red]error:[/] cannot use the database at {escape(where)}: {escape(str(exc.orig))}", highlight=False
+        )
         raise typer.Exit(1) from None
