@@ -1,7 +1,196 @@
-"""API routes of the engagement case workflows (stub: being built)."""
+"""API routes of alleged-violation cases, the partner's enforcement actions and the
+transparency report. Reads: any logged-in user, filtered by the records' markings. Writes:
+raising and closing cases need engagement.manage; the partner's steps on a case and reporting
+enforcement actions need cases.respond or engagement.manage (403 otherwise).
+Lists answer JSON ``{"results", "total"}``, or a download with ``?format=csv|xlsx``."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from goodpath.access.deps import PERMISSION_WORDS, require, require_login
+from goodpath.access.policy import Permission, Viewer, can
+from goodpath.core.api_support import get_session, invalid_as_422
+from goodpath.engagement import case_metrics, cases, enforcement
+from goodpath.engagement.common import to_dict
+from goodpath.engagement.interfaces import export_response
 
 router = APIRouter(tags=["engagement"])
+manage = require(Permission.MANAGE_ENGAGEMENT)
+Format = Literal["csv", "xlsx"] | None
+
+
+def _listing(rows: list[dict], fmt: str | None, name: str) -> Any:
+    if fmt:
+        return export_response(rows, fmt, name)
+    return {"results": rows, "total": len(rows)}
+
+
+def _require_any(viewer: Viewer, *permissions: Permission) -> None:
+    """403 unless the viewer holds one of ``permissions`` (the first names what is missing)."""
+    if not any(can(viewer, p) for p in permissions):
+        raise HTTPException(403, f"you do not have permission to {PERMISSION_WORDS[permissions[0]]}")
+
+
+class CaseRequest(BaseModel):
+    reference: str = Field(min_length=1, max_length=40, description="Unique, e.g. WLC-2007-001")
+    title: str = Field(min_length=1, max_length=300)
+    facts: str = Field(min_length=1, max_length=4000)
+    raised_on: str | None = Field(None, description="YYYY-MM-DD; default today")
+    destination: str | None = Field(None, max_length=8, description="Two-letter country code, e.g. IR")
+    end_user: str | None = Field(None, max_length=300)
+    items: list[dict] = Field(default_factory=list, description='[{"description", "control_entry", "quantity"}]')
+    parties: list[dict] = Field(
+        default_factory=list, description='[{"role", "name", "country", "party_id"}]; each is screened and watched'
+    )
+    party_id: str | None = Field(None, max_length=24, description="The main company's registry party")
+    partner: str = Field("CHN", max_length=40, description="The partner government the case is released to")
+    classification: str | None = Field(None, max_length=20)
+    releasability: str | None = Field(None, max_length=400, description="ALL or codes; default yours + partner")
+    source: str | None = Field(None, max_length=1000, description='Citation, e.g. "07BEIJING1900 ¶15"')
+
+
+class CaseStatusRequest(BaseModel):
+    status: str = Field(
+        description="acknowledged, under_investigation, response_reported (partner steps); closed with an outcome"
+    )
+    outcome: str | None = Field(None, description=", ".join(cases.OUTCOMES))
+    note: str | None = Field(None, max_length=4000, description="Required to close: why this outcome")
+    response: str | None = Field(None, max_length=4000, description="The partner's response (response_reported)")
+    action_ids: list[int] = Field(default_factory=list, description="Enforcement actions the response cites")
+    occurred_on: str | None = Field(None, description="YYYY-MM-DD; default today")
+    source: str | None = Field(None, max_length=1000)
+
+
+class ActionRequest(BaseModel):
+    kind: str = Field(description=", ".join(enforcement.KINDS))
+    reported_by: str = Field(min_length=1, max_length=200, description="The reporting agency, e.g. MOFCOM")
+    detail_level: str = Field(description=", ".join(enforcement.DETAIL_LEVELS))
+    reported_on: str | None = Field(None, description="YYYY-MM-DD; default today")
+    taken_on: str | None = None
+    detail: str | None = Field(None, max_length=4000)
+    case_id: int | None = None
+    party_id: str | None = Field(None, max_length=24)
+    party_name: str | None = Field(None, max_length=500)
+    penalty_amount: float | None = None
+    currency: str | None = Field(None, max_length=3)
+    partner: str = Field("CHN", max_length=40)
+    classification: str | None = Field(None, max_length=20)
+    releasability: str | None = Field(None, max_length=400)
+    source: str | None = Field(None, max_length=1000)
+
+
+# --- cases -------------------------------------------------------------------------------------
+
+
+@router.get("/cases", response_model=None)
+def list_cases(
+    status: str | None = Query(None, max_length=40),
+    open_only: bool = Query(False, alias="open", description="Only open cases"),
+    party_id: str | None = Query(None, max_length=24),
+    format: Format = None,
+    viewer: Viewer = Depends(require_login),
+    session: Session = Depends(get_session),
+) -> Any:
+    """Alleged-violation cases, newest raised first."""
+    with invalid_as_422():
+        rows = cases.list_cases(session, viewer, status=status, open_only=open_only, party_id=party_id)
+    return _listing(rows, format, "cases")
+
+
+@router.post("/cases", status_code=201)
+def raise_case(body: CaseRequest, viewer: Viewer = Depends(manage), session: Session = Depends(get_session)) -> dict:
+    """Raise a case through the working-level channel; its parties are screened and watched."""
+    with invalid_as_422():
+        case = cases.raise_case(session, viewer, **body.model_dump())
+    return cases.case_detail(session, viewer, case.id)
+
+
+@router.get("/cases/metrics")
+def case_metrics_route(
+    today: str | None = Query(None, description="Age open cases against this day (YYYY-MM-DD)"),
+    year: int | None = Query(None, ge=1900, le=2200, description="Outcome shares of cases closed this year"),
+    viewer: Viewer = Depends(require_login),
+    session: Session = Depends(get_session),
+) -> dict:
+    """Outcome shares, time to each step, open cases by age: from the cases the viewer may read."""
+    with invalid_as_422():
+        return case_metrics.metrics(session, viewer, today=today, year=year)
+
+
+@router.get("/cases/{case_id}")
+def get_case(case_id: str, viewer: Viewer = Depends(require_login), session: Session = Depends(get_session)) -> dict:
+    """A case (by id or reference) with its parties and their hits, history and enforcement actions."""
+    return cases.case_detail(session, viewer, case_id)
+
+
+@router.post("/cases/{case_id}/status")
+def case_status(
+    case_id: str,
+    body: CaseStatusRequest,
+    viewer: Viewer = Depends(require_login),
+    session: Session = Depends(get_session),
+) -> dict:
+    """Take the next step: the partner's (acknowledged, under_investigation, response_reported, by
+    a partner officer or recorded on its behalf by an analyst) or the outcome (closed + outcome)."""
+    if body.status in cases.PARTNER_STEPS:
+        _require_any(viewer, Permission.RESPOND_CASES, Permission.MANAGE_ENGAGEMENT)
+    else:
+        _require_any(viewer, Permission.MANAGE_ENGAGEMENT)
+    case = cases.get_case(session, viewer, case_id)
+    with invalid_as_422():
+        cases.advance(session, viewer, case.id, **body.model_dump())
+    return cases.case_detail(session, viewer, case.id)
+
+
+# --- enforcement actions -------------------------------------------------------------------------
+
+
+@router.get("/enforcement-actions", response_model=None)
+def list_actions(
+    case_id: int | None = None,
+    party_id: str | None = Query(None, max_length=24),
+    kind: str | None = Query(None, max_length=40),
+    date_from: str | None = Query(None, alias="from", description="Reported on or after (YYYY-MM-DD)"),
+    date_to: str | None = Query(None, alias="to", description="Reported on or before (YYYY-MM-DD)"),
+    format: Format = None,
+    viewer: Viewer = Depends(require_login),
+    session: Session = Depends(get_session),
+) -> Any:
+    """The partner's reported enforcement actions, by date reported."""
+    with invalid_as_422():
+        rows = enforcement.list_actions(
+            session, viewer, case_id=case_id, party_id=party_id, kind=kind, date_from=date_from, date_to=date_to
+        )
+    return _listing(rows, format, "enforcement-actions")
+
+
+@router.post("/enforcement-actions", status_code=201)
+def report_action(
+    body: ActionRequest, viewer: Viewer = Depends(require_login), session: Session = Depends(get_session)
+) -> dict:
+    """Record an enforcement action the partner reported (it moves no case by itself)."""
+    _require_any(viewer, Permission.RESPOND_CASES, Permission.MANAGE_ENGAGEMENT)
+    with invalid_as_422():
+        action = enforcement.report_action(session, viewer, **body.model_dump())
+    return to_dict(action)
+
+
+@router.get("/enforcement-actions/report", response_model=None)
+def transparency_report(
+    date_from: str = Query(alias="from", description="Period start (YYYY-MM-DD)"),
+    date_to: str = Query(alias="to", description="Period end (YYYY-MM-DD), inclusive"),
+    format: Format = None,
+    viewer: Viewer = Depends(require_login),
+    session: Session = Depends(get_session),
+) -> Any:
+    """The transparency report of the period; with ?format=csv|xlsx, its list of actions."""
+    with invalid_as_422():
+        report = enforcement.transparency_report(session, viewer, date_from, date_to)
+    if format:
+        return export_response(report["actions"], format, f"enforcement-{report['from']}-{report['to']}")
+    return report

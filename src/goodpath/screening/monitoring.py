@@ -299,6 +299,9 @@ def rescreen_all(session: Session, actor: str) -> dict:
         subject.last_hits, subject.last_lists, subject.last_screened_at = current, lists["lists"], now
         total_hits += len(current)
     session.flush()
+    from goodpath.engagement import disclosures  # noqa: PLC0415 - engagement builds on screening, not the reverse
+
+    disclosures.refresh_from_subjects(session, actor)  # disclosed counterparties take their new hits
     summary = {
         "screened_at": now.isoformat(), "subjects": len(subjects), "hits": total_hits, "suppressed": suppressed,
         "alerts": counts, "alert_ids": [a.id for a in alerts], "lists": lists["lists"],

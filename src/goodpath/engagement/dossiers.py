@@ -1,0 +1,405 @@
+"""Company dialogue dossiers: one per engaged company, with the topics of the dialogue (business
+model, ICP process, business with countries of concern, efforts on UN Security Council
+resolutions), invitations to named senior officials with attendance conditions, and meeting
+records (07BEIJING1900 ¶6, 07BEIJING5360 ¶3-5).
+
+Every record of a dossier carries the company's ``party_id``: the company officer of that
+company may read what is releasable to their organization (``share_with`` the company's code).
+Invitations and meetings take the dossier's marking unless given their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from goodpath.access.policy import Permission, Viewer
+from goodpath.core.errors import GoodpathError, NotFound, Refused
+from goodpath.core.models import utcnow
+from goodpath.engagement.common import (
+    Workflow,
+    add_event,
+    audited,
+    get_readable,
+    history,
+    marking,
+    one_of,
+    parse_date,
+    party_of,
+    readable,
+    require,
+    required_text,
+    to_dict,
+    transition,
+)
+from goodpath.engagement.models import CompanyMeeting, Dossier, Invitation
+
+DOSSIER = Workflow(
+    "dossier",
+    {
+        "proposed": frozenset({"invited", "closed"}),
+        "invited": frozenset({"in_dialogue", "closed"}),
+        "in_dialogue": frozenset({"paused", "closed"}),
+        "paused": frozenset({"in_dialogue", "closed"}),
+        "closed": frozenset(),
+    },
+)
+INVITATION = Workflow(
+    "invitation",
+    {
+        "draft": frozenset({"sent"}),
+        "sent": frozenset({"accepted", "declined", "expired"}),
+        "accepted": frozenset(),
+        "declined": frozenset(),
+        "expired": frozenset(),
+    },
+)
+TOPIC_STATUSES = ("open", "discussed", "satisfied")
+# The dialogue the seed cables ask of NORINCO (07BEIJING5360 ¶3).
+DEFAULT_TOPICS = (
+    "business model and strategic plan",
+    "ICP process",
+    "existing business with Iran and other countries of concern",
+    "efforts on UN Security Council resolutions",
+)
+COMPANY_SCHEMATA = ("Company",)
+
+
+def _marking_of(record) -> dict:
+    return {"classification": record.classification, "releasability": record.releasability,
+            "originator": record.originator, "published": record.published}  # fmt: skip
+
+
+def _child_marking(viewer: Viewer, dossier: Dossier, classification, releasability, share_with) -> dict:
+    """A record of the dossier: the dossier's own marking unless one is given."""
+    if classification is None and releasability is None and not share_with:
+        return _marking_of(dossier)
+    return marking(viewer, classification, releasability, share_with=share_with)
+
+
+def _topic(topic: str, status: str = "open", notes: str | None = None, source: str | None = None) -> dict:
+    return {"topic": required_text(topic, "topic", 300), "status": one_of(status, TOPIC_STATUSES, "topic status"),
+            "notes": (notes or "").strip() or None, "source": (source or "").strip() or None}  # fmt: skip
+
+
+# --- dossiers ------------------------------------------------------------------------------
+
+
+def open_dossier(
+    session: Session,
+    viewer: Viewer,
+    party_id: str,
+    *,
+    topics: Iterable[str | dict] | None = None,
+    model_candidate: bool = False,
+    occurred_on: date | str | None = None,
+    classification: str | None = None,
+    releasability: str | None = None,
+    share_with: Iterable[str] = (),
+    source: str | None = None,
+    demo_key: str | None = None,
+) -> Dossier:
+    """Open the dialogue dossier of company ``party_id`` (status proposed). ``topics`` are names
+    or {topic, status, notes, source}; by default the four topics of 07BEIJING5360 ¶3."""
+    require(viewer, Permission.MANAGE_ENGAGEMENT)
+    party = party_of(session, viewer, party_id)
+    if party.schema not in COMPANY_SCHEMATA:
+        raise GoodpathError(f"a dossier is kept for a company; party {party_id!r} is a {party.schema}")
+    opened_on = parse_date(occurred_on, "occurred_on") or utcnow().date()
+    items = [_topic(**t) if isinstance(t, dict) else _topic(t) for t in (DEFAULT_TOPICS if topics is None else topics)]
+    if len({t["topic"].lower() for t in items}) != len(items):
+        raise GoodpathError("each topic may appear only once in a dossier")
+    if session.scalars(select(Dossier.id).where(Dossier.party_id == party.id)).first() is not None:
+        raise Refused(f"party {party_id!r} already has a dossier")
+    dossier = Dossier(
+        party_id=party.id, status="proposed", status_on=opened_on, topics=items, model_candidate=bool(model_candidate),
+        created_by=viewer.actor, source=source, demo_key=demo_key,
+        **marking(viewer, classification, releasability, share_with=share_with),
+    )  # fmt: skip
+    session.add(dossier)
+    session.flush()
+    add_event(session, viewer, DOSSIER.name, dossier, None, "proposed", opened_on, source=source)
+    audited(session, viewer, "dossier.open", dossier)
+    return dossier
+
+
+def get_dossier(session: Session, viewer: Viewer, party_id: str) -> Dossier:
+    """The dossier of company ``party_id``, or NotFound (also when the viewer cannot read it)."""
+    found = session.scalars(readable(session, viewer, Dossier).where(Dossier.party_id == party_id)).first()
+    if found is None:
+        raise NotFound(f"no dossier for party {party_id!r}")
+    return found
+
+
+def set_status(
+    session: Session,
+    viewer: Viewer,
+    party_id: str,
+    status: str,
+    *,
+    occurred_on: date | str | None = None,
+    note: str | None = None,
+    source: str | None = None,
+) -> Dossier:
+    """Move the dossier along proposed -> invited -> in_dialogue <-> paused -> closed."""
+    require(viewer, Permission.MANAGE_ENGAGEMENT)
+    dossier = get_dossier(session, viewer, party_id)
+    if status in ("paused", "closed") and not (note or "").strip():
+        raise GoodpathError(f"a dossier {status} needs a note saying why")
+    transition(session, viewer, DOSSIER, dossier, status, occurred_on=parse_date(occurred_on, "occurred_on"),
+               note=note, source=source)  # fmt: skip
+    return dossier
+
+
+def set_topic(
+    session: Session,
+    viewer: Viewer,
+    party_id: str,
+    topic: str,
+    *,
+    status: str = "open",
+    notes: str | None = None,
+    source: str | None = None,
+) -> Dossier:
+    """Add a topic to the dialogue, or update the status and notes of one (matched ignoring case)."""
+    require(viewer, Permission.MANAGE_ENGAGEMENT)
+    dossier = get_dossier(session, viewer, party_id)
+    if dossier.status == "closed":
+        raise Refused("the dossier is closed: its topics cannot change")
+    item = _topic(topic, status, notes, source)
+    before = to_dict(dossier)
+    topics = [dict(t) for t in dossier.topics or []]
+    for existing in topics:
+        if existing["topic"].lower() == item["topic"].lower():
+            # The name as first written stays; status always, notes and source when given.
+            existing.update({k: v for k, v in item.items() if k == "status" or (k != "topic" and v is not None)})
+            break
+    else:
+        topics.append(item)
+    dossier.topics = topics  # a new list: JSON columns do not track changes in place
+    audited(session, viewer, "dossier.topic", dossier, before=before)
+    return dossier
+
+
+def set_model_candidate(
+    session: Session, viewer: Viewer, party_id: str, candidate: bool, *, note: str | None = None
+) -> Dossier:
+    """Mark (or unmark) the company as a model candidate of the good path (07BEIJING1900 ¶6)."""
+    require(viewer, Permission.MANAGE_ENGAGEMENT)
+    dossier = get_dossier(session, viewer, party_id)
+    before = to_dict(dossier)
+    dossier.model_candidate = bool(candidate)
+    audited(session, viewer, "dossier.model_candidate", dossier, before=before, reason=note)
+    return dossier
+
+
+def list_dossiers(
+    session: Session, viewer: Viewer, *, status: str | None = None, model_candidate: bool | None = None
+) -> list[dict]:
+    """The dossiers the viewer may read, one row each, by party."""
+    query = readable(session, viewer, Dossier)
+    if status is not None:
+        query = query.where(Dossier.status == one_of(status, DOSSIER.statuses, "status"))
+    if model_candidate is not None:
+        query = query.where(Dossier.model_candidate.is_(model_candidate))
+    rows = []
+    for dossier in session.scalars(query.order_by(Dossier.party_id)):
+        party = dossier_party(session, viewer, dossier)
+        invitations = _readable_children(session, viewer, Invitation, dossier.id)
+        meetings = _readable_children(session, viewer, CompanyMeeting, dossier.id)
+        last = max((m.held_on for m in meetings), default=None)
+        rows.append({
+            "id": dossier.id, "party_id": dossier.party_id, "company": party, "status": dossier.status,
+            "status_on": dossier.status_on.isoformat(), "model_candidate": dossier.model_candidate,
+            "topics_open": sum(t["status"] == "open" for t in dossier.topics or []),
+            "topics": len(dossier.topics or []), "invitations": len(invitations), "meetings": len(meetings),
+            "last_meeting": last.isoformat() if last else None, "source": dossier.source,
+        })  # fmt: skip
+    return rows
+
+
+def dossier_party(session: Session, viewer: Viewer, dossier: Dossier) -> str | None:
+    """The company's name as the viewer may see it."""
+    try:
+        return party_of(session, viewer, dossier.party_id).caption
+    except NotFound:
+        return None
+
+
+def _readable_children(session: Session, viewer: Viewer, model, dossier_id: int) -> list:
+    query = readable(session, viewer, model).where(model.dossier_id == dossier_id)
+    order = model.held_on if model is CompanyMeeting else model.id
+    return list(session.scalars(query.order_by(order, model.id)))
+
+
+def dossier_to_dict(session: Session, viewer: Viewer, dossier: Dossier) -> dict:
+    """The dossier with its readable invitations, meetings and history."""
+    return {
+        **to_dict(dossier), "company": dossier_party(session, viewer, dossier),
+        "invitations": [to_dict(i) for i in _readable_children(session, viewer, Invitation, dossier.id)],
+        "meetings": [to_dict(m) for m in _readable_children(session, viewer, CompanyMeeting, dossier.id)],
+        "history": history(session, viewer, DOSSIER.name, dossier.id),
+    }  # fmt: skip
+
+
+# --- invitations ---------------------------------------------------------------------------
+
+
+def _invitees(invitees: Iterable[dict | str]) -> list[dict]:
+    out = []
+    for item in invitees or ():
+        if isinstance(item, str):  # "Name|Title" from the command line
+            name, _, title = item.partition("|")
+            item = {"name": name, "title": title}
+        name = (item.get("name") or "").strip()
+        if not name:
+            raise GoodpathError("every invitee needs a name")
+        out.append({"name": name[:200], "title": (item.get("title") or "").strip()[:200] or None})
+    if not out:
+        raise GoodpathError("an invitation names at least one senior official (invitees)")
+    return out
+
+
+def invite(
+    session: Session,
+    viewer: Viewer,
+    party_id: str,
+    *,
+    invitees: Iterable[dict | str],
+    conditions: Iterable[str] = (),
+    purpose: str | None = None,
+    issued_on: date | str | None = None,
+    occurred_on: date | str | None = None,
+    classification: str | None = None,
+    releasability: str | None = None,
+    share_with: Iterable[str] = (),
+    source: str | None = None,
+    demo_key: str | None = None,
+) -> Invitation:
+    """Draft an invitation to named senior officials of the company, with attendance conditions
+    (e.g. "unaccompanied by outside advisors", 07BEIJING5360 ¶3)."""
+    require(viewer, Permission.MANAGE_ENGAGEMENT)
+    dossier = get_dossier(session, viewer, party_id)
+    if dossier.status == "closed":
+        raise Refused("the dossier is closed: no new invitations")
+    people = _invitees(invitees)
+    conditions = [c.strip() for c in conditions or () if c and c.strip()]
+    issued = parse_date(issued_on, "issued_on")
+    # When it was drafted: given, else when it was issued, else today.
+    today = parse_date(occurred_on, "occurred_on") or issued or utcnow().date()
+    invitation = Invitation(
+        dossier_id=dossier.id, party_id=dossier.party_id, invitees=people, conditions=conditions,
+        purpose=(purpose or "").strip() or None, issued_on=issued, status="draft", status_on=today,
+        created_by=viewer.actor, source=source, demo_key=demo_key,
+        **_child_marking(viewer, dossier, classification, releasability, share_with),
+    )  # fmt: skip
+    session.add(invitation)
+    session.flush()
+    add_event(session, viewer, INVITATION.name, invitation, None, "draft", today, source=source)
+    audited(session, viewer, "invitation.draft", invitation)
+    return invitation
+
+
+def set_invitation_status(
+    session: Session,
+    viewer: Viewer,
+    invitation_id: int,
+    status: str,
+    *,
+    occurred_on: date | str | None = None,
+    response: str | None = None,
+    source: str | None = None,
+) -> Invitation:
+    """draft -> sent -> accepted | declined | expired. Accepting or declining needs the date
+    of the company's response."""
+    require(viewer, Permission.MANAGE_ENGAGEMENT)
+    invitation = get_readable(session, viewer, Invitation, invitation_id, "invitation")
+    on = parse_date(occurred_on, "occurred_on")
+    INVITATION.check(invitation.status, status)
+    if status in ("accepted", "declined") and on is None:
+        raise GoodpathError(f"an invitation {status} needs the date of the response (occurred_on)")
+    text = (response or "").strip() or None
+    transition(session, viewer, INVITATION, invitation, status, occurred_on=on, note=text, source=source)
+    if status == "sent" and invitation.issued_on is None:
+        invitation.issued_on = invitation.status_on
+    if text is not None:
+        invitation.response = text
+    session.flush()
+    return invitation
+
+
+# --- meetings ------------------------------------------------------------------------------
+
+
+def record_meeting(
+    session: Session,
+    viewer: Viewer,
+    party_id: str,
+    *,
+    held_on: date | str,
+    summary: str,
+    place: str | None = None,
+    participants: Iterable[dict | str] = (),
+    topics: Iterable[str] = (),
+    invitation_id: int | None = None,
+    classification: str | None = None,
+    releasability: str | None = None,
+    share_with: Iterable[str] = (),
+    source: str | None = None,
+    demo_key: str | None = None,
+) -> CompanyMeeting:
+    """Record a meeting with the company. A meeting on an invitation needs the invitation
+    accepted. Dossier topics the meeting covered that were still open become discussed."""
+    require(viewer, Permission.MANAGE_ENGAGEMENT)
+    dossier = get_dossier(session, viewer, party_id)
+    held = parse_date(held_on, "held_on")
+    if held is None:
+        raise GoodpathError("held_on is required")
+    summary = required_text(summary, "summary", 20000)
+    if invitation_id is not None:
+        invitation = get_readable(session, viewer, Invitation, invitation_id, "invitation")
+        if invitation.dossier_id != dossier.id:
+            raise GoodpathError(f"invitation {invitation_id} is not an invitation of this dossier")
+        if invitation.status != "accepted":
+            raise Refused(f"invitation {invitation_id} is {invitation.status}, not accepted: no meeting on it")
+    people = [
+        {"name": p.strip()} if isinstance(p, str) else {k: v for k, v in p.items() if v not in (None, "")}
+        for p in participants or ()
+    ]
+    covered = [t.strip() for t in topics or () if t and t.strip()]
+    meeting = CompanyMeeting(
+        dossier_id=dossier.id, party_id=dossier.party_id, invitation_id=invitation_id, held_on=held,
+        place=(place or "").strip() or None, participants=people, topics=covered, summary=summary,
+        created_by=viewer.actor, source=source, demo_key=demo_key,
+        **_child_marking(viewer, dossier, classification, releasability, share_with),
+    )  # fmt: skip
+    session.add(meeting)
+    session.flush()
+    audited(session, viewer, "company_meeting.record", meeting)
+    wanted = {t.lower() for t in covered}
+    if any(t["topic"].lower() in wanted and t["status"] == "open" for t in dossier.topics or []):
+        before = to_dict(dossier)
+        dossier.topics = [
+            t | {"status": "discussed"} if t["topic"].lower() in wanted and t["status"] == "open" else t
+            for t in dossier.topics
+        ]
+        audited(session, viewer, "dossier.topic", dossier, before=before, reason=f"meeting {meeting.id}")
+    return meeting
+
+
+def meetings(session: Session, viewer: Viewer, party_id: str | None = None) -> list[dict]:
+    """Meeting records the viewer may read, oldest first."""
+    query = readable(session, viewer, CompanyMeeting)
+    if party_id is not None:
+        query = query.where(CompanyMeeting.party_id == party_id)
+    return [to_dict(m) for m in session.scalars(query.order_by(CompanyMeeting.held_on, CompanyMeeting.id))]
+
+
+def invitations(session: Session, viewer: Viewer, party_id: str | None = None) -> list[dict]:
+    query = readable(session, viewer, Invitation)
+    if party_id is not None:
+        query = query.where(Invitation.party_id == party_id)
+    return [to_dict(i) for i in session.scalars(query.order_by(Invitation.id))]
