@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from sqlalchemy import func, select
 from typer.testing import CliRunner
@@ -10,6 +11,16 @@ from typer.testing import CliRunner
 from goodpath.cli import app
 from goodpath.core.db import new_session
 from goodpath.demo import service as demo
+from goodpath.demo.engagement_records import load_records
+from goodpath.engagement.models import (
+    Consultation,
+    ConsultationRound,
+    CooperationProject,
+    Dossier,
+    EngagementEvent,
+    Invitation,
+    Pledge,
+)
 from goodpath.lists import service as lists
 from goodpath.lists.models import ListEntry, ListVersion
 from goodpath.registry import service as registry
@@ -81,3 +92,29 @@ def test_cli_demo_load_is_idempotent(db, session, monkeypatch):
     assert [s["outcome"] for s in second["lists"]] == ["skipped"] * len(small)
     assert second["engagement"]["outcome"] == "already loaded"
     assert session.scalar(select(func.count()).select_from(ListVersion)) == versions
+
+
+def test_engagement_records_reproduce_the_cables_once(db, session):
+    demo.load_engagement(lambda: new_session(db), "tester")
+    first = load_records(session, "tester")
+    session.commit()
+    assert first == {"consultations": 2, "rounds": 2, "pledges": 7, "projects": 3, "dossiers": 3, "invitations": 1}
+    # Every record cites a seed cable and a paragraph.
+    for model in (Consultation, ConsultationRound, Pledge, CooperationProject, Dossier, Invitation):
+        for record in session.scalars(select(model)):
+            assert re.search(r"07BEIJING(1900|5360) ¶\d", record.source or ""), (model.__tablename__, record.id)
+    track = session.scalars(select(Consultation).where(Consultation.demo_key == "dg_afm_consultations")).one()
+    events = session.scalars(
+        select(EngagementEvent)
+        .where(EngagementEvent.record_type == "consultation", EngagementEvent.record_id == track.id)
+        .order_by(EngagementEvent.occurred_on, EngagementEvent.id)
+    ).all()
+    steps = [(e.to_status, e.occurred_on.year) for e in events]
+    assert [s for s in steps if s[0] != "active"] == [("suspended", 2006)] and steps[-1] == ("active", 2007)
+    assert "Great Wall Airlines" in next(e.note for e in events if e.to_status == "suspended")
+    invitation = session.scalars(select(Invitation)).one()
+    assert any("unaccompanied" in c.lower() for c in invitation.conditions)
+    norinco = registry.get_party(session, OPERATOR, "norinco")
+    pressed = session.scalars(select(Pledge).where(Pledge.party_id == norinco.id)).one()
+    assert pressed.pledged_by.startswith("MFA") and pressed.status == "open"
+    assert load_records(session, "tester") == dict.fromkeys(first, 0)  # idempotent

@@ -9,6 +9,7 @@ from goodpath.core.cli_support import actor, console, print_json, user_errors
 from goodpath.core.db import new_session, session_scope
 from goodpath.core.settings import get_settings
 from goodpath.demo import service
+from goodpath.demo.engagement_records import load_records
 from goodpath.screening import monitoring
 from goodpath.screening.review_commands import print_rescreen
 
@@ -40,6 +41,8 @@ def load(as_json: bool = typer.Option(False, "--json", help="Print what was load
             console.print(f"loading demo lists from {data_dir}")
         steps = service.load_lists(new_session, data_dir, actor(), report)
         engagement = service.load_engagement(new_session, actor())
+        with session_scope() as session:
+            records = load_records(session, actor())
         with session_scope() as session:  # after the imports are committed: re-screen the watched names
             changed = engagement["outcome"] == "loaded" or any(s.outcome == "imported" for s in steps)
             rescreen = monitoring.rescreen_all if changed else monitoring.rescreen_pending
@@ -48,10 +51,13 @@ def load(as_json: bool = typer.Option(False, "--json", help="Print what was load
             users = ensure_demo_users(session, actor())
     if as_json:
         print_json(
-            {"lists": [s.__dict__ for s in steps], "engagement": engagement, "users": users, "rescreen": rescreened}
+            {"lists": [s.__dict__ for s in steps], "engagement": engagement, "engagement_records": records,
+             "users": users, "rescreen": rescreened}  # fmt: skip
         )
         return
     console.print(f"engagement parties: {engagement['outcome']} ({engagement['parties']} parties)")
+    new = ", ".join(f"{count} {kind}" for kind, count in records.items() if count)
+    console.print(f"engagement records of the seed cables: {new or 'already loaded'}")
     if rescreened is not None:
         print_rescreen(rescreened)
     console.print("demo users (demo passwords, not for real use):")

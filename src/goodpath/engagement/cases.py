@@ -36,6 +36,7 @@ from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import utcnow
 from goodpath.engagement.common import (
     Workflow,
+    accepts_party_key,
     add_event,
     audited,
     country_code,
@@ -150,6 +151,7 @@ def _not_future(day: date, field: str) -> date:
 # --- raising and parties ---------------------------------------------------------------------
 
 
+@accepts_party_key
 def raise_case(
     session: Session,
     viewer: Viewer,
@@ -205,6 +207,7 @@ def raise_case(
     return case
 
 
+@accepts_party_key
 def add_party(
     session: Session,
     viewer: Viewer,
@@ -395,6 +398,7 @@ def case_row(case: ViolationCase) -> dict:
     return row
 
 
+@accepts_party_key
 def list_cases(
     session: Session,
     viewer: Viewer,

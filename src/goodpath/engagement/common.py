@@ -8,8 +8,10 @@ audit entry in the caller's transaction, so a refused change changes nothing.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -96,6 +98,24 @@ def party_of(session: Session, viewer: Viewer, party_id: str | None) -> Party | 
     if party_id is None:
         return None
     return get_readable(session, viewer, Party, party_id, "party")
+
+
+def accepts_party_key(service: Callable) -> Callable:
+    """Let ``service``'s ``party_id`` be a party's key too (``norinco``), as the registry's routes
+    do: the key becomes the id before the service runs, and every access check stays the service's."""
+    signature = inspect.signature(service)
+
+    @functools.wraps(service)
+    def wrapper(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        value = bound.arguments.get("party_id")
+        if isinstance(value, str) and value:
+            session = bound.arguments["session"]
+            found = session.scalars(select(Party.id).where(Party.key == value)).first()
+            bound.arguments["party_id"] = found or value
+        return service(*bound.args, **bound.kwargs)
+
+    return wrapper
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from goodpath.core.models import Classification, utcnow
 from goodpath.demo.service import ENGAGEMENT_DATASET
 from goodpath.engagement.common import (
     Workflow,
+    accepts_party_key,
     add_event,
     audited,
     canonical_releasability,
@@ -89,6 +90,7 @@ def _aware(value: datetime | None) -> datetime | None:
 # --- entry -----------------------------------------------------------------------------------
 
 
+@accepts_party_key
 def add_disclosure(
     session: Session,
     viewer: Viewer,
@@ -297,6 +299,7 @@ def get_disclosure(session: Session, viewer: Viewer, disclosure_id: int) -> Disc
     return get_readable(session, viewer, Disclosure, disclosure_id, "disclosure")
 
 
+@accepts_party_key
 def list_disclosures(
     session: Session, viewer: Viewer, *, party_id: str | None = None, signal: str | None = None
 ) -> list[dict]:
@@ -309,6 +312,7 @@ def list_disclosures(
     return [to_dict(d) for d in session.scalars(query.order_by(Disclosure.id.desc()))]
 
 
+@accepts_party_key
 def signals(session: Session, viewer: Viewer, party_id: str) -> list[dict]:
     """The confirmed hits of a company's disclosures: what the pathway engine reads."""
     party = party_of(session, viewer, party_id)

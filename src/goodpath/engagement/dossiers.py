@@ -21,6 +21,7 @@ from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import utcnow
 from goodpath.engagement.common import (
     Workflow,
+    accepts_party_key,
     add_event,
     audited,
     get_readable,
@@ -65,7 +66,8 @@ DEFAULT_TOPICS = (
     "existing business with Iran and other countries of concern",
     "efforts on UN Security Council resolutions",
 )
-COMPANY_SCHEMATA = ("Company",)
+# Lists file many companies as LegalEntity (OFAC: no type given): CEIEC is one.
+COMPANY_SCHEMATA = ("Company", "Organization", "LegalEntity")
 
 
 def _marking_of(record) -> dict:
@@ -88,6 +90,7 @@ def _topic(topic: str, status: str = "open", notes: str | None = None, source: s
 # --- dossiers ------------------------------------------------------------------------------
 
 
+@accepts_party_key
 def open_dossier(
     session: Session,
     viewer: Viewer,
@@ -126,6 +129,7 @@ def open_dossier(
     return dossier
 
 
+@accepts_party_key
 def get_dossier(session: Session, viewer: Viewer, party_id: str) -> Dossier:
     """The dossier of company ``party_id``, or NotFound (also when the viewer cannot read it)."""
     found = session.scalars(readable(session, viewer, Dossier).where(Dossier.party_id == party_id)).first()
@@ -134,6 +138,7 @@ def get_dossier(session: Session, viewer: Viewer, party_id: str) -> Dossier:
     return found
 
 
+@accepts_party_key
 def set_status(
     session: Session,
     viewer: Viewer,
@@ -154,6 +159,7 @@ def set_status(
     return dossier
 
 
+@accepts_party_key
 def set_topic(
     session: Session,
     viewer: Viewer,
@@ -184,6 +190,7 @@ def set_topic(
     return dossier
 
 
+@accepts_party_key
 def set_model_candidate(
     session: Session, viewer: Viewer, party_id: str, candidate: bool, *, note: str | None = None
 ) -> Dossier:
@@ -263,6 +270,7 @@ def _invitees(invitees: Iterable[dict | str]) -> list[dict]:
     return out
 
 
+@accepts_party_key
 def invite(
     session: Session,
     viewer: Viewer,
@@ -334,6 +342,7 @@ def set_invitation_status(
 # --- meetings ------------------------------------------------------------------------------
 
 
+@accepts_party_key
 def record_meeting(
     session: Session,
     viewer: Viewer,
@@ -390,6 +399,7 @@ def record_meeting(
     return meeting
 
 
+@accepts_party_key
 def meetings(session: Session, viewer: Viewer, party_id: str | None = None) -> list[dict]:
     """Meeting records the viewer may read, oldest first."""
     query = readable(session, viewer, CompanyMeeting)
@@ -398,6 +408,7 @@ def meetings(session: Session, viewer: Viewer, party_id: str | None = None) -> l
     return [to_dict(m) for m in session.scalars(query.order_by(CompanyMeeting.held_on, CompanyMeeting.id))]
 
 
+@accepts_party_key
 def invitations(session: Session, viewer: Viewer, party_id: str | None = None) -> list[dict]:
     query = readable(session, viewer, Invitation)
     if party_id is not None:

@@ -20,6 +20,7 @@ from goodpath.access.policy import Permission, Viewer, can
 from goodpath.core.errors import GoodpathError, Refused
 from goodpath.core.models import utcnow
 from goodpath.engagement.common import (
+    accepts_party_key,
     audited,
     get_readable,
     marking,
@@ -38,6 +39,7 @@ DETAIL_LEVELS = ("none", "summary", "detailed")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
+@accepts_party_key
 def report_action(
     session: Session,
     viewer: Viewer,
@@ -123,6 +125,7 @@ def action_row(action: EnforcementAction) -> dict:
     return to_dict(action)
 
 
+@accepts_party_key
 def list_actions(
     session: Session,
     viewer: Viewer,

@@ -25,6 +25,7 @@ from goodpath.core.errors import GoodpathError, Refused
 from goodpath.core.models import utcnow
 from goodpath.engagement.common import (
     Workflow,
+    accepts_party_key,
     add_event,
     audited,
     get_readable,
@@ -78,6 +79,7 @@ def _element_titles(framework: str) -> dict[str, str]:
 # --- the workflow ------------------------------------------------------------------------------
 
 
+@accepts_party_key
 def start_assessment(
     session: Session,
     viewer: Viewer,
@@ -195,6 +197,7 @@ def assessment_to_dict(session: Session, viewer: Viewer, assessment: IcpAssessme
     }  # fmt: skip
 
 
+@accepts_party_key
 def list_assessments(
     session: Session, viewer: Viewer, *, party_id: str | None = None, framework: str | None = None
 ) -> list[dict]:
@@ -217,6 +220,7 @@ def list_assessments(
     return out
 
 
+@accepts_party_key
 def icp_evidence(session: Session, viewer: Viewer, party_id: str, threshold: float = DEFAULT_THRESHOLD) -> dict:
     """The latest final score per framework and whether it meets ``threshold``: the pathway
     engine's "ICP established" evidence. ``established`` is true when any framework's latest meets it."""

@@ -12,6 +12,8 @@ from rich.table import Table
 from goodpath.core.cli_support import console, print_json
 from goodpath.engagement import export
 
+CELL_CHARS = 60
+
 
 def print_rows(
     rows: Sequence[dict],
@@ -32,9 +34,14 @@ def print_rows(
         return
     table = Table(*columns, *(["flags"] if flags else []), title=f"{title}: {len(rows)}")
     for row in rows:
-        cells = [escape("" if row.get(c) is None else str(row.get(c))) for c in columns]
+        cells = [escape(_short("" if row.get(c) is None else str(row.get(c)))) for c in columns]
         table.add_row(*cells, *([escape(flags(row))] if flags else []))
     console.print(table)
+
+
+def _short(text: str) -> str:
+    """Long text is cut in a table (`show` and --json give it whole)."""
+    return text if len(text) <= CELL_CHARS else text[: CELL_CHARS - 1] + "…"
 
 
 def export_response(rows: Sequence[dict], fmt: str, name: str) -> Response:

@@ -16,6 +16,7 @@ from goodpath.core.errors import GoodpathError, Refused
 from goodpath.core.models import utcnow
 from goodpath.engagement.common import (
     Workflow,
+    accepts_party_key,
     add_event,
     audited,
     get_readable,
@@ -55,6 +56,7 @@ def _optional(value: str | None, field: str, max_length: int = 200) -> str | Non
     return text or None
 
 
+@accepts_party_key
 def create(
     session: Session,
     viewer: Viewer,
@@ -188,6 +190,7 @@ def row(record: Pledge, today: date | None = None) -> dict:
     return to_dict(record) | {"overdue": late, "days_overdue": (today - record.due_on).days if late else 0}
 
 
+@accepts_party_key
 def list_pledges(
     session: Session,
     viewer: Viewer,
