@@ -6,6 +6,7 @@ import typer
 
 from goodpath.access.commands import tokens_app, users_app
 from goodpath.audit.commands import app as audit_app
+from goodpath.cables.commands import cables_app
 from goodpath.core.commands import db_app, serve
 from goodpath.demo.commands import app as demo_app
 from goodpath.engagement.case_commands import cases_app, enforcement_app
@@ -42,6 +43,7 @@ app.add_typer(enforcement_app, name="enforcement")
 app.add_typer(dossiers_app, name="dossiers")
 app.add_typer(disclosures_app, name="disclosures")
 app.add_typer(icp_app, name="icp")
+app.add_typer(cables_app, name="cables")
 
 if __name__ == "__main__":
     app()
