@@ -223,6 +223,9 @@ def metrics(
         console.print(f"  {name}: {count} ({'-' if share is None else f'{share:.0%}'})", highlight=False)
     console.print("days from raising to each step (median / mean, cases):", highlight=False)
     for step, t in result["time_to_step"].items():
+        if not t["cases"]:
+            console.print(f"  {step}: no case has reached it", highlight=False)
+            continue
         console.print(f"  {step}: {t['median_days']} / {t['mean_days']} ({t['cases']})", highlight=False)
     ages = result["open_by_age"]
     buckets = ", ".join(f"{k}: {v}" for k, v in ages["buckets"].items())
