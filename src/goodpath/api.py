@@ -8,6 +8,7 @@ from sqlalchemy import text
 from goodpath import __version__
 from goodpath.access.views import router as auth_router
 from goodpath.audit.views import router as audit_router
+from goodpath.cables.views import router as cables_router
 from goodpath.core.api_support import install_error_handlers
 from goodpath.core.db import get_engine
 from goodpath.engagement.case_views import router as cases_router
@@ -31,6 +32,7 @@ app.include_router(screening_review_router)
 app.include_router(consultations_router)
 app.include_router(cases_router)
 app.include_router(companies_router)
+app.include_router(cables_router)
 
 
 @app.get("/health", tags=["system"])

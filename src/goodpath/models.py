@@ -2,6 +2,7 @@
 
 from goodpath.access.models import ApiToken, BrowserSession, LoginAttempt, User
 from goodpath.audit.models import AuditEntry, AuditHead
+from goodpath.cables.models import CableDraft, CableLink, StoredCable
 from goodpath.engagement.models import (
     CaseParty,
     CompanyMeeting,
@@ -35,6 +36,7 @@ __all__ = [
     "CaseParty", "CompanyMeeting", "Consultation", "ConsultationRound", "CooperationProject", "Disclosure",
     "Dossier", "EngagementEvent", "EnforcementAction", "IcpAssessment", "IcpElementScore", "Invitation", "Pledge",
     "ViolationCase",
+    "CableDraft", "CableLink", "StoredCable",
     "ApiToken", "AuditEntry", "AuditHead", "BrowserSession", "Disposition", "LegalAuthority", "ListEntry",
     "ListVersion", "LoginAttempt", "OwnershipLink", "Party", "PartyAddress", "PartyIdentifier", "PartyName",
     "Sanction", "ScreenedSubject", "ScreeningAlert", "ScreeningJob", "User",

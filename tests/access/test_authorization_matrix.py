@@ -20,7 +20,12 @@ from sqlalchemy import select
 from goodpath.access.models import User
 from goodpath.api import app
 from goodpath.lists import service as lists
-from tests.access import matrix_engagement_cases, matrix_engagement_companies, matrix_engagement_consultations
+from tests.access import (
+    matrix_cables,
+    matrix_engagement_cases,
+    matrix_engagement_companies,
+    matrix_engagement_consultations,
+)
 from tests.access.matrix_support import (
     CAN_IMPORT,
     CAN_READ_AUDIT,
@@ -372,7 +377,7 @@ CHECKS = {
 }
 
 
-for part in (matrix_engagement_consultations, matrix_engagement_cases, matrix_engagement_companies):
+for part in (matrix_engagement_consultations, matrix_engagement_cases, matrix_engagement_companies, matrix_cables):
     assert not set(part.CHECKS) & set(CHECKS), part.__name__
     CHECKS.update(part.CHECKS)
 

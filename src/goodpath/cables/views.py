@@ -1,0 +1,106 @@
+"""API routes of stored cables: upload (files or zip archives), search, one cable with its links and
+drafts, and the analyst's decision on a draft. Reads: any logged-in user, filtered by the cables'
+classification and releasability; writes: engagement managers."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, File, Query, UploadFile
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from goodpath.access.deps import require, require_login
+from goodpath.access.policy import Permission, Viewer
+from goodpath.cables import drafts, ingest
+from goodpath.core.api_support import get_session, invalid_as_422
+from goodpath.core.errors import GoodpathError
+
+router = APIRouter(tags=["cables"])
+manage = require(Permission.MANAGE_ENGAGEMENT)
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+class ConfirmRequest(BaseModel):
+    as_kind: Literal["pledge", "consultation"] | None = Field(None, description="Record a request as this")
+    fields: dict[str, Any] = Field(default_factory=dict, description="Values replacing the proposed ones")
+
+
+class DiscardRequest(BaseModel):
+    reason: str = Field(min_length=1, max_length=4000)
+
+
+@router.post("/cables", status_code=201)
+async def upload_cables(
+    files: list[UploadFile] = File(..., description="Cable files (raw, web-archive, cablegate HTML) or zip archives"),
+    viewer: Viewer = Depends(manage),
+    session: Session = Depends(get_session),
+) -> dict:
+    """Store uploaded cables; one result per file (stored, updated, unchanged or refused, with why)."""
+    contents, total = [], 0
+    for upload in files:
+        data = await upload.read()
+        total += len(data)
+        if total > MAX_UPLOAD_BYTES:
+            with invalid_as_422():
+                raise GoodpathError(f"the upload is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
+        contents.append((upload.filename or "", data))
+    with invalid_as_422():
+        results = ingest.ingest_upload(session, viewer, contents)
+    outcomes = [r["outcome"] for r in results]
+    return {"results": results, **{o: outcomes.count(o) for o in ("stored", "updated", "unchanged", "refused")}}
+
+
+@router.get("/cables")
+def list_cables(
+    q: str | None = Query(None, max_length=400, description="Words that must all occur in the subject or text"),
+    tag: str | None = Query(None, max_length=20),
+    date_from: date | None = Query(None, alias="from"),
+    date_to: date | None = Query(None, alias="to"),
+    classification: str | None = Query(None, max_length=20),
+    viewer: Viewer = Depends(require_login),
+    session: Session = Depends(get_session),
+) -> dict:
+    with invalid_as_422():
+        rows = ingest.list_cables(session, viewer, q=q, tag=tag, date_from=date_from, date_to=date_to,
+                                  classification=classification)  # fmt: skip
+    return {"results": rows, "total": len(rows)}
+
+
+@router.get("/cables/drafts")
+def list_drafts(
+    status: str | None = Query(None, max_length=20),
+    kind: str | None = Query(None, max_length=20),
+    viewer: Viewer = Depends(require_login),
+    session: Session = Depends(get_session),
+) -> dict:
+    with invalid_as_422():
+        rows = drafts.list_drafts(session, viewer, status=status, kind=kind)
+    return {"results": rows, "total": len(rows)}
+
+
+@router.get("/cables/{reference_id}")
+def show_cable(reference_id: str, viewer: Viewer = Depends(require_login), session: Session = Depends(get_session)):
+    """A cable with its parsed record, linked organizations and drafts (404 if it cannot be read)."""
+    return ingest.detail(session, viewer, reference_id)
+
+
+@router.post("/cables/drafts/{draft_id}/confirm")
+def confirm_draft(
+    draft_id: int, body: ConfirmRequest | None = None, viewer: Viewer = Depends(manage),
+    session: Session = Depends(get_session),
+) -> dict:  # fmt: skip
+    """Create the engagement record the draft proposes, citing its cable and paragraph (409 if decided)."""
+    body = body or ConfirmRequest()
+    with invalid_as_422():
+        draft = drafts.confirm_draft(session, viewer, draft_id, as_kind=body.as_kind, **body.fields)
+    return drafts.draft_dict(draft)
+
+
+@router.post("/cables/drafts/{draft_id}/discard")
+def discard_draft(
+    draft_id: int, body: DiscardRequest, viewer: Viewer = Depends(manage), session: Session = Depends(get_session)
+) -> dict:
+    with invalid_as_422():
+        return drafts.draft_dict(drafts.discard_draft(session, viewer, draft_id, body.reason))
