@@ -9,10 +9,12 @@ written-together form lists use.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import chain
 
 from rapidfuzz import fuzz, process
 
@@ -25,6 +27,7 @@ MIN_TYPO_LENGTH = 5  # shorter tokens must match exactly: "blot" ~ "bloto", "li"
 # A name is scored only when it holds at least this share of the query's token weight.
 MIN_SHARE = 0.6
 MAX_TERM_TOKENS = 8  # the longest glossary word in pinyin syllables (股份有限公司: 6)
+RECENT_QUERIES = 2048  # query forms whose candidates and similarities are kept
 
 
 @dataclass(frozen=True)
@@ -103,19 +106,50 @@ class Vocabulary:
         registered name meets its English rendering, and its generic words stay generic."""
         if not self.pinyin_terms:
             return words
+        prefixes = self._pinyin_prefixes
         out: list[str] = []
         i = 0
         while i < len(words):
-            for j in range(min(len(words), i + MAX_TERM_TOKENS), i, -1):
-                english = self.pinyin_terms.get("".join(words[i:j]))
-                if english is not None:
-                    out.extend(english)
-                    i = j
+            # the longest run of words joined into a glossary word; stop as soon as no word starts so
+            joined, end, english = "", i + 1, None
+            for j in range(i, min(len(words), i + MAX_TERM_TOKENS)):
+                joined += words[j]
+                if joined not in prefixes:
                     break
+                if joined in self.pinyin_terms:
+                    end, english = j + 1, self.pinyin_terms[joined]
+            if english is not None:
+                out.extend(english)
             else:
                 out.append(words[i])
-                i += 1
+            i = end
         return out
+
+    @cached_property
+    def _pinyin_prefixes(self) -> frozenset[str]:
+        return frozenset(term[:n] for term in self.pinyin_terms for n in range(1, len(term) + 1))
+
+
+def _add(held: dict[int, float], numbers: Collection[int], gain: float) -> None:
+    """held[n] += gain for each (distinct) n in numbers, every n already in held; long runs
+    are looped in C (map), not in Python."""
+    if len(numbers) < 32:  # the C loop costs more to set up than it saves
+        for number in numbers:
+            held[number] += gain
+        return
+    numbers = list(numbers)
+    held.update(zip(numbers, map(gain.__add__, map(held.__getitem__, numbers)), strict=True))
+
+
+def _remember(recent: dict, key, value, size: int):
+    """recent[key] = value, the oldest entry dropped beyond ``size``; returns value."""
+    if len(recent) >= size:
+        try:
+            del recent[next(iter(recent))]
+        except (KeyError, RuntimeError, StopIteration):  # another thread dropped it first
+            pass
+    recent[key] = value
+    return value
 
 
 def blocking_keys(form: Form) -> set[str]:
@@ -135,6 +169,13 @@ class ScreeningIndex:
         self._close: dict[str, dict[str, float]] = {}  # typo lookups already made
         self._frequency: Counter[str] = Counter()  # names holding each token, for its weight
         self._weights: dict[str, float] = {}
+        self._form_weights: dict[tuple[str, ...], tuple[tuple[float, ...], float]] = {}
+        self._posting_sets: dict[int, tuple[list[int], set[int]]] = {}  # long postings, for membership tests
+        self._sorted_buckets: dict[tuple[int, str], tuple[list[int], list[str]]] = {}  # typo buckets by length
+        # Recent queries' work, by their forms: the same name is often screened again, or a
+        # variant that normalizes the same ("ACME Co., Ltd." / "Acme Company Limited").
+        self._recent_candidates: dict[tuple, dict[int, float]] = {}
+        self._recent_similarities: dict[tuple, dict[tuple[str, ...], float]] = {}
 
     def add(self, name: IndexedName) -> None:
         name.forms = self.vocabulary.forms(name.value)
@@ -144,6 +185,13 @@ class ScreeningIndex:
         self.names.append(name)
         self._frequency.update({token for form in name.forms for token in form.tokens})
         self._weights.clear()
+        self._form_weights.clear()
+        self._posting_sets.clear()
+        self._sorted_buckets.clear()
+        self._recent_candidates.clear()
+        self._recent_similarities.clear()
+        for form in name.forms:  # computed once here rather than by each query that scores the name
+            form.sorted_text, form.compact, form.initials_only  # noqa: B018
         keys = set().union(*(blocking_keys(form) for form in name.forms))
         self._close.clear()
         for key in keys:
@@ -164,8 +212,12 @@ class ScreeningIndex:
             return found
         found = {key: 1.0} if key in self._postings else {}
         if len(key) >= MIN_TYPO_LENGTH:
-            for bucket in (self._by_prefix.get(key[:3], ()), self._by_suffix.get(key[-3:], ())):
+            # Only keys of a length that can reach TYPO_SIMILARITY: a ratio of 80 needs the
+            # shorter at least 2/3 of the longer (bounds rounded outwards).
+            low, high = 2 * len(key) // 3, (3 * len(key) + 1) // 2
+            for buckets, part in ((self._by_prefix, key[:3]), (self._by_suffix, key[-3:])):
                 # rapidfuzz scores the whole bucket in C
+                bucket = self._bucket(buckets, part, low, high)
                 for other, ratio, _ in process.extract(key, bucket, scorer=fuzz.ratio, score_cutoff=TYPO_SIMILARITY,
                                                        limit=None):  # fmt: skip
                     found.setdefault(other, ratio / 100)
@@ -174,26 +226,115 @@ class ScreeningIndex:
         self._close[key] = found
         return found
 
+    def _bucket(self, buckets: dict[str, list[str]], part: str, low: int, high: int) -> list[str]:
+        """The keys of a typo bucket that are ``low`` to ``high`` letters long (sorted by length once)."""
+        found = self._sorted_buckets.get((id(buckets), part))
+        if found is None:
+            keys = sorted(buckets.get(part, ()), key=len)
+            found = self._sorted_buckets[id(buckets), part] = ([len(k) for k in keys], keys)
+        lengths, keys = found
+        return keys[bisect_left(lengths, low) : bisect_right(lengths, high)]
+
     def candidates(self, forms: list[Form], min_share: float = MIN_SHARE) -> dict[int, float]:
         """Names that hold (a close spelling of) enough of a query form's weight, with the
         share they hold (the best over the query's forms; joined pairs can push it past 1).
 
         A name sharing only a common token with the query ("al", "mohammad") cannot score
         high and is not scored at all: this keeps common names fast."""
+        recent_key = (tuple(form.tokens for form in forms), min_share, self._weights_generation())
+        recent = self._recent_candidates.get(recent_key)
+        if recent is not None:
+            return dict(recent)
         found: dict[int, float] = {}
         for form in forms:
             total = sum(map(self.token_weight, form.tokens))
-            held: dict[int, float] = defaultdict(float)
-            for key in blocking_keys(form):
-                weight = self._key_weight(key, form)
-                for close, similarity in self._close_keys(key).items():
-                    gain = weight * similarity
-                    for number in self._postings[close]:
-                        held[number] += gain
-            for number, weight in held.items():
-                share = weight / total
-                if share >= min_share and share > found.get(number, 0.0):
-                    found[number] = share
+            # a name holding a close spelling of a key gains the key's weight times their similarity
+            lists = [
+                (key_weight * similarity, self._postings[close])
+                for key in blocking_keys(form)
+                if (key_weight := self._key_weight(key, form))
+                for close, similarity in self._close_keys(key).items()
+            ]
+            held = self._held(lists, min_share * total)
+            shares = {number: share for number, weight in held.items() if (share := weight / total) >= min_share}
+            if not found:
+                found = shares
+            else:
+                for number, share in shares.items():
+                    if share > found.get(number, 0.0):
+                        found[number] = share
+        _remember(self._recent_candidates, recent_key, found, RECENT_QUERIES)
+        return dict(found)
+
+    def similarity_memo(self, form: Form, floor: float) -> dict[tuple[str, ...], float]:
+        """Where QueryScorer keeps the similarities of candidate forms to a query form (kept
+        for recent query forms: the index's weights, and so the similarities, are fixed
+        until a name is added)."""
+        key = (form.tokens, floor, self._weights_generation())
+        memo = self._recent_similarities.get(key)
+        if memo is None:
+            memo = _remember(self._recent_similarities, key, {}, RECENT_QUERIES)
+        return memo
+
+    def _weights_generation(self) -> int:
+        """Changes when the token weights may have changed (a name was added to their index)."""
+        return len(self.names) if self._weights_from is None else len(self._weights_from.names)
+
+    def _held(self, lists: list[tuple[float, list[int]]], needed: float) -> dict[int, float]:
+        """The weight each name holds, summed over ``lists`` of (gain, names), for the names
+        that may hold ``needed``.
+
+        Lists whose gains together fall short of ``needed`` can be set aside: a name found only
+        in them can never be a candidate, so only the names of the other lists are entered, and
+        the lists set aside just add to those. The longest lists per unit of gain (common tokens:
+        "al", "mohammad", "de") are set aside first: most of the work of such queries is skipped."""
+        aside: set[int] = set()  # positions of the lists set aside
+        room = needed * (1 - 1e-9)  # float sums in another order may differ in the last bits
+        density = [len(names) / gain for gain, names in lists]
+        for position in sorted(range(len(lists)), key=density.__getitem__, reverse=True):
+            if lists[position][0] < room:
+                room -= lists[position][0]
+                aside.add(position)
+        kept = [(gain, names) for position, (gain, names) in enumerate(lists) if position not in aside]
+        if not kept:
+            return {}
+        held = dict.fromkeys(chain.from_iterable(names for _gain, names in kept), 0.0)
+        for gain, names in kept:
+            _add(held, names, gain)
+        if not aside:
+            return held
+        # the lists set aside only add to the names that can still reach ``needed`` with them
+        room = needed * (1 - 1e-9) - sum(lists[position][0] for position in aside)
+        if room > 0:
+            held = {number: weight for number, weight in held.items() if weight >= room}
+        for position in sorted(aside):
+            gain, names = lists[position]
+            if not held:
+                break
+            if len(names) > max(64, 4 * len(held)):  # a long list: look the held names up in it instead
+                _add(held, self._posting_set(names).intersection(held), gain)
+            else:
+                _add(held, held.keys() & names, gain)
+        return held
+
+    def _posting_set(self, names: list[int]) -> set[int]:
+        found = self._posting_sets.get(id(names))
+        if found is None or found[0] is not names:
+            found = self._posting_sets[id(names)] = (names, set(names))
+        return found[1]
+
+    def form_weights(self, form: Form) -> tuple[tuple[float, ...], float]:
+        """The token weights of a form, in order, and their sum (cached: every query scores
+        the same listed names again)."""
+        if self._weights_from is not None:
+            return self._weights_from.form_weights(form)
+        found = self._form_weights.get(form.tokens)
+        if found is None:
+            weights = tuple(map(self.token_weight, form.tokens))
+            found = (weights, sum(weights))
+            if len(self._form_weights) > 1_000_000:
+                self._form_weights.clear()
+            self._form_weights[form.tokens] = found
         return found
 
     def _key_weight(self, key: str, form: Form) -> float:

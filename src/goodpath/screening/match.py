@@ -6,12 +6,11 @@ rank and score identically.
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from goodpath.screening.index import ScreeningIndex
-from goodpath.screening.score import DEFAULT_THRESHOLD, MAX_RAISE, Query, best_name_similarity, explain
+from goodpath.screening.score import DEFAULT_THRESHOLD, MAX_RAISE, Query, QueryScorer, explain
 
 MAX_CANDIDATES = 300
 
@@ -49,13 +48,21 @@ def best_hits(
     ``readable(number)`` says whether the caller may see the indexed name ``number``."""
     best: dict[str, Hit] = {}
     held = index.candidates(list(query.forms))
-    # Names holding the most of the query's weight first; a query of common words only
-    # ("China Electronics Technology") still scores a bounded number of names.
-    for number in heapq.nlargest(MAX_CANDIDATES, held, key=lambda n: (held[n], -n)):
+    if not held:
+        return []
+    # Names holding the most of the query's weight first (ties: the first indexed); a query of
+    # common words only ("China Electronics Technology") still scores a bounded number of names.
+    ranked = sorted(held)
+    ranked.sort(key=held.__getitem__, reverse=True)  # stable: equal shares stay in number order
+    del ranked[MAX_CANDIDATES:]
+    # No feature adds more than MAX_RAISE: a name below threshold - MAX_RAISE need not be scored exactly.
+    scorer = QueryScorer(query, index.form_weights, floor=threshold - MAX_RAISE - 1e-9, memo=index.similarity_memo)
+    scorer.prepare(index.names[number] for number in ranked)
+    for number in ranked:
         if readable is not None and not readable(number):
             continue
         indexed = index.names[number]
-        similarity, _form = best_name_similarity(query, indexed, index.token_weight)
+        similarity = scorer.best(indexed)
         if similarity + MAX_RAISE < threshold:
             continue
         value, features = explain(query, indexed, similarity)

@@ -41,13 +41,14 @@ from typing import Any
 import opencc
 from normality import ascii_text as _normality_ascii
 from pypinyin import Style, lazy_pinyin
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rigour.names import remove_org_types
 from rigour.text.translit import maybe_ascii
 
 __all__ = [
     "MAX_VARIANTS",
     "abbreviates",
+    "contraction_shaped",
     "compact",
     "expand_abbreviations",
     "has_han",
@@ -107,7 +108,17 @@ def _pinyin(han: str) -> str:
 
 
 def _ascii(text: str) -> str:
-    out = maybe_ascii(text)  # rigour's spellings for Cyrillic, Greek, Armenian, Georgian, Hangul
+    # Word by word, each cached: transliteration is slow (hundreds of microseconds for a short
+    # name) and the words of names recur ("ООО", "Инк", surnames). It works letter by letter
+    # within a word, so the result is the same as for the whole text.
+    if text.isascii():
+        return text
+    return " ".join(map(_ascii_word, text.split()))
+
+
+@lru_cache(maxsize=_CACHE)
+def _ascii_word(word: str) -> str:
+    out = maybe_ascii(word)  # rigour's spellings for Cyrillic, Greek, Armenian, Georgian, Hangul
     if not out.isascii():
         out = _normality_ascii(out)  # ICU / fallback tables for the rest
     return out
@@ -260,14 +271,33 @@ def abbreviates(short: str, word: str) -> bool:
 
 
 @lru_cache(maxsize=_CACHE)
+def contraction_shaped(short: str) -> bool:
+    """``short`` may be a contraction of some word: what ``abbreviates`` asks of ``short`` alone.
+    Most words ("mohammad", "trading") are not, and need not be compared letter by letter."""
+    if len(short) < 3 or not short.isalpha():
+        return False
+    vowels = sum(c in _VOWELS for c in short[1:])
+    return vowels <= 1 and not (vowels and len(short) < 4)
+
+
+@lru_cache(maxsize=_CACHE)
 def _generic_variant(token: str, stop: frozenset[str]) -> bool:
     """A contraction or a misspelling of a generic word ("grp", "hldgs", "interntaional")."""
+    by_initial, long = _stop_lookup(stop)
+    if contraction_shaped(token) and any(abbreviates(token, word) for word in by_initial.get(token[0], ())):
+        return True
+    return len(token) >= 7 and bool(
+        process.extractOne(token, long, scorer=fuzz.ratio, score_cutoff=GENERIC_TYPO_SIMILARITY)
+    )
+
+
+@lru_cache(maxsize=16)
+def _stop_lookup(stop: frozenset[str]) -> tuple[dict[str, list[str]], list[str]]:
+    """Generic words by first letter (a contraction keeps it), and those of 7 letters or more."""
+    by_initial: dict[str, list[str]] = {}
     for word in stop:
-        if abbreviates(token, word):
-            return True
-        if len(token) >= 7 and len(word) >= 7 and fuzz.ratio(token, word) >= GENERIC_TYPO_SIMILARITY:
-            return True
-    return False
+        by_initial.setdefault(word[0], []).append(word)
+    return by_initial, [word for word in stop if len(word) >= 7]
 
 
 def significant_tokens(tokens: Sequence[str], generic: Collection[str]) -> list[str]:
