@@ -53,3 +53,13 @@ def test_links_follow_a_small_list_and_are_rebuilt_on_update(session, cable_file
 def test_nothing_links_without_lists(session, cable_files):
     result = ingest.ingest_paths(session, OPERATOR, [cable_files["07BEIJING5360"]])[0]
     assert result["linked"] == 0 and result["unlinked"] >= 2  # NORINCO and CGWIC at least
+
+
+def test_among_equal_scores_the_name_as_written_wins(session, cable_files, engagement_parties):  # noqa: F811
+    # Generic words tie "China North Industries Group Corporation Limited" with NORINCO's own name;
+    # the party reading most like the cable's words is the link, whatever the party ids.
+    lists.apply_parsed(session, parsed([entity("0", "CHINA NORTH INDUSTRIES GROUP CORPORATION LIMITED")]),
+                       dataset="aaa-list")  # fmt: skip
+    session.flush()
+    ingest.ingest_paths(session, OPERATOR, [cable_files["07BEIJING5360"]])
+    assert links_of(session, "07BEIJING5360")["China North Industries Corporation"]["party_key"] == "norinco"

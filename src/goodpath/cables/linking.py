@@ -7,6 +7,7 @@ threshold links it (party, score, matched name), otherwise it is listed as unlin
 
 from __future__ import annotations
 
+from rapidfuzz import fuzz
 from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Viewer
@@ -14,15 +15,25 @@ from goodpath.cables.models import CableLink, StoredCable
 from goodpath.screening.score import DEFAULT_THRESHOLD
 from goodpath.screening.service import screen
 
+TIED_HITS = 5  # hits looked at per name, for the tie-break
+
 
 def best_hit(session: Session, viewer: Viewer, names: list[str], threshold: float = DEFAULT_THRESHOLD) -> dict | None:
-    """The highest-scoring hit over all ``names`` (ties: the first name's), or None."""
-    best = None
+    """The highest-scoring hit over all ``names``; among equal scores, the party whose caption or
+    matched name reads most like the name as written ("China North Industries Corporation" is
+    NORINCO, not "China North Industries Group Corporation Limited", though generic words tie them)."""
+    best, best_key = None, None
     for name in dict.fromkeys(n.strip() for n in names if n and n.strip()):
-        hits = screen(session, viewer, name, limit=1, threshold=threshold)["hits"]
-        if hits and (best is None or hits[0]["score"] > best["score"]):
-            best = hits[0]
+        for hit in screen(session, viewer, name, limit=TIED_HITS, threshold=threshold)["hits"]:
+            key = (hit["score"], _literal_closeness(name, hit))
+            if best_key is None or key > best_key:
+                best, best_key = hit, key
     return best
+
+
+def _literal_closeness(name: str, hit: dict) -> float:
+    wanted = name.casefold()
+    return max(fuzz.ratio(wanted, (hit.get(field) or "").casefold()) for field in ("caption", "matched_name"))
 
 
 def link_organizations(
