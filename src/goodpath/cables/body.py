@@ -17,6 +17,8 @@ from goodpath.cables.model import Paragraph
 
 _PARA_START = re.compile(r"^(?:¶\s*)?(\d{1,3})\.\s+(?:\(([A-Z]{1,4}(?:/{1,2}[A-Z]{1,6})*)\)\s*)?(.*)$")
 _TRAILER = re.compile(r"^(?:NNNN|#*\s*END (?:OF )?CABLE(?: TEXT)?\.?)$", re.IGNORECASE)
+_TRAILER_FIRST = frozenset("NnEe#")
+_RULE_FIRST = frozenset("-=_")
 _RULE = re.compile(r"^\s*(?:-{3,}|={3,}|_{3,})\s*$")
 _MD_HEADING = re.compile(r"^#{1,6}\s+\S")
 _LIST_ITEM = re.compile(r"^(?:[-*•]\s|\(?\d{1,2}\)\s|\(?[a-z]\)\s)")
@@ -58,8 +60,10 @@ def read_body(lines: list[str], classification: str | None, sections: int | None
 
 def _strip_trailer(lines: list[str]) -> list[str]:
     for index, line in enumerate(lines):
-        if _TRAILER.match(line.strip()):
-            return lines[:index]
+        # A trailer starts with N, E or # (any case): the other lines need no regex.
+        if line.lstrip()[:1] in _TRAILER_FIRST:
+            if _TRAILER.match(line.strip()):
+                return lines[:index]
     return lines
 
 
@@ -67,6 +71,9 @@ def _drop_artifacts(lines: list[str], body: Body) -> list[str]:
     kept = []
     stray = 0
     for line in lines:
+        if " OF " not in line and "SIPDIS" not in line:
+            kept.append(line)  # neither a section break nor a SIPDIS marker
+            continue
         stripped = line.strip()
         if SECTION_BREAK.match(stripped):
             numbers = _BREAK_NUMBERS.search(stripped)
@@ -107,18 +114,25 @@ def _split(lines: list[str]) -> list[_Draft]:
     last_number = 0
     previous_blank = True
     for index, raw in enumerate(lines):
-        line = " ".join(raw.split())
+        line = raw if _is_normal(raw) else " ".join(raw.split())
         if not line:
             if current is not None and current.blocks[-1]:
                 current.blocks.append([])
             previous_blank = True
             continue
         next_line = lines[index + 1].strip() if index + 1 < len(lines) else ""
-        if _RULE.match(line) or _MD_HEADING.match(line) or (_RULE.match(next_line) and len(line) < 100):
+        # ``line`` and ``next_line`` carry no leading blank: a rule starts with -, = or _, a heading
+        # with #, a paragraph number with a digit or ¶; other lines skip those regexes.
+        first = line[0]
+        if (
+            (first in _RULE_FIRST and _RULE.match(line))
+            or (first == "#" and _MD_HEADING.match(line))
+            or (next_line[:1] in _RULE_FIRST and _RULE.match(next_line) and len(line) < 100)
+        ):
             current = None  # a sub-heading ends the paragraph; headings are not text
             previous_blank = True
             continue
-        start = _PARA_START.match(line)
+        start = _PARA_START.match(line) if first == "¶" or first.isdecimal() else None
         if start and (previous_blank or start.group(2) or int(start.group(1)) == last_number + 1):
             last_number = int(start.group(1))
             current = _Draft(last_number, start.group(2))
@@ -132,6 +146,15 @@ def _split(lines: list[str]) -> list[_Draft]:
             current.blocks[-1].append(line)
         previous_blank = False
     return drafts
+
+
+def _is_normal(line: str) -> bool:
+    """``line == " ".join(line.split())``, known without splitting: single spaces only, none at the ends.
+
+    Spaces aside, whitespace characters (tabs, line and paragraph separators, other spaces) are
+    not printable, so a printable line holds no whitespace but the plain space.
+    """
+    return line.isprintable() and "  " not in line and line[:1] != " " and line[-1:] != " "
 
 
 def _join(blocks: list[list[str]]) -> str:

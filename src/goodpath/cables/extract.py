@@ -24,7 +24,7 @@ _ORG_WORDS = (
 )
 # The organization word is found first; the capitalised words before it are read in a short window
 # (scanning every capital letter of the text with a backtracking pattern is far slower).
-_ORG_WORD = re.compile(rf"(?<![\w])(?:{_ORG_WORDS})(?![\w])")
+# _ORG_WORD (below) is ``(?<![\w])(?:{_ORG_WORDS})(?![\w])``, compiled in the fast form of _bounded.
 _ORG_NAME = re.compile(r"(?<![\w’'])((?:[A-Z][\w&’'.-]*\s+(?:(?:of|and|for|the)\s+)?){1,5})$")
 _ORG_STOP_START = {"The", "A", "An", "In", "On", "At", "By", "For", "And", "But", "If", "As", "With", "This", "That"}
 
@@ -35,9 +35,7 @@ _TITLES = [
     "Vice Premier", "Premier", "Vice President", "President", "Ambassador", "Counselor", "Chairman", "Governor",
     "Secretary", "Director", "Mayor", "PDAS", "DAS", "A/S", "U/S", "DDG", "DG", "DCM", "AFM", "VFM", "FM", "Amb.",
 ]  # fmt: skip
-_TITLE_RE = "|".join(re.escape(t) for t in sorted(_TITLES, key=len, reverse=True))
 _NAME_TOKEN = r"(?:[A-Z][a-z]+(?:[A-Z][a-z]+)?|[A-Z]\.)"
-_TITLED = re.compile(rf"(?=[A-Z])(?<![\w/])({_TITLE_RE})\s+({_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,2}})(?![\w])")
 # "the DCM", "the Ambassador": a bare title refers to the one person known to hold it, if any.
 _BARE_TITLES = ("DCM", "Ambassador", "Charge", "Consul General")
 _MONTHS = {
@@ -52,29 +50,66 @@ _NOT_NAMES = _MONTHS | _ORG_STOP_START | {
 }  # fmt: skip
 
 
+def _bounded(forms: list[str], before: str = r"\w") -> str:
+    """``(?<![before])(?:form1|form2|...)`` in a form the regex engine scans fast, same matches.
+
+    A pattern opening with a lookaround is tried at every position of the text; one opening with
+    alternatives that each start with a literal character lets the engine skip to the positions
+    holding one of those characters. So the forms are grouped by first character (keeping their
+    order: the first form that matches wins, as in the plain alternation) and the lookbehind moves
+    after that character: ``X(?<![before]X)rest`` asserts the same as ``(?<![before])Xrest``.
+    """
+    groups: dict[str, list[str]] = {}
+    for form in forms:
+        groups.setdefault(form[0], []).append(re.escape(form[1:]))
+    return "(?:{})".format(
+        "|".join(
+            "{0}(?<![{1}]{0})(?:{2})".format(re.escape(first), before, "|".join(rests))
+            for first, rests in groups.items()
+        )
+    )
+
+
+_ORG_WORD = re.compile(rf"{_bounded(_ORG_WORDS.split('|'))}(?![\w])")
+_TITLE_RE = _bounded(sorted(_TITLES, key=len, reverse=True), r"\w/")
+_TITLED = re.compile(rf"({_TITLE_RE})\s+({_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,2}})(?![\w])")
+
+
+# Per printed form: the key of the entity and the record ``_add`` copies (built once, not per mention).
+_Records = dict[str, tuple[str, dict[str, Any]]]
+
+
 @lru_cache(maxsize=1)
-def _gazetteer() -> tuple[re.Pattern[str], dict[str, dict[str, Any]]]:
+def _gazetteer() -> tuple[re.Pattern[str], _Records]:
     entries = yaml.safe_load(resources.files("goodpath.cables").joinpath("data/organizations.yaml").read_text("utf-8"))
     by_form = {form: entry for entry in entries for form in entry["aliases"]}
-    return _alternation(by_form), by_form
+    records = {
+        form: (entry["name"], {"name": entry["name"], "kind": entry["kind"], "source": "gazetteer"})
+        for form, entry in by_form.items()
+    }
+    return _alternation(by_form), records
 
 
 @lru_cache(maxsize=1)
-def _countries() -> tuple[re.Pattern[str], dict[str, dict[str, Any]]]:
+def _countries() -> tuple[re.Pattern[str], _Records]:
     entries = yaml.safe_load(resources.files("goodpath.cables").joinpath("data/countries.yaml").read_text("utf-8"))
     by_form = {form: entry for entry in entries for form in entry["forms"]}
-    return _alternation(by_form), by_form
+    records = {form: (entry["code"], {"code": entry["code"], "name": entry["name"]}) for form, entry in by_form.items()}
+    return _alternation(by_form), records
 
 
 def _alternation(forms: dict[str, Any]) -> re.Pattern[str]:
     # Longest form first, so "MFA Arms Control Department" wins over "MFA" at the same position.
     ordered = sorted(forms, key=len, reverse=True)
-    # Every form starts with a capital: the lookahead skips other positions before trying the alternation.
-    return re.compile(r"(?=[A-Z])(?<![\w])({})(?![\w])".format("|".join(re.escape(form) for form in ordered)))
+    # Every form starts with a capital (the old leading ``(?=[A-Z])``): grouped by first character.
+    assert all("A" <= form[:1] <= "Z" for form in ordered)
+    return re.compile(rf"({_bounded(ordered)})(?![\w])")
 
 
 def _add(found: dict[str, dict[str, Any]], key: str, record: dict[str, Any], form: str, number: int | None) -> None:
-    item = found.setdefault(key, {**record, "forms": [], "paragraphs": []})
+    item = found.get(key)
+    if item is None:
+        item = found[key] = {**record, "forms": [], "paragraphs": []}
     if form not in item["forms"]:
         item["forms"].append(form)
     if number is not None and number not in item["paragraphs"]:
@@ -82,17 +117,16 @@ def _add(found: dict[str, dict[str, Any]], key: str, record: dict[str, Any], for
 
 
 def organizations(paragraphs: list[Paragraph]) -> list[dict[str, Any]]:
-    pattern, by_form = _gazetteer()
+    pattern, records = _gazetteer()
     found: dict[str, dict[str, Any]] = {}
     for paragraph in paragraphs:
         text = paragraph.text.replace("\n", " ")
         spans = []
         for match in pattern.finditer(text):
             start, end, form = match.start(), match.end(), match.group(1)
-            entry = by_form[form]
+            name, record = records[form]
             spans.append((start, end))
-            record = {"name": entry["name"], "kind": entry["kind"], "source": "gazetteer"}
-            _add(found, entry["name"], record, form, paragraph.number)
+            _add(found, name, record, form, paragraph.number)
         for word in _ORG_WORD.finditer(text):
             window_start = max(0, word.start() - 100)
             before = _ORG_NAME.search(text, window_start, word.start())
@@ -113,13 +147,13 @@ def organizations(paragraphs: list[Paragraph]) -> list[dict[str, Any]]:
 
 
 def countries(paragraphs: list[Paragraph]) -> list[dict[str, Any]]:
-    pattern, by_form = _countries()
+    pattern, records = _countries()
     found: dict[str, dict[str, Any]] = {}
     for paragraph in paragraphs:
-        for match in pattern.finditer(paragraph.text):
-            form = match.group(1)
-            entry = by_form[form]
-            _add(found, entry["code"], {"code": entry["code"], "name": entry["name"]}, form, paragraph.number)
+        # A form printed again in the same paragraph adds nothing: each distinct form, in order of appearance.
+        for form in dict.fromkeys(pattern.findall(paragraph.text)):
+            key, record = records[form]
+            _add(found, key, record, form, paragraph.number)
     return list(found.values())
 
 
@@ -166,21 +200,36 @@ def people(paragraphs: list[Paragraph], classified_by: str | None = None) -> lis
         parts = [t for t in person["_tokens"] if len(t) >= 2 and not t.endswith(".") and _unique(t, persons)]
         if not parts:
             continue
-        mention = re.compile(r"(?<![\w])(?:{})(?![\w])".format("|".join(map(re.escape, parts))))
+        # Mentioned when ``(?<![\w])(?:parts)(?![\w])`` is found: when one of the parts is, as a word.
+        # Each part is its own pattern (a literal first letter is found fast), tried where it is a substring.
         for paragraph in paragraphs:
-            if mention.search(paragraph.text):
-                note(person, None, paragraph.number)
+            text = paragraph.text
+            for part in parts:
+                if part in text and _word_pattern(part).search(text):
+                    note(person, None, paragraph.number)
+                    break
     for title in _BARE_TITLES:
         holders = [p for p in persons if title in p["titles"]]
         if len(holders) != 1:
             continue  # nobody, or several: a bare title is not attributed by guess
         bare = re.compile(rf"\b[Tt]he {re.escape(title)}\b")
         for paragraph in paragraphs:
-            if bare.search(paragraph.text):
+            if title in paragraph.text and bare.search(paragraph.text):
                 note(holders[0], None, paragraph.number)
     return [
         {"name": " ".join(p["_tokens"]), "titles": p["titles"], "paragraphs": sorted(p["paragraphs"])} for p in persons
     ]
+
+
+@lru_cache(maxsize=4096)
+def _word_pattern(word: str) -> re.Pattern[str]:
+    # (?<![\w])word(?![\w])
+    return re.compile(rf"{_bounded([word])}(?![\w])")
+
+
+@lru_cache(maxsize=4096)
+def _given_name_pattern(surname: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w/])([A-Z][a-z]+) {re.escape(surname)}(?![\w])")
 
 
 def _unique(token: str, persons: list[dict[str, Any]]) -> bool:
@@ -192,9 +241,30 @@ def _extend_given_names(persons: list[dict[str, Any]], paragraphs: list[Paragrap
     for person in persons:
         if len(person["_tokens"]) != 1:
             continue
-        surname = re.escape(person["_tokens"][0])
+        surname = person["_tokens"][0]
+        pattern = _given_name_pattern(surname)
         for paragraph in paragraphs:
-            match = re.search(rf"(?<![\w/])([A-Z][a-z]+) {surname}(?![\w])", paragraph.text)
+            match = _first_given_name(pattern, paragraph.text, " " + surname)
             if match and match.group(1) not in _NOT_NAMES and match.group(1) not in _TITLES:
                 person["_tokens"] = [match.group(1), person["_tokens"][0]]
                 break
+
+
+def _first_given_name(pattern: re.Pattern[str], text: str, needle: str) -> re.Match[str] | None:
+    r"""``pattern.search(text)`` for ``(?<![\w/])([A-Z][a-z]+) SURNAME(?![\w])``, without scanning every position.
+
+    A match ends its given name at an occurrence of " SURNAME" and starts at the capital opening
+    the run of lowercase letters before it (only one start is possible), so each occurrence, in
+    order, is tried at that one position; the first that matches is the leftmost match.
+    """
+    index = text.find(needle)
+    while index >= 0:
+        start = index
+        while start > 0 and "a" <= text[start - 1] <= "z":
+            start -= 1
+        if start < index and start > 0:
+            match = pattern.match(text, start - 1)
+            if match:
+                return match
+        index = text.find(needle, index + 1)
+    return None

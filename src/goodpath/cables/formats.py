@@ -8,6 +8,7 @@ lines plus the metadata the wrapper printed, so one header/body parser serves al
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 
@@ -30,6 +31,9 @@ _META_LABELS = {
     "origin": "origin",
 }
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")  # control characters text files do not contain
+# The bytes that are not such control characters: deleting them from the Latin-1 bytes of a text leaves
+# one byte per control character (counted without a regex scan; characters above U+00FF are dropped first).
+_NOT_CONTROL_BYTES = bytes(b for b in range(256) if not _CONTROL.match(chr(b)))
 _HTML_HINT = re.compile(r"<\s*(?:html|pre|table|body)\b", re.IGNORECASE)
 # Where the telegram proper starts inside a web-archive copy.
 _TELEGRAM_START = re.compile(
@@ -63,18 +67,28 @@ def _clean_line(line: str) -> str:
     return line.replace("\u00a0", " ").replace("\t", " ").rstrip()
 
 
+def _count_control(text: str) -> int:
+    """``len(_CONTROL.findall(text))``."""
+    return len(text.encode("latin-1", "ignore").translate(None, _NOT_CONTROL_BYTES))
+
+
 def split_lines(text: str) -> list[str]:
-    return [_clean_line(line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    # _clean_line on every line; the replacements do not involve line ends, so they run once on the text.
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ").replace("\t", " ")
+    return [line.rstrip() for line in text.split("\n")]
 
 
 def unwrap(text: str) -> Source:
     """Detect the rendering of ``text`` and return the telegram inside it."""
-    if not text.strip():
+    if not text or text.isspace():  # ``not text.strip()``, without copying the text
         raise CableFormatError("empty input: no cable text")
-    if len(_CONTROL.findall(text, 0, 4096)) > 8 or "\x00" in text:
+    if _count_control(text[:4096]) > 8 or "\x00" in text:
         raise CableFormatError("binary data (control characters): not a cable text file")
-    if _HTML_HINT.search(text[:200_000]) and "<pre" in text.lower():
-        return _from_html(text)
+    # ``"<pre" in text.lower()`` without lowering the whole page: only P, R, E lower to p, r, e.
+    if _HTML_HINT.search(text[:200_000]):
+        pre = _PRE_ANY_CASE.search(text)
+        if pre:
+            return _from_html(text, pre.start())
     lines = split_lines(text)
     first = next((line.strip() for line in lines if line.strip()), "")
     if re.match(r"(?i)^identifier\b", first):
@@ -82,7 +96,160 @@ def unwrap(text: str) -> Source:
     return Source(RAW, lines)
 
 
-def _from_html(text: str) -> Source:
+def _from_html(text: str, first_pre: int = 0) -> Source:
+    fast = _from_cablegate_html(text, first_pre)
+    if fast is not None:
+        return fast
+    return _from_html_lxml(text)
+
+
+# The fast path reads pages of the known cablegate layout with a few regexes; anything it is not
+# sure to read exactly as lxml would (other tags or markup inside the blocks, comments, scripts
+# with content, unusual entities or characters, another table layout) goes to lxml instead.
+_PRE_ANY_CASE = re.compile(r"<[pP][rR][eE]")
+_CABLE_TABLE = re.compile(
+    r"<table class=(?:'cable'|\"cable\")>"
+    r"((?:\s*<tr>(?:\s*<t[hd]>[^<]*(?:<a\b[^<>]*>[^<]*</a>[^<]*)?</t[hd]>)*\s*</tr>)*)\s*</table>"
+)
+_ROW = re.compile(r"<tr>(.*?)</tr>", re.DOTALL)
+_CELL = re.compile(r"<t[hd]>(.*?)</t[hd]>", re.DOTALL)
+# Markup whose content an HTML parser does not read as elements, or reads specially (searched in the
+# ASCII-lowered page): only an empty script, a plain title, the doctype and processing instructions pass.
+# The same scan finds the <pre> and <table> tags, and the document's html/head/body tags: content after the end
+# of the body, or a second body, is moved or dropped by the parser; so are the contents of select, svg, math,
+# template and frame elements, which the fast path leaves to lxml too.
+_MARKUP_OF_NOTE = re.compile(
+    rb"<(?=[!?stxpnifmhb]|/[hb])"  # most tags (a, div, /a, /div ...) stop here
+    rb"(?:[!?]|s(?:cript|tyle|elect|vg)|t(?:extarea|itle|able|emplate)|xmp|p(?:laintext|re)|no|i?frame|math"
+    rb"|/?(?:html|head|body))"
+)
+_DOCUMENT_TAGS = (b"<html", b"<head", b"<body")
+_DOCUMENT_ENDS = (b"</html", b"</body")
+_HARMLESS_MARKUP = re.compile(rb"<script\b[^<>]*>[ \t\n\r]*</script>|<title>[^<&]*</title>|<!doctype\b|<\?")
+# Every "<" of the page opens a well-formed tag, end tag, doctype or processing instruction (searched in the
+# ASCII-lowered page): an unterminated tag or quoted value would make an HTML parser read the text after it
+# as part of that tag, and so differently from the regexes. Names, blanks and values in their strict forms.
+_BLANK = rb"[ \t\n\r]"
+_ATTRIBUTES = (
+    rb"(?:" + _BLANK + rb"++[a-z_:][a-z0-9_:.-]*+"
+    rb"(?:" + _BLANK + rb"*+=" + _BLANK + rb"*+(?:\"[^\"]*+\"|'[^']*+'|[^ \t\n\r\"'<>=`]++))?+)*+" + _BLANK + rb"*+"
+)
+_WELL_FORMED = re.compile(
+    rb"[^<]*+(?:(?:"
+    rb"</[a-z][a-z0-9]*+" + _BLANK + rb"*+>"
+    rb"|<[a-z][a-z0-9]*+" + _ATTRIBUTES + rb">"
+    rb"|<(?:link|img|br|meta|hr|input|area|base|col|embed|param|source|track|wbr)\b" + _ATTRIBUTES + rb"/>"
+    rb"|<!doctype(?:" + _BLANK + rb"++(?:[^ \t\n\r<>\"']++|\"[^\"]*+\"|'[^']*+'))*+" + _BLANK + rb"*+>"
+    rb"|<\?[^<>]*+>"
+    rb")[^<]*+)*+"
+)
+# Anchors are the only markup of the text blocks: <a id='par1' href='#par1'>¶</a>.
+_ANCHOR = re.compile(r"<a(?:\s+[\w-]+(?:=(?:'[^'<>&]*'|\"[^\"<>&]*\"))?)*\s*>|</a>")
+_ENTITY = re.compile(r"&(?:#[xX]([0-9a-fA-F]{1,6})|#([0-9]{1,7})|(amp|lt|gt|quot));")
+_NEWLINE_ENTITY = "&#x000A;"
+
+
+def _plain(fragment: str) -> str | None:
+    """The text lxml's ``text_content()`` gives for a fragment of anchors, text and plain entities, else None."""
+    # Entities are read between the tags (a tag inside "&#x00<a>0A;" must not make an entity of it).
+    pieces = _ANCHOR.split(fragment) if "<" in fragment else [fragment]
+    for index, piece in enumerate(pieces):
+        if "<" in piece:
+            return None  # other markup
+        if "&" in piece:
+            piece = piece.replace(_NEWLINE_ENTITY, "\n")
+            if "&" in piece:
+                if piece.count("&") != len(_ENTITY.findall(piece)):
+                    return None  # a bare "&" or an entity the two parsers may read differently
+                for match in _ENTITY.finditer(piece):
+                    hexa, decimal, _name = match.groups()
+                    code = int(hexa, 16) if hexa else int(decimal) if decimal else None
+                    if code is not None and not (
+                        code == 10 or 32 <= code < 127 or (160 <= code <= 0x10FFFF and chr(code).isprintable())
+                    ):
+                        return None
+                piece = html.unescape(piece)
+            pieces[index] = piece
+    text = "".join(pieces)
+    # Only printable characters and line ends: no tabs, carriage returns, controls, format characters.
+    if not (text.replace("\n", "") if "\n" in text else text).isprintable():
+        return None
+    return text
+
+
+def _pre_blocks(text: str, start: int) -> list[str]:
+    """The content of the ``<pre>`` blocks, the first one at or after ``start``."""
+    blocks = []
+    start = text.find("<pre>", start)
+    while start >= 0:
+        end = text.find("</pre>", start + 5)
+        if end < 0:
+            return []
+        blocks.append(text[start + 5 : end])
+        start = text.find("<pre>", end + 6)
+    return blocks
+
+
+def _from_cablegate_html(text: str, first_pre: int = 0) -> Source | None:
+    """The page read without an HTML parser; None when it is not sure to be read exactly as lxml reads it.
+
+    ``first_pre``: no ``<pre`` tag, in any case, starts before that position.
+    """
+    lowered = text.encode("utf-8", "surrogatepass").lower()  # bytes.lower() changes ASCII letters only
+    pres = tables = 0
+    last_content = -1  # where the last <pre> or <table> tag starts
+    document_tags: list[bytes] = []
+    first_end = len(lowered)  # where the first </html> or </body> starts
+    for markup in _MARKUP_OF_NOTE.finditer(lowered):
+        tag = markup.group()
+        if tag == b"<pre" or tag == b"<table":
+            pres += tag == b"<pre"
+            tables += tag == b"<table"
+            last_content = markup.start()
+        elif tag in _DOCUMENT_TAGS:
+            if tag in document_tags:
+                return None
+            document_tags.append(tag)
+        elif tag in _DOCUMENT_ENDS:
+            first_end = min(first_end, markup.start())
+        elif tag == b"</head":
+            continue
+        elif not _HARMLESS_MARKUP.match(lowered, markup.start()):
+            return None
+    if first_end < last_content:
+        return None
+    raw_blocks = _pre_blocks(text, first_pre)
+    if not raw_blocks or len(raw_blocks) != pres or not _WELL_FORMED.fullmatch(lowered):
+        return None
+    blocks = []
+    for raw_block in raw_blocks:
+        block = _plain(raw_block)
+        if block is None:
+            return None
+        blocks.append(block)
+    if not any(block.strip() for block in blocks):
+        return None  # the lxml path gives the error
+    meta: dict[str, str] = {}
+    if tables:
+        table = _CABLE_TABLE.search(text)
+        if tables != 1 or table is None:
+            return None
+        rows = [[_plain(cell) for cell in _CELL.findall(row)] for row in _ROW.findall(table.group(1))]
+        if any(cell is None for row in rows for cell in row):
+            return None
+        if len(rows) >= 2:
+            labels = [cell.strip().lower() for cell in rows[0]]  # type: ignore[union-attr]
+            values = [" ".join(cell.split()) for cell in rows[1]]  # type: ignore[union-attr]
+            for label, value in zip(labels, values, strict=False):
+                if label in _META_LABELS and value:
+                    meta[_META_LABELS[label]] = value
+    source = Source(CABLEGATE_HTML, split_lines("\n\n".join(blocks)), meta)
+    if not tables:
+        source.warnings.append("HTML page without the cablegate header table: metadata read from the telegram only")
+    return source
+
+
+def _from_html_lxml(text: str) -> Source:
     try:
         parser = lxml_html.HTMLParser(encoding="utf-8", remove_comments=True)
         root = lxml_html.document_fromstring(text.encode("utf-8", errors="replace"), parser=parser)

@@ -40,6 +40,20 @@ _ADDRESSEE = re.compile(
 _TAG_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")  # markdown link around a tag, e.g. [PREL](#)
 _ROUTING = re.compile(r"^(?:VZCZC\S*|[OPRZ]{2} (?:R[A-Z]{4,5} ?)+|DE [A-Z]{5} #\S+.*|ZNY [A-Z ]+|ZNR [A-Z ]+|BT)$")
 _REF_ITEM = re.compile(r"(?:^|\s)([A-Z])[.)]\s+")
+_FOUO = re.compile(r"\bFOR OFFICIAL USE ONLY\b|\bFOUO\b")
+_TAG_SPLIT = re.compile(r"[\s,;]+")
+_TAG_CODE = re.compile(r"[A-Za-z0-9_-]+")
+_DECL_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_REASONS_LABEL = re.compile(r"\s*\b(?:for\s+)?reasons?\b:?\s*", re.IGNORECASE)
+_KEPT_PERIOD = re.compile(r"(?:\b(?:Jr|Sr|Esq|Ph\.D)|\b[A-Z])\.$")
+_REASON_SECTION = re.compile(r"\b(1\.\d)\b")
+_REASON_LETTER = re.compile(r"(?<![A-Za-z])([a-hA-H])(?![A-Za-z])")
+# First characters the line-start patterns can match at (lines are stripped): other lines skip them.
+_ROUTING_FIRST = frozenset("VOPRZDB")
+_DTG_FIRST = frozenset("ZOPR")
+_BANNER_FIRST = frozenset("TSCU")
+_EO_FIRST = frozenset("Ee")
+_LABEL_FIRST = frozenset("TSRCcFI")
 
 
 @dataclass
@@ -94,9 +108,9 @@ def parse_banner(line: str) -> dict[str, object] | None:
 
 def _caveats(text: str) -> list[str]:
     caveats = []
-    if re.search(r"\bFOR OFFICIAL USE ONLY\b|\bFOUO\b", text):
+    if ("FOUO" in text or "FOR OFFICIAL USE ONLY" in text) and _FOUO.search(text):
         caveats.append("FOR OFFICIAL USE ONLY")
-        text = re.sub(r"\bFOR OFFICIAL USE ONLY\b|\bFOUO\b", " ", text)
+        text = _FOUO.sub(" ", text)
     for word in text.split():
         if word in {"NOFORN", "SENSITIVE", "EXDIS", "NODIS", "LIMDIS", "ORCON", "NOCONTRACT", "PROPIN", "REL"}:
             caveats.append(word)
@@ -110,12 +124,12 @@ def _addressee(line: str) -> str:
 
 def parse_tags(value: str) -> list[str]:
     value = _TAG_LINK.sub(r" \1 ", value)
-    return [tag for tag in re.split(r"[\s,;]+", value) if tag and re.fullmatch(r"[A-Za-z0-9_-]+", tag)]
+    return [tag for tag in _TAG_SPLIT.split(value) if tag and _TAG_CODE.fullmatch(tag)]
 
 
 def parse_declassify(value: str) -> tuple[str | None, str | None]:
     """``DECL: 03/21/2017`` -> ("2017-03-21", None); other instructions (``1.6X1``, ``N/A``) -> (None, note)."""
-    match = re.search(r"(\d{1,2})/(\d{1,2})/(\d{4})", value)
+    match = _DECL_DATE.search(value)
     if not match:
         return None, None
     month, day, year = (int(g) for g in match.groups())
@@ -128,11 +142,11 @@ def parse_declassify(value: str) -> tuple[str | None, str | None]:
 def parse_classified_by(text: str) -> tuple[str | None, dict[str, object] | None]:
     """``DCM David Sedney. Reasons 1.4 (b/d).`` -> ("DCM David Sedney", reasons)."""
     text = " ".join(text.split())
-    match = re.search(r"\s*\b(?:for\s+)?reasons?\b:?\s*", text, re.IGNORECASE)
+    match = _REASONS_LABEL.search(text)
     official, printed = (text[: match.start()], text[match.end() :]) if match else (text, "")
     official = official.strip(" ,;")
     # Keep the period of "Jr." / "Sr." / an initial; drop a sentence-final one.
-    if official.endswith(".") and not re.search(r"(?:\b(?:Jr|Sr|Esq|Ph\.D)|\b[A-Z])\.$", official):
+    if official.endswith(".") and not _KEPT_PERIOD.search(official):
         official = official[:-1]
     printed = printed.strip().rstrip(".").strip()
     reasons = {"as_printed": printed, "normalized": normalize_reasons(printed)} if printed else None
@@ -142,14 +156,14 @@ def parse_classified_by(text: str) -> tuple[str | None, dict[str, object] | None
 def normalize_reasons(printed: str) -> list[str]:
     """E.O. 12958 section 1.4 letters as ``1.4(b)``: from "1.4 (b/d)", "1.4 (B) and (D)", "1.4(b), (d)"."""
     result: list[str] = []
-    parts = re.split(r"\b(1\.\d)\b", printed)
+    parts = _REASON_SECTION.split(printed)
     for index in range(1, len(parts), 2):
         section, rest = parts[index], parts[index + 1]
-        for letter in re.findall(r"(?<![A-Za-z])([a-hA-H])(?![A-Za-z])", rest):
+        for letter in _REASON_LETTER.findall(rest):
             reason = f"{section}({letter.lower()})"
             if reason not in result:
                 result.append(reason)
-        if not re.search(r"(?<![A-Za-z])[a-hA-H](?![A-Za-z])", rest) and section not in result:
+        if not _REASON_LETTER.search(rest) and section not in result:
             result.append(section)
     return result
 
@@ -159,7 +173,15 @@ def _continuation(lines: list[str], index: int) -> tuple[list[str], int]:
     taken = []
     while index < len(lines):
         line = lines[index].strip()
-        if not line or _LABEL.match(line) or BANNER.match(line) or EO_LINE.match(line) or DTG.match(line):
+        if not line:
+            break
+        first = line[0]
+        if (
+            (first in _LABEL_FIRST and _LABEL.match(line))
+            or (first in _BANNER_FIRST and BANNER.match(line))
+            or (first in _EO_FIRST and EO_LINE.match(line))
+            or (first in _DTG_FIRST and DTG.match(line))
+        ):
             break
         taken.append(line)
         index += 1
@@ -177,18 +199,19 @@ def read_header(lines: list[str]) -> Header:
         if not line:
             index += 1
             continue
-        if _ROUTING.match(line):
+        first = line[0]
+        if first in _ROUTING_FIRST and _ROUTING.match(line):
             header.signals += 1
             index += 1
             continue
-        dtg = DTG.match(line)
+        dtg = DTG.match(line) if first in _DTG_FIRST else None
         if dtg:
             header.signals += 1
             header.set("precedence", _PRECEDENCE[dtg.group(1)])
             header.set("date_time_group", dtg.group(2))
             index += 1
             continue
-        banner = parse_banner(line)
+        banner = parse_banner(line) if first in _BANNER_FIRST else None
         if banner and not seen_label or banner and lines_repeat_header(lines, index):
             header.signals += 1
             after_banner = True
@@ -208,7 +231,7 @@ def read_header(lines: list[str]) -> Header:
             header.signals += 1
             index += 1
             continue
-        eo = EO_LINE.match(line)
+        eo = EO_LINE.match(line) if first in _EO_FIRST else None
         if eo:
             header.signals += 1
             declassify, note = parse_declassify(eo.group(1))
@@ -220,7 +243,7 @@ def read_header(lines: list[str]) -> Header:
             seen_label = True
             index += 1
             continue
-        label = _LABEL.match(line)
+        label = _LABEL.match(line) if first in _LABEL_FIRST else None
         if label and (label.group(2) or label.group(1).upper() in {"TO", "INFO"} or ":" in line):
             name = label.group(1).upper()
             taken, end = _continuation(lines, index + 1)
@@ -280,4 +303,4 @@ def _references(value: str) -> list[str]:
     items = _REF_ITEM.split(" " + value)
     if len(items) >= 3:  # lettered list: "A. STATE 1234 B. BEIJING 567"
         return [item.strip(" ;,.") for item in items[2::2] if item.strip(" ;,.")]
-    return [item.strip() for item in re.split(r";", value) if item.strip()]
+    return [item.strip() for item in value.split(";") if item.strip()]

@@ -17,6 +17,7 @@ from goodpath.cables.formats import Source, decode, unwrap
 from goodpath.cables.header import BANNER, parse_banner, parse_tags, read_header
 from goodpath.cables.model import Cable, CableFormatError
 
+_REFERENCE_ID = re.compile(r"\d{2}[A-Z][A-Z0-9]*\d+")
 _MIN_SIGNALS = 2  # header lines (DTG, FM, banner, TAGS, SUBJECT ...) that make a text a cable
 
 
@@ -117,6 +118,6 @@ def _reference_id(
         derived = f"{dtg[-2:]}{station.replace(' ', '')}{number}"
     if printed and derived and printed.upper() != derived.upper():
         warnings.append(f"reference id {printed!r} of the page differs from the telegram's {derived!r}")
-    if printed and not re.fullmatch(r"\d{2}[A-Z][A-Z0-9]*\d+", printed):
+    if printed and not _REFERENCE_ID.fullmatch(printed):
         warnings.append(f"reference id {printed!r} does not look like a cable reference")
     return printed or derived
