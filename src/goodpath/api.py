@@ -15,6 +15,8 @@ from goodpath.engagement.case_views import router as cases_router
 from goodpath.engagement.company_views import router as companies_router
 from goodpath.engagement.consultation_views import router as consultations_router
 from goodpath.lists.views import router as lists_router
+from goodpath.pathway.eligibility_views import router as pathway_eligibility_router
+from goodpath.pathway.views import router as pathway_router
 from goodpath.registry.views import router as registry_router
 from goodpath.screening.batch_views import router as screening_batch_router
 from goodpath.screening.review_views import router as screening_review_router
@@ -33,6 +35,8 @@ app.include_router(consultations_router)
 app.include_router(cases_router)
 app.include_router(companies_router)
 app.include_router(cables_router)
+app.include_router(pathway_eligibility_router)
+app.include_router(pathway_router)
 
 
 @app.get("/health", tags=["system"])

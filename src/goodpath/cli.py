@@ -13,6 +13,7 @@ from goodpath.engagement.case_commands import cases_app, enforcement_app
 from goodpath.engagement.company_commands import disclosures_app, dossiers_app, icp_app
 from goodpath.engagement.consultation_commands import consultations_app, pledges_app, projects_app
 from goodpath.lists.commands import app as lists_app
+from goodpath.pathway.commands import pathway_app
 from goodpath.registry.commands import app as parties_app
 from goodpath.screening.batch_commands import screen_batch
 from goodpath.screening.commands import screen
@@ -44,6 +45,7 @@ app.add_typer(dossiers_app, name="dossiers")
 app.add_typer(disclosures_app, name="disclosures")
 app.add_typer(icp_app, name="icp")
 app.add_typer(cables_app, name="cables")
+app.add_typer(pathway_app, name="pathway")
 
 if __name__ == "__main__":
     app()

@@ -20,6 +20,7 @@ from goodpath.engagement.models import (
     ViolationCase,
 )
 from goodpath.lists.models import ListEntry, ListVersion
+from goodpath.pathway.models import PathwayProposal, PathwayRelief, PathwayState
 from goodpath.registry.models import (
     LegalAuthority,
     OwnershipLink,
@@ -37,6 +38,7 @@ __all__ = [
     "Dossier", "EngagementEvent", "EnforcementAction", "IcpAssessment", "IcpElementScore", "Invitation", "Pledge",
     "ViolationCase",
     "CableDraft", "CableLink", "StoredCable",
+    "PathwayProposal", "PathwayRelief", "PathwayState",
     "ApiToken", "AuditEntry", "AuditHead", "BrowserSession", "Disposition", "LegalAuthority", "ListEntry",
     "ListVersion", "LoginAttempt", "OwnershipLink", "Party", "PartyAddress", "PartyIdentifier", "PartyName",
     "Sanction", "ScreenedSubject", "ScreeningAlert", "ScreeningJob", "User",

@@ -25,6 +25,8 @@ from tests.access import (
     matrix_engagement_cases,
     matrix_engagement_companies,
     matrix_engagement_consultations,
+    matrix_pathway,
+    matrix_pathway_eligibility,
 )
 from tests.access.matrix_support import (
     CAN_IMPORT,
@@ -377,7 +379,14 @@ CHECKS = {
 }
 
 
-for part in (matrix_engagement_consultations, matrix_engagement_cases, matrix_engagement_companies, matrix_cables):
+for part in (
+    matrix_engagement_consultations,
+    matrix_engagement_cases,
+    matrix_engagement_companies,
+    matrix_cables,
+    matrix_pathway,
+    matrix_pathway_eligibility,
+):
     assert not set(part.CHECKS) & set(CHECKS), part.__name__
     CHECKS.update(part.CHECKS)
 

@@ -93,6 +93,8 @@ class Measure(_Strict):
     description: NonEmpty
     verified: Verified
     note: str | None = None
+    # Overrides the authority's duration for this measure (AECA 73 Category II: exactly 2 years).
+    duration: Duration | None = None
 
 
 class Duration(_Strict):
@@ -107,6 +109,9 @@ class Duration(_Strict):
         if self.type in ("fixed", "minimum") and not (self.years or self.months):
             raise ValueError(f"a {self.type} duration needs years or months")
         return self
+
+
+Measure.model_rebuild()  # its per-measure duration refers to Duration, defined above
 
 
 class Notice(_Strict):
@@ -140,6 +145,9 @@ class Relief(_Strict):
     notice: list[Notice] = Field(default_factory=list)
     verified: Verified
     note: str | None = None
+    # Whether this relief must wait for the end of the minimum duration. None: only the
+    # paths that end a sanction (termination, rescission, exemption, delisting, expiry) wait.
+    after_minimum_duration: bool | None = None
 
     @model_validator(mode="after")
     def _no_overlap(self) -> Relief:

@@ -1,0 +1,156 @@
+"""``goodpath pathway``: a company's pathway, proposals and their decisions, the funnel, and the legal
+eligibility of relief. The CLI acts as the local operator (an analyst); ``--as USERNAME`` acts as a
+real user of the users table instead, so that approving needs a second person with the approver role
+on the command line too."""
+
+from __future__ import annotations
+
+import typer
+
+from goodpath.access import auth
+from goodpath.access.policy import Viewer
+from goodpath.core.cli_support import console, local_viewer, print_json, user_errors
+from goodpath.core.db import session_scope
+from goodpath.core.errors import Refused
+from goodpath.pathway import proposals, timeline
+from goodpath.pathway.eligibility_commands import eligibility
+
+pathway_app = typer.Typer(help="The good path and the bad path of sanctioned companies.", no_args_is_help=True)
+pathway_app.command("eligibility")(eligibility)
+
+JSON = typer.Option(False, "--json", help="Print as JSON.")
+AS = typer.Option(None, "--as", help="Act as this user of the users table (approving needs an approver).")
+
+
+def _viewer(session, username: str | None) -> Viewer:
+    if not username:
+        return local_viewer()
+    user = auth.get_user(session, username)
+    if user.disabled:
+        raise Refused(f"user {user.username} is disabled")
+    return auth.viewer_of(user)
+
+
+def _print_proposal(row: dict, as_json: bool) -> None:
+    if as_json:
+        print_json(row)
+        return
+    what = row["to_stage"] if row["kind"] != "relief" else (
+        f"relief of {row['measure']} (sanction {row['sanction_id']}) by {row['route_code']}")  # fmt: skip
+    decided = f" by {row['decided_by']}" if row["decided_by"] else ""
+    console.print(f"proposal {row['id']}: {row['from_stage']} -> {what} on {row['effective_on']}: "
+                  f"{row['status']}{decided}", highlight=False)  # fmt: skip
+
+
+@pathway_app.command("show")
+def show(company: str = typer.Argument(..., help="Party id or key (e.g. norinco)."), as_json: bool = JSON) -> None:
+    """The company's stage, reliefs, pending proposals, next steps and timeline."""
+    with user_errors(), session_scope() as session:
+        view = timeline.pathway(session, local_viewer(), company)
+    if as_json:
+        print_json(view)
+        return
+    relief = f" ({view['relief']} relief)" if view["relief"] else ""
+    console.print(f"[bold]{view['party']['caption']}[/]: {view['stage']}{relief} since {view['since']} "
+                  f"({view['path']} path)", highlight=False)  # fmt: skip
+    for r in view["reliefs"]:
+        console.print(f"  relief: sanction {r['sanction_id']} {r['measure']} by {r['route_code']} from "
+                      f"{r['effective_on']}: {r['status']}", highlight=False)  # fmt: skip
+    for p in view["pending"]:
+        console.print(f"  pending proposal {p['id']}: {p['to_stage']} by {p['proposed_by']}", highlight=False)
+    console.print("  next: " + (", ".join(f"{t['to']}{' (two people)' if t['second_approver'] else ''}"
+                                          for t in view["next"]) or "none"), highlight=False)  # fmt: skip
+    for e in view["timeline"]:
+        if e["type"] == "stage":
+            console.print(f"  {e['on']} {e['from'] or '-'} -> {e['to']} by {e['by']}", highlight=False)
+        else:
+            console.print(f"  {e['on']} proposal {e['id']} ({e['kind']}) -> {e['to']}: {e['status']}, proposed by "
+                          f"{e['proposed_by']}{', decided by ' + e['decided_by'] if e['decided_by'] else ''}",
+                          highlight=False)  # fmt: skip
+
+
+@pathway_app.command("propose")
+def propose(
+    company: str = typer.Argument(..., help="Party id or key."),
+    to: str | None = typer.Option(None, "--to", help="The stage to go to (not needed for a relief)."),
+    sanction: int | None = typer.Option(None, "--sanction", help="Relief: the sanction id."),
+    measure: str | None = typer.Option(None, "--measure", help="Relief: the measure, e.g. import_ban."),
+    route: str | None = typer.Option(None, "--route", help="Relief: the route, e.g. national_security_waiver."),
+    rationale: str = typer.Option(..., "--rationale", help="Why (required)."),
+    evidence: list[str] | None = typer.Option(None, "--evidence", help="An evidence reference (repeatable)."),
+    on: str | None = typer.Option(None, "--on", help="Effective date (YYYY-MM-DD; default today)."),
+    as_user: str | None = AS,
+    as_json: bool = JSON,
+) -> None:
+    """Propose a step; it applies at once unless it needs a second approver."""
+    relief = None
+    if sanction is not None or measure or route:
+        if to not in (None, "relief_granted"):
+            raise typer.BadParameter("a relief goes to relief_granted: leave out --to or give --to relief_granted")
+        relief = {"sanction_id": sanction, "measure": measure, "route_code": route}
+    with user_errors(), session_scope() as session:
+        viewer = _viewer(session, as_user)
+        proposal = proposals.propose(session, viewer, company, to_stage=to, relief=relief, rationale=rationale,
+                                     evidence=evidence or [], effective_on=on)  # fmt: skip
+        row = timeline.proposal_row(proposal)
+    _print_proposal(row, as_json)
+
+
+@pathway_app.command("approve")
+def approve(
+    proposal: int = typer.Argument(..., help="Proposal id."),
+    note: str | None = typer.Option(None, "--note", help="A note for the decision."),
+    as_user: str | None = AS,
+    as_json: bool = JSON,
+) -> None:
+    """Approve and apply a pending proposal (an approver other than the proposer: use --as)."""
+    with user_errors(), session_scope() as session:
+        decided = proposals.approve(session, _viewer(session, as_user), proposal, note)
+        row = timeline.proposal_row(decided)
+    _print_proposal(row, as_json)
+
+
+@pathway_app.command("reject")
+def reject(
+    proposal: int = typer.Argument(..., help="Proposal id."),
+    note: str = typer.Option(..., "--note", help="Why it is rejected (required)."),
+    as_user: str | None = AS,
+    as_json: bool = JSON,
+) -> None:
+    """Reject a pending proposal (an approver other than the proposer: use --as)."""
+    with user_errors(), session_scope() as session:
+        decided = proposals.reject(session, _viewer(session, as_user), proposal, note)
+        row = timeline.proposal_row(decided)
+    _print_proposal(row, as_json)
+
+
+@pathway_app.command("withdraw")
+def withdraw(
+    proposal: int = typer.Argument(..., help="Proposal id."),
+    note: str | None = typer.Option(None, "--note"),
+    as_user: str | None = AS,
+    as_json: bool = JSON,
+) -> None:
+    """Withdraw a pending proposal (its proposer only)."""
+    with user_errors(), session_scope() as session:
+        decided = proposals.withdraw(session, _viewer(session, as_user), proposal, note)
+        row = timeline.proposal_row(decided)
+    _print_proposal(row, as_json)
+
+
+@pathway_app.command("funnel")
+def funnel(today: str | None = typer.Option(None, "--today", help="YYYY-MM-DD"), as_json: bool = JSON) -> None:
+    """How many companies stand at each stage, and the days spent per stage."""
+    with user_errors(), session_scope() as session:
+        result = timeline.funnel(session, local_viewer(), today=today)
+    if as_json:
+        print_json(result)
+        return
+    console.print(f"companies on the pathway: {result['companies']} (days as of {result['today']})", highlight=False)
+    for stage, count in result["at_stage"].items():
+        d = result["days"][stage]
+        console.print(f"  {stage}: {count} now; days per stay median {d['median_days']} / mean {d['mean_days']} "
+                      f"({d['completed_stays']} completed)", highlight=False)  # fmt: skip
+
+
+__all__ = ["pathway_app"]

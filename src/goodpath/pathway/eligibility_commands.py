@@ -1,0 +1,61 @@
+"""CLI: ``goodpath pathway eligibility COMPANY [--as-of DATE] [--json]``.
+
+The ``pathway`` Typer group (commands.py) registers this function as its ``eligibility`` command."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import typer
+from rich.markup import escape
+
+from goodpath.core.cli_support import console, local_viewer, print_json, user_errors
+from goodpath.core.db import session_scope
+from goodpath.pathway.eligibility import explain
+
+UNITS = {"working_days": "working days", "days": "days"}
+
+
+def eligibility(
+    company: str = typer.Argument(..., help="Party id, key (e.g. norinco) or name."),
+    as_of: datetime | None = typer.Option(None, "--as-of", formats=["%Y-%m-%d"], help="Date (default today)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the explanation as JSON."),
+) -> None:
+    """Whether relief is possible, per sanction and measure, by which routes, and from when."""
+    with user_errors(), session_scope() as session:
+        result = explain(session, local_viewer(), company, as_of=as_of.date() if as_of else None)
+    if as_json:
+        print_json(result)
+        return
+    _print(result)
+
+
+def _print(result: dict) -> None:
+    party = result["party"]
+    out = console.print
+    out(f"[bold]{escape(party['caption'])}[/] ({party['key'] or party['id']}) — eligibility as of {result['as_of']}")
+    if not result["sanctions"]:
+        out("no sanction in force or on record by that date")
+    for s in result["sanctions"]:
+        program = f" [{escape(s['program'])}]" if s["program"] else ""
+        out(f"\n[bold]{s['authority']}{program}[/] sanction {s['id']}, imposed {s['imposed_on'] or '?'}: {s['status']}")
+        for m in s["measures"]:
+            verdict = "[green]relief possible[/]" if m["relief_possible"] else "[red]no relief[/]"
+            out(f"  • {m['measure']} ({m['status']}): {verdict}")
+            for r in m["routes"]:
+                flag = "" if r["verified"] else " [yellow](unverified)[/]"
+                out(f"      – {r['type']} {r['code']} by {escape(r['who'])}; earliest {r['earliest_effective']}{flag}")
+                if r["notice"]:
+                    n = r["notice"]
+                    out(f"        notice: {n['days']} {UNITS[n['unit']]} to {escape(', '.join(n['to']))}")
+                for need in r["requires"]:
+                    out(f"        requires: {escape(need)}", highlight=False)
+            for reason in m["reasons"]:
+                style = "yellow" if reason.startswith("unverified:") else "dim"
+                out(f"      [{style}]{escape(reason)}[/]", highlight=False)
+            if m["citations"]:
+                out(f"      [dim]cites: {escape('; '.join(m['citations']))}[/]", highlight=False)
+    if result["unverified"]:
+        out("\n[yellow]unverified facts applied:[/]")
+        for flag in result["unverified"]:
+            out(f"  - {escape(flag)}", highlight=False)

@@ -1,0 +1,105 @@
+"""API routes of the pathway: a company's pathway, proposals and their decisions, the funnel.
+Reads: any logged-in user, filtered by the records' markings. Proposing needs engagement.manage
+(and a role the transition allows); approving and rejecting need the approver role (the service
+refuses the proposer with 409); withdrawing is the proposer's."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from goodpath.access.deps import require, require_login
+from goodpath.access.policy import Permission, Role, Viewer
+from goodpath.core.api_support import get_session, invalid_as_422
+from goodpath.pathway import proposals, timeline
+
+router = APIRouter(tags=["pathway"])
+manage = require(Permission.MANAGE_ENGAGEMENT)
+
+
+def approver(viewer: Viewer = Depends(require_login)) -> Viewer:
+    if viewer.role is not Role.APPROVER:
+        raise HTTPException(403, "only a user with the approver role may decide proposals")
+    return viewer
+
+
+class ReliefSpec(BaseModel):
+    sanction_id: int
+    measure: str = Field(min_length=1, max_length=80)
+    route_code: str = Field(min_length=1, max_length=40)
+
+
+class ProposalRequest(BaseModel):
+    to_stage: str | None = Field(None, max_length=40, description="The stage to go to (not for a relief)")
+    relief: ReliefSpec | None = Field(None, description="A relief: sanction, measure and route")
+    rationale: str = Field(min_length=1, max_length=4000)
+    evidence: list[str | dict] = Field(default_factory=list, description="Evidence references")
+    effective_on: str | None = Field(None, description="YYYY-MM-DD; default today")
+    classification: str | None = Field(None, max_length=20)
+    releasability: str | None = Field(None, max_length=400)
+
+
+class DecisionRequest(BaseModel):
+    note: str | None = Field(None, max_length=4000, description="Required to reject")
+
+
+@router.get("/pathway/funnel")
+def pathway_funnel(
+    today: str | None = Query(None, description="Count current stays up to this day (YYYY-MM-DD)"),
+    viewer: Viewer = Depends(require_login),
+    session: Session = Depends(get_session),
+) -> dict:
+    """How many companies stand at each stage, and the days spent per stage."""
+    with invalid_as_422():
+        return timeline.funnel(session, viewer, today=today)
+
+
+@router.get("/pathway/{party}")
+def get_pathway(party: str, viewer: Viewer = Depends(require_login), session: Session = Depends(get_session)) -> dict:
+    """The company's stage, reliefs, pending proposals, next steps and timeline."""
+    return timeline.pathway(session, viewer, party)
+
+
+@router.post("/pathway/{party}/proposals", status_code=201)
+def propose(
+    party: str, body: ProposalRequest, viewer: Viewer = Depends(manage), session: Session = Depends(get_session)
+) -> dict:
+    """Propose a step or a relief: applied at once unless a second approver is required."""
+    fields = body.model_dump()
+    with invalid_as_422():
+        proposal = proposals.propose(session, viewer, party, **fields)
+    return timeline.proposal_row(proposal)
+
+
+def _decision(action, proposal_id: int, body: DecisionRequest | None, viewer: Viewer, session: Session) -> dict:
+    with invalid_as_422():
+        decided = action(session, viewer, proposal_id, (body.note if body else None))
+    return timeline.proposal_row(decided)
+
+
+@router.post("/pathway/proposals/{proposal_id}/approve")
+def approve(
+    proposal_id: int, body: DecisionRequest | None = None, viewer: Viewer = Depends(approver),
+    session: Session = Depends(get_session),
+) -> dict:  # fmt: skip
+    """Approve and apply a pending proposal: an approver who is not its proposer."""
+    return _decision(proposals.approve, proposal_id, body, viewer, session)
+
+
+@router.post("/pathway/proposals/{proposal_id}/reject")
+def reject(
+    proposal_id: int, body: DecisionRequest, viewer: Viewer = Depends(approver),
+    session: Session = Depends(get_session),
+) -> dict:  # fmt: skip
+    """Reject a pending proposal, saying why: an approver who is not its proposer."""
+    return _decision(proposals.reject, proposal_id, body, viewer, session)
+
+
+@router.post("/pathway/proposals/{proposal_id}/withdraw")
+def withdraw(
+    proposal_id: int, body: DecisionRequest | None = None, viewer: Viewer = Depends(require_login),
+    session: Session = Depends(get_session),
+) -> dict:  # fmt: skip
+    """Withdraw a pending proposal: its proposer only."""
+    return _decision(proposals.withdraw, proposal_id, body, viewer, session)

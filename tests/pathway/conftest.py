@@ -1,0 +1,110 @@
+"""Shared builders of the pathway tests: a sanctioned company and the engagement facts (meetings,
+pledges, ICP assessments, breaches) the stage transitions need, stored directly as records."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from goodpath.access.policy import Role, Viewer
+from goodpath.core.models import Classification
+from goodpath.engagement.models import CompanyMeeting, Disclosure, Dossier, IcpAssessment, Pledge, ViolationCase
+from goodpath.pathway import proposals
+from goodpath.registry.models import Party, Sanction
+from tests.factories import OPERATOR
+
+ANALYST = OPERATOR
+ANALYST2 = Viewer(Role.ANALYST, Classification.SECRET, "USA", 2, "analyst2")
+APPROVER = Viewer(Role.APPROVER, Classification.SECRET, "USA", 3, "approver1")
+APPROVER2 = Viewer(Role.APPROVER, Classification.SECRET, "USA", 4, "approver2")
+COMPANY = Viewer(Role.COMPANY_OFFICER, Classification.UNCLASSIFIED, "ACME", 5, "acme-officer", company_party_id="acme")
+OTHER_COMPANY = Viewer(Role.COMPANY_OFFICER, Classification.UNCLASSIFIED, "ACME", 6, "other", company_party_id="x")
+STAMP = {"created_by": "test", "classification": "UNCLASSIFIED", "releasability": "USA", "originator": "USA"}
+
+
+def add_company(session, party_id: str = "acme", *, measures=("procurement", "assistance", "import"),
+                imposed_on: date = date(2003, 5, 9), share: str = "ACME") -> Party:  # fmt: skip
+    party = Party(id=party_id, key=party_id, schema="Company", caption=f"{party_id.upper()} Corp", countries=["cn"],
+                  birth_dates=[], classification="UNCLASSIFIED", releasability="ALL", originator="USA")  # fmt: skip
+    session.add(party)
+    session.flush()
+    session.add(Sanction(party_id=party_id, authority_code=None, program="TEST", measures=list(measures),
+                         imposed_on=imposed_on, status="active", events=[], classification="UNCLASSIFIED",
+                         releasability="ALL", originator="USA"))  # fmt: skip
+    session.add(Dossier(party_id=party_id, status="in_dialogue", status_on=imposed_on,
+                        **{**STAMP, "releasability": ",".join(sorted(["USA", share]))}))  # fmt: skip
+    session.flush()
+    return party
+
+
+def add_meeting(session, party_id="acme", held_on=date(2004, 1, 10)) -> CompanyMeeting:
+    dossier = session.query(Dossier).filter_by(party_id=party_id).one()
+    meeting = CompanyMeeting(dossier_id=dossier.id, party_id=party_id, held_on=held_on, summary="talks", **STAMP)
+    session.add(meeting)
+    session.flush()
+    return meeting
+
+
+def add_pledge(session, party_id="acme", made_on=date(2004, 2, 1)) -> Pledge:
+    pledge = Pledge(made_on=made_on, pledged_by="ACME", pledged_to="USG", text="End transfers to Iran.",
+                    party_id=party_id, **STAMP)  # fmt: skip
+    session.add(pledge)
+    session.flush()
+    return pledge
+
+
+def add_icp(session, party_id="acme", score=0.8, assessed_on=date(2004, 6, 1)) -> IcpAssessment:
+    assessment = IcpAssessment(party_id=party_id, framework="eu-2019-1318", assessed_on=assessed_on,
+                               assessor="auditor", status="final", score=score, **STAMP)  # fmt: skip
+    session.add(assessment)
+    session.flush()
+    return assessment
+
+
+def add_hit(session, party_id="acme") -> Disclosure:
+    """A disclosed counterparty with a confirmed screening hit: a breach signal."""
+    disclosure = Disclosure(party_id=party_id, counterparty="Shahid Hemmat", counterparty_country="IR", items="x",
+                            hits=[{"entry_id": "e1", "party_id": None, "caption": "SHIG", "dataset": "d",
+                                   "score": 0.99, "verdict": "true_match"}],
+                            signal="confirmed_hit", **STAMP)  # fmt: skip
+    session.add(disclosure)
+    session.flush()
+    return disclosure
+
+
+def add_sanctioned_case(session, party_id="acme", closed_on=date(2005, 3, 1), reference="WLC-1") -> ViolationCase:
+    case = ViolationCase(reference=reference, title="t", raised_on=closed_on, status="sanctioned", status_on=closed_on,
+                         outcome="sanctioned", facts="f", party_id=party_id, **STAMP)  # fmt: skip
+    session.add(case)
+    session.flush()
+    return case
+
+
+def move(session, to_stage: str, on: str, viewer=ANALYST, party="acme", **kwargs):
+    """Propose (and, when needed, approve by APPROVER) one step; commits."""
+    proposal = proposals.propose(session, viewer, party, to_stage=to_stage, rationale=f"to {to_stage}",
+                                 effective_on=on, **kwargs)  # fmt: skip
+    if proposal.status == "pending":
+        proposals.approve(session, APPROVER, proposal.id, note="agreed")
+    session.commit()
+    return proposal
+
+
+def walk_to_monitoring(session, party="acme") -> None:
+    """sanctioned -> invited -> in_dialogue -> commitments_made -> icp_established -> monitoring."""
+    add_meeting(session, party)
+    add_pledge(session, party)
+    add_icp(session, party)
+    move(session, "invited", "2003-09-01", party=party)
+    move(session, "in_dialogue", "2004-01-10", party=party)
+    move(session, "commitments_made", "2004-02-01", party=party)
+    move(session, "icp_established", "2004-06-01", party=party)
+    move(session, "monitoring", "2004-07-01", party=party)
+
+
+@pytest.fixture
+def company(session) -> Party:
+    party = add_company(session)
+    session.commit()
+    return party
