@@ -25,7 +25,11 @@ _ORG_WORDS = (
 # The organization word is found first; the capitalised words before it are read in a short window
 # (scanning every capital letter of the text with a backtracking pattern is far slower).
 # _ORG_WORD (below) is ``(?<![\w])(?:{_ORG_WORDS})(?![\w])``, compiled in the fast form of _bounded.
-_ORG_NAME = re.compile(r"(?<![\w’'])((?:[A-Z][\w&’'.-]*\s+(?:(?:of|and|for|the)\s+)?){1,5})$")
+# ``(?<![\w’'])((?:[A-Z][\w&’'.-]*\s+(?:(?:of|and|for|the)\s+)?){1,5})$`` with the lookbehind after the first
+# capital (``X(?<![\w’']X)`` asserts what ``(?<![\w’'])X`` does): the search skips to capitals, same matches.
+_ORG_NAME = re.compile(
+    r"([A-Z](?<![\w’'][A-Z])[\w&’'.-]*\s+(?:(?:of|and|for|the)\s+)?(?:[A-Z][\w&’'.-]*\s+(?:(?:of|and|for|the)\s+)?){0,4})$"
+)
 _ORG_STOP_START = {"The", "A", "An", "In", "On", "At", "By", "For", "And", "But", "If", "As", "With", "This", "That"}
 
 _TITLES = [
@@ -116,7 +120,79 @@ def _add(found: dict[str, dict[str, Any]], key: str, record: dict[str, Any], for
         item["paragraphs"].append(number)
 
 
+@lru_cache(maxsize=1)
+def _organization_scan() -> re.Pattern[str] | None:
+    """The gazetteer and the organization words in one scan: ``G(?![\w])|W(?![\w])`` per first letter.
+
+    At a position both could match, the gazetteer form wins; an organization word found there (or
+    inside a gazetteer name) would be inside a gazetteer span, so skipped anyway. A gazetteer form
+    could be missed only by starting inside a multi-word organization word ("Industry Corporation"):
+    then (no such form today) None, and the two scans run apart.
+    """
+    pattern, records = _gazetteer()
+    words = _ORG_WORDS.split("|")
+    inner = [word[index + 1 :] for word in words for index, char in enumerate(word) if char == " "]
+    if any(form.startswith(start) for form in records for start in inner):
+        return None
+    forms: dict[str, list[str]] = {}
+    kinds: dict[str, list[str]] = {}
+    for form in sorted(records, key=len, reverse=True):
+        forms.setdefault(form[0], []).append(re.escape(form[1:]))
+    for word in words:
+        kinds.setdefault(word[0], []).append(re.escape(word[1:]))
+    branches = []
+    for first in dict.fromkeys([*forms, *kinds]):
+        parts = [rf"(?:{'|'.join(alts)})(?![\w])" for alts in (forms.get(first), kinds.get(first)) if alts]
+        branches.append("{0}(?<![\\w]{0})(?:{1})".format(re.escape(first), "|".join(parts)))
+    return re.compile("|".join(branches))
+
+
 def organizations(paragraphs: list[Paragraph]) -> list[dict[str, Any]]:
+    scan = _organization_scan()
+    if scan is None:
+        return _organizations_apart(paragraphs)
+    _pattern, records = _gazetteer()
+    found: dict[str, dict[str, Any]] = {}
+    for paragraph in paragraphs:
+        text = paragraph.text.replace("\n", " ")
+        spans = []
+        org_words = []
+        for match in scan.finditer(text):
+            form = match.group()
+            entry = records.get(form)
+            if entry is None:
+                org_words.append(match)
+                continue
+            name, record = entry
+            spans.append(match.span())
+            _add(found, name, record, form, paragraph.number)
+        _pattern_names(found, text, spans, org_words, paragraph.number)
+    return list(found.values())
+
+
+def _pattern_names(
+    found: dict[str, dict[str, Any]], text: str, spans: list[tuple[int, int]], org_words: Any, number: int | None
+) -> None:
+    for word in org_words:
+        window_start = max(0, word.start() - 100)
+        before = _ORG_NAME.search(text, window_start, word.start())
+        if not before:
+            continue
+        start, end = before.start(1), word.end()
+        if any(start < s_end and s_start < end for s_start, s_end in spans):
+            continue  # already a gazetteer name
+        name = text[start:end]
+        words = name.split()
+        while words and words[0] in _ORG_STOP_START:
+            words = words[1:]
+        if len(words) < 2:
+            continue
+        name = " ".join(words)
+        _add(found, name, {"name": name, "kind": None, "source": "pattern"}, name, number)
+
+
+def _organizations_apart(paragraphs: list[Paragraph]) -> list[dict[str, Any]]:
+    """``organizations`` with the gazetteer and the organization words scanned apart (the plain way)."""
     pattern, records = _gazetteer()
     found: dict[str, dict[str, Any]] = {}
     for paragraph in paragraphs:
@@ -127,31 +203,95 @@ def organizations(paragraphs: list[Paragraph]) -> list[dict[str, Any]]:
             name, record = records[form]
             spans.append((start, end))
             _add(found, name, record, form, paragraph.number)
-        for word in _ORG_WORD.finditer(text):
-            window_start = max(0, word.start() - 100)
-            before = _ORG_NAME.search(text, window_start, word.start())
-            if not before:
-                continue
-            start, end = before.start(1), word.end()
-            if any(start < s_end and s_start < end for s_start, s_end in spans):
-                continue  # already a gazetteer name
-            name = text[start:end]
-            words = name.split()
-            while words and words[0] in _ORG_STOP_START:
-                words = words[1:]
-            if len(words) < 2:
-                continue
-            name = " ".join(words)
-            _add(found, name, {"name": name, "kind": None, "source": "pattern"}, name, paragraph.number)
+        _pattern_names(found, text, spans, _ORG_WORD.finditer(text), paragraph.number)
     return list(found.values())
 
 
-def countries(paragraphs: list[Paragraph]) -> list[dict[str, Any]]:
-    pattern, records = _countries()
-    found: dict[str, dict[str, Any]] = {}
+# Per paragraph: the country forms found, in order, and the (title, name as printed) pairs of _TITLED.
+_Scanned = list[tuple[list[str], list[tuple[str, str]]]]
+
+
+@lru_cache(maxsize=1)
+def _country_title_scan() -> re.Pattern[str] | None:
+    r"""The country forms and _TITLED in one scan, per first letter: ``X(?:COUNTRY_REST(?![\w])|(?=TITLED_REST))``.
+
+    A title is looked ahead of its first letter (groups: the rest of the title, the name), so the scan
+    goes on after that letter and finds the country forms inside the name as the country scan does;
+    titles found inside an earlier title's match are skipped by the reader, as _TITLED's scan skips
+    them. A title could be missed only where a country form matches (tried first): at its start or
+    inside it. None when some title could start there (no such form today): the two scans run apart.
+    """
+    _pattern, records = _countries()
+    forms = sorted(records, key=len, reverse=True)
+    for form in forms:
+        for index in range(len(form)):
+            if index and (re.match(r"[\w/]", form[index - 1]) or not form[index].isupper()):
+                continue  # no title starts here (titles start with a capital, after no word character or /)
+            rest = form[index:]
+            if any(rest.startswith(title) or title.startswith(rest) for title in _TITLES):
+                return None
+    countries_by_first: dict[str, list[str]] = {}
+    titles_by_first: dict[str, list[str]] = {}
+    for form in forms:
+        countries_by_first.setdefault(form[0], []).append(re.escape(form[1:]))
+    for title in sorted(_TITLES, key=len, reverse=True):
+        titles_by_first.setdefault(title[0], []).append(re.escape(title[1:]))
+    name = rf"({_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,2}})(?![\w])"
+    branches = []
+    for first in dict.fromkeys([*countries_by_first, *titles_by_first]):
+        letter = re.escape(first)
+        parts = []
+        if first in countries_by_first:
+            parts.append(rf"(?<![\w]{letter})(?:{'|'.join(countries_by_first[first])})(?![\w])")
+        if first in titles_by_first:
+            parts.append(rf"(?<![\w/]{letter})(?=({'|'.join(titles_by_first[first])})\s+{name})")
+        branches.append(f"{letter}(?:{'|'.join(parts)})")
+    return re.compile("|".join(branches))
+
+
+def _scan(paragraphs: list[Paragraph]) -> _Scanned:
+    """Country forms and titled names of each paragraph: one scan when it can, else the two."""
+    scan = _country_title_scan()
+    if scan is None:
+        pattern, _records = _countries()
+        return [
+            (pattern.findall(p.text), [(m.group(1), m.group(2)) for m in _TITLED.finditer(p.text)])
+            for p in paragraphs
+        ]
+    scanned: _Scanned = []
     for paragraph in paragraphs:
+        forms: list[str] = []
+        titled: list[tuple[str, str]] = []
+        title_end = 0
+        for match in scan.finditer(paragraph.text):
+            last = match.lastindex
+            if last is None:
+                forms.append(match.group())
+            elif match.start() >= title_end:
+                titled.append((match.group() + match.group(last - 1), match.group(last)))
+                title_end = match.end(last)
+        scanned.append((forms, titled))
+    return scanned
+
+
+def people_and_countries(
+    paragraphs: list[Paragraph], classified_by: str | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``(people(paragraphs, classified_by), countries(paragraphs))``, the paragraphs scanned once."""
+    scanned = _scan(paragraphs)
+    return _people(paragraphs, classified_by, scanned), _countries_found(paragraphs, scanned)
+
+
+def countries(paragraphs: list[Paragraph]) -> list[dict[str, Any]]:
+    return _countries_found(paragraphs, _scan(paragraphs))
+
+
+def _countries_found(paragraphs: list[Paragraph], scanned: _Scanned) -> list[dict[str, Any]]:
+    _pattern, records = _countries()
+    found: dict[str, dict[str, Any]] = {}
+    for paragraph, (forms, _titled) in zip(paragraphs, scanned, strict=True):
         # A form printed again in the same paragraph adds nothing: each distinct form, in order of appearance.
-        for form in dict.fromkeys(pattern.findall(paragraph.text)):
+        for form in dict.fromkeys(forms):
             key, record = records[form]
             _add(found, key, record, form, paragraph.number)
     return list(found.values())
@@ -167,6 +307,10 @@ def _name_tokens(raw: str) -> list[str]:
 
 
 def people(paragraphs: list[Paragraph], classified_by: str | None = None) -> list[dict[str, Any]]:
+    return _people(paragraphs, classified_by, _scan(paragraphs))
+
+
+def _people(paragraphs: list[Paragraph], classified_by: str | None, scanned: _Scanned) -> list[dict[str, Any]]:
     persons: list[dict[str, Any]] = []
 
     def person_for(tokens: list[str]) -> dict[str, Any]:
@@ -190,11 +334,11 @@ def people(paragraphs: list[Paragraph], classified_by: str | None = None) -> lis
         match = _TITLED.match(classified_by)
         if match and _name_tokens(match.group(2)):
             note(person_for(_name_tokens(match.group(2))), match.group(1), None)
-    for paragraph in paragraphs:
-        for match in _TITLED.finditer(paragraph.text):
-            tokens = _name_tokens(match.group(2))
+    for paragraph, (_forms, titled) in zip(paragraphs, scanned, strict=True):
+        for title, printed in titled:
+            tokens = _name_tokens(printed)
             if tokens and not all(t.endswith(".") for t in tokens):
-                note(person_for(tokens), match.group(1), paragraph.number)
+                note(person_for(tokens), title, paragraph.number)
     _extend_given_names(persons, paragraphs)
     for person in persons:  # later mentions by a name part ("Zhang said", "Rood's nomination")
         parts = [t for t in person["_tokens"] if len(t) >= 2 and not t.endswith(".") and _unique(t, persons)]
@@ -202,23 +346,30 @@ def people(paragraphs: list[Paragraph], classified_by: str | None = None) -> lis
             continue
         # Mentioned when ``(?<![\w])(?:parts)(?![\w])`` is found: when one of the parts is, as a word.
         # Each part is its own pattern (a literal first letter is found fast), tried where it is a substring.
+        patterns = [(part, _word_pattern(part)) for part in parts]
         for paragraph in paragraphs:
             text = paragraph.text
-            for part in parts:
-                if part in text and _word_pattern(part).search(text):
+            for part, pattern in patterns:
+                if part in text and pattern.search(text):
                     note(person, None, paragraph.number)
                     break
     for title in _BARE_TITLES:
         holders = [p for p in persons if title in p["titles"]]
         if len(holders) != 1:
             continue  # nobody, or several: a bare title is not attributed by guess
-        bare = re.compile(rf"\b[Tt]he {re.escape(title)}\b")
+        bare = _bare_title_pattern(title)
         for paragraph in paragraphs:
             if title in paragraph.text and bare.search(paragraph.text):
                 note(holders[0], None, paragraph.number)
     return [
         {"name": " ".join(p["_tokens"]), "titles": p["titles"], "paragraphs": sorted(p["paragraphs"])} for p in persons
     ]
+
+
+@lru_cache(maxsize=16)
+def _bare_title_pattern(title: str) -> re.Pattern[str]:
+    r"""``\b[Tt]he TITLE\b``, found from its literal part: ``he TITLE\b(?<=\b[Tt]he TITLE)``, the same matches."""
+    return re.compile(rf"he {re.escape(title)}\b(?<=\b[Tt]he {re.escape(title)})")
 
 
 @lru_cache(maxsize=4096)

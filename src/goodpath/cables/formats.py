@@ -82,13 +82,20 @@ def unwrap(text: str) -> Source:
     """Detect the rendering of ``text`` and return the telegram inside it."""
     if not text or text.isspace():  # ``not text.strip()``, without copying the text
         raise CableFormatError("empty input: no cable text")
-    if _count_control(text[:4096]) > 8 or "\x00" in text:
-        raise CableFormatError("binary data (control characters): not a cable text file")
-    # ``"<pre" in text.lower()`` without lowering the whole page: only P, R, E lower to p, r, e.
+    binary = "binary data (control characters): not a cable text file"
+    if _count_control(text[:4096]) > 8:
+        raise CableFormatError(binary)
     if _HTML_HINT.search(text[:200_000]):
-        pre = _PRE_ANY_CASE.search(text)
-        if pre:
-            return _from_html(text, pre.start())
+        # The page's ASCII-lowered UTF-8 bytes (read again by the fast path): a NUL or "<pre" is found in
+        # them as in the text, each character being ASCII in both or in neither.
+        encoded = text.encode("utf-8", "surrogatepass")
+        lowered = encoded.lower()
+        if b"\x00" in lowered:
+            raise CableFormatError(binary)
+        if b"<pre" in lowered:
+            return _from_html(text, encoded=encoded, lowered=lowered)
+    elif "\x00" in text:
+        raise CableFormatError(binary)
     lines = split_lines(text)
     first = next((line.strip() for line in lines if line.strip()), "")
     if re.match(r"(?i)^identifier\b", first):
@@ -96,8 +103,8 @@ def unwrap(text: str) -> Source:
     return Source(RAW, lines)
 
 
-def _from_html(text: str, first_pre: int = 0) -> Source:
-    fast = _from_cablegate_html(text, first_pre)
+def _from_html(text: str, first_pre: int = 0, encoded: bytes | None = None, lowered: bytes | None = None) -> Source:
+    fast = _from_cablegate_html(text, first_pre, encoded, lowered)
     if fast is not None:
         return fast
     return _from_html_lxml(text)
@@ -106,7 +113,6 @@ def _from_html(text: str, first_pre: int = 0) -> Source:
 # The fast path reads pages of the known cablegate layout with a few regexes; anything it is not
 # sure to read exactly as lxml would (other tags or markup inside the blocks, comments, scripts
 # with content, unusual entities or characters, another table layout) goes to lxml instead.
-_PRE_ANY_CASE = re.compile(r"<[pP][rR][eE]")
 _CABLE_TABLE = re.compile(
     r"<table class=(?:'cable'|\"cable\")>"
     r"((?:\s*<tr>(?:\s*<t[hd]>[^<]*(?:<a\b[^<>]*>[^<]*</a>[^<]*)?</t[hd]>)*\s*</tr>)*)\s*</table>"
@@ -172,9 +178,23 @@ def _plain(fragment: str) -> str | None:
             pieces[index] = piece
     text = "".join(pieces)
     # Only printable characters and line ends: no tabs, carriage returns, controls, format characters.
-    if not (text.replace("\n", "") if "\n" in text else text).isprintable():
+    if not _printable_or_newline(text):
         return None
     return text
+
+
+# ASCII is printable from space to tilde: deleting those bytes and newlines from the UTF-8 of a text leaves
+# the other ASCII characters as themselves, and the non-ASCII characters whole (their bytes are all >= 0x80).
+_PRINTABLE_ASCII_OR_NEWLINE = bytes([10, *range(32, 127)])
+
+
+def _printable_or_newline(text: str) -> bool:
+    """``text.replace("\\n", "").isprintable()``, asking Unicode about the non-ASCII characters only."""
+    try:
+        rest = text.encode("utf-8").translate(None, _PRINTABLE_ASCII_OR_NEWLINE)
+    except UnicodeEncodeError:  # lone surrogates: the plain way
+        return text.replace("\n", "").isprintable()
+    return not rest or (min(rest) >= 0x80 and rest.decode("utf-8").isprintable())
 
 
 def _pre_blocks(text: str, start: int) -> list[str]:
@@ -190,12 +210,32 @@ def _pre_blocks(text: str, start: int) -> list[str]:
     return blocks
 
 
-def _from_cablegate_html(text: str, first_pre: int = 0) -> Source | None:
+def _pre_blocks_encoded(encoded: bytes) -> list[str]:
+    """``_pre_blocks(text, 0)`` read in the UTF-8 of the text (byte searches are faster); the same blocks."""
+    blocks = []
+    start = encoded.find(b"<pre>")
+    while start >= 0:
+        end = encoded.find(b"</pre>", start + 5)
+        if end < 0:
+            return []
+        blocks.append(encoded[start + 5 : end].decode("utf-8", "surrogatepass"))
+        start = encoded.find(b"<pre>", end + 6)
+    return blocks
+
+
+def _from_cablegate_html(
+    text: str, first_pre: int = 0, encoded: bytes | None = None, lowered: bytes | None = None
+) -> Source | None:
     """The page read without an HTML parser; None when it is not sure to be read exactly as lxml reads it.
 
-    ``first_pre``: no ``<pre`` tag, in any case, starts before that position.
+    ``first_pre``: no ``<pre`` tag, in any case, starts before that position (the blocks are found from
+    the start all the same: "<pre>" is such a tag). ``encoded``: the page's
+    ``text.encode("utf-8", "surrogatepass")``, and ``lowered`` its ``.lower()``, when already made.
     """
-    lowered = text.encode("utf-8", "surrogatepass").lower()  # bytes.lower() changes ASCII letters only
+    if encoded is None:
+        encoded = text.encode("utf-8", "surrogatepass")
+    if lowered is None:
+        lowered = encoded.lower()  # bytes.lower() changes ASCII letters only
     pres = tables = 0
     last_content = -1  # where the last <pre> or <table> tag starts
     document_tags: list[bytes] = []
@@ -218,7 +258,7 @@ def _from_cablegate_html(text: str, first_pre: int = 0) -> Source | None:
             return None
     if first_end < last_content:
         return None
-    raw_blocks = _pre_blocks(text, first_pre)
+    raw_blocks = _pre_blocks_encoded(encoded)
     if not raw_blocks or len(raw_blocks) != pres or not _WELL_FORMED.fullmatch(lowered):
         return None
     blocks = []
@@ -231,7 +271,8 @@ def _from_cablegate_html(text: str, first_pre: int = 0) -> Source | None:
         return None  # the lxml path gives the error
     meta: dict[str, str] = {}
     if tables:
-        table = _CABLE_TABLE.search(text)
+        table_start = text.find("<table class=")  # where the pattern's literal start is first printed
+        table = _CABLE_TABLE.search(text, table_start) if table_start >= 0 else None
         if tables != 1 or table is None:
             return None
         rows = [[_plain(cell) for cell in _CELL.findall(row)] for row in _ROW.findall(table.group(1))]
@@ -243,7 +284,8 @@ def _from_cablegate_html(text: str, first_pre: int = 0) -> Source | None:
             for label, value in zip(labels, values, strict=False):
                 if label in _META_LABELS and value:
                     meta[_META_LABELS[label]] = value
-    source = Source(CABLEGATE_HTML, split_lines("\n\n".join(blocks)), meta)
+    # ``split_lines`` without its replacements: _plain let no carriage return, tab or no-break space through.
+    source = Source(CABLEGATE_HTML, [line.rstrip() for line in "\n\n".join(blocks).split("\n")], meta)
     if not tables:
         source.warnings.append("HTML page without the cablegate header table: metadata read from the telegram only")
     return source

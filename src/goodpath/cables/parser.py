@@ -82,8 +82,7 @@ def parse_text(text: str, *, name: str | None = None) -> Cable:
         warnings.append("no SUBJECT line found")
     cable.warnings = [*warnings, *body.warnings]
     cable.organizations = extract.organizations(cable.paragraphs)
-    cable.people = extract.people(cable.paragraphs, cable.classified_by)
-    cable.countries = extract.countries(cable.paragraphs)
+    cable.people, cable.countries = extract.people_and_countries(cable.paragraphs, cable.classified_by)
     return cable
 
 
