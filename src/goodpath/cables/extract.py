@@ -122,7 +122,7 @@ def _add(found: dict[str, dict[str, Any]], key: str, record: dict[str, Any], for
 
 @lru_cache(maxsize=1)
 def _organization_scan() -> re.Pattern[str] | None:
-    """The gazetteer and the organization words in one scan: ``G(?![\w])|W(?![\w])`` per first letter.
+    r"""The gazetteer and the organization words in one scan: ``G(?![\w])|W(?![\w])`` per first letter.
 
     At a position both could match, the gazetteer form wins; an organization word found there (or
     inside a gazetteer name) would be inside a gazetteer span, so skipped anyway. A gazetteer form
