@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/pip install --disable-pip-version-check -q -c constraints.txt
 
-.PHONY: run test lint bench demo clean
+.PHONY: run test lint bench demo clean vendor
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,11 +14,24 @@ $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 	$(PIP) -e .
 	touch $@
 
+# The web UI's browser libraries (htmx, Chart.js), from the npm registry at the versions of
+# package-lock.json, copied into the static files (not in git). Pages work without them.
+VENDOR := src/goodpath/web/static/vendor
+$(VENDOR)/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && mkdir -p $(VENDOR) && \
+		cp node_modules/htmx.org/dist/htmx.min.js node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/ && \
+		cp node_modules/htmx.org/LICENSE $(VENDOR)/htmx.LICENSE && cp node_modules/chart.js/LICENSE.md $(VENDOR)/chart.js.LICENSE.md && \
+		touch $@; \
+	else echo "npm is missing: the web UI runs without htmx and charts (apt-get install npm to add them)"; fi
+
+vendor: $(VENDOR)/.installed
+
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(PIP) -e ".[test]"
 	touch $@
 
-run: $(VENV)/.installed
+run: $(VENV)/.installed $(VENDOR)/.installed
 	$(BIN)/goodpath db upgrade
 	$(BIN)/goodpath demo load
 	$(BIN)/goodpath serve
@@ -27,8 +40,9 @@ demo: $(VENV)/.installed
 	$(BIN)/goodpath db upgrade
 	$(BIN)/goodpath demo load
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test $(VENDOR)/.installed
 	bash scripts/ensure-postgres
+	bash scripts/ensure-browser
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest
 
@@ -36,4 +50,4 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/import.py
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules $(VENDOR)

@@ -15,12 +15,16 @@ from goodpath.engagement.case_views import router as cases_router
 from goodpath.engagement.company_views import router as companies_router
 from goodpath.engagement.consultation_views import router as consultations_router
 from goodpath.lists.views import router as lists_router
+from goodpath.pathway.alert_views import router as pathway_alerts_router
 from goodpath.pathway.eligibility_views import router as pathway_eligibility_router
+from goodpath.pathway.evidence_views import router as evidence_router
+from goodpath.pathway.register_views import router as public_register_router
 from goodpath.pathway.views import router as pathway_router
 from goodpath.registry.views import router as registry_router
 from goodpath.screening.batch_views import router as screening_batch_router
 from goodpath.screening.review_views import router as screening_review_router
 from goodpath.screening.views import router as screening_router
+from goodpath.web import install as install_web_ui
 
 app = FastAPI(title="goodpath", version=__version__, description="Nonproliferation sanctions engagement.")
 install_error_handlers(app)
@@ -36,7 +40,12 @@ app.include_router(cases_router)
 app.include_router(companies_router)
 app.include_router(cables_router)
 app.include_router(pathway_eligibility_router)
+app.include_router(evidence_router)
+app.include_router(public_register_router)
+app.include_router(pathway_alerts_router)
 app.include_router(pathway_router)
+# The web UI (HTML pages, /static): same app, same access policy; API routes are unchanged.
+install_web_ui(app)
 
 
 @app.get("/health", tags=["system"])

@@ -57,6 +57,19 @@ def check_propose(w: World, user: str) -> None:
                 assert hidden.status_code == 404, (user, other, hidden.text)
 
 
+ENROLL_PROBE = {"analyst": "c_relusa", "analyst_conf": "u_unmarked_usa", "approver": "own_company"}
+
+
+def check_enroll(w: World, user: str) -> None:
+    probe = ENROLL_PROBE.get(user, "u_all")
+    response = w.call(user, "POST", f"/pathway/{w.party_ids[probe]}/enroll", json={"note": "watch it"})
+    assert response.status_code == _status(user, MANAGE, 201), (user, response.text)
+    if user in MANAGE:
+        assert response.json()["stage"] == "sanctioned"
+        again = w.call(user, "POST", f"/pathway/{w.party_ids[probe]}/enroll", json={})
+        assert again.status_code == 409, (user, again.text)
+
+
 def check_approve(w: World, user: str) -> None:
     pid = _pending(w)
     response = w.call(user, "POST", f"/pathway/proposals/{pid}/approve", json={"note": "agreed"})
@@ -83,6 +96,7 @@ CHECKS = {
     ("GET", "/pathway/funnel"): check_funnel,
     ("GET", "/pathway/{party}"): check_pathway,
     ("POST", "/pathway/{party}/proposals"): check_propose,
+    ("POST", "/pathway/{party}/enroll"): check_enroll,
     ("POST", "/pathway/proposals/{proposal_id}/approve"): check_approve,
     ("POST", "/pathway/proposals/{proposal_id}/reject"): check_reject,
     ("POST", "/pathway/proposals/{proposal_id}/withdraw"): check_withdraw,

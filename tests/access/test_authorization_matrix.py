@@ -21,12 +21,15 @@ from goodpath.access.models import User
 from goodpath.api import app
 from goodpath.lists import service as lists
 from tests.access import (
+    matrix_alerts,
     matrix_cables,
     matrix_engagement_cases,
     matrix_engagement_companies,
     matrix_engagement_consultations,
+    matrix_evidence,
     matrix_pathway,
     matrix_pathway_eligibility,
+    matrix_register,
 )
 from tests.access.matrix_support import (
     CAN_IMPORT,
@@ -380,12 +383,15 @@ CHECKS = {
 
 
 for part in (
+    matrix_alerts,
     matrix_engagement_consultations,
     matrix_engagement_cases,
     matrix_engagement_companies,
     matrix_cables,
+    matrix_evidence,
     matrix_pathway,
     matrix_pathway_eligibility,
+    matrix_register,
 ):
     assert not set(part.CHECKS) & set(CHECKS), part.__name__
     CHECKS.update(part.CHECKS)

@@ -108,3 +108,62 @@ def company(session) -> Party:
     party = add_company(session)
     session.commit()
     return party
+
+
+# --- relief, list entries and subsidiaries (breach detection and snapback) --------------------------
+
+
+def add_missile_sanction(session, party_id="acme") -> Sanction:
+    """AECA sec. 73 missile sanctions (the real catalogue's rules: a national-security waiver route)."""
+    from goodpath.registry import authorities
+
+    authorities.sync(session)
+    sanction = Sanction(party_id=party_id, authority_code="AECA73", program="NPWMD",
+                        measures=authorities.default_measures("AECA73"), imposed_on=date(2003, 9, 19),
+                        status="active", events=[], classification="UNCLASSIFIED", releasability="ALL")  # fmt: skip
+    session.add(sanction)
+    session.flush()
+    return sanction
+
+
+def grant_relief(session, sanction: Sanction, measure="import_ban", on="2005-08-01", party="acme", **kwargs):
+    """Propose a relief of ``measure`` by a national-security waiver; APPROVER approves; commits."""
+    relief = {"sanction_id": sanction.id, "measure": measure, "route_code": "national_security_waiver"}
+    return move(session, "relief_granted", on, party=party, relief=relief, **kwargs)
+
+
+def walk_to_relief(session, party="acme", **kwargs) -> Sanction:
+    """A company at relief_granted (recognized 2005-07-01, relief of import_ban from 2005-08-01)."""
+    sanction = add_missile_sanction(session, party)
+    walk_to_monitoring(session, party)
+    move(session, "recognized", "2005-07-01", party=party)
+    grant_relief(session, sanction, party=party, **kwargs)
+    return sanction
+
+
+def add_list_entry(session, party_id="acme", program="NPWMD", listed_on: str | None = "2007-03-01",
+                   dataset="test-np", external_id=None):  # fmt: skip
+    """A list entry of ``party_id`` under ``program`` (listed on ``listed_on``, per the entry's data)."""
+    from goodpath.lists.models import ListEntry
+
+    ext = external_id or f"{party_id}-{program}-{listed_on}"
+    data = {"external_id": ext, "sanctions": [{"program": program, "start_date": listed_on}]}
+    entry = ListEntry(id=f"e{abs(hash((dataset, ext))) % 10**15}", dataset=dataset, external_id=ext, party_id=party_id,
+                      schema="Company", caption=f"{party_id.upper()} listed", content_hash="x", data=data,
+                      first_version=2, last_changed_version=2, classification="UNCLASSIFIED", releasability="ALL",
+                      originator="LIST")  # fmt: skip
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def add_subsidiary(session, parent="acme", child="acme-sub"):
+    """A company ``child`` that ``parent`` owns (an ownership link with no end date)."""
+    from goodpath.registry.models import OwnershipLink
+
+    session.add(Party(id=child, key=child, schema="Company", caption=f"{child} Ltd", countries=["cn"], birth_dates=[],
+                      classification="UNCLASSIFIED", releasability="ALL", originator="USA"))  # fmt: skip
+    session.flush()
+    session.add(OwnershipLink(parent_id=parent, child_id=child, relation="subsidiary", share=100.0,
+                              classification="UNCLASSIFIED", releasability="ALL", originator="USA"))  # fmt: skip
+    session.flush()

@@ -9,7 +9,9 @@ from goodpath.core.cli_support import actor, console, print_json, user_errors
 from goodpath.core.db import new_session, session_scope
 from goodpath.core.settings import get_settings
 from goodpath.demo import service
+from goodpath.demo.cables import load_cables
 from goodpath.demo.engagement_records import load_records
+from goodpath.demo.pathway_records import load_pathway
 from goodpath.screening import monitoring
 from goodpath.screening.review_commands import print_rescreen
 
@@ -48,16 +50,23 @@ def load(as_json: bool = typer.Option(False, "--json", help="Print what was load
             rescreen = monitoring.rescreen_all if changed else monitoring.rescreen_pending
             rescreened = rescreen(session, actor())
         with session_scope() as session:
+            cables = load_cables(session, actor(), get_settings().shared_dir)
+        with session_scope() as session:
+            pathway = load_pathway(session, actor(), get_settings().shared_dir)
+        with session_scope() as session:
             users = ensure_demo_users(session, actor())
     if as_json:
         print_json(
             {"lists": [s.__dict__ for s in steps], "engagement": engagement, "engagement_records": records,
-             "users": users, "rescreen": rescreened}  # fmt: skip
+             "cables": cables, "pathway": pathway, "users": users, "rescreen": rescreened}  # fmt: skip
         )
         return
     console.print(f"engagement parties: {engagement['outcome']} ({engagement['parties']} parties)")
     new = ", ".join(f"{count} {kind}" for kind, count in records.items() if count)
     console.print(f"engagement records of the seed cables: {new or 'already loaded'}")
+    console.print("cables: " + ", ".join(f"{r['file']} {r['outcome']}" for r in cables), highlight=False)
+    moved = ", ".join(f"{count} {kind}" for kind, count in pathway.items() if count)
+    console.print(f"pathway of the engaged companies: {moved or 'already loaded'}")
     if rescreened is not None:
         print_rescreen(rescreened)
     console.print("demo users (demo passwords, not for real use):")

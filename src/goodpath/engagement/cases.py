@@ -343,6 +343,10 @@ def close(
     before = to_dict(case)
     case.outcome, case.outcome_note = outcome, note
     audited(session, viewer, "case.outcome", case, before=before, reason=note)
+    if outcome == "sanctioned":  # a breach of relief conditions for its parties on the pathway
+        from goodpath.pathway import breaches  # noqa: PLC0415 - the pathway builds on engagement
+
+        breaches.after_case_closed(session, case)
     return case
 
 

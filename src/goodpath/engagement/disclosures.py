@@ -212,7 +212,11 @@ def confirm_hit(
     occurred_on: date | str | None = None,
 ) -> Disclosure:
     """Confirm a hit of the counterparty as a true match: a signal for the pathway engine."""
-    return _decide(session, viewer, disclosure_id, entry_id, "true_match", reason, source, occurred_on)
+    disclosure = _decide(session, viewer, disclosure_id, entry_id, "true_match", reason, source, occurred_on)
+    from goodpath.pathway import breaches  # noqa: PLC0415 - the pathway builds on engagement
+
+    breaches.after_hit_confirmed(session, disclosure.party_id)  # a breach of relief conditions
+    return disclosure
 
 
 def clear_hit(
@@ -278,6 +282,9 @@ def refresh_from_subjects(session: Session, actor: str = "system") -> int:
         else:
             audited(session, viewer, "disclosure.rescreen", disclosure, before=old)
     session.flush()
+    from goodpath.pathway import breaches  # noqa: PLC0415 - the pathway builds on engagement
+
+    breaches.after_rescreen(session)  # confirmed hits of pathway companies: breaches of relief conditions
     return changed
 
 

@@ -201,6 +201,9 @@ def apply_parsed(
         )
     )
     session.flush()
+    from goodpath.pathway import breaches  # noqa: PLC0415 - the pathway builds on the lists
+
+    breaches.after_list_import(session, dataset, version)  # new listings of pathway companies
     return result
 
 

@@ -12,11 +12,20 @@ from goodpath.access.policy import Viewer
 from goodpath.core.cli_support import console, local_viewer, print_json, user_errors
 from goodpath.core.db import session_scope
 from goodpath.core.errors import Refused
-from goodpath.pathway import proposals, timeline
+from goodpath.pathway import alert_commands, proposals, timeline
 from goodpath.pathway.eligibility_commands import eligibility
+from goodpath.pathway.evidence_commands import evidence_app, notice
+from goodpath.pathway.register_commands import recognition_register, stigma_list
 
 pathway_app = typer.Typer(help="The good path and the bad path of sanctioned companies.", no_args_is_help=True)
 pathway_app.command("eligibility")(eligibility)
+pathway_app.command("scan")(alert_commands.scan)
+pathway_app.command("alerts")(alert_commands.alerts)
+pathway_app.command("review")(alert_commands.review)
+pathway_app.add_typer(evidence_app, name="evidence")
+pathway_app.command("notice")(notice)
+pathway_app.command("register")(recognition_register)
+pathway_app.command("stigma")(stigma_list)
 
 JSON = typer.Option(False, "--json", help="Print as JSON.")
 AS = typer.Option(None, "--as", help="Act as this user of the users table (approving needs an approver).")
@@ -69,6 +78,19 @@ def show(company: str = typer.Argument(..., help="Party id or key (e.g. norinco)
                           highlight=False)  # fmt: skip
 
 
+@pathway_app.command("enroll")
+def enroll(
+    company: str = typer.Argument(..., help="Party id or key."),
+    on: str | None = typer.Option(None, "--on", help="Since when (YYYY-MM-DD; default today)."),
+    note: str | None = typer.Option(None, "--note", help="Why the company is put on the pathway."),
+    as_user: str | None = AS,
+) -> None:
+    """Put a sanctioned company on the pathway (stage 'sanctioned'), so breach detection watches it."""
+    with user_errors(), session_scope() as session:
+        state = proposals.enroll(session, _viewer(session, as_user), company, on=on, note=note)
+        console.print(f"{company} is on the pathway: {state.stage} since {state.since}", highlight=False)
+
+
 @pathway_app.command("propose")
 def propose(
     company: str = typer.Argument(..., help="Party id or key."),
@@ -79,6 +101,8 @@ def propose(
     rationale: str = typer.Option(..., "--rationale", help="Why (required)."),
     evidence: list[str] | None = typer.Option(None, "--evidence", help="An evidence reference (repeatable)."),
     on: str | None = typer.Option(None, "--on", help="Effective date (YYYY-MM-DD; default today)."),
+    statement_en: str | None = typer.Option(None, "--statement-en", help="Public statement, English (and -zh)."),
+    statement_zh: str | None = typer.Option(None, "--statement-zh", help="Public statement, Chinese (and -en)."),
     as_user: str | None = AS,
     as_json: bool = JSON,
 ) -> None:
@@ -88,10 +112,12 @@ def propose(
         if to not in (None, "relief_granted"):
             raise typer.BadParameter("a relief goes to relief_granted: leave out --to or give --to relief_granted")
         relief = {"sanction_id": sanction, "measure": measure, "route_code": route}
+    given = statement_en is not None or statement_zh is not None
+    statement = {"en": statement_en or "", "zh": statement_zh or ""} if given else None
     with user_errors(), session_scope() as session:
         viewer = _viewer(session, as_user)
         proposal = proposals.propose(session, viewer, company, to_stage=to, relief=relief, rationale=rationale,
-                                     evidence=evidence or [], effective_on=on)  # fmt: skip
+                                     evidence=evidence or [], effective_on=on, statement=statement)  # fmt: skip
         row = timeline.proposal_row(proposal)
     _print_proposal(row, as_json)
 

@@ -23,11 +23,23 @@ from datetime import date
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from goodpath.access.policy import Role, Viewer
+from goodpath.access.policy import Permission, Role, Viewer
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import utcnow
-from goodpath.engagement.common import add_event, audited, get_readable, marking, parse_date, required_text, to_dict
+from goodpath.engagement.common import (
+    add_event,
+    audited,
+    get_readable,
+    marking,
+    parse_date,
+    require,
+    required_text,
+    to_dict,
+)
 from goodpath.engagement.models import Dossier
+from goodpath.pathway import conditions as relief_conditions
+from goodpath.pathway import evidence as evidence_store
+from goodpath.pathway import register as public_register
 from goodpath.pathway import stages as catalogue
 from goodpath.pathway.models import PathwayProposal, PathwayRelief, PathwayState
 from goodpath.registry.models import Party, Sanction
@@ -73,14 +85,16 @@ def _marks(session: Session, viewer: Viewer, party: Party, classification, relea
             "originator": source.originator, "published": False}  # fmt: skip
 
 
-def _ensure_state(session: Session, viewer: Viewer, party: Party, marks: dict, on: date) -> PathwayState:
+def _ensure_state(
+    session: Session, viewer: Viewer, party: Party, marks: dict, on: date, note: str | None = None
+) -> PathwayState:
     state = state_of(session, party)
     if state is None:
         state = PathwayState(party_id=party.id, stage=catalogue.START, since=_start_date(session, party, on), **marks)
         session.add(state)
         session.flush()
         add_event(session, viewer, RECORD_TYPE, state, None, catalogue.START, state.since,
-                  note="the pathway starts: the company is under sanctions")  # fmt: skip
+                  note=note or "the pathway starts: the company is under sanctions")  # fmt: skip
         audited(session, viewer, "pathway.start", state)
     return state
 
@@ -95,7 +109,7 @@ def _clean_evidence(evidence: Iterable) -> list[dict]:
             text = item.strip()
             if not text:
                 continue
-            item = {"kind": "reference", "ref": text}
+            item = evidence_store.parse_reference(text) or {"kind": "reference", "ref": text}
         if not isinstance(item, dict) or len(str(item)) > 2000:
             raise GoodpathError(f"evidence {number} must be a reference text or an object (at most 2000 characters)")
         out.append({**item, "given": True})
@@ -148,6 +162,8 @@ def propose(
     effective_on: date | str | None = None,
     classification: str | None = None,
     releasability: str | None = None,
+    statement: dict | None = None,
+    conditions: Iterable[str] | None = None,
 ) -> PathwayProposal:
     """Propose moving the company to ``to_stage`` (or a ``relief`` {sanction_id, measure, route_code}).
     Applied at once when no second approver is needed; otherwise a pending proposal."""
@@ -167,9 +183,13 @@ def propose(
     if viewer.role.value not in transition.propose:
         who = ", ".join(sorted(transition.propose))
         raise Refused(f"a {viewer.role.value} may not propose {to_stage} (who may: {who})")
+    text = public_register.clean_statement(statement, to_stage if kind != "relief" else None)
     on = _check_date(effective_on, since)
     spec = _relief_spec(session, party, relief) if relief is not None else {}
-    given = _clean_evidence(evidence)
+    if conditions is not None and relief is None:
+        raise GoodpathError("conditions are attached to a relief: give them with a relief proposal")
+    chosen = relief_conditions.validate(conditions) if relief is not None else None  # None: the defaults
+    given, documents = evidence_store.resolve_references(session, viewer, party, _clean_evidence(evidence))
     _refuse_duplicate(session, party, to_stage, spec)
     context = catalogue.Context(session, viewer, party, stage, since or on, on, relief=spec or None)
     found = catalogue.check_evidence(transition, context)
@@ -181,9 +201,12 @@ def propose(
         rationale=rationale, evidence=given + found, legal=(context.relief or {}).get("legal"), status="pending",
         proposed_by=viewer.actor, proposed_at=utcnow(), **marks,
     )  # fmt: skip
+    proposal.statement = text
+    proposal.conditions = chosen
     session.add(proposal)
     session.flush()
     audited(session, viewer, "pathway.propose", proposal, reason=rationale)
+    evidence_store.link_proposal(session, viewer, proposal, documents)
     if not transition.second_approver:
         _decide(session, viewer, proposal, "approved", AUTO_NOTE)
         _apply(session, viewer, state, proposal)
@@ -200,6 +223,19 @@ def _refuse_duplicate(session: Session, party: Party, to_stage: str, spec: dict)
     existing = session.scalars(query).first()
     if existing is not None:
         raise Refused(f"proposal {existing} for the same change is already pending")
+
+
+def enroll(session: Session, viewer: Viewer, party_id: str, *, on: date | str | None = None,
+           note: str | None = None) -> PathwayState:  # fmt: skip
+    """Put a sanctioned company on the pathway (stage 'sanctioned') without moving it, so that its
+    timeline starts and breach detection watches it; a company already on it is refused."""
+    require(viewer, Permission.MANAGE_ENGAGEMENT)
+    party = get_party(session, viewer, party_id)
+    if state_of(session, party) is not None:
+        raise Refused(f"{party.caption} is on the pathway already")
+    day = _check_date(on, None)
+    marks = _marks(session, viewer, party, None, None)
+    return _ensure_state(session, viewer, party, marks, day, note=(note or "").strip() or None)
 
 
 # --- deciding -------------------------------------------------------------------------------------
@@ -314,19 +350,30 @@ def _apply(session: Session, viewer: Viewer, state: PathwayState, proposal: Path
         earliest = parse_date(((proposal.legal or {}).get("route") or {}).get("earliest_effective"), "earliest")
         relief = PathwayRelief(
             party_id=state.party_id, sanction_id=proposal.sanction_id, measure=proposal.measure,
-            route_code=proposal.route_code, effective_on=max(on, earliest or on), conditions=[], status="active",
+            route_code=proposal.route_code, effective_on=max(on, earliest or on),
+            conditions=relief_conditions.for_relief(proposal.conditions), status="active",
             status_on=on,
             proposal_id=proposal.id, classification=proposal.classification, releasability=proposal.releasability,
             originator=proposal.originator, published=False,
         )  # fmt: skip
+        if evidence_store.notice_rule(proposal):  # in effect once its notice is recorded (evidence.record_notice)
+            relief.status = "awaiting_notice"
         session.add(relief)
         session.flush()
         audited(session, viewer, "pathway.relief", relief, reason=note)
-    if proposal.kind == "snapback":
+    if proposal.kind == "snapback":  # exactly the reliefs in force are revoked: their measures bind again
+        from goodpath.pathway import breaches  # noqa: PLC0415 - breaches builds on this module
+
+        revoked = []
         for relief in session.scalars(
-            select(PathwayRelief).where(PathwayRelief.party_id == state.party_id, PathwayRelief.status == "active")
-        ):
+            select(PathwayRelief).where(PathwayRelief.party_id == state.party_id,
+                                        PathwayRelief.status.in_(breaches.IN_FORCE)).order_by(PathwayRelief.id)
+        ):  # fmt: skip
             relief_before = to_dict(relief)
             relief.status, relief.status_on = "revoked", on
             audited(session, viewer, "pathway.relief.revoke", relief, before=relief_before, reason=note)
+            revoked.append(relief.id)
+        proposal.revoked_reliefs = revoked
+        breaches.close_alerts(session, viewer, proposal)
     audited(session, viewer, "pathway.stage", state, before=before, reason=note)
+    public_register.publish_for(session, viewer, proposal)

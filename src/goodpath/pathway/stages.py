@@ -173,7 +173,8 @@ def _icp(c: Context) -> Finding:
 
 
 def _breaches(c: Context, since: date) -> tuple[list[dict], str | None]:
-    """Confirmed hits of disclosed counterparties and cases closed 'sanctioned' on or after ``since``."""
+    """Confirmed hits of disclosed counterparties, cases closed 'sanctioned', new nonproliferation list
+    entries of the company or its subsidiaries, and findings escalated to a breach, on or after ``since``."""
     system = system_viewer()
     hits = disclosures.signals(c.session, system, c.party.id)
     cases = list(c.session.scalars(
@@ -183,8 +184,15 @@ def _breaches(c: Context, since: date) -> tuple[list[dict], str | None]:
                 ViolationCase.id.in_(select(CaseParty.case_id).where(CaseParty.party_id == c.party.id))),
         ).distinct()
     ))  # fmt: skip
+    from goodpath.pathway import breaches  # noqa: PLC0415 - breach detection builds on this module
+
+    listed = breaches.nonproliferation_entries(c.session, c.party.id, since, c.on)
+    escalated = breaches.escalated(c.session, c.party.id, since, c.on)
     refs = [{"kind": "screening_hit", "disclosure_id": h["disclosure_id"], "entry_id": h["entry_id"]} for h in hits]
     refs += [{"kind": "case", "id": i} for i in cases]
+    refs += [{"kind": "list_entry", "entry_id": e["entry_id"], "party_id": e["party_id"], "program": e["program"],
+              "listed_on": e["listed_on"]} for e in listed]  # fmt: skip
+    refs += [{"kind": "pathway_alert", "id": a.id, "escalated_by": a.reviewed_by} for a in escalated]
     if not refs:
         return [], None
     words = []
@@ -192,6 +200,11 @@ def _breaches(c: Context, since: date) -> tuple[list[dict], str | None]:
         words.append(f"{len(hits)} confirmed screening hit(s) among the company's disclosed counterparties")
     if cases:
         words.append(f"{len(cases)} case(s) of the company closed 'sanctioned' since {since.isoformat()}")
+    if listed:
+        words.append(f"{len(listed)} new nonproliferation list entr(y/ies) of the company or its subsidiaries "
+                     f"since {since.isoformat()}")  # fmt: skip
+    if escalated:
+        words.append(f"{len(escalated)} finding(s) escalated to a breach since {since.isoformat()}")
     return refs, "; ".join(words)
 
 
@@ -262,7 +275,7 @@ def relieved_measures(session: Session, party_id: str) -> set[tuple[int, str]]:
 
     rows = session.execute(
         select(PathwayRelief.sanction_id, PathwayRelief.measure)
-        .where(PathwayRelief.party_id == party_id, PathwayRelief.status == "active")
+        .where(PathwayRelief.party_id == party_id, PathwayRelief.status.in_(("active", "awaiting_notice")))
     )  # fmt: skip
     return {(s, m) for s, m in rows}
 

@@ -15,7 +15,7 @@ from goodpath.access.policy import Viewer, read_filter
 from goodpath.core.models import utcnow
 from goodpath.engagement.common import parse_date, readable, to_dict
 from goodpath.engagement.models import EngagementEvent
-from goodpath.pathway import proposals
+from goodpath.pathway import breaches, evidence, proposals
 from goodpath.pathway import stages as catalogue
 from goodpath.pathway.models import PathwayProposal, PathwayRelief, PathwayState
 from goodpath.registry.service import get_party
@@ -41,7 +41,7 @@ def pathway(session: Session, viewer: Viewer, party_id: str) -> dict:
     reliefs = [to_dict(r) for r in session.scalars(
         readable(session, viewer, PathwayRelief).where(PathwayRelief.party_id == party.id).order_by(PathwayRelief.id)
     )]  # fmt: skip
-    active = [r for r in reliefs if r["status"] == "active"]
+    active = [r for r in reliefs if r["status"] in ("active", "awaiting_notice")]  # granted (see "in_effect")
     open_measures = catalogue.active_sanction_measures(session, party.id)
     extent = None if not active else ("full" if {(r["sanction_id"], r["measure"]) for r in active} >= open_measures
                                        else "partial")  # fmt: skip
@@ -49,6 +49,7 @@ def pathway(session: Session, viewer: Viewer, party_id: str) -> dict:
         readable(session, viewer, PathwayProposal).where(PathwayProposal.party_id == party.id)
         .order_by(PathwayProposal.id)
     )]  # fmt: skip
+    evidence.attach_documents(session, viewer, reliefs, rows)  # documents linked; in effect today
     data = catalogue.load()
     return {
         "party": {"id": party.id, "key": party.key, "caption": party.caption},
@@ -57,6 +58,7 @@ def pathway(session: Session, viewer: Viewer, party_id: str) -> dict:
         "path": data.stages[stage]["path"],
         "relief": extent,
         "reliefs": reliefs,
+        "reinstated": breaches.reinstated(session, viewer, party.id),  # measures a snapback put back in force
         "pending": [r for r in rows if r["status"] == "pending"],
         "next": [t.as_dict() for t in data.from_stage(stage)],
         "timeline": company_timeline(session, viewer, party.id, rows),
@@ -80,7 +82,7 @@ def company_timeline(session: Session, viewer: Viewer, party_id: str, rows: list
             "to": p["to_stage"], "sanction_id": p["sanction_id"], "measure": p["measure"], "route": p["route_code"],
             "status": p["status"], "proposed_by": p["proposed_by"], "proposed_at": p["proposed_at"],
             "decided_by": p["decided_by"], "decided_at": p["decided_at"], "decision_note": p["decision_note"],
-            "rationale": p["rationale"], "evidence": p["evidence"],
+            "rationale": p["rationale"], "evidence": p["evidence"], "documents": p.get("documents", []),
         })  # fmt: skip
     order = {"proposal": 0, "stage": 1}
     return sorted(entries, key=lambda e: (e["on"], order[e["type"]], e.get("id") or 0))

@@ -38,6 +38,9 @@ class ProposalRequest(BaseModel):
     effective_on: str | None = Field(None, description="YYYY-MM-DD; default today")
     classification: str | None = Field(None, max_length=20)
     releasability: str | None = Field(None, max_length=400)
+    statement: dict[str, str] | None = Field(
+        None, description='The public statement {"en", "zh"} (both) for recognized, public_stigma, snapped_back'
+    )
 
 
 class DecisionRequest(BaseModel):
@@ -58,6 +61,21 @@ def pathway_funnel(
 @router.get("/pathway/{party}")
 def get_pathway(party: str, viewer: Viewer = Depends(require_login), session: Session = Depends(get_session)) -> dict:
     """The company's stage, reliefs, pending proposals, next steps and timeline."""
+    return timeline.pathway(session, viewer, party)
+
+
+class EnrollRequest(BaseModel):
+    on: str | None = Field(None, description="YYYY-MM-DD; default today")
+    note: str | None = Field(None, max_length=4000, description="Why the company is put on the pathway")
+
+
+@router.post("/pathway/{party}/enroll", status_code=201)
+def enroll(
+    party: str, body: EnrollRequest, viewer: Viewer = Depends(manage), session: Session = Depends(get_session)
+) -> dict:
+    """Put a sanctioned company on the pathway (stage 'sanctioned'), so breach detection watches it."""
+    with invalid_as_422():
+        proposals.enroll(session, viewer, party, on=body.on, note=body.note)
     return timeline.pathway(session, viewer, party)
 
 

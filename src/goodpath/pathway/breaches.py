@@ -1,0 +1,598 @@
+"""Breach detection and snapback: the conditions of relief watched, breaches turned into snapback proposals.
+
+``scan`` looks at every company with a pathway state (or the given ones) from the start of its
+window (the earliest relief in force; else its entry into monitoring) up to a date, and records what
+it finds as ``PathwayAlert`` rows, once each (unique per company, source and source record):
+
+- ``breach``: a case of the company closed 'sanctioned', a confirmed screening hit of a disclosed
+  counterparty, a new list entry under a nonproliferation programme for the company or a subsidiary
+  (ownership links without an end date) -- when the relief in force carries the condition it breaches
+  (or no relief is in force: the breach still blocks relief);
+- ``review``: a new entry under an unrelated, mixed or unknown programme; a listing whose date cannot be
+  told; a breach of a condition the relief in force does not carry; an overdue ICP audit or disclosure.
+
+For a company with relief in force (active or awaiting notice) at relief_granted or normalized, open
+breaches open ONE snapback proposal, proposed by the system (``stages.system_viewer()``, actor
+"system:pathway"), unless one is pending already; a second person with the approver role decides it.
+No statute snaps back automatically (legal-rules.md): snapback is a revocation of relief under its
+conditions. Everything is read as the hosting organization's fully cleared system; alerts take the
+marking of the company's pathway state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from goodpath.access.policy import Permission, Role, Viewer, can_read
+from goodpath.core.errors import GoodpathError, NotFound, Refused
+from goodpath.core.models import utcnow
+from goodpath.engagement import disclosures
+from goodpath.engagement.common import (
+    audited,
+    get_readable,
+    one_of,
+    parse_date,
+    readable,
+    require,
+    required_text,
+    to_dict,
+)
+from goodpath.engagement.models import CaseParty, Disclosure, EngagementEvent, IcpAssessment, ViolationCase
+from goodpath.lists.models import ListEntry, ListVersion
+from goodpath.pathway import conditions as catalogue_of_conditions
+from goodpath.pathway import proposals
+from goodpath.pathway import stages as catalogue
+from goodpath.pathway.models import PathwayAlert, PathwayProposal, PathwayRelief, PathwayState
+from goodpath.registry.authorities import add_period
+from goodpath.registry.models import OwnershipLink, Party, Sanction
+
+SYSTEM_ACTOR = "system:pathway"
+IN_FORCE = ("active", "awaiting_notice")
+RELIEF_STAGES = ("relief_granted", "normalized")
+KINDS = ("breach", "review")
+ALERT_STATUSES = ("open", "snapback_proposed", "snapped_back", "snapback_rejected", "snapback_withdrawn",
+                  "dismissed", "escalated")  # fmt: skip
+DECISIONS = ("dismiss", "escalate")
+# Relations that put the child under the company's control ("child is <relation> of parent").
+CONTROL = ("subsidiary", "sub_unit", "owned", "successor")
+MAX_DEPTH = 5
+
+
+# --- the company's group and its list entries -------------------------------------------------------
+
+
+def subsidiaries(session: Session, party_id: str) -> list[str]:
+    """Parties the company controls (ownership links with no end date), down the ownership tree."""
+    found: list[str] = []
+    frontier, seen = [party_id], {party_id}
+    for _ in range(MAX_DEPTH):
+        if not frontier:
+            break
+        children = session.scalars(
+            select(OwnershipLink.child_id).distinct().where(
+                OwnershipLink.parent_id.in_(frontier), OwnershipLink.valid_to.is_(None),
+                OwnershipLink.relation.in_(CONTROL),
+            )
+        ).all()  # fmt: skip
+        frontier = [c for c in children if c not in seen]
+        seen.update(frontier)
+        found += frontier
+    return found
+
+
+def _version_dates(session: Session, pairs: set[tuple[str, int]]) -> dict[tuple[str, int], date]:
+    out = {}
+    for dataset, version in pairs:
+        row = session.scalars(
+            select(ListVersion).where(ListVersion.dataset == dataset, ListVersion.version == version)
+        ).first()
+        if row is None:
+            continue
+        out[(dataset, version)] = parse_date_loose(row.list_published_at) or row.imported_at.date()
+    return out
+
+
+def parse_date_loose(value) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def list_entry_findings(session: Session, party_id: str, since: date, until: date | None = None) -> list[dict]:
+    """Each programme of each list entry of the company or a subsidiary listed on or after ``since``
+    (and not after ``until``): its class (conditions.classify) and whether it is a breach. The listing
+    date is the entry's own (its sanction's start date) when it has one, else its list version's; an
+    entry dated only by the first import of its dataset cannot be told new: a review, not a breach."""
+    group = subsidiaries(session, party_id)
+    entries = list(session.scalars(
+        select(ListEntry).where(ListEntry.party_id.in_([party_id, *group])).order_by(ListEntry.id)
+    ))  # fmt: skip
+    versions = _version_dates(session, {(e.dataset, e.first_version) for e in entries})
+    out = []
+    for entry in entries:
+        programs = (entry.data or {}).get("sanctions") or [{}]
+        for sanction in programs:
+            program = (sanction.get("program") or "").strip() or None
+            listed_on, dated_by = parse_date_loose(sanction.get("start_date")), "entry"
+            if listed_on is None:
+                listed_on, dated_by = versions.get((entry.dataset, entry.first_version)), "list_version"
+            if listed_on is None or listed_on < since or (until is not None and listed_on > until):
+                continue
+            found = catalogue_of_conditions.classify(program, entry.dataset)
+            reason = found.reason
+            breach = found.breach
+            if breach and dated_by == "list_version" and entry.first_version == 1:
+                breach = False
+                reason += "; dated only by the first import of its dataset: when it was listed is unknown"
+            out.append({
+                "entry_id": entry.id, "party_id": entry.party_id, "subsidiary": entry.party_id != party_id,
+                "dataset": entry.dataset, "caption": entry.caption, "program": program, "class": found.kind,
+                "authority": found.authority, "reason": reason, "listed_on": listed_on.isoformat(),
+                "dated_by": dated_by, "breach": breach,
+            })  # fmt: skip
+    return out
+
+
+def nonproliferation_entries(session: Session, party_id: str, since: date, until: date | None = None) -> list[dict]:
+    """The new nonproliferation list entries of the company or its subsidiaries: breaches."""
+    return [f for f in list_entry_findings(session, party_id, since, until) if f["breach"]]
+
+
+def escalated(session: Session, party_id: str, since: date, until: date | None = None) -> list[PathwayAlert]:
+    """Review alerts a person escalated to a breach (dated by the escalation)."""
+    rows = session.scalars(
+        select(PathwayAlert).where(
+            PathwayAlert.party_id == party_id, PathwayAlert.kind == "review",
+            PathwayAlert.status.in_(("escalated", "snapback_proposed", "snapped_back")),
+            PathwayAlert.reviewed_at.is_not(None),
+        ).order_by(PathwayAlert.id)
+    )  # fmt: skip
+    return [a for a in rows if since <= _day(a.reviewed_at) and (until is None or _day(a.reviewed_at) <= until)]
+
+
+def _day(value) -> date:
+    return value.date() if hasattr(value, "date") else value
+
+
+# --- relief in force and reinstated -------------------------------------------------------------------
+
+
+def reliefs_in_force(session: Session, party_id: str) -> list[PathwayRelief]:
+    return list(session.scalars(
+        select(PathwayRelief).where(PathwayRelief.party_id == party_id, PathwayRelief.status.in_(IN_FORCE))
+        .order_by(PathwayRelief.id)
+    ))  # fmt: skip
+
+
+def reinstated(session: Session, viewer: Viewer | None, party_id: str) -> list[dict]:
+    """Per sanction and measure, what each approved snapback reinstated: exactly the reliefs it revoked.
+    ``in_force``: the measure binds again now (not relieved again since, its sanction still active)."""
+    query = select(PathwayProposal).where(PathwayProposal.party_id == party_id, PathwayProposal.kind == "snapback",
+                                          PathwayProposal.status == "approved")  # fmt: skip
+    relieved_now = {(r.sanction_id, r.measure) for r in reliefs_in_force(session, party_id)}
+    out = []
+    for proposal in session.scalars(query.order_by(PathwayProposal.id)):
+        if viewer is not None and not can_read(viewer, proposal):
+            continue
+        for relief_id in proposal.revoked_reliefs or []:
+            relief = session.get(PathwayRelief, relief_id)
+            if relief is None or (viewer is not None and not can_read(viewer, relief)):
+                continue
+            sanction = session.get(Sanction, relief.sanction_id)
+            out.append({
+                "sanction_id": relief.sanction_id, "measure": relief.measure, "relief_id": relief.id,
+                "route_code": relief.route_code, "relieved_from": relief.effective_on.isoformat(),
+                "reinstated_on": proposal.effective_on.isoformat(), "proposal_id": proposal.id,
+                "in_force": (relief.sanction_id, relief.measure) not in relieved_now
+                and sanction is not None and sanction.status == "active",
+            })  # fmt: skip
+    return out
+
+
+def in_force_again(session: Session, party_id: str) -> set[tuple[int, str]]:
+    """The (sanction, measure) pairs a snapback put back in force and that bind now."""
+    return {(r["sanction_id"], r["measure"]) for r in reinstated(session, None, party_id) if r["in_force"]}
+
+
+# --- scanning ---------------------------------------------------------------------------------------
+
+
+def _entered(session: Session, party_id: str, stage: str) -> date | None:
+    return session.scalars(
+        select(EngagementEvent.occurred_on)
+        .where(EngagementEvent.record_type == proposals.RECORD_TYPE, EngagementEvent.party_id == party_id,
+               EngagementEvent.to_status == stage)
+        .order_by(EngagementEvent.occurred_on.desc(), EngagementEvent.id.desc()).limit(1)
+    ).first()  # fmt: skip
+
+
+def window_start(session: Session, party_id: str, reliefs: list[PathwayRelief]) -> date | None:
+    """Since when breaches count: the earliest relief in force (its grant); else entry into monitoring."""
+    if reliefs:
+        return min(min(r.status_on, r.effective_on) for r in reliefs)
+    return _entered(session, party_id, "monitoring")
+
+
+def _attribute(condition: str, reliefs: list[PathwayRelief]) -> tuple[str, int | None, str]:
+    """Breach or review: a breach when no relief is in force (it blocks relief) or a relief in force
+    carries the condition; else a review (not a condition of the relief in force)."""
+    if not reliefs:
+        return "breach", None, ""
+    for r in reliefs:
+        if condition in catalogue_of_conditions.codes_of(r.conditions):
+            return "breach", r.id, ""
+    return "review", None, f" (not a condition of the relief in force: {condition})"
+
+
+def _findings(session: Session, party: Party, reliefs: list[PathwayRelief], start: date, on: date) -> list[dict]:
+    system = catalogue.system_viewer()
+    out: list[dict] = []
+    transfers = "no_transfers_to_countries_of_concern"
+    cases = session.scalars(
+        select(ViolationCase).where(
+            ViolationCase.outcome == "sanctioned", ViolationCase.status_on >= start, ViolationCase.status_on <= on,
+            or_(ViolationCase.party_id == party.id,
+                ViolationCase.id.in_(select(CaseParty.case_id).where(CaseParty.party_id == party.id))),
+        ).order_by(ViolationCase.id)
+    ).unique()  # fmt: skip
+    for case in cases:
+        kind, relief_id, why = _attribute(transfers, reliefs)
+        out.append(
+            {
+                "kind": kind,
+                "source": "case",
+                "source_ref": str(case.id),
+                "condition": transfers,
+                "relief_id": relief_id,
+                "occurred_on": case.status_on,
+                "detail": f"case {case.reference} closed 'sanctioned' on {case.status_on.isoformat()}{why}",
+            }
+        )
+    for hit in disclosures.signals(session, system, party.id):
+        confirmed = parse_date_loose(hit.get("confirmed_on"))
+        if confirmed is not None and (confirmed < start or confirmed > on):
+            continue
+        kind, relief_id, why = _attribute(transfers, reliefs)
+        out.append({"kind": kind, "source": "screening_hit", "source_ref": f"{hit['disclosure_id']}:{hit['entry_id']}",
+                    "condition": transfers, "relief_id": relief_id, "occurred_on": confirmed,
+                    "detail": f"confirmed screening hit of disclosed counterparty {hit['counterparty']} "
+                              f"({hit['counterparty_country']}) on {hit['caption']} (disclosure {hit['disclosure_id']})"
+                              f"{why}"})  # fmt: skip
+    listing = "no_new_nonproliferation_listing"
+    for f in list_entry_findings(session, party.id, start, on):
+        whose = f"subsidiary {f['party_id']}" if f["subsidiary"] else "the company"
+        detail = (f"new list entry {f['caption']} ({f['dataset']}, programme {f['program'] or 'none'}) of {whose}, "
+                  f"listed {f['listed_on']}: {f['class']} ({f['reason']})")  # fmt: skip
+        kind, relief_id, why = _attribute(listing, reliefs) if f["breach"] else ("review", None, "")
+        out.append({"kind": kind, "source": "list_entry", "source_ref": f"{f['entry_id']}:{f['program'] or ''}"[:200],
+                    "condition": listing, "relief_id": relief_id, "occurred_on": date.fromisoformat(f["listed_on"]),
+                    "detail": detail + why})  # fmt: skip
+    out += _overdue(session, party, reliefs, start, on)
+    return out
+
+
+def _overdue(session: Session, party: Party, reliefs: list[PathwayRelief], start: date, on: date) -> list[dict]:
+    """Conditions of the relief in force whose evidence is overdue: review alerts, never breaches."""
+    out = []
+    for code in sorted(set().union(*(catalogue_of_conditions.codes_of(r.conditions) for r in reliefs))):
+        condition = catalogue_of_conditions.load().conditions.get(code)
+        if condition is None or not condition.every_months:
+            continue
+        last = _last_evidence(session, party.id, condition.evidence, on)
+        reference = max(last, start) if last else start
+        due = add_period(reference, months=condition.every_months)
+        if on <= due:
+            continue
+        relief = next((r for r in reliefs if code in catalogue_of_conditions.codes_of(r.conditions)), None)
+        what = {"icp_assessment": "final ICP assessment", "disclosure": "disclosure"}.get(
+            condition.evidence, condition.evidence
+        )
+        out.append({"kind": "review", "source": "condition", "source_ref": f"{code}:{due.isoformat()}",
+                    "condition": code, "relief_id": relief.id if relief else None, "occurred_on": due,
+                    "detail": f"{code} overdue: no {what} since {reference.isoformat()} "
+                              f"(every {condition.every_months} months; due {due.isoformat()})"})  # fmt: skip
+    return out
+
+
+def _last_evidence(session: Session, party_id: str, evidence: str | None, on: date) -> date | None:
+    if evidence == "icp_assessment":
+        return session.scalars(
+            select(IcpAssessment.assessed_on).where(IcpAssessment.party_id == party_id, IcpAssessment.status == "final",
+                                                    IcpAssessment.assessed_on <= on)
+            .order_by(IcpAssessment.assessed_on.desc()).limit(1)
+        ).first()  # fmt: skip
+    if evidence == "disclosure":
+        made = dict(session.execute(
+            select(EngagementEvent.record_id, EngagementEvent.occurred_on).where(
+                EngagementEvent.record_type == disclosures.SIGNAL.name, EngagementEvent.party_id == party_id,
+                EngagementEvent.from_status.is_(None))
+        ).all())  # fmt: skip
+        days = [made.get(d.id) or d.created_at.date() for d in session.scalars(
+            select(Disclosure).where(Disclosure.party_id == party_id))]  # fmt: skip
+        days = [d for d in days if d <= on]
+        return max(days) if days else None
+    return None
+
+
+def _record(session: Session, system: Viewer, party: Party, finding: dict) -> PathwayAlert | None:
+    """The alert for a finding, once: None when it was recorded before (idempotent)."""
+    existing = session.scalars(
+        select(PathwayAlert.id).where(PathwayAlert.party_id == party.id, PathwayAlert.source == finding["source"],
+                                      PathwayAlert.source_ref == finding["source_ref"])
+    ).first()  # fmt: skip
+    if existing is not None:
+        return None
+    marks = proposals._marks(session, system, party, None, None)
+    alert = PathwayAlert(party_id=party.id, status="open", detected_at=utcnow(), **finding, **marks)
+    try:
+        with session.begin_nested():
+            session.add(alert)
+            session.flush()
+    except IntegrityError:  # recorded meanwhile by a concurrent scan
+        return None
+    audited(session, system, f"pathway.alert.{alert.kind}", alert, reason=alert.detail)
+    return alert
+
+
+def _pending_snapback(session: Session, party_id: str) -> PathwayProposal | None:
+    return session.scalars(
+        select(PathwayProposal).where(PathwayProposal.party_id == party_id, PathwayProposal.kind == "snapback",
+                                      PathwayProposal.status == "pending").order_by(PathwayProposal.id).limit(1)
+    ).first()  # fmt: skip
+
+
+def _link(session: Session, viewer: Viewer, alerts: Iterable[PathwayAlert], proposal: PathwayProposal) -> None:
+    for alert in alerts:
+        before = to_dict(alert)
+        alert.status, alert.proposal_id = "snapback_proposed", proposal.id
+        audited(session, viewer, "pathway.alert.snapback", alert, before=before, reason=f"proposal {proposal.id}")
+
+
+def _propose_snapback(session: Session, viewer: Viewer, party: Party, alerts: list[PathwayAlert],
+                      on: date) -> tuple[PathwayProposal, bool]:  # fmt: skip
+    """The pending snapback proposal of the company (with the alerts linked to it), opened if needed."""
+    pending = _pending_snapback(session, party.id)
+    if pending is not None:
+        _link(session, viewer, alerts, pending)
+        return pending, False
+    listed = "; ".join(f"[{a.source}] {a.detail}" for a in alerts)
+    rationale = f"Breach of the conditions of relief ({len(alerts)}): {listed}"
+    if len(rationale) > 4000:
+        rationale = rationale[:3990] + " ..."
+    evidence = [{"kind": "pathway_alert", "id": a.id, "source": a.source, "ref": a.source_ref} for a in alerts][:50]
+    proposal = proposals.propose(session, viewer, party.id, to_stage="snapped_back", rationale=rationale,
+                                 evidence=evidence, effective_on=on)  # fmt: skip
+    _link(session, viewer, alerts, proposal)
+    return proposal, True
+
+
+def _sync(session: Session, system: Viewer, party_id: str) -> None:
+    """Alerts whose snapback proposal was rejected or withdrawn say so (they are not proposed again)."""
+    rows = session.execute(
+        select(PathwayAlert, PathwayProposal.status)
+        .join(PathwayProposal, PathwayProposal.id == PathwayAlert.proposal_id)
+        .where(PathwayAlert.party_id == party_id, PathwayAlert.status == "snapback_proposed",
+               PathwayProposal.status.in_(("rejected", "withdrawn")))
+    ).all()  # fmt: skip
+    for alert, status in rows:
+        before = to_dict(alert)
+        alert.status = f"snapback_{status}"
+        audited(session, system, "pathway.alert.sync", alert, before=before, reason=f"snapback proposal {status}")
+
+
+def has_relief_in_force(session: Session, state: PathwayState | None) -> bool:
+    return state is not None and state.stage in RELIEF_STAGES and bool(reliefs_in_force(session, state.party_id))
+
+
+def scan(session: Session, viewer: Viewer | None = None, party_ids: Iterable[str] | None = None,
+         on: date | str | None = None) -> dict:  # fmt: skip
+    """Find breaches and reviews for every company with a pathway state (or those given), record each
+    once as an alert, and open one snapback proposal per company with relief in force and open
+    breaches. ``viewer``: who asks (the answer lists what they may read; None: the system)."""
+    on = parse_date(on, "on") or utcnow().date()
+    system = catalogue.system_viewer()
+    query = select(PathwayState).order_by(PathwayState.party_id)
+    if party_ids is not None:
+        query = query.where(PathwayState.party_id.in_(list(party_ids)))
+    alerts: list[PathwayAlert] = []
+    opened: list[PathwayProposal] = []
+    problems: list[dict] = []
+    states = list(session.scalars(query))
+    for state in states:
+        party = session.get(Party, state.party_id)
+        reliefs = reliefs_in_force(session, party.id)
+        start = window_start(session, party.id, reliefs)
+        if start is None:
+            continue
+        for finding in _findings(session, party, reliefs, start, on):
+            alert = _record(session, system, party, finding)
+            if alert is not None:
+                alerts.append(alert)
+        _sync(session, system, party.id)
+        if not has_relief_in_force(session, state):
+            continue
+        open_breaches = list(session.scalars(
+            select(PathwayAlert).where(PathwayAlert.party_id == party.id, PathwayAlert.kind == "breach",
+                                       PathwayAlert.status == "open").order_by(PathwayAlert.id)
+        ))  # fmt: skip
+        if not open_breaches:
+            continue
+        try:
+            with session.begin_nested():
+                proposal, new = _propose_snapback(session, system, party, open_breaches, max(on, state.since))
+        except (Refused, GoodpathError) as exc:  # e.g. the evidence check disagrees: the alerts stay open
+            problems.append({"party_id": party.id, "problem": str(exc), "state": state})
+            continue
+        if new:
+            opened.append(proposal)
+    return _answer(viewer, on, len(states), alerts, opened, problems)
+
+
+def _answer(viewer, on, companies, alerts, opened, problems) -> dict:
+    def visible(record) -> bool:
+        return viewer is None or can_read(viewer, record)
+
+    shown = [alert_row(a) for a in alerts if visible(a)]
+    return {
+        "on": on.isoformat(),
+        "companies": companies,
+        "counts": {
+            "breach": sum(a["kind"] == "breach" for a in shown),
+            "review": sum(a["kind"] == "review" for a in shown),
+            "proposals": sum(1 for p in opened if visible(p)),
+        },  # fmt: skip
+        "alerts": shown,
+        "proposals": [
+            {
+                "id": p.id,
+                "party_id": p.party_id,
+                "to_stage": p.to_stage,
+                "status": p.status,
+                "proposed_by": p.proposed_by,
+            }
+            for p in opened
+            if visible(p)
+        ],  # fmt: skip
+        "problems": [{"party_id": p["party_id"], "problem": p["problem"]} for p in problems if visible(p["state"])],
+    }
+
+
+# --- triggers: cheap when no company is on the pathway -------------------------------------------------
+
+
+def _on_pathway(session: Session, party_ids: Iterable[str] | None = None) -> list[str]:
+    query = select(PathwayState.party_id)
+    if party_ids is not None:
+        ids = [p for p in set(party_ids) if p]
+        if not ids:
+            return []
+        query = query.where(PathwayState.party_id.in_(ids))
+    return list(session.scalars(query))
+
+
+def after_case_closed(session: Session, case: ViolationCase) -> dict | None:
+    """After a case is closed 'sanctioned': scan its parties that are on the pathway."""
+    if case.outcome != "sanctioned":
+        return None
+    ids = {case.party_id, *session.scalars(select(CaseParty.party_id).where(CaseParty.case_id == case.id))}
+    found = _on_pathway(session, ids)
+    return scan(session, party_ids=found) if found else None
+
+
+def after_rescreen(session: Session) -> dict | None:
+    """After disclosed counterparties were re-screened: scan the pathway companies with confirmed hits."""
+    found = list(session.scalars(
+        select(PathwayState.party_id).distinct().join(Disclosure, Disclosure.party_id == PathwayState.party_id)
+        .where(Disclosure.signal == "confirmed_hit")
+    ))  # fmt: skip
+    return scan(session, party_ids=found) if found else None
+
+
+def after_hit_confirmed(session: Session, party_id: str) -> dict | None:
+    found = _on_pathway(session, [party_id])
+    return scan(session, party_ids=found) if found else None
+
+
+def after_list_import(session: Session, dataset: str, version: int) -> dict | None:
+    """After a list import: scan the pathway companies whose (or whose subsidiaries') entries changed.
+    Bounded by the (few) companies on the pathway, not by the size of the list."""
+    on_pathway = _on_pathway(session)
+    if not on_pathway:
+        return None
+    owners: dict[str, set[str]] = {}  # a party of a company's group -> the companies
+    for company in on_pathway:
+        for member in (company, *subsidiaries(session, company)):
+            owners.setdefault(member, set()).add(company)
+    changed = session.scalars(
+        select(ListEntry.party_id).distinct().where(
+            ListEntry.dataset == dataset, ListEntry.last_changed_version == version,
+            ListEntry.party_id.in_(list(owners)),
+        )
+    ).all()  # fmt: skip
+    found = sorted({c for member in changed for c in owners[member]})
+    return scan(session, party_ids=found) if found else None
+
+
+# --- snapback applied (called by proposals._apply) ----------------------------------------------------
+
+
+def close_alerts(session: Session, viewer: Viewer, proposal: PathwayProposal) -> None:
+    """The company's open breach alerts, and those of this snapback, are settled by it: snapped_back."""
+    rows = session.scalars(
+        select(PathwayAlert).where(
+            PathwayAlert.party_id == proposal.party_id,
+            or_(PathwayAlert.proposal_id == proposal.id,
+                (PathwayAlert.kind == "breach") & PathwayAlert.status.in_(("open", "snapback_proposed"))),
+        ).order_by(PathwayAlert.id)
+    )  # fmt: skip
+    for alert in rows:
+        before = to_dict(alert)
+        alert.status = "snapped_back"
+        alert.proposal_id = alert.proposal_id or proposal.id
+        audited(session, viewer, "pathway.alert.snapped_back", alert, before=before, reason=f"proposal {proposal.id}")
+
+
+# --- reading and reviewing ----------------------------------------------------------------------------
+
+
+def alert_row(alert: PathwayAlert) -> dict:
+    return to_dict(alert)
+
+
+def list_alerts(session: Session, viewer: Viewer, *, party: str | None = None, status: str | None = None,
+                kind: str | None = None) -> list[dict]:  # fmt: skip
+    """The alerts the viewer may read, newest first."""
+    query = readable(session, viewer, PathwayAlert)
+    if party:
+        from goodpath.registry.service import get_party  # noqa: PLC0415
+
+        query = query.where(PathwayAlert.party_id == get_party(session, viewer, party).id)
+    if status:
+        query = query.where(PathwayAlert.status == one_of(status, ALERT_STATUSES, "status"))
+    if kind:
+        query = query.where(PathwayAlert.kind == one_of(kind, KINDS, "kind"))
+    return [alert_row(a) for a in session.scalars(query.order_by(PathwayAlert.id.desc()))]
+
+
+def get_alert(session: Session, viewer: Viewer, alert_id: int | str) -> PathwayAlert:
+    try:
+        number = int(alert_id)
+    except (TypeError, ValueError):
+        raise NotFound(f"no alert {alert_id!r}") from None
+    return get_readable(session, viewer, PathwayAlert, number, "alert")
+
+
+def review(session: Session, viewer: Viewer, alert_id: int | str, decision: str, note: str | None) -> dict:
+    """An analyst or approver dismisses an open review alert, or escalates an open alert: a breach
+    (opening a snapback proposal as that user when the company has relief in force). Note required."""
+    if viewer.role not in (Role.ANALYST, Role.APPROVER):
+        raise Refused("only an analyst or an approver may review pathway alerts")
+    require(viewer, Permission.MANAGE_ENGAGEMENT)
+    decision = one_of(decision, DECISIONS, "decision")
+    note = required_text(note, "a note saying why")
+    alert = get_alert(session, viewer, alert_id)
+    if alert.status != "open":
+        raise Refused(f"alert {alert.id} is {alert.status}, not open")
+    if decision == "dismiss" and alert.kind != "review":
+        raise Refused(f"alert {alert.id} is a breach: it is not dismissed; its snapback proposal is decided instead")
+    before = to_dict(alert)
+    alert.status = "dismissed" if decision == "dismiss" else "escalated"
+    alert.reviewed_by, alert.reviewed_at, alert.review_note = viewer.actor, utcnow(), note
+    audited(session, viewer, f"pathway.alert.{decision}", alert, before=before, reason=note)
+    proposal = None
+    if decision == "escalate":
+        party = session.get(Party, alert.party_id)
+        state = proposals.state_of(session, party)
+        if has_relief_in_force(session, state):
+            proposal, _ = _propose_snapback(session, viewer, party, [alert], utcnow().date())
+    row = alert_row(alert)
+    row["snapback_proposal"] = proposal.id if proposal is not None else None
+    return row

@@ -1,0 +1,137 @@
+"""Translatable names of the codes records carry (statuses, roles, kinds, measures ...).
+
+``N_`` only marks a string for the catalogue; ``label(code)`` translates it when a page is
+drawn. A code without an entry here is shown humanized ("foo_bar" -> "foo bar"), never raw.
+"""
+
+from __future__ import annotations
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
+    return message
+
+
+LABELS: dict[str, str] = {
+    # roles
+    "analyst": N_("Analyst"),
+    "approver": N_("Approver"),
+    "partner_officer": N_("Partner government officer"),
+    "company_officer": N_("Company compliance officer"),
+    "auditor": N_("Auditor"),
+    "admin": N_("Administrator"),
+    "public": N_("Public"),
+    # party schemata
+    "Company": N_("Company"),
+    "Organization": N_("Organization"),
+    "Person": N_("Person"),
+    "LegalEntity": N_("Legal entity"),
+    "Vessel": N_("Vessel"),
+    "Airplane": N_("Aircraft"),
+    # name kinds
+    "primary": N_("Primary name"),
+    "alias": N_("Alias"),
+    "weak_alias": N_("Weak alias"),
+    "former": N_("Former name"),
+    "original_script": N_("Original script"),
+    "registered_name": N_("Registered name"),
+    # scripts
+    "Latin": N_("Latin"),
+    "Han": N_("Chinese characters"),
+    "Cyrillic": N_("Cyrillic"),
+    "Arabic": N_("Arabic"),
+    "Hangul": N_("Korean"),
+    # statuses of sanctions and list entries
+    "active": N_("Active"),
+    "waived": N_("Waived"),
+    "terminated": N_("Terminated"),
+    "expired": N_("Expired"),
+    "delisted": N_("Delisted"),
+    "listed": N_("Listed"),
+    # cases
+    "raised": N_("Raised"),
+    "acknowledged": N_("Acknowledged"),
+    "under_investigation": N_("Under investigation"),
+    "response_reported": N_("Response reported"),
+    "sanctioned": N_("Sanctioned"),
+    "closed_unsubstantiated": N_("Closed, unsubstantiated"),
+    # pledges, consultations, dossiers, proposals
+    "open": N_("Open"),
+    "fulfilled": N_("Fulfilled"),
+    "broken": N_("Broken"),
+    "withdrawn": N_("Withdrawn"),
+    "suspended": N_("Suspended"),
+    "ended": N_("Ended"),
+    "proposed": N_("Proposed"),
+    "invited": N_("Invited"),
+    "in_dialogue": N_("In dialogue"),
+    "paused": N_("Paused"),
+    "closed": N_("Closed"),
+    "pending": N_("Pending"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+    "draft": N_("Draft"),
+    "sent": N_("Sent"),
+    "accepted": N_("Accepted"),
+    "declined": N_("Declined"),
+    "planned": N_("Planned"),
+    "held": N_("Held"),
+    "cancelled": N_("Cancelled"),
+    # pathway stages and paths
+    "commitments_made": N_("Commitments made"),
+    "icp_established": N_("Compliance programme established"),
+    "monitoring": N_("Monitoring"),
+    "recognized": N_("Recognized"),
+    "relief_granted": N_("Relief granted"),
+    "normalized": N_("Normalized"),
+    "stalled": N_("Stalled"),
+    "continued_sanctions": N_("Continued sanctions"),
+    "public_stigma": N_("Public stigma"),
+    "new_sanctions": N_("New sanctions"),
+    "snapped_back": N_("Snapped back"),
+    "start": N_("Start"),
+    "good": N_("Good path"),
+    "bad": N_("Bad path"),
+    "transition": N_("Stage change"),
+    "relief": N_("Relief"),
+    "snapback": N_("Snapback"),
+    # ownership relations
+    "subsidiary": N_("Subsidiary"),
+    "sub_unit": N_("Sub-unit"),
+    "successor": N_("Successor"),
+    "owned": N_("Owned"),
+    "linked": N_("Linked"),
+    # screening alert kinds
+    "new": N_("New match"),
+    "changed": N_("Match changed"),
+    "cleared": N_("Match cleared"),
+    # screening features
+    "name_similarity": N_("Name similarity"),
+    "country": N_("Country"),
+    "schema": N_("Type"),
+    # consultation levels
+    "director_general": N_("Director-General"),
+    "working_level": N_("Working level"),
+    # measures (the authorities' measure codes)
+    "procurement_ban": N_("Procurement ban"),
+    "assistance_ban": N_("Assistance ban"),
+    "import_ban": N_("Import ban"),
+    "itar_export_suspension": N_("ITAR export suspension"),
+    "usml_sales_ban": N_("USML sales ban"),
+    "dual_use_licence_denial": N_("Dual-use licence denial"),
+    "missile_contract_ban": N_("Missile contract ban"),
+    "missile_licence_denial": N_("Missile licence denial"),
+    "all_contract_ban": N_("Ban on all contracts"),
+    "usml_licence_denial": N_("USML licence denial"),
+    "blocking": N_("Blocking of property"),
+    "asset_freeze": N_("Asset freeze"),
+    "travel_ban": N_("Travel ban"),
+    "arms_embargo": N_("Arms embargo"),
+    "export_licence_denial": N_("Export licence denial"),
+    "licence_requirement": N_("Licence requirement"),
+    "securities_transaction_ban": N_("Securities transaction ban"),
+    "procurement_exclusion": N_("Procurement exclusion"),
+}
+
+
+def humanize(code: str) -> str:
+    return code.replace("_", " ").strip()

@@ -1,0 +1,357 @@
+"""The HTML pages: thin handlers over the same services as the API, through the same policy.
+
+Every read takes the page's ``Viewer``; a record the viewer may not read is "not found",
+exactly as in the API. Forms post back to the page that drew them, keep what was typed
+when they are refused, and show each error next to its field.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from datetime import date
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+
+from goodpath.access import auth
+from goodpath.access.deps import SESSION_COOKIE
+from goodpath.access.models import User
+from goodpath.access.policy import PUBLIC, Role, read_filter
+from goodpath.core.api_support import get_session
+from goodpath.core.errors import GoodpathError, NotFound
+from goodpath.core.models import utcnow
+from goodpath.engagement import cases, consultations, dossiers, pledges
+from goodpath.engagement.case_metrics import open_by_age
+from goodpath.engagement.common import readable
+from goodpath.lists.models import ListEntry
+from goodpath.pathway.models import PathwayProposal, PathwayState
+from goodpath.registry import service as registry
+from goodpath.registry.models import LegalAuthority, Party, PartyAddress, PartyIdentifier, PartyName
+from goodpath.screening import monitoring
+from goodpath.screening import service as screening
+from goodpath.screening.models import ScreeningAlert
+from goodpath.web import i18n
+from goodpath.web.labels import N_
+from goodpath.web.rendering import Page, page, render
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 25
+SCHEMATA = ("Company", "Organization", "Person", "LegalEntity", "Vessel", "Airplane")
+COUNTRY = re.compile(r"^[A-Za-z]{2}$")
+NOT_FOUND = N_("There is no such record, or you may not see it.")
+AWAITING_PARTNER = ("raised", "acknowledged", "under_investigation")
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """A local path to go back to; anything else (other hosts, ``//x``, ``/\\x``) is the default."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return default
+    return target
+
+
+def _visible(page: Page, model, *where) -> list:
+    order = model.id if hasattr(model, "id") else model.code
+    return list(page.session.scalars(select(model).where(*where, read_filter(page.viewer, model)).order_by(order)))
+
+
+# --- home, by role ----------------------------------------------------------------------------
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(page: Page = Depends(page)) -> Response:
+    role = page.viewer.role
+    if role in (Role.ANALYST, Role.APPROVER):
+        return page.render("home_official.html", **_official_queue(page))
+    if role is Role.PARTNER_OFFICER:
+        return page.render("home_partner.html", **_partner_queue(page))
+    if role is Role.COMPANY_OFFICER:
+        return page.render("home_company.html", **_company_home(page))
+    if role is Role.PUBLIC:
+        return page.render("register.html", **_register(page))
+    return page.render("home_other.html")
+
+
+def _official_queue(page: Page) -> dict:
+    session, viewer = page.session, page.viewer
+    today = utcnow().date()
+    open_cases = sorted(cases.list_cases(session, viewer, open_only=True), key=lambda c: (c["raised_on"], c["id"]))
+    for case in open_cases:
+        case["age_days"] = (today - date.fromisoformat(case["raised_on"])).days
+    alerts = monitoring.list_alerts(session, viewer, status="open", limit=10)
+    alert_records = {a.id: a for a in _visible(page, ScreeningAlert, ScreeningAlert.id.in_(
+        [a["id"] for a in alerts["results"]]))}  # fmt: skip
+    return {
+        "ages": open_by_age(session, viewer, today),
+        "open_cases": open_cases,
+        "overdue_pledges": pledges.list_pledges(session, viewer, overdue=True, today=today),
+        "overdue_consultations": consultations.list_consultations(session, viewer, overdue_only=True, today=today),
+        "alerts": alerts,
+        "alert_records": alert_records,
+        "proposals": _pending_proposals(page),
+    }
+
+
+def _pending_proposals(page: Page) -> list[dict]:
+    query = readable(page.session, page.viewer, PathwayProposal).where(PathwayProposal.status == "pending")
+    rows = []
+    for proposal in page.session.scalars(query.order_by(PathwayProposal.proposed_at, PathwayProposal.id)):
+        try:
+            caption = registry.get_party(page.session, page.viewer, proposal.party_id).caption
+        except NotFound:
+            continue  # a proposal about a company the viewer may not see is not shown either
+        rows.append({"record": proposal, "caption": caption})
+    return rows
+
+
+def _partner_queue(page: Page) -> dict:
+    open_cases = cases.list_cases(page.session, page.viewer, open_only=True)
+    waiting = sorted((c for c in open_cases if c["status"] in AWAITING_PARTNER), key=lambda c: c["raised_on"])
+    today = utcnow().date()
+    for case in waiting:
+        case["age_days"] = (today - date.fromisoformat(case["raised_on"])).days
+    return {"waiting": waiting, "tracks": consultations.list_consultations(page.session, page.viewer, today=today)}
+
+
+def _company_home(page: Page) -> dict:
+    party_id = page.viewer.company_party_id
+    party = _party_or_none(page, party_id)
+    return {"party": party, "dossier": _dossier_or_none(page, party_id), "pathway": _pathway(page, party)}
+
+
+def _party_or_none(page: Page, party_id: str | None) -> Party | None:
+    if not party_id:
+        return None
+    try:
+        return registry.get_party(page.session, page.viewer, party_id)
+    except NotFound:
+        return None
+
+
+def _dossier_or_none(page: Page, party_id: str | None) -> dict | None:
+    if not party_id:
+        return None
+    try:
+        record = dossiers.get_dossier(page.session, page.viewer, party_id)
+    except NotFound:
+        return None
+    return dossiers.dossier_to_dict(page.session, page.viewer, record)
+
+
+def _pathway(page: Page, party: Party | None) -> dict | None:
+    """The company's pathway stage, when the pathway service can tell (None otherwise)."""
+    if party is None:
+        return None
+    try:
+        from goodpath.pathway.timeline import pathway
+
+        data = pathway(page.session, page.viewer, party.id)
+    except (ImportError, NotFound, GoodpathError, KeyError, LookupError):
+        return None
+    state = page.session.scalars(
+        readable(page.session, page.viewer, PathwayState).where(PathwayState.party_id == party.id)
+    ).first()
+    return {**data, "record": state or party}
+
+
+# --- the public recognition register ----------------------------------------------------------
+
+
+@router.get("/register", response_class=HTMLResponse)
+def register_page(page: Page = Depends(page)) -> Response:
+    return page.render("register.html", **_register(page))
+
+
+def _register(page: Page) -> dict:
+    """The recognition register and the stigma list, read lazily from ``goodpath.pathway.register``:
+    until that service is there (or if it fails), the page says there are no entries yet."""
+    try:
+        module = importlib.import_module("goodpath.pathway.register")
+    except ImportError:
+        return {"recognition": [], "stigma": [], "available": False}
+    lists = {}
+    for which in ("recognition", "stigma"):
+        try:
+            lists[which] = list(module.register(page.session, page.viewer, which))
+        except (GoodpathError, TypeError, ValueError, AttributeError):
+            lists[which] = []
+    return {**lists, "available": True}
+
+
+# --- logging in and out -----------------------------------------------------------------------
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str = "/", page: Page = Depends(page)) -> Response:
+    if page.logged_in:
+        return RedirectResponse(safe_next(next), status_code=303)
+    return page.render("login.html", next=safe_next(next), username="", errors={})
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(request: Request, session=Depends(get_session)) -> Response:
+    """Not through ``page``: a stale session cookie must not stand in the way of logging in."""
+    fields = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", "replace")).items()}
+    username, password = fields.get("username", "").strip(), fields.get("password", "")
+    target = safe_next(fields.get("next"))
+    language = i18n.choose_language(request.cookies.get(i18n.LANG_COOKIE), request.headers.get("accept-language"))
+    errors: dict[str, str] = {}
+    if not username:
+        errors["username"] = N_("Enter your username.")
+    if not password:
+        errors["password"] = N_("Enter your password.")
+    if not errors:
+        client = request.client.host if request.client else "unknown"
+        try:
+            viewer = auth.authenticate(session, username, password, client)
+        except auth.TooManyAttempts as exc:
+            session.commit()  # the attempt counts even though the login fails
+            errors["form"] = N_("Too many failed logins. Try again in %(seconds)s seconds.")
+            errors["seconds"] = str(exc.retry_after_seconds)
+        except auth.AuthenticationFailed:
+            session.commit()
+            errors["form"] = N_("Wrong username or password.")
+    if errors:
+        return render(request, "login.html", viewer=PUBLIC, csrf_token=None, language=language, status_code=422,
+                      next=target, username=username, errors=errors)  # fmt: skip
+    old_cookie = request.cookies.get(SESSION_COOKIE)
+    if old_cookie:  # a fresh session at every login: no session fixation
+        auth.end_browser_session(session, old_cookie)
+    user = session.get(User, viewer.user_id)
+    cookie_value, _ = auth.create_browser_session(session, user)
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(SESSION_COOKIE, cookie_value, max_age=int(auth.SESSION_LIFETIME.total_seconds()), path="/",
+                        httponly=True, samesite="strict", secure=request.url.scheme == "https")  # fmt: skip
+    if i18n.LANG_COOKIE not in request.cookies and user.language in i18n.LANGUAGES:
+        _set_language_cookie(response, request, user.language)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, page: Page = Depends(page)) -> Response:
+    """Ends the session (the CSRF token of the form was checked by ``page``)."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        auth.end_browser_session(page.session, cookie)
+    response = RedirectResponse("/login?logged_out=1", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
+    return response
+
+
+# --- language ---------------------------------------------------------------------------------
+
+
+@router.post("/language")
+async def switch_language(request: Request, page: Page = Depends(page)) -> Response:
+    fields = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", "replace")).items()}
+    language = fields.get("language", "")
+    target = safe_next(fields.get("next"))
+    response = RedirectResponse(target, status_code=303)
+    if language not in i18n.LANGUAGES:
+        return response
+    _set_language_cookie(response, request, language)
+    if page.logged_in:  # remembered for the user's next login, on any browser
+        user = page.session.get(User, page.viewer.user_id)
+        if user is not None and user.language != language:
+            user.language = language
+    return response
+
+
+def _set_language_cookie(response: Response, request: Request, language: str) -> None:
+    response.set_cookie(i18n.LANG_COOKIE, language, max_age=365 * 24 * 3600, path="/", samesite="lax",
+                        secure=request.url.scheme == "https")  # fmt: skip
+
+
+# --- parties ----------------------------------------------------------------------------------
+
+
+@router.get("/ui/parties", response_class=HTMLResponse)
+def parties(q: str = "", offset: int = 0, include_delisted: bool = False, page: Page = Depends(page)) -> Response:
+    q, offset = q.strip(), max(offset, 0)
+    if q:
+        total, rows = registry.search_parties(page.session, page.viewer, q, limit=PAGE_SIZE, offset=offset,
+                                              include_delisted=include_delisted)  # fmt: skip
+    else:
+        total, rows = registry.list_parties(page.session, page.viewer, limit=PAGE_SIZE, offset=offset)
+    return page.render("parties.html", q=q, total=total, parties=rows, offset=offset, page_size=PAGE_SIZE,
+                       include_delisted=include_delisted)  # fmt: skip
+
+
+@router.get("/ui/parties/{party_id}", response_class=HTMLResponse)
+def party_page(party_id: str, page: Page = Depends(page)) -> Response:
+    session, viewer = page.session, page.viewer
+    try:
+        party = registry.get_party(session, viewer, party_id)
+    except NotFound:
+        return _not_found(page)
+    sanctions = registry.sanctions_of(session, viewer, party.id)
+    codes = {s.authority_code for s in sanctions if s.authority_code}
+    authorities = {a.code: a for a in _visible(page, LegalAuthority, LegalAuthority.code.in_(codes))}
+    links = registry.direct_links(session, viewer, party.id)
+    related = {lk.parent_id for lk in links["owners"]} | {lk.child_id for lk in links["holdings"]}
+    captions = dict(session.execute(select(Party.id, Party.caption).where(Party.id.in_(related))).all())
+    return page.render(
+        "party.html",
+        party=party,
+        names=_visible(page, PartyName, PartyName.party_id == party.id),
+        addresses=_visible(page, PartyAddress, PartyAddress.party_id == party.id),
+        identifiers=_visible(page, PartyIdentifier, PartyIdentifier.party_id == party.id),
+        sanctions=sanctions,
+        authorities=authorities,
+        entries=registry.list_entries_of(session, viewer, party.id),
+        owners=links["owners"],
+        holdings=links["holdings"],
+        captions=captions,
+        pathway=_pathway(page, party),
+        dossier_visible=_dossier_or_none(page, party.id) is not None,
+    )
+
+
+def _not_found(page: Page) -> Response:
+    return page.render("error.html", status_code=404, title=N_("Not found"), message=NOT_FOUND)
+
+
+# --- company dossiers -------------------------------------------------------------------------
+
+
+@router.get("/ui/dossiers/{party_id}", response_class=HTMLResponse)
+def dossier_page(party_id: str, page: Page = Depends(page)) -> Response:
+    page.require_login()
+    party = _party_or_none(page, party_id)
+    dossier = _dossier_or_none(page, party.id) if party else None
+    if dossier is None:
+        return _not_found(page)
+    return page.render("dossier.html", party=party, dossier=dossier, pathway=_pathway(page, party))
+
+
+# --- screening --------------------------------------------------------------------------------
+
+
+@router.get("/screening", response_class=HTMLResponse)
+def screening_page(
+    request: Request, name: str | None = None, country: str = "", schema: str = "", page: Page = Depends(page)
+) -> Response:
+    page.require_login()
+    form = {"name": (name or "").strip(), "country": country.strip().upper(), "schema": schema.strip()}
+    errors: dict[str, str] = {}
+    result = None
+    if name is not None:  # the form was sent
+        if not form["name"]:
+            errors["name"] = N_("Enter a name to screen.")
+        elif len(form["name"]) > 500:
+            errors["name"] = N_("A name is at most 500 characters long.")
+        if form["country"] and not COUNTRY.match(form["country"]):
+            errors["country"] = N_("Use a two-letter country code, such as CN or US.")
+        if form["schema"] and form["schema"] not in SCHEMATA:
+            errors["schema"] = N_("Choose a type from the list.")
+        if not errors:
+            result = screening.screen(page.session, page.viewer, form["name"], country=form["country"] or None,
+                                      schema=form["schema"] or None, limit=10)  # fmt: skip
+            for hit in result["hits"]:
+                hit["record"] = page.session.get(ListEntry, hit["entry_id"]) or page.session.get(Party, hit["party_id"])
+    status = 422 if errors else 200
+    return page.render("screening.html", status_code=status, form=form, errors=errors, result=result,
+                       schemata=SCHEMATA)  # fmt: skip
