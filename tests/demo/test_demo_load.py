@@ -118,3 +118,32 @@ def test_engagement_records_reproduce_the_cables_once(db, session):
     pressed = session.scalars(select(Pledge).where(Pledge.party_id == norinco.id)).one()
     assert pressed.pledged_by.startswith("MFA") and pressed.status == "open"
     assert load_records(session, "tester") == dict.fromkeys(first, 0)  # idempotent
+
+
+def test_demo_pathway_follows_the_cables_once(db, session, shared_data):
+    from goodpath.cables.models import StoredCable
+    from goodpath.demo.cables import load_cables
+    from goodpath.demo.pathway_records import load_pathway
+    from goodpath.pathway import proposals
+    from goodpath.pathway.models import EvidenceDocument, EvidenceLink, PathwayProposal
+
+    demo.load_engagement(lambda: new_session(db), "tester")
+    load_records(session, "tester")
+    cables = load_cables(session, "tester", shared_data.parent)
+    assert sorted(r["outcome"] for r in cables) == ["stored"] * 3
+    first = load_pathway(session, "tester", shared_data.parent)
+    session.commit()
+    assert (first["documents"], first["companies"], first["steps"]) == (2, 3, 2)
+    stages = {key: proposals.current(session, registry.get_party(session, OPERATOR, key))[0]
+              for key in ("norinco", "cgwic", "ceiec")}  # fmt: skip
+    assert stages == {"norinco": "invited", "cgwic": "invited", "ceiec": "sanctioned"}
+    # every step cites its cable paragraph and links the cable stored as a SECRET meeting record
+    for proposal in session.scalars(select(PathwayProposal)):
+        assert re.search(r"07BEIJING5360 ¶\d", proposal.rationale), proposal.rationale
+    documents = session.scalars(select(EvidenceDocument)).all()
+    assert {(d.kind, d.classification) for d in documents} == {("meeting_record", "SECRET")}
+    assert session.scalar(select(func.count()).select_from(EvidenceLink)) == 2
+    assert session.scalar(select(func.count()).select_from(StoredCable)) == 3
+    again = load_pathway(session, "tester", shared_data.parent)
+    assert (again["documents"], again["companies"], again["steps"]) == (0, 0, 0)  # idempotent
+    assert [r["outcome"] for r in load_cables(session, "tester", shared_data.parent)] == ["unchanged"] * 3

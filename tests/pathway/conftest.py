@@ -167,3 +167,18 @@ def add_subsidiary(session, parent="acme", child="acme-sub"):
     session.add(OwnershipLink(parent_id=parent, child_id=child, relation="subsidiary", share=100.0,
                               classification="UNCLASSIFIED", releasability="ALL", originator="USA"))  # fmt: skip
     session.flush()
+
+
+def give_notice(session, party="acme", on="2005-08-01", viewer=ANALYST) -> None:
+    """Record notice to Congress for every relief of the company awaiting it (one notice document)."""
+    from goodpath.pathway import evidence
+    from goodpath.pathway.models import PathwayRelief
+
+    waiting = session.query(PathwayRelief).filter_by(party_id=party, status="awaiting_notice").all()
+    if not waiting:
+        return
+    notice = evidence.upload(session, viewer, party_id=party, kind="congress_notice", title="Notice to Congress",
+                             filename=f"notice-{on}.txt", content=f"notice of {on} for {party}".encode())  # fmt: skip
+    for relief in waiting:
+        evidence.record_notice(session, viewer, relief.id, on, notice.id)
+    session.commit()

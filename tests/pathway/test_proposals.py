@@ -29,6 +29,7 @@ from tests.pathway.conftest import (
     OTHER_COMPANY,
     add_company,
     add_hit,
+    give_notice,
     move,
     walk_to_monitoring,
 )
@@ -259,6 +260,11 @@ def test_normalization_needs_every_measure_relieved(session, company):
             effective_on="2005-12-01",
             match=f"not yet relieved: sanction {sanction.id} missile_contract_ban")  # fmt: skip
     move(session, "relief_granted", "2005-09-01", relief=relief_of(sanction, "missile_contract_ban"))
+    refused(session, Refused, proposals.propose, ANALYST, "acme", to_stage="normalized", rationale="r",
+            effective_on="2005-12-01", match="relieved but not in effect on 2005-12-01")  # fmt: skip
+    give_notice(session, on="2005-09-01")  # 45 working days later both waivers are in effect
+    refused(session, Refused, proposals.propose, ANALYST, "acme", to_stage="normalized", rationale="r",
+            effective_on="2005-10-01", match="not in effect on 2005-10-01")  # fmt: skip
     proposal = move(session, "normalized", "2005-12-01")
     assert proposal.decided_by == APPROVER.actor != proposal.proposed_by
     assert stage(session) == ("normalized", date(2005, 12, 1))

@@ -8,7 +8,16 @@ import pytest
 
 from goodpath.core.errors import NotFound
 from goodpath.pathway import proposals, timeline
-from tests.pathway.conftest import ANALYST, APPROVER, COMPANY, OTHER_COMPANY, add_company, move, walk_to_monitoring
+from tests.pathway.conftest import (
+    ANALYST,
+    APPROVER,
+    COMPANY,
+    OTHER_COMPANY,
+    add_company,
+    give_notice,
+    move,
+    walk_to_monitoring,
+)
 
 
 def test_the_timeline_lists_stage_changes_and_proposals_with_evidence_in_date_order(session, company):
@@ -87,8 +96,9 @@ def test_a_further_relief_does_not_end_the_stay_in_relief_granted(session):
     for measure, on in (("import_ban", "2005-08-01"), ("missile_contract_ban", "2005-09-01")):
         move(session, "relief_granted", on, relief={"sanction_id": sanction.id, "measure": measure,
                                                      "route_code": "national_security_waiver"})  # fmt: skip
-    move(session, "normalized", "2005-10-01")
-    days = timeline.funnel(session, ANALYST, today="2005-10-31")["days"]
-    assert (days["relief_granted"]["completed_stays"], days["relief_granted"]["median_days"]) == (1, 61)
+    give_notice(session, on="2005-09-01")
+    move(session, "normalized", "2005-11-30")
+    days = timeline.funnel(session, ANALYST, today="2005-12-31")["days"]
+    assert (days["relief_granted"]["completed_stays"], days["relief_granted"]["median_days"]) == (1, 121)
     view = timeline.pathway(session, APPROVER, "acme")
     assert view["relief"] == "full" and len(view["reliefs"]) == 2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from goodpath.access.demo_users import ensure_demo_users
@@ -57,14 +59,22 @@ def load(as_json: bool = typer.Option(False, "--json", help="Print what was load
             users = ensure_demo_users(session, actor())
     if as_json:
         print_json(
-            {"lists": [s.__dict__ for s in steps], "engagement": engagement, "engagement_records": records,
-             "cables": cables, "pathway": pathway, "users": users, "rescreen": rescreened}  # fmt: skip
+            {
+                "lists": [s.__dict__ for s in steps],
+                "engagement": engagement,
+                "engagement_records": records,
+                "cables": cables,
+                "pathway": pathway,
+                "users": users,
+                "rescreen": rescreened,
+            }  # fmt: skip
         )
         return
     console.print(f"engagement parties: {engagement['outcome']} ({engagement['parties']} parties)")
     new = ", ".join(f"{count} {kind}" for kind, count in records.items() if count)
     console.print(f"engagement records of the seed cables: {new or 'already loaded'}")
-    console.print("cables: " + ", ".join(f"{r['file']} {r['outcome']}" for r in cables), highlight=False)
+    console.print("seed cables: " + ", ".join(f"{Path(r['file']).name} {r['outcome']}" for r in cables),
+                  highlight=False)  # fmt: skip
     moved = ", ".join(f"{count} {kind}" for kind, count in pathway.items() if count)
     console.print(f"pathway of the engaged companies: {moved or 'already loaded'}")
     if rescreened is not None:

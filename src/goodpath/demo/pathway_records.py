@@ -41,8 +41,8 @@ def load_pathway(session: Session, actor: str, shared_dir: Path, path: Path = RE
             proposals.propose(session, viewer, party_id, to_stage=step["to"], rationale=step["rationale"].strip(),
                               evidence=refs, effective_on=step["date"])  # fmt: skip
             added["steps"] += 1
-    scan = breaches.scan(session)
-    added["alerts"] = scan.get("alerts_opened", 0) if isinstance(scan, dict) else 0
+    found = breaches.scan(session)["counts"]
+    added["review alerts"], added["breach alerts"] = found["review"], found["breach"]
     return added
 
 
@@ -51,14 +51,12 @@ def _store_document(session: Session, viewer, spec: dict, shared_dir: Path) -> t
     file = shared_dir / spec["file"]
     if not file.is_file():
         raise FileNotFoundError(f"demo document {spec['key']}: {file} is missing")
-    content = file.read_bytes()
-    before = evidence.find_by_hash(session, viewer, content)
-    version = before or evidence.upload(
-        session, viewer, party_id=None, kind=spec["kind"], title=spec["title"], filename=file.name, content=content,
-        media_type="text/plain", classification=spec.get("classification"), releasability=spec.get("releasability"),
-        note=f"demo: {spec['file']} of the shared folder",
+    version = evidence.upload(
+        session, viewer, party_id=None, kind=spec["kind"], title=spec["title"], filename=file.name,
+        content=file.read_bytes(), media_type="text/plain", classification=spec.get("classification"),
+        releasability=spec.get("releasability"), note=f"demo: {spec['file']} of the shared folder",
     )  # fmt: skip
-    return version.document_id, 0 if before else 1
+    return version.document_id, 0 if version.already_stored else 1
 
 
 def _document_ref(ref: str, documents: dict[str, int]) -> str:

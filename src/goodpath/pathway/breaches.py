@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from goodpath.access.policy import Permission, Role, Viewer, can_read
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import utcnow
+from goodpath.demo.service import ENGAGEMENT_DATASET
 from goodpath.engagement import disclosures
 from goodpath.engagement.common import (
     audited,
@@ -106,14 +107,19 @@ def parse_date_loose(value) -> date | None:
         return None
 
 
-def list_entry_findings(session: Session, party_id: str, since: date, until: date | None = None) -> list[dict]:
+def list_entry_findings(
+    session: Session, party_id: str, since: date, until: date | None = None, *, baseline: bool = True
+) -> list[dict]:
     """Each programme of each list entry of the company or a subsidiary listed on or after ``since``
     (and not after ``until``): its class (conditions.classify) and whether it is a breach. The listing
     date is the entry's own (its sanction's start date) when it has one, else its list version's; an
-    entry dated only by the first import of its dataset cannot be told new: a review, not a breach."""
+    entry dated only by the first import of its dataset cannot be told new: a review, not a breach
+    (``baseline=False`` leaves such entries out). The curated engagement dataset is the registry's own
+    sanction history, not a list: its entries are never findings (a new sanction is its own evidence)."""
     group = subsidiaries(session, party_id)
     entries = list(session.scalars(
-        select(ListEntry).where(ListEntry.party_id.in_([party_id, *group])).order_by(ListEntry.id)
+        select(ListEntry).where(ListEntry.party_id.in_([party_id, *group]), ListEntry.dataset != ENGAGEMENT_DATASET)
+        .order_by(ListEntry.id)
     ))  # fmt: skip
     versions = _version_dates(session, {(e.dataset, e.first_version) for e in entries})
     out = []
@@ -125,6 +131,8 @@ def list_entry_findings(session: Session, party_id: str, since: date, until: dat
             if listed_on is None:
                 listed_on, dated_by = versions.get((entry.dataset, entry.first_version)), "list_version"
             if listed_on is None or listed_on < since or (until is not None and listed_on > until):
+                continue
+            if not baseline and dated_by == "list_version" and entry.first_version == 1:
                 continue
             found = catalogue_of_conditions.classify(program, entry.dataset)
             reason = found.reason
@@ -221,6 +229,18 @@ def window_start(session: Session, party_id: str, reliefs: list[PathwayRelief]) 
     return _entered(session, party_id, "monitoring")
 
 
+def _early_findings(session: Session, party: Party, state: PathwayState, on: date) -> list[dict]:
+    """Before monitoring and relief no condition binds the company yet: what is found since it stands
+    on the pathway (e.g. a new listing while in dialogue) is for an analyst to review, not a breach."""
+    early = []
+    for finding in _findings(session, party, [], state.since, on, baseline=False):
+        if finding["source"] == "condition":
+            continue
+        note = " (before monitoring: no condition binds the company yet)"
+        early.append({**finding, "kind": "review", "detail": finding["detail"] + note})
+    return early
+
+
 def _attribute(condition: str, reliefs: list[PathwayRelief]) -> tuple[str, int | None, str]:
     """Breach or review: a breach when no relief is in force (it blocks relief) or a relief in force
     carries the condition; else a review (not a condition of the relief in force)."""
@@ -232,7 +252,9 @@ def _attribute(condition: str, reliefs: list[PathwayRelief]) -> tuple[str, int |
     return "review", None, f" (not a condition of the relief in force: {condition})"
 
 
-def _findings(session: Session, party: Party, reliefs: list[PathwayRelief], start: date, on: date) -> list[dict]:
+def _findings(
+    session: Session, party: Party, reliefs: list[PathwayRelief], start: date, on: date, *, baseline: bool = True
+) -> list[dict]:
     system = catalogue.system_viewer()
     out: list[dict] = []
     transfers = "no_transfers_to_countries_of_concern"
@@ -267,10 +289,11 @@ def _findings(session: Session, party: Party, reliefs: list[PathwayRelief], star
                               f"({hit['counterparty_country']}) on {hit['caption']} (disclosure {hit['disclosure_id']})"
                               f"{why}"})  # fmt: skip
     listing = "no_new_nonproliferation_listing"
-    for f in list_entry_findings(session, party.id, start, on):
+    for f in list_entry_findings(session, party.id, start, on, baseline=baseline):
         whose = f"subsidiary {f['party_id']}" if f["subsidiary"] else "the company"
         detail = (f"new list entry {f['caption']} ({f['dataset']}, programme {f['program'] or 'none'}) of {whose}, "
-                  f"listed {f['listed_on']}: {f['class']} ({f['reason']})")  # fmt: skip
+                  f"{'listed' if f['dated_by'] == 'entry' else 'first seen in its list'} {f['listed_on']}: "
+                  f"{f['class']} ({f['reason']})")  # fmt: skip
         kind, relief_id, why = _attribute(listing, reliefs) if f["breach"] else ("review", None, "")
         out.append({"kind": kind, "source": "list_entry", "source_ref": f"{f['entry_id']}:{f['program'] or ''}"[:200],
                     "condition": listing, "relief_id": relief_id, "occurred_on": date.fromisoformat(f["listed_on"]),
@@ -411,8 +434,10 @@ def scan(session: Session, viewer: Viewer | None = None, party_ids: Iterable[str
         reliefs = reliefs_in_force(session, party.id)
         start = window_start(session, party.id, reliefs)
         if start is None:
-            continue
-        for finding in _findings(session, party, reliefs, start, on):
+            findings = _early_findings(session, party, state, on)
+        else:
+            findings = _findings(session, party, reliefs, start, on)
+        for finding in findings:
             alert = _record(session, system, party, finding)
             if alert is not None:
                 alerts.append(alert)

@@ -103,6 +103,7 @@ def propose(
     on: str | None = typer.Option(None, "--on", help="Effective date (YYYY-MM-DD; default today)."),
     statement_en: str | None = typer.Option(None, "--statement-en", help="Public statement, English (and -zh)."),
     statement_zh: str | None = typer.Option(None, "--statement-zh", help="Public statement, Chinese (and -en)."),
+    condition: list[str] | None = typer.Option(None, "--condition", help="Relief: a condition code (repeatable)."),
     as_user: str | None = AS,
     as_json: bool = JSON,
 ) -> None:
@@ -117,7 +118,8 @@ def propose(
     with user_errors(), session_scope() as session:
         viewer = _viewer(session, as_user)
         proposal = proposals.propose(session, viewer, company, to_stage=to, relief=relief, rationale=rationale,
-                                     evidence=evidence or [], effective_on=on, statement=statement)  # fmt: skip
+                                     evidence=evidence or [], effective_on=on, statement=statement,
+                                     conditions=condition or None)  # fmt: skip
         row = timeline.proposal_row(proposal)
     _print_proposal(row, as_json)
 

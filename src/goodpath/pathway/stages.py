@@ -270,23 +270,37 @@ def active_sanction_measures(session: Session, party_id: str) -> set[tuple[int, 
     return {(s.id, m) for s in rows for m in (s.measures or [])}
 
 
-def relieved_measures(session: Session, party_id: str) -> set[tuple[int, str]]:
+def relieved_measures(session: Session, party_id: str, in_effect_on: date | None = None) -> set[tuple[int, str]]:
+    """The measures with relief granted (active or awaiting its notice); with ``in_effect_on``, only
+    those whose relief is in effect on that day (notice run, effective date come)."""
     from goodpath.pathway.models import PathwayRelief
 
-    rows = session.execute(
-        select(PathwayRelief.sanction_id, PathwayRelief.measure)
-        .where(PathwayRelief.party_id == party_id, PathwayRelief.status.in_(("active", "awaiting_notice")))
-    )  # fmt: skip
-    return {(s, m) for s, m in rows}
+    query = select(PathwayRelief.sanction_id, PathwayRelief.measure).where(PathwayRelief.party_id == party_id)
+    if in_effect_on is None:
+        query = query.where(PathwayRelief.status.in_(("active", "awaiting_notice")))
+    else:
+        query = query.where(PathwayRelief.status == "active", PathwayRelief.effective_on <= in_effect_on)
+    return {(s, m) for s, m in session.execute(query)}
 
 
 def _full_relief(c: Context) -> Finding:
+    """Every measure of every active sanction relieved, and each relief in effect (its notice run)."""
     wanted = active_sanction_measures(c.session, c.party.id)
-    missing = sorted(wanted - relieved_measures(c.session, c.party.id))
-    if not missing:
+    granted = relieved_measures(c.session, c.party.id)
+    effective = relieved_measures(c.session, c.party.id, in_effect_on=c.on)
+    if wanted <= effective:
         return Finding(True, [{"kind": "relief", "sanction_id": s, "measure": m} for s, m in sorted(wanted)])
-    names = ", ".join(f"sanction {s} {m}" for s, m in missing)
-    return Finding(False, [], f"relief of every measure of every active sanction (not yet relieved: {names})")
+
+    def names(pairs) -> str:
+        return ", ".join(f"sanction {s} {m}" for s, m in sorted(pairs))
+
+    problems = []
+    if wanted - granted:
+        problems.append(f"not yet relieved: {names(wanted - granted)}")
+    if (wanted & granted) - effective:
+        problems.append(f"relieved but not in effect on {c.on.isoformat()} (notice to record or to run): "
+                        f"{names((wanted & granted) - effective)}")  # fmt: skip
+    return Finding(False, [], f"relief in effect for every measure of every active sanction ({'; '.join(problems)})")
 
 
 def _new_sanction(c: Context) -> Finding:

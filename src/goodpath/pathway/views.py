@@ -41,6 +41,9 @@ class ProposalRequest(BaseModel):
     statement: dict[str, str] | None = Field(
         None, description='The public statement {"en", "zh"} (both) for recognized, public_stigma, snapped_back'
     )
+    conditions: list[str] | None = Field(
+        None, description="A relief's conditions (codes of pathway/data/conditions.yaml); default: the standard set"
+    )
 
 
 class DecisionRequest(BaseModel):

@@ -49,6 +49,14 @@ def install(app: FastAPI) -> None:
     from goodpath.web.pages import router
 
     app.include_router(router)
+    from goodpath.web import audit_pages, cable_pages, engagement_pages, screening_pages
+
+    for module in (cable_pages, audit_pages, screening_pages, engagement_pages):
+        app.include_router(module.router)
+    from goodpath.web import case_pages, chart_pages, pathway_pages
+
+    for module in (pathway_pages, case_pages, chart_pages):
+        app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_exception_handler(PageError, error_response)
     app.add_middleware(PageNegotiation)

@@ -1,0 +1,193 @@
+"""The alleged-violation case pages: the list (filters: status, age), one case (facts, parties,
+history, the workflow steps this user may take from its status, the partner's response) and the form
+that raises a case. The services decide and refuse exactly as for the API: raising and closing need
+engagement.manage; the partner's steps need cases.respond (or an analyst recording them on its behalf).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+
+from goodpath.access.policy import Permission
+from goodpath.core.errors import NotFound
+from goodpath.core.models import utcnow
+from goodpath.engagement import cases
+from goodpath.engagement.case_metrics import AGE_BUCKETS, age_bucket
+from goodpath.web.labels import N_
+from goodpath.web.pathway_pages import NOT_FOUND, attempt, form_fields, parse_day, see_other
+from goodpath.web.rendering import Page, PageError, page
+
+router = APIRouter(include_in_schema=False)
+
+CLASSIFICATIONS = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET")
+FIELDS = ("reference", "title", "facts", "raised_on", "destination", "end_user", "party", "partner", "classification",
+          "source")  # fmt: skip
+PARTNER_ACTIONS = {"acknowledged": N_("Acknowledge"), "under_investigation": N_("Open an investigation"),
+                   "response_reported": N_("Report the response")}  # fmt: skip
+DONE = {
+    "raised": N_("The case is raised; its parties are screened and watched."),
+    "acknowledged": N_("The case is acknowledged."),
+    "under_investigation": N_("The investigation is recorded."),
+    "response_reported": N_("The response is recorded."),
+    "closed": N_("The outcome is recorded; the case is closed."),
+}
+
+
+def _age(case: dict, today: date) -> int:
+    end = today if case["open"] else date.fromisoformat(case["status_on"])
+    return max((end - date.fromisoformat(case["raised_on"])).days, 0)
+
+
+@router.get("/ui/cases", response_class=HTMLResponse)
+def case_list(status: str = "", age: str = "", done: str = "", page: Page = Depends(page)) -> Response:
+    page.require_login()
+    return _draw_list(page, status=status, age=age, done=done)
+
+
+def _draw_list(page: Page, *, status: str = "", age: str = "", done: str = "", status_code: int = 200,
+               form: dict | None = None, errors: dict | None = None, error: str | None = None) -> Response:  # fmt: skip
+    today = utcnow().date()
+    status = status if status in (*cases.CASE.statuses, "open") else ""
+    age = age if age in {name for name, _, _ in AGE_BUCKETS} else ""
+    rows = cases.list_cases(page.session, page.viewer, open_only=status == "open",
+                            status=status if status and status != "open" else None)  # fmt: skip
+    for row in rows:
+        row["age_days"] = _age(row, today)
+    if age:
+        rows = [r for r in rows if age_bucket(r["age_days"]) == age]
+    can_raise = page.can(Permission.MANAGE_ENGAGEMENT)
+    return page.render(
+        "cases.html", status_code=status_code, cases=rows, status=status, age=age, statuses=cases.CASE.statuses,
+        buckets=[name for name, _, _ in AGE_BUCKETS], can_raise=can_raise, done=DONE.get(done),
+        form=form or {"partner": "CHN", "classification": "UNCLASSIFIED"}, errors=errors or {}, error=error,
+        classifications=CLASSIFICATIONS, raise_open=bool(errors or error),
+    )  # fmt: skip
+
+
+def _validate(form: dict) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not form["reference"]:
+        errors["reference"] = N_("Enter a reference, such as WLC-2007-001.")
+    elif not cases.REFERENCE.match(form["reference"].upper()):
+        errors["reference"] = N_("3 to 40 letters, digits, '-', '.' or '/', such as WLC-2007-001.")
+    if not form["title"]:
+        errors["title"] = N_("Enter a title.")
+    elif len(form["title"]) > 300:
+        errors["title"] = N_("At most 300 characters.")
+    if not form["facts"]:
+        errors["facts"] = N_("Describe the facts of the case.")
+    elif len(form["facts"]) > 4000:
+        errors["facts"] = N_("At most 4000 characters.")
+    if form["raised_on"]:
+        day = parse_day(form["raised_on"])
+        if day is None:
+            errors["raised_on"] = N_("Use a date such as 2007-09-01.")
+        elif day > utcnow().date():
+            errors["raised_on"] = N_("The date cannot be in the future.")
+    if form["destination"] and not (len(form["destination"]) == 2 and form["destination"].isalpha()):
+        errors["destination"] = N_("Use a two-letter country code, such as CN or US.")
+    if form["classification"] not in CLASSIFICATIONS:
+        errors["classification"] = N_("Choose a classification from the list.")
+    if not form["partner"]:
+        errors["partner"] = N_("Enter the partner government, such as CHN.")
+    return errors
+
+
+def _field_of(message: str) -> str:
+    """Which field a service's refusal is about (the message names it), else the form."""
+    text = message.lower()
+    for prefix, field in (("a case with reference", "reference"), ("reference", "reference"), ("title", "title"),
+                          ("facts", "facts"), ("raised_on", "raised_on"), ("destination", "destination"),
+                          ("end_user", "end_user"), ("no party", "party"), ("classification", "classification"),
+                          ("releasab", "partner")):  # fmt: skip
+        if text.startswith(prefix):
+            return field
+    return "form"
+
+
+@router.post("/ui/cases", response_class=HTMLResponse)
+async def raise_case(request: Request, page: Page = Depends(page)) -> Response:
+    page.require_login()
+    fields = await form_fields(request)
+    form = {k: fields.get(k, "").strip() for k in FIELDS}
+    form["destination"] = form["destination"].upper()
+    form["partner"] = form["partner"].upper()
+    errors = _validate(form)
+    if errors:
+        return _draw_list(page, status_code=422, form=form, errors=errors)
+    case, error = attempt(page.session, lambda: cases.raise_case(
+        page.session, page.viewer, reference=form["reference"], title=form["title"], facts=form["facts"],
+        raised_on=form["raised_on"] or None, destination=form["destination"] or None,
+        end_user=form["end_user"] or None, party_id=form["party"] or None, partner=form["partner"],
+        classification=form["classification"], source=form["source"] or None,
+    ))  # fmt: skip
+    if error:
+        field = _field_of(error)
+        if field == "form":
+            return _draw_list(page, status_code=409, form=form, error=error)
+        return _draw_list(page, status_code=422, form=form, errors={field: error})
+    return see_other(f"/ui/cases/{case.id}", done="raised")
+
+
+# --- one case -------------------------------------------------------------------------------------
+
+
+@router.get("/ui/cases/{case_id}", response_class=HTMLResponse)
+def case_page(case_id: str, done: str = "", page: Page = Depends(page)) -> Response:
+    page.require_login()
+    return _draw_case(page, case_id, done=done)
+
+
+def _draw_case(page: Page, case_id: str, *, done: str = "", status_code: int = 200, error: str | None = None,
+               errors: dict | None = None, form: dict | None = None) -> Response:  # fmt: skip
+    try:
+        detail = cases.case_detail(page.session, page.viewer, case_id)
+        record = cases.get_case(page.session, page.viewer, detail["id"])
+    except (NotFound, ValueError):
+        raise PageError(404, NOT_FOUND) from None
+    allowed = cases.CASE.transitions.get(detail["status"], frozenset())
+    respond = page.can(Permission.RESPOND_CASES) or page.can(Permission.MANAGE_ENGAGEMENT)
+    partner_steps = [s for s in cases.PARTNER_STEPS if s in allowed] if respond else []
+    outcomes = [o for o in cases.OUTCOMES if o in allowed] if page.can(Permission.MANAGE_ENGAGEMENT) else []
+    detail["age_days"] = _age(detail, utcnow().date())
+    return page.render(
+        "case.html", status_code=status_code, case=detail, record=record, partner_steps=partner_steps,
+        partner_actions=PARTNER_ACTIONS, outcomes=outcomes, on_behalf=not page.can(Permission.RESPOND_CASES),
+        done=DONE.get(done), error=error, errors=errors or {}, form=form or {},
+    )  # fmt: skip
+
+
+@router.post("/ui/cases/{case_id}/step", response_class=HTMLResponse)
+async def case_step(case_id: str, request: Request, page: Page = Depends(page)) -> Response:
+    page.require_login()
+    try:
+        case = cases.get_case(page.session, page.viewer, case_id)
+    except (NotFound, ValueError):
+        raise PageError(404, NOT_FOUND) from None
+    fields = await form_fields(request)
+    form = {k: fields.get(k, "").strip() for k in ("step", "note", "response", "outcome", "occurred_on")}
+    step = form["step"]
+    errors: dict[str, str] = {}
+    if step == "response_reported" and not form["response"]:
+        errors["response"] = N_("Enter the partner's response.")
+    if step == "closed":
+        if form["outcome"] not in cases.OUTCOMES:
+            errors["outcome"] = N_("Choose the outcome.")
+        if not form["note"]:
+            errors["close_note"] = N_("Say why the case is closed this way.")
+    if form["occurred_on"] and parse_day(form["occurred_on"]) is None:
+        errors["occurred_on"] = N_("Use a date such as 2007-09-01.")
+    if step not in (*cases.PARTNER_STEPS, "closed"):
+        errors["form"] = N_("Choose a step.")
+    if errors:
+        return _draw_case(page, str(case.id), status_code=422, errors=errors, form=form)
+    _, error = attempt(page.session, lambda: cases.advance(
+        page.session, page.viewer, case.id, step, note=form["note"] or None, response=form["response"] or None,
+        outcome=form["outcome"] or None, occurred_on=form["occurred_on"] or None,
+    ))  # fmt: skip
+    if error:
+        return _draw_case(page, str(case.id), status_code=409, error=error, form=form)
+    return see_other(f"/ui/cases/{case.id}", done=step)

@@ -1,0 +1,328 @@
+"""Engagement pages: consultations (held against expected, suspension and resumption), pledges
+(fulfilment needs evidence), the partner's enforcement actions (its officer's report form and the
+transparency report of a period), cooperation projects and compliance programme (ICP)
+assessments. Reads and writes go through the engagement services with the page's viewer; a
+workflow button is shown only for a transition the record's status allows and the role may make.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from goodpath.access.policy import Permission, Role
+from goodpath.core.errors import GoodpathError, NotFound
+from goodpath.core.models import utcnow
+from goodpath.engagement import consultations, enforcement, icp, pledges, projects
+from goodpath.registry import service as registry
+from goodpath.web import record_labels  # noqa: F401 - the codes these pages show, named
+from goodpath.web.cable_pages import forbidden, form_fields, not_found
+from goodpath.web.labels import N_
+from goodpath.web.rendering import Page, page
+
+router = APIRouter(include_in_schema=False)
+
+NOTICES = {
+    "saved": N_("Saved."),
+    "evidence": N_("The evidence is added."),
+    "fulfilled": N_("The pledge is fulfilled."),
+    "broken": N_("The pledge is marked broken."),
+    "withdrawn": N_("The pledge is withdrawn."),
+    "suspended": N_("Suspended."),
+    "resumed": N_("Resumed."),
+    "ended": N_("Ended."),
+    "reported": N_("The enforcement action is recorded."),
+}
+ERRORS = {
+    "needs_evidence": N_("A pledge can be fulfilled only with evidence: add it first, or give it in the form."),
+    "needs_note": N_("Say how the pledge was broken."),
+    "needs_cause": N_("Give the cause of the suspension."),
+    "needs_text": N_("Write the evidence."),
+    "not_allowed": N_("This step is not possible from the record's current status."),
+    "invalid": N_("The form could not be saved. Check its fields."),
+}
+
+
+def _tabs(page: Page) -> list[tuple[str, str]]:
+    if page.viewer.role is Role.COMPANY_OFFICER:
+        return [("/ui/icp", N_("Compliance programme"))]
+    return [("/ui/consultations", N_("Consultations")), ("/ui/pledges", N_("Pledges")),
+            ("/ui/enforcement", N_("Enforcement actions")), ("/ui/projects", N_("Cooperation projects")),
+            ("/ui/icp", N_("Compliance programmes"))]  # fmt: skip
+
+
+def _render(page: Page, template: str, status_code: int = 200, **context) -> Response:
+    query = page.request.query_params
+    return page.render(template, status_code=status_code, tabs=_tabs(page), notice=NOTICES.get(query.get("done", "")),
+                       error=ERRORS.get(query.get("error", "")), can_manage=page.can(Permission.MANAGE_ENGAGEMENT),
+                       **context)  # fmt: skip
+
+
+def _back(url: str, **params) -> RedirectResponse:
+    anchor = ""
+    if "#" in url:
+        url, anchor = url.split("#", 1)
+        anchor = "#" + anchor
+    return RedirectResponse(f"{url}?{urlencode(params)}{anchor}", status_code=303)
+
+
+def _error_code(exc: GoodpathError, default: str = "invalid") -> str:
+    text = str(exc)
+    if "without evidence" in text:
+        return "needs_evidence"
+    if "note is required" in text:
+        return "needs_note"
+    if "cause" in text:
+        return "needs_cause"
+    if "evidence text" in text:
+        return "needs_text"
+    if "cannot go from" in text or "is " in text and ("not suspended" in text or "can only" in text):
+        return "not_allowed"
+    return default
+
+
+async def _manage(request: Request, page: Page) -> dict[str, str] | Response:
+    page.require_login()
+    if not page.can(Permission.MANAGE_ENGAGEMENT):
+        return forbidden(page)
+    return form_fields(await request.body())
+
+
+# --- consultations ------------------------------------------------------------------------------
+
+
+@router.get("/ui/consultations", response_class=HTMLResponse)
+def consultations_page(status: str = "", page: Page = Depends(page)) -> Response:
+    page.require_login()
+    status = status if status in consultations.WORKFLOW.statuses else ""
+    rows = consultations.list_consultations(page.session, page.viewer, status=status or None)
+    for track in rows:
+        track["moves"] = sorted(consultations.WORKFLOW.transitions.get(track["status"], ()))
+        try:
+            track["rounds"] = consultations.detail(page.session, page.viewer, track["id"])["rounds"]
+        except NotFound:
+            track["rounds"] = []
+    return _render(page, "engagement_consultations.html", tracks=rows, status=status,
+                   statuses=consultations.WORKFLOW.statuses)  # fmt: skip
+
+
+@router.post("/ui/consultations/{consultation_id}/status", response_class=HTMLResponse)
+async def consultation_status(consultation_id: int, request: Request, page: Page = Depends(page)) -> Response:
+    fields = await _manage(request, page)
+    if isinstance(fields, Response):
+        return fields
+    to = fields.get("status", "")
+    anchor = f"/ui/consultations#consultation-{consultation_id}"
+    try:
+        consultations.set_status(page.session, page.viewer, consultation_id, to, cause=fields.get("cause"),
+                                 offered_by=fields.get("offered_by"))  # fmt: skip
+    except NotFound:
+        return not_found(page)
+    except GoodpathError as exc:
+        page.session.rollback()
+        return _back(anchor, error=_error_code(exc))
+    return _back(anchor, done={"suspended": "suspended", "active": "resumed", "ended": "ended"}.get(to, "saved"))
+
+
+# --- pledges ------------------------------------------------------------------------------------
+
+
+@router.get("/ui/pledges", response_class=HTMLResponse)
+def pledges_page(status: str = "", overdue: bool = False, page: Page = Depends(page)) -> Response:
+    page.require_login()
+    status = status if status in pledges.WORKFLOW.statuses else ""
+    rows = pledges.list_pledges(page.session, page.viewer, status=status or None, overdue=overdue)
+    return _render(page, "pledges.html", pledges=rows, status=status, overdue=overdue,
+                   statuses=pledges.WORKFLOW.statuses)  # fmt: skip
+
+
+@router.get("/ui/pledges/{pledge_id}", response_class=HTMLResponse)
+def pledge_page(pledge_id: int, page: Page = Depends(page)) -> Response:
+    page.require_login()
+    try:
+        record = pledges.detail(page.session, page.viewer, pledge_id)
+    except NotFound:
+        return not_found(page)
+    caption = None
+    if record.get("party_id"):
+        try:
+            caption = registry.get_party(page.session, page.viewer, record["party_id"]).caption
+        except NotFound:
+            caption = None
+    return _render(page, "pledge.html", pledge=record, party_caption=caption,
+                   moves=sorted(pledges.WORKFLOW.transitions.get(record["status"], ())))  # fmt: skip
+
+
+@router.post("/ui/pledges/{pledge_id}/evidence", response_class=HTMLResponse)
+async def pledge_evidence(pledge_id: int, request: Request, page: Page = Depends(page)) -> Response:
+    fields = await _manage(request, page)
+    if isinstance(fields, Response):
+        return fields
+    try:
+        pledges.add_evidence(page.session, page.viewer, pledge_id, text=fields.get("text", ""),
+                             source=fields.get("source") or None)  # fmt: skip
+    except NotFound:
+        return not_found(page)
+    except GoodpathError as exc:
+        page.session.rollback()
+        return _back(f"/ui/pledges/{pledge_id}", error=_error_code(exc))
+    return _back(f"/ui/pledges/{pledge_id}", done="evidence")
+
+
+@router.post("/ui/pledges/{pledge_id}/status", response_class=HTMLResponse)
+async def pledge_status(pledge_id: int, request: Request, page: Page = Depends(page)) -> Response:
+    fields = await _manage(request, page)
+    if isinstance(fields, Response):
+        return fields
+    to = fields.get("status", "")
+    try:
+        pledges.set_status(page.session, page.viewer, pledge_id, to, note=fields.get("note"),
+                           evidence=fields.get("evidence"), evidence_source=fields.get("evidence_source"))  # fmt: skip
+    except NotFound:
+        return not_found(page)
+    except GoodpathError as exc:
+        page.session.rollback()
+        return _back(f"/ui/pledges/{pledge_id}", error=_error_code(exc))
+    return _back(f"/ui/pledges/{pledge_id}", done=to if to in NOTICES else "saved")
+
+
+# --- enforcement actions ------------------------------------------------------------------------
+
+
+def _can_report(page: Page) -> bool:
+    return page.can(Permission.RESPOND_CASES) or page.can(Permission.MANAGE_ENGAGEMENT)
+
+
+def _period(date_from: str, date_to: str) -> tuple[str, str]:
+    today = utcnow().date()
+    start = date_from.strip() or date(today.year, 1, 1).isoformat()
+    return start, date_to.strip() or today.isoformat()
+
+
+def _enforcement(page: Page, date_from: str = "", date_to: str = "", form=None, errors=None,
+                 status_code: int = 200) -> Response:  # fmt: skip
+    start, end = _period(date_from, date_to)
+    period_error = None
+    try:
+        report = enforcement.transparency_report(page.session, page.viewer, start, end)
+    except GoodpathError:
+        period_error = N_("Give the period as two dates, the first not after the second.")
+        report = None
+    every = enforcement.list_actions(page.session, page.viewer)
+    return _render(
+        page, "engagement_enforcement.html", status_code=status_code, report=report, period={"from": start, "to": end},
+        period_error=period_error, actions=list(reversed(every))[:100], total=len(every), can_report=_can_report(page),
+        kinds=enforcement.KINDS, levels=enforcement.DETAIL_LEVELS,
+        form=form or {"partner": "CHN", "detail_level": "summary"}, errors=errors or {},
+    )  # fmt: skip
+
+
+@router.get("/ui/enforcement", response_class=HTMLResponse)
+def enforcement_page(request: Request, page: Page = Depends(page)) -> Response:
+    page.require_login()
+    query = request.query_params
+    return _enforcement(page, query.get("from", ""), query.get("to", ""))
+
+
+@router.post("/ui/enforcement", response_class=HTMLResponse)
+async def report_action(request: Request, page: Page = Depends(page)) -> Response:
+    page.require_login()
+    if not _can_report(page):
+        return forbidden(page)
+    form = form_fields(await request.body())
+    errors: dict[str, str] = {}
+    if not form.get("reported_by", "").strip():
+        errors["reported_by"] = N_("Name the reporting agency, such as MOFCOM.")
+    if not (form.get("party_name", "").strip() or form.get("party_id", "").strip()):
+        errors["party_name"] = N_("Name the party the action concerns.")
+    if form.get("detail_level") != "none" and not form.get("detail", "").strip():
+        errors["detail"] = N_("Give the detail the partner shared, or choose “No detail”.")
+    amount = form.get("penalty_amount", "").strip()
+    try:
+        amount_value = float(amount) if amount else None
+    except ValueError:
+        errors["penalty_amount"] = N_("Write the amount as a number.")
+        amount_value = None
+    if not errors:
+        try:
+            enforcement.report_action(
+                page.session, page.viewer, kind=form.get("kind", ""), reported_by=form["reported_by"],
+                detail_level=form.get("detail_level", ""), taken_on=form.get("taken_on") or None,
+                reported_on=form.get("reported_on") or None, detail=form.get("detail") or None,
+                party_name=form.get("party_name") or None, party_id=form.get("party_id") or None,
+                penalty_amount=amount_value, currency=(form.get("currency") or "").upper() or None,
+                partner=form.get("partner") or "CHN",
+            )  # fmt: skip
+        except NotFound:
+            page.session.rollback()
+            errors["party_id"] = N_("There is no such record, or you may not see it.")
+        except GoodpathError:
+            page.session.rollback()
+            errors["form"] = N_(
+                "The action could not be recorded: check the dates (not in the future, taken before reported) and the penalty."
+            )  # noqa: E501
+    if errors:
+        return _enforcement(page, form=form, errors=errors, status_code=422)
+    return _back("/ui/enforcement", done="reported")
+
+
+# --- cooperation projects -----------------------------------------------------------------------
+
+
+@router.get("/ui/projects", response_class=HTMLResponse)
+def projects_page(page: Page = Depends(page)) -> Response:
+    page.require_login()
+    rows = projects.list_projects(page.session, page.viewer)
+    for project in rows:
+        moves = set(projects.WORKFLOW.transitions.get(project["status"], ()))
+        if project["status"] == "suspended":  # back only to where it was suspended from
+            moves = {"resume", "cancelled"}
+        project["moves"] = sorted(moves)
+    return _render(page, "engagement_projects.html", projects=rows)
+
+
+@router.post("/ui/projects/{project_id}/status", response_class=HTMLResponse)
+async def project_status(project_id: int, request: Request, page: Page = Depends(page)) -> Response:
+    fields = await _manage(request, page)
+    if isinstance(fields, Response):
+        return fields
+    to, anchor = fields.get("status", ""), f"/ui/projects#project-{project_id}"
+    try:
+        if to == "resume":
+            projects.resume(page.session, page.viewer, project_id)
+        else:
+            projects.set_status(page.session, page.viewer, project_id, to, cause=fields.get("cause"))
+    except NotFound:
+        return not_found(page)
+    except GoodpathError as exc:
+        page.session.rollback()
+        return _back(anchor, error=_error_code(exc))
+    return _back(anchor, done="suspended" if to == "suspended" else "resumed" if to == "resume" else "saved")
+
+
+# --- compliance programme (ICP) assessments -----------------------------------------------------
+
+
+@router.get("/ui/icp", response_class=HTMLResponse)
+def icp_page(page: Page = Depends(page)) -> Response:
+    """Every readable assessment; a company officer sees its own company's (the policy's filter)."""
+    page.require_login()
+    own = page.viewer.company_party_id if page.viewer.role is Role.COMPANY_OFFICER else None
+    rows = icp.list_assessments(page.session, page.viewer, party_id=own)
+    captions: dict[str, str] = {}
+    for row in rows:
+        if row["party_id"] not in captions:
+            try:
+                captions[row["party_id"]] = registry.get_party(page.session, page.viewer, row["party_id"]).caption
+            except NotFound:
+                captions[row["party_id"]] = row["party_id"]
+        try:
+            record = icp.get_assessment(page.session, page.viewer, row["id"])
+            row["detail"] = icp.assessment_to_dict(page.session, page.viewer, record)
+        except NotFound:
+            row["detail"] = None
+    return _render(page, "engagement_icp.html", assessments=rows, captions=captions, scale=icp.scale(),
+                   max_score=icp.MAX_SCORE, own=own)  # fmt: skip
