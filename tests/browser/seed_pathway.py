@@ -1,6 +1,6 @@
 """Seed records for the pathway and case journeys (tests/browser/test_pathway_cases.py): a company
-already recognized, so that relief of one of its measures can be proposed and approved, and a SECRET
-proposal that a CONFIDENTIAL user must not see."""
+already recognized, so that relief of one of its measures can be proposed and approved (the SECRET
+proposal hidden from a CONFIDENTIAL user is tested without a browser, in tests/web)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,10 @@ from sqlalchemy import select
 from goodpath.access.policy import Role, Viewer
 from goodpath.core.models import Classification
 from goodpath.engagement.common import add_event
-from goodpath.pathway.models import PathwayProposal, PathwayState
+from goodpath.pathway.models import PathwayState
 from goodpath.registry.models import Party
 
 RECOGNIZED_KEY = "poly_technologies"  # its Entity List and AECA sanctions have relief routes open today
-SECRET_PROPOSAL_KEY = "limmt"
-SECRET_RATIONALE = "Stigmatize LIMMT: a SECRET report shows it kept supplying (SECRET TEST PROPOSAL)."
 SEEDER = Viewer(Role.ANALYST, Classification.SECRET, "USA", 0, "browser-test-seed")
 MARKS = {"classification": "UNCLASSIFIED", "releasability": "USA", "originator": "USA", "published": False}
 
@@ -42,11 +40,3 @@ def seed_pathway(session) -> None:
                                ("in_dialogue", date(2023, 6, 1)), ("commitments_made", date(2023, 9, 1)),
                                ("icp_established", date(2024, 1, 15)), ("monitoring", date(2024, 2, 1)),
                                ("recognized", date(2025, 3, 1))], MARKS)  # fmt: skip
-    secret = {**MARKS, "classification": "SECRET"}
-    limmt = _party(session, SECRET_PROPOSAL_KEY)
-    _at_stage(session, limmt, [("sanctioned", date(2006, 6, 13)), ("continued_sanctions", date(2020, 1, 1))], secret)
-    session.add(PathwayProposal(
-        party_id=limmt.id, kind="transition", from_stage="continued_sanctions", to_stage="public_stigma",
-        effective_on=date(2024, 1, 1), rationale=SECRET_RATIONALE, evidence=[], status="pending",
-        proposed_by="analyst", **secret,
-    ))  # fmt: skip

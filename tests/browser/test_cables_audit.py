@@ -69,7 +69,6 @@ def test_an_analyst_confirms_a_drafted_pledge_and_finds_it_among_the_pledges(pag
     expect(page.get_by_test_id("notice")).to_contain_text("confirmed")
     draft = page.get_by_test_id("draft").filter(has_text="Zhang pledged to press NORINCO").first
     expect(draft).to_contain_text("Confirmed")
-    draft.scroll_into_view_if_needed()
     screenshot(page, "cable-draft-confirmed")
     draft.get_by_test_id("draft-record").click()
     expect(page.get_by_test_id("pledge-title")).to_contain_text("Pledge")
@@ -84,7 +83,9 @@ def test_an_analyst_confirms_a_drafted_pledge_and_finds_it_among_the_pledges(pag
 def test_a_pledge_is_fulfilled_only_with_evidence(page):
     login(page, "analyst")
     page.goto("/ui/pledges")
-    page.get_by_test_id("pledge-row").filter(has_text="Press NORINCO and CGWIC").get_by_role("link").click()
+    page.get_by_test_id("pledge-row").filter(has_text="engage constructively with the United States").get_by_role(
+        "link"
+    ).click()
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("[data-testid=pledge-fulfil]")
     expect(page.get_by_test_id("form-error")).to_contain_text("only with evidence")
@@ -107,7 +108,9 @@ def test_an_analyst_records_a_decision_on_a_screening_hit(page):
     hit.get_by_test_id("dispose-reason").fill("Same address and registration number as the listed entity.")
     hit.get_by_test_id("dispose-submit").click()
     expect(page.get_by_test_id("disposed")).to_contain_text("true match")
-    expect(page.get_by_test_id("hit").first.get_by_test_id("explanation")).to_contain_text("Earlier decision: True match")
+    expect(page.get_by_test_id("hit").first.get_by_test_id("explanation")).to_contain_text(
+        "Earlier decision: True match"
+    )
     screenshot(page, "screening-disposition")
 
 

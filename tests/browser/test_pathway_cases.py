@@ -79,6 +79,15 @@ def test_propose_a_relief_then_a_second_person_approves_it(page):
     page.click("[data-testid=pathway-link]")
     expect(page.get_by_test_id("pathway-stage")).to_have_text("Recognized")
     expect(page.get_by_test_id("eligibility")).to_contain_text("Earliest effective date")
+    # A relief rests on a determination on record: upload it, then name it as the proposal's evidence.
+    page.select_option("#kind", "determination")
+    page.fill("#title", "Determination to remove Poly Technologies from the Entity List")
+    page.set_input_files("#file", files=[{"name": "determination.txt", "mimeType": "text/plain",
+                                          "buffer": b"The ERC determines to remove the entity."}])  # fmt: skip
+    page.click("[data-testid=upload]")
+    expect(page.get_by_test_id("done")).to_contain_text("The document is stored")
+    href = page.get_by_test_id("evidence").get_by_test_id("download").first.get_attribute("href")
+    document = re.search(r"/evidence/(\d+)/", href).group(1)
     target = page.get_by_test_id("propose-target")
     relief = target.locator("option[value^='relief|']").first.get_attribute("value")
     target.select_option(relief)
@@ -86,6 +95,7 @@ def test_propose_a_relief_then_a_second_person_approves_it(page):
     expect(page.locator("#rationale-error")).to_contain_text("rationale is required")
     expect(target).to_have_value(relief)  # kept
     page.fill("#rationale", "Recognized a year ago without breach; the licence requirement may be lifted.")
+    page.fill("#evidence_refs", f"document:{document}")
     page.click("[data-testid=propose-submit]")
     expect(page.get_by_test_id("done")).to_contain_text("must approve it")
     proposal = page.get_by_test_id("proposal").first
@@ -119,7 +129,7 @@ def test_the_dashboard_draws_its_charts_with_their_numbers(page):
     expect(page.get_by_test_id("resolution-table")).to_contain_text("Outcome recorded")
     assert "{&#34;" not in page.content() and '{"type"' not in page.inner_text("main")  # no raw JSON shown
     screenshot(page, "dashboard")
-    page.goto("/ui/pathway")
+    page.click("[data-testid=pathway-overview-link]")
     expect(page.get_by_test_id("chart-funnel")).to_have_class(re.compile("chart-drawn"))
     expect(page.get_by_test_id("pathway-companies")).to_contain_text("Poly Technologies")
     screenshot(page, "pathway-overview")

@@ -81,8 +81,20 @@ def add_sanctioned_case(session, party_id="acme", closed_on=date(2005, 3, 1), re
     return case
 
 
+def determination(session, party="acme", viewer=ANALYST) -> str:
+    """A determination document of the company (stored once), as an evidence reference."""
+    from goodpath.pathway import evidence
+
+    version = evidence.upload(session, viewer, party_id=party, kind="determination", title="Waiver determination",
+                              filename="determination.txt", content=f"determination for {party}".encode())  # fmt: skip
+    return f"document:{version.document_id}"
+
+
 def move(session, to_stage: str, on: str, viewer=ANALYST, party="acme", **kwargs):
-    """Propose (and, when needed, approve by APPROVER) one step; commits."""
+    """Propose (and, when needed, approve by APPROVER) one step; commits. A relief proposed here
+    carries a determination document unless evidence is given."""
+    if kwargs.get("relief") and "evidence" not in kwargs:
+        kwargs["evidence"] = [determination(session, party, viewer)]
     proposal = proposals.propose(session, viewer, party, to_stage=to_stage, rationale=f"to {to_stage}",
                                  effective_on=on, **kwargs)  # fmt: skip
     if proposal.status == "pending":

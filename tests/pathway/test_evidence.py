@@ -28,6 +28,7 @@ from tests.pathway.conftest import (
     COMPANY,
     OTHER_COMPANY,
     add_company,
+    determination,
     move,
     walk_to_monitoring,
 )
@@ -101,7 +102,7 @@ def test_versions_follow_each_other_and_identical_latest_is_refused(session, com
     ("fields", "error", "message"),
     [
         ({"content": b""}, GoodpathError, "the file is empty"),
-        ({"kind": "gossip"}, GoodpathError, "kind must be one of icp_manual, audit_report, congress_notice"),
+        ({"kind": "gossip"}, GoodpathError, "kind must be one of icp_manual, audit_report, determination, congress"),
         ({"title": " "}, GoodpathError, "a title is required"),
         ({"filename": "/"}, GoodpathError, "the file needs a name"),
         ({"classification": "TOP SECRET"}, GoodpathError, "classification must be one of"),
@@ -260,7 +261,8 @@ def missile_sanction(session, company) -> Sanction:
 
 def grant(session, sanction, measure="import_ban", route="national_security_waiver", on="2005-08-01"):
     relief = {"sanction_id": sanction.id, "measure": measure, "route_code": route}
-    proposal = proposals.propose(session, ANALYST, "acme", rationale="waiver", effective_on=on, relief=relief)
+    proposal = proposals.propose(session, ANALYST, "acme", rationale="waiver", effective_on=on, relief=relief,
+                                 evidence=[determination(session)])  # fmt: skip
     proposals.approve(session, APPROVER, proposal.id)
     session.commit()
     return session.scalars(select(PathwayRelief).where(PathwayRelief.proposal_id == proposal.id)).one()

@@ -16,8 +16,8 @@ from goodpath.audit.models import AuditEntry
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import Classification
 from goodpath.engagement.models import EngagementEvent
-from goodpath.pathway import proposals, stages
-from goodpath.pathway.models import PathwayProposal, PathwayRelief, PathwayState
+from goodpath.pathway import evidence, proposals, stages
+from goodpath.pathway.models import EvidenceVersion, PathwayProposal, PathwayRelief, PathwayState
 from goodpath.registry import authorities
 from goodpath.registry.models import Party, Sanction
 from tests.pathway.conftest import (
@@ -29,6 +29,7 @@ from tests.pathway.conftest import (
     OTHER_COMPANY,
     add_company,
     add_hit,
+    determination,
     give_notice,
     move,
     walk_to_monitoring,
@@ -206,6 +207,12 @@ def test_relief_needs_the_legal_route_and_a_second_approver(session, missile_san
     assert (proposal.kind, proposal.status, proposal.to_stage) == ("relief", "pending", "relief_granted")
     assert proposal.legal["route"]["notice"]["days"] == 45
     assert session.scalar(select(func.count()).select_from(PathwayRelief)) == 0
+    # the waiver rests on a determination: not approved until its document is linked
+    refused(session, Refused, proposals.approve, APPROVER, proposal.id,
+            match="needs its determination on record: link a determination or federal_register document")  # fmt: skip
+    document = int(determination(session).removeprefix("document:"))
+    latest = session.scalars(select(EvidenceVersion).where(EvidenceVersion.document_id == document)).one()
+    evidence.link(session, ANALYST, latest.id, proposal_id=proposal.id)
     proposals.approve(session, APPROVER, proposal.id)
     session.commit()
     relief = session.scalars(select(PathwayRelief)).one()
@@ -218,7 +225,8 @@ def test_relief_needs_the_legal_route_and_a_second_approver(session, missile_san
             rationale="again", effective_on="2005-09-01", match="already relieved")  # fmt: skip
     # a further measure: relief_granted -> relief_granted, since unchanged
     second = proposals.propose(session, ANALYST, "acme", relief=relief_of(missile_sanction, "missile_contract_ban"),
-                               rationale="more", effective_on="2005-09-01")  # fmt: skip
+                               rationale="more", effective_on="2005-09-01",
+                               evidence=[determination(session)])  # fmt: skip
     proposals.approve(session, APPROVER2, second.id)
     session.commit()
     assert stage(session) == ("relief_granted", date(2005, 8, 1))
@@ -228,7 +236,7 @@ def test_relief_needs_the_legal_route_and_a_second_approver(session, missile_san
 def test_snapback_revokes_every_active_relief_after_a_breach_and_needs_two_people(session, missile_sanction):
     _recognize(session)
     relief = proposals.propose(session, ANALYST, "acme", relief=relief_of(missile_sanction), rationale="waiver",
-                               effective_on="2005-08-01")  # fmt: skip
+                               effective_on="2005-08-01", evidence=[determination(session)])  # fmt: skip
     proposals.approve(session, APPROVER, relief.id)
     session.commit()
     refused(session, Refused, proposals.propose, ANALYST, "acme", to_stage="snapped_back", rationale="r",

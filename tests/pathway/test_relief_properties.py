@@ -25,6 +25,7 @@ from tests.pathway.conftest import (
     APPROVER2,
     add_company,
     add_missile_sanction,
+    determination,
     move,
     walk_to_monitoring,
 )
@@ -77,7 +78,8 @@ def test_relief_follows_the_legal_rules_the_notice_and_two_people(
         return
 
     route = next(r for r in offered if r["code"] == code)
-    proposal = proposals.propose(session, ANALYST, party, relief=spec, rationale="r", effective_on=proposed_on)
+    proposal = proposals.propose(session, ANALYST, party, relief=spec, rationale="r", effective_on=proposed_on,
+                                 evidence=[determination(session, party)])  # fmt: skip
     session.commit()
     assert proposal.status == "pending"  # a grant is never applied by its proposer alone
     with pytest.raises(Refused):
@@ -112,7 +114,8 @@ def test_relief_follows_the_legal_rules_the_notice_and_two_people(
 def test_the_proposer_never_approves_their_own_relief(session):
     party, sanction_id = _recognized_company(session)
     spec = {"sanction_id": sanction_id, "measure": "import_ban", "route_code": "national_security_waiver"}
-    proposal = proposals.propose(session, APPROVER, party, relief=spec, rationale="r", effective_on="2006-01-02")
+    proposal = proposals.propose(session, APPROVER, party, relief=spec, rationale="r", effective_on="2006-01-02",
+                                 evidence=[determination(session, party)])  # fmt: skip
     session.commit()
     with pytest.raises(Refused, match="a second person with the approver role"):
         proposals.approve(session, APPROVER, proposal.id)

@@ -107,8 +107,17 @@ def test_an_approver_cannot_approve_their_own_proposal_and_nothing_is_lost(sessi
 def test_raising_a_case_keeps_the_form_and_shows_field_errors(session):
     client = _login(session, "analyst1")
     token = _csrf(client.get("/ui/cases", headers=HTML).text)
-    bad = client.post("/ui/cases", data={"csrf_token": token, "reference": "x", "title": "Broker case",
-                                         "destination": "IRN", "classification": "UNCLASSIFIED", "partner": "CHN"})
+    bad = client.post(
+        "/ui/cases",
+        data={
+            "csrf_token": token,
+            "reference": "x",
+            "title": "Broker case",
+            "destination": "IRN",
+            "classification": "UNCLASSIFIED",
+            "partner": "CHN",
+        },
+    )
     assert bad.status_code == 422
     assert "such as WLC-2007-001" in bad.text and "Describe the facts" in bad.text and "two-letter" in bad.text
     assert 'value="Broker case"' in bad.text

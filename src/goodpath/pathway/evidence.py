@@ -50,7 +50,10 @@ from goodpath.registry.models import Party
 from goodpath.registry.service import get_party
 from goodpath.screening.monitoring import hosting_organization
 
-KINDS = ("icp_manual", "audit_report", "congress_notice", "federal_register", "meeting_record", "disclosure", "other")
+KINDS = ("icp_manual", "audit_report", "determination", "congress_notice", "federal_register", "meeting_record",
+         "disclosure", "other")  # fmt: skip
+# What records the determination a relief route requires (the decision itself, or its publication).
+DETERMINATION_KINDS = ("determination", "federal_register")
 COMPANY_KINDS = ("icp_manual", "audit_report", "disclosure", "other")  # what a company officer may upload
 PURPOSES = ("supports", "notice", "publication")
 LINK_PURPOSES = ("supports", "publication")  # "notice" is recorded with record_notice
@@ -477,6 +480,18 @@ def resolve_references(
         if version.id not in version_ids:
             version_ids.append(version.id)
     return out, version_ids
+
+
+def determinations_of(session: Session, proposal_id: int) -> list[dict]:
+    """The determination documents linked to a proposal: [{document_id, version, kind, sha256}]."""
+    rows = session.execute(
+        select(EvidenceDocument.id, EvidenceVersion.version, EvidenceDocument.kind, EvidenceVersion.sha256)
+        .select_from(EvidenceLink)
+        .join(EvidenceVersion, EvidenceVersion.id == EvidenceLink.version_id)
+        .join(EvidenceDocument, EvidenceDocument.id == EvidenceVersion.document_id)
+        .where(EvidenceLink.proposal_id == proposal_id, EvidenceDocument.kind.in_(DETERMINATION_KINDS))
+    )  # fmt: skip
+    return [{"document_id": d, "version": v, "kind": k, "sha256": h} for d, v, k, h in rows]
 
 
 def link_proposal(session: Session, viewer: Viewer, proposal: PathwayProposal, version_ids: Iterable[int]) -> None:

@@ -292,10 +292,24 @@ def approve(session: Session, viewer: Viewer, proposal_id: int | str, note: str 
         raise Refused(f"measure {proposal.measure} of sanction {proposal.sanction_id} is already relieved")
     context = catalogue.Context(session, viewer, party, stage, since, proposal.effective_on, relief=spec)
     catalogue.check_evidence(transition, context)  # the world may have changed since the proposal
+    if spec:
+        _require_determination(session, proposal)
     with session.begin_nested():
         _decide(session, viewer, proposal, "approved", (note or "").strip() or None)
         _apply(session, viewer, state, proposal)
     return proposal
+
+
+def _require_determination(session: Session, proposal: PathwayProposal) -> None:
+    """A relief other than a sanction's own expiry rests on a decision (a waiver determination, a
+    termination, a delisting): its document must be linked to the proposal before it is approved."""
+    route = (proposal.legal or {}).get("route") or {}
+    if route.get("type") == "expiry" or evidence_store.determinations_of(session, proposal.id):
+        return
+    needs = "; ".join(route.get("requires") or []) or "the route's determination"
+    raise Refused(f"relief by {proposal.route_code} needs its determination on record: link a "
+                  f"{' or '.join(evidence_store.DETERMINATION_KINDS)} document to proposal {proposal.id} "
+                  f"(the route requires: {needs})")  # fmt: skip
 
 
 def reject(session: Session, viewer: Viewer, proposal_id: int | str, note: str | None) -> PathwayProposal:

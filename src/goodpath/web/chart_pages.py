@@ -37,8 +37,13 @@ def funnel_chart(page: Page) -> dict:
     chart = {
         "type": "bar",
         "labels": [r["label"] for r in rows],
-        "datasets": [{"label": gettext(N_("Companies")), "data": [r["count"] for r in rows],
-                      "backgroundColor": [PATH_COLOURS.get(r["path"], "#1f5fae") for r in rows]}],  # fmt: skip
+        "datasets": [
+            {
+                "label": gettext(N_("Companies")),
+                "data": [r["count"] for r in rows],
+                "backgroundColor": [PATH_COLOURS.get(r["path"], "#1f5fae") for r in rows],
+            }
+        ],  # fmt: skip
         "horizontal": True,
         "legend": False,
     }
@@ -54,8 +59,9 @@ def outcomes_chart(page: Page) -> dict:
         "type": "bar",
         "stacked": True,
         "labels": [str(y) for y in years],
-        "datasets": [{"label": label(o), "data": [r[o] for r in rows], "backgroundColor": OUTCOME_COLOURS[o]}
-                     for o in OUTCOMES],  # fmt: skip
+        "datasets": [
+            {"label": label(o), "data": [r[o] for r in rows], "backgroundColor": OUTCOME_COLOURS[o]} for o in OUTCOMES
+        ],  # fmt: skip
     }
     totals = case_metrics.outcome_shares(page.session, page.viewer)
     return {"rows": rows, "chart": chart, "totals": totals}
@@ -68,7 +74,11 @@ def resolution_chart(page: Page) -> dict:
         "type": "bar",
         "labels": [r["label"] for r in rows],
         "datasets": [
-            {"label": gettext(N_("Median days")), "data": [r["median_days"] for r in rows], "backgroundColor": "#1f5fae"},
+            {
+                "label": gettext(N_("Median days")),
+                "data": [r["median_days"] for r in rows],
+                "backgroundColor": "#1f5fae",
+            },
             {"label": gettext(N_("Mean days")), "data": [r["mean_days"] for r in rows], "backgroundColor": "#93b8e6"},
         ],
     }
@@ -84,8 +94,13 @@ def consultations_chart(page: Page) -> dict:
         "datasets": [
             {"label": gettext(N_("Held")), "data": [r["held"] for r in rows], "backgroundColor": "#15803d"},
             {"label": gettext(N_("Planned")), "data": [r["scheduled"] for r in rows], "backgroundColor": "#93b8e6"},
-            {"label": gettext(N_("Expected by cadence")), "data": [r["expected"] for r in rows], "type": "line",
-             "borderColor": "#b45309", "backgroundColor": "#b45309"},
+            {
+                "label": gettext(N_("Expected by cadence")),
+                "data": [r["expected"] for r in rows],
+                "type": "line",
+                "borderColor": "#b45309",
+                "backgroundColor": "#b45309",
+            },
         ],
     }
     return {"rows": rows, "chart": chart, "tracks": data["tracks"]}

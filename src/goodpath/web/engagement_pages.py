@@ -262,8 +262,8 @@ async def report_action(request: Request, page: Page = Depends(page)) -> Respons
         except GoodpathError:
             page.session.rollback()
             errors["form"] = N_(
-                "The action could not be recorded: check the dates (not in the future, taken before reported) and the penalty."
-            )  # noqa: E501
+                "The action could not be recorded: check the dates (not in the future, taken before reported) and the penalty."  # noqa: E501
+            )
     if errors:
         return _enforcement(page, form=form, errors=errors, status_code=422)
     return _back("/ui/enforcement", done="reported")

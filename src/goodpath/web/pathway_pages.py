@@ -56,6 +56,7 @@ EXTRA_LABELS = {
     "resolved_by_consultation": N_("Resolved by consultation"),
     "icp_manual": N_("ICP manual"),
     "audit_report": N_("Audit report"),
+    "determination": N_("Determination"),
     "congress_notice": N_("Notice to Congress"),
     "federal_register": N_("Federal Register notice"),
     "meeting_record": N_("Meeting record"),
@@ -147,15 +148,21 @@ def pathway_overview(page: Page = Depends(page)) -> Response:
         except NotFound:
             continue
         rows.append({"record": state, "party": party})
-    return page.render("pathway_overview.html", companies=rows, funnel=lambda: funnel_chart(page),
-                       stage_paths={k: v["path"] for k, v in catalogue.load().stages.items()})
+    return page.render(
+        "pathway_overview.html",
+        companies=rows,
+        funnel=lambda: funnel_chart(page),
+        stage_paths={k: v["path"] for k, v in catalogue.load().stages.items()},
+    )
 
 
 # --- one company ----------------------------------------------------------------------------------
 
 
 @router.get("/ui/pathway/{party_id}", response_class=HTMLResponse)
-def pathway_page(party_id: str, request: Request, as_of: str = "", done: str = "", page: Page = Depends(page)) -> Response:
+def pathway_page(
+    party_id: str, request: Request, as_of: str = "", done: str = "", page: Page = Depends(page)
+) -> Response:
     page.require_login()
     return _draw(page, party_id, as_of=as_of, done=done)
 
@@ -291,7 +298,9 @@ async def propose(party_id: str, request: Request, page: Page = Depends(page)) -
 
 
 @router.post("/ui/pathway/{party_id}/proposals/{proposal_id}/{action}", response_class=HTMLResponse)
-async def decide(party_id: str, proposal_id: int, action: str, request: Request, page: Page = Depends(page)) -> Response:
+async def decide(
+    party_id: str, proposal_id: int, action: str, request: Request, page: Page = Depends(page)
+) -> Response:
     page.require_login()
     party = _party_or_404(page, party_id)
     actions = {"approve": proposals.approve, "reject": proposals.reject, "withdraw": proposals.withdraw}
