@@ -114,22 +114,6 @@ def test_an_analyst_records_a_decision_on_a_screening_hit(page):
     screenshot(page, "screening-disposition")
 
 
-def test_batch_screening_shows_its_progress_and_the_result(page, tmp_path):
-    csv = tmp_path / "suppliers.csv"
-    csv.write_text("id,name,country\n1,China North Industries Corp,CN\n2,Great Wall Industry,CN\n3,Acme Tools,DE\n")
-    login(page, "analyst")
-    page.goto("/ui/screening/batch")
-    page.set_input_files("[data-testid=batch-file]", str(csv))
-    page.click("[data-testid=batch-submit]")
-    expect(page).to_have_url(re.compile(r"/ui/screening/batch/[0-9a-f]+$"))
-    expect(page.get_by_test_id("job-result")).to_be_visible(timeout=30_000)  # polled every second
-    expect(page.get_by_test_id("job-counts")).to_contain_text("3 of 3 rows")
-    screenshot(page, "screening-batch")
-    with page.expect_download() as download:
-        page.click("[data-testid=job-result]")
-    assert download.value.suggested_filename == "suppliers.hits.csv"
-
-
 def test_an_auditor_verifies_the_audit_chain(page):
     login(page, "auditor")
     page.click("nav >> text=Audit log")
