@@ -113,21 +113,27 @@ def _split(lines: list[str]) -> list[_Draft]:
     current: _Draft | None = None
     last_number = 0
     previous_blank = True
+    count = len(lines)
     for index, raw in enumerate(lines):
-        line = raw if _is_normal(raw) else " ".join(raw.split())
+        # Is ``raw == " ".join(raw.split())``? Known without splitting (this runs for every line of every
+        # cable): single spaces only, none at the ends; spaces aside, whitespace is not printable.
+        if raw.isprintable() and "  " not in raw and raw[:1] != " " and raw[-1:] != " ":
+            line = raw
+        else:
+            line = " ".join(raw.split())
         if not line:
             if current is not None and current.blocks[-1]:
                 current.blocks.append([])
             previous_blank = True
             continue
-        next_line = lines[index + 1].strip() if index + 1 < len(lines) else ""
-        # ``line`` and ``next_line`` carry no leading blank: a rule starts with -, = or _, a heading
-        # with #, a paragraph number with a digit or ¶; other lines skip those regexes.
+        # ``line`` and the next line (left-stripped) carry no leading blank: a rule starts with -, = or _,
+        # a heading with #, a paragraph number with a digit or ¶; other lines skip those regexes.
+        following = lines[index + 1].lstrip() if index + 1 < count else ""
         first = line[0]
         if (
             (first in _RULE_FIRST and _RULE.match(line))
             or (first == "#" and _MD_HEADING.match(line))
-            or (next_line[:1] in _RULE_FIRST and _RULE.match(next_line) and len(line) < 100)
+            or (following[:1] in _RULE_FIRST and _RULE.match(following) and len(line) < 100)
         ):
             current = None  # a sub-heading ends the paragraph; headings are not text
             previous_blank = True
@@ -146,15 +152,6 @@ def _split(lines: list[str]) -> list[_Draft]:
             current.blocks[-1].append(line)
         previous_blank = False
     return drafts
-
-
-def _is_normal(line: str) -> bool:
-    """``line == " ".join(line.split())``, known without splitting: single spaces only, none at the ends.
-
-    Spaces aside, whitespace characters (tabs, line and paragraph separators, other spaces) are
-    not printable, so a printable line holds no whitespace but the plain space.
-    """
-    return line.isprintable() and "  " not in line and line[:1] != " " and line[-1:] != " "
 
 
 def _join(blocks: list[list[str]]) -> str:
