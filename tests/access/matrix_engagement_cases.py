@@ -117,6 +117,19 @@ def check_case_status(w: World, user: str) -> None:
             assert (hidden.status_code == 404) == (user not in SEES[name]), (user, name, hidden.text)
 
 
+def check_add_case_party(w: World, user: str) -> None:
+    made = _records(w)["cases"]
+    fresh = w.call("analyst", "POST", "/cases", json=_case_body(f"MX-PARTY-{user.upper().replace('_', '-')}"))
+    body = {"role": "broker", "name": "Beijing Alite Technologies", "country": "CN"}
+    response = w.call(user, "POST", f"/cases/{fresh.json()['id']}/parties", json=body)
+    assert response.status_code == _writer_status(user, MANAGE, 201), (user, response.text)
+    if user in MANAGE:
+        assert any(p["name"] == body["name"] for p in response.json()["parties"])
+        for name, case_id in made.items():  # a case the user may not see does not exist for them
+            hidden = w.call(user, "POST", f"/cases/{case_id}/parties", json=body)
+            assert (hidden.status_code == 404) == (user not in SEES[name]), (user, name, hidden.text)
+
+
 def check_list_actions(w: World, user: str) -> None:
     made = _records(w)["actions"]
     response = w.call(user, "GET", "/enforcement-actions")
@@ -157,6 +170,7 @@ CHECKS = {
     ("GET", "/cases/metrics"): check_case_metrics,
     ("GET", "/cases/{case_id}"): check_case_detail,
     ("POST", "/cases/{case_id}/status"): check_case_status,
+    ("POST", "/cases/{case_id}/parties"): check_add_case_party,
     ("GET", "/enforcement-actions"): check_list_actions,
     ("POST", "/enforcement-actions"): check_report_action,
     ("GET", "/enforcement-actions/report"): check_transparency_report,

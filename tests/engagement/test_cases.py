@@ -412,6 +412,11 @@ def test_cli_raise_step_close_list_and_metrics(db, session, tmp_path, monkeypatc
     assert raised.exit_code == 0, raised.output
     detail = json.loads(raised.stdout)
     assert detail["items"][0]["quantity"] == 12 and detail["parties"][0]["hits"][0]["caption"] == LISTED
+    added = runner.invoke(cli, ["cases", "add-party", "WLC-2007-001", "broker:Alpha Missile Trading Co:CN", "--json"])
+    assert added.exit_code == 0, added.output
+    assert [p["role"] for p in json.loads(added.stdout)["parties"]] == ["exporter", "broker"]
+    bad = runner.invoke(cli, ["cases", "add-party", "WLC-2007-001", "pilot:Someone"])
+    assert bad.exit_code == 1 and "role" in bad.output
     for args in (["acknowledge", "WLC-2007-001", "--on", "2007-04-05"],
                  ["investigate", "WLC-2007-001", "--on", "2007-04-20"]):  # fmt: skip
         assert runner.invoke(cli, ["cases", *args]).exit_code == 0

@@ -150,6 +150,22 @@ def raise_case(
     _done(detail, as_json, f"{_case_message(detail)}; {len(detail['parties'])} parties screened, {hits} hits")
 
 
+@cases_app.command("add-party")
+def add_party(
+    case: str = typer.Argument(..., help="Case id or reference."),
+    party: str = typer.Argument(..., help="ROLE:NAME:COUNTRY:PARTY_ID (the last two optional)."),
+    as_json: bool = JSON,
+) -> None:
+    """Add a party to an open case; it is screened now and watched like those raised with the case."""
+    with user_errors(), session_scope() as session:
+        viewer = local_viewer()
+        record = cases.get_case(session, viewer, case)
+        added = cases.add_party(session, viewer, record.id, **_party(party))
+        detail = cases.case_detail(session, viewer, record.id)
+        hits = len(added.hits or [])
+    _done(detail, as_json, f"{_case_message(detail)}; {added.name} added as {added.role}, {hits} hits")
+
+
 def _step(case: str, status: str, as_json: bool, **kwargs) -> None:
     with user_errors(), session_scope() as session:
         viewer = local_viewer()

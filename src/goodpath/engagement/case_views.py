@@ -54,6 +54,13 @@ class CaseRequest(BaseModel):
     source: str | None = Field(None, max_length=1000, description='Citation, e.g. "07BEIJING1900 ¶15"')
 
 
+class CasePartyRequest(BaseModel):
+    role: str = Field(min_length=1, max_length=40, description=", ".join(cases.PARTY_ROLES))
+    name: str = Field(min_length=1, max_length=300)
+    country: str | None = Field(None, max_length=8, description="Two-letter country code")
+    party_id: str | None = Field(None, max_length=24, description="The registry party, when known")
+
+
 class CaseStatusRequest(BaseModel):
     status: str = Field(
         description="acknowledged, under_investigation, response_reported (partner steps); closed with an outcome"
@@ -144,6 +151,17 @@ def case_status(
     case = cases.get_case(session, viewer, case_id)
     with invalid_as_422():
         cases.advance(session, viewer, case.id, **body.model_dump())
+    return cases.case_detail(session, viewer, case.id)
+
+
+@router.post("/cases/{case_id}/parties", status_code=201)
+def add_case_party(
+    case_id: str, body: CasePartyRequest, viewer: Viewer = Depends(manage), session: Session = Depends(get_session)
+) -> dict:
+    """Add a party to an open case: screened now, watched like the parties raised with the case."""
+    case = cases.get_case(session, viewer, case_id)
+    with invalid_as_422():
+        cases.add_party(session, viewer, case.id, **body.model_dump())
     return cases.case_detail(session, viewer, case.id)
 
 
