@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from goodpath.access import auth
 from goodpath.access.policy import PUBLIC, Permission, Role, Viewer, can
-from goodpath.core.api_support import get_session
+from goodpath.core.api_support import SESSION
 
 SESSION_COOKIE = "goodpath_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -40,7 +40,7 @@ PERMISSION_WORDS = {
 }
 
 
-async def current_viewer(request: Request, session: Session = Depends(get_session)) -> Viewer:
+async def current_viewer(request: Request, session: Session = SESSION) -> Viewer:
     """The viewer behind the request's credentials, or ``PUBLIC`` if it carries none.
 
     Sets ``request.state.credential`` to ``"token"``, ``"session"`` or ``None``."""

@@ -13,7 +13,7 @@ from goodpath.access import auth
 from goodpath.access.deps import SESSION_COOKIE, current_viewer, require_login
 from goodpath.access.models import ApiToken, User
 from goodpath.access.policy import Permission, Viewer, can
-from goodpath.core.api_support import get_session
+from goodpath.core.api_support import SESSION
 from goodpath.core.errors import Refused
 
 router = APIRouter(tags=["auth"])
@@ -65,7 +65,7 @@ def login(
     request: Request,
     response: Response,
     credentials: Credentials = Depends(login_credentials),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:
     """Log in with a password; sets the session cookie and returns the CSRF token to send back."""
     client = request.client.host if request.client else "unknown"
@@ -98,7 +98,7 @@ def logout(
     request: Request,
     response: Response,
     viewer: Viewer = Depends(current_viewer),  # checks the CSRF token of a cookie session
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
@@ -128,7 +128,7 @@ def create_token(
     body: TokenRequest,
     request: Request,
     viewer: Viewer = Depends(require_login),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:
     """A new API token for yourself. The token is in this response only; keep it safe."""
     if request.state.credential == "token":  # a leaked token must not mint itself successors
@@ -143,7 +143,7 @@ def create_token(
 
 @router.delete("/auth/tokens/{token_id}")
 def revoke_token(
-    token_id: int, viewer: Viewer = Depends(require_login), session: Session = Depends(get_session)
+    token_id: int, viewer: Viewer = Depends(require_login), session: Session = SESSION
 ) -> dict:
     """Revoke one of your tokens (an admin: anyone's)."""
     token = session.get(ApiToken, token_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
@@ -18,6 +18,12 @@ def get_session() -> Iterator[Session]:
     """One transaction per request."""
     with session_scope() as session:
         yield session
+
+
+# The request's session, committed when the route function returns and before the response is
+# sent ("function" scope): a client that acts on the response (a browser following the login's
+# redirect) always finds the change stored. FastAPI's default would commit after sending.
+SESSION = Depends(get_session, scope="function")
 
 
 @contextmanager

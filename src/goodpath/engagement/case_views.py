@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from goodpath.access.deps import PERMISSION_WORDS, require, require_login
 from goodpath.access.policy import Permission, Viewer, can
-from goodpath.core.api_support import get_session, invalid_as_422
+from goodpath.core.api_support import SESSION, invalid_as_422
 from goodpath.engagement import case_metrics, cases, enforcement
 from goodpath.engagement.common import to_dict
 from goodpath.engagement.interfaces import export_response
@@ -101,7 +101,7 @@ def list_cases(
     party_id: str | None = Query(None, max_length=24),
     format: Format = None,
     viewer: Viewer = Depends(require_login),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> Any:
     """Alleged-violation cases, newest raised first."""
     with invalid_as_422():
@@ -110,7 +110,7 @@ def list_cases(
 
 
 @router.post("/cases", status_code=201)
-def raise_case(body: CaseRequest, viewer: Viewer = Depends(manage), session: Session = Depends(get_session)) -> dict:
+def raise_case(body: CaseRequest, viewer: Viewer = Depends(manage), session: Session = SESSION) -> dict:
     """Raise a case through the working-level channel; its parties are screened and watched."""
     with invalid_as_422():
         case = cases.raise_case(session, viewer, **body.model_dump())
@@ -122,7 +122,7 @@ def case_metrics_route(
     today: str | None = Query(None, description="Age open cases against this day (YYYY-MM-DD)"),
     year: int | None = Query(None, ge=1900, le=2200, description="Outcome shares of cases closed this year"),
     viewer: Viewer = Depends(require_login),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:
     """Outcome shares, time to each step, open cases by age: from the cases the viewer may read."""
     with invalid_as_422():
@@ -130,7 +130,7 @@ def case_metrics_route(
 
 
 @router.get("/cases/{case_id}")
-def get_case(case_id: str, viewer: Viewer = Depends(require_login), session: Session = Depends(get_session)) -> dict:
+def get_case(case_id: str, viewer: Viewer = Depends(require_login), session: Session = SESSION) -> dict:
     """A case (by id or reference) with its parties and their hits, history and enforcement actions."""
     return cases.case_detail(session, viewer, case_id)
 
@@ -140,7 +140,7 @@ def case_status(
     case_id: str,
     body: CaseStatusRequest,
     viewer: Viewer = Depends(require_login),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:
     """Take the next step: the partner's (acknowledged, under_investigation, response_reported, by
     a partner officer or recorded on its behalf by an analyst) or the outcome (closed + outcome)."""
@@ -156,7 +156,7 @@ def case_status(
 
 @router.post("/cases/{case_id}/parties", status_code=201)
 def add_case_party(
-    case_id: str, body: CasePartyRequest, viewer: Viewer = Depends(manage), session: Session = Depends(get_session)
+    case_id: str, body: CasePartyRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
 ) -> dict:
     """Add a party to an open case: screened now, watched like the parties raised with the case."""
     case = cases.get_case(session, viewer, case_id)
@@ -177,7 +177,7 @@ def list_actions(
     date_to: str | None = Query(None, alias="to", description="Reported on or before (YYYY-MM-DD)"),
     format: Format = None,
     viewer: Viewer = Depends(require_login),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> Any:
     """The partner's reported enforcement actions, by date reported."""
     with invalid_as_422():
@@ -189,7 +189,7 @@ def list_actions(
 
 @router.post("/enforcement-actions", status_code=201)
 def report_action(
-    body: ActionRequest, viewer: Viewer = Depends(require_login), session: Session = Depends(get_session)
+    body: ActionRequest, viewer: Viewer = Depends(require_login), session: Session = SESSION
 ) -> dict:
     """Record an enforcement action the partner reported (it moves no case by itself)."""
     _require_any(viewer, Permission.RESPOND_CASES, Permission.MANAGE_ENGAGEMENT)
@@ -204,7 +204,7 @@ def transparency_report(
     date_to: str = Query(alias="to", description="Period end (YYYY-MM-DD), inclusive"),
     format: Format = None,
     viewer: Viewer = Depends(require_login),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> Any:
     """The transparency report of the period; with ?format=csv|xlsx, its list of actions."""
     with invalid_as_422():

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from goodpath.access.deps import require, require_login
 from goodpath.access.policy import Permission, Viewer
-from goodpath.core.api_support import get_session, invalid_as_422
+from goodpath.core.api_support import SESSION, invalid_as_422
 from goodpath.engagement import disclosures, dossiers, icp
 from goodpath.engagement.common import to_dict
 from goodpath.engagement.interfaces import export_response
@@ -100,7 +100,7 @@ def list_dossiers(
     model_candidate: bool | None = None,
     format: Format = None,  # noqa: A002 - the query parameter's name
     viewer: Viewer = Depends(require_login),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> Any:
     """Company dialogue dossiers, one row each (topics open, invitations, meetings)."""
     with invalid_as_422():
@@ -109,7 +109,7 @@ def list_dossiers(
 
 
 @router.post("/dossiers", status_code=201)
-def open_dossier(body: DossierRequest, viewer: Viewer = Depends(manage), session: Session = Depends(get_session)):
+def open_dossier(body: DossierRequest, viewer: Viewer = Depends(manage), session: Session = SESSION):
     """Open the dialogue dossier of a company (status proposed)."""
     with invalid_as_422():
         dossier = dossiers.open_dossier(
@@ -121,14 +121,14 @@ def open_dossier(body: DossierRequest, viewer: Viewer = Depends(manage), session
 
 
 @router.get("/dossiers/{party_id}")
-def show_dossier(party_id: str, viewer: Viewer = Depends(require_login), session: Session = Depends(get_session)):
+def show_dossier(party_id: str, viewer: Viewer = Depends(require_login), session: Session = SESSION):
     """A company's dossier with its invitations, meetings and status history."""
     return dossiers.dossier_to_dict(session, viewer, dossiers.get_dossier(session, viewer, party_id))
 
 
 @router.post("/dossiers/{party_id}/status")
 def dossier_status(
-    party_id: str, body: StatusRequest, viewer: Viewer = Depends(manage), session: Session = Depends(get_session)
+    party_id: str, body: StatusRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
 ):
     """Move the dossier: proposed -> invited -> in_dialogue <-> paused -> closed (409 otherwise)."""
     with invalid_as_422():
@@ -139,7 +139,7 @@ def dossier_status(
 
 @router.post("/dossiers/{party_id}/topics")
 def dossier_topic(
-    party_id: str, body: TopicRequest, viewer: Viewer = Depends(manage), session: Session = Depends(get_session)
+    party_id: str, body: TopicRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
 ):
     """Add a topic of the dialogue or update its status (open, discussed, satisfied) and notes."""
     with invalid_as_422():
@@ -152,7 +152,7 @@ def dossier_topic(
 
 @router.post("/dossiers/{party_id}/invitations", status_code=201)
 def invite(
-    party_id: str, body: InvitationRequest, viewer: Viewer = Depends(manage), session: Session = Depends(get_session)
+    party_id: str, body: InvitationRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
 ):
     """Draft an invitation to named senior officials of the company, with attendance conditions."""
     with invalid_as_422():
@@ -170,7 +170,7 @@ def invitation_status(
     invitation_id: int,
     body: InvitationStatusRequest,
     viewer: Viewer = Depends(manage),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ):
     """draft -> sent -> accepted | declined | expired; accepting or declining needs the response date."""
     with invalid_as_422():
@@ -183,7 +183,7 @@ def invitation_status(
 
 @router.post("/dossiers/{party_id}/meetings", status_code=201)
 def record_meeting(
-    party_id: str, body: MeetingRequest, viewer: Viewer = Depends(manage), session: Session = Depends(get_session)
+    party_id: str, body: MeetingRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
 ):
     """Record a meeting with the company; one on an invitation needs it accepted (409 otherwise)."""
     with invalid_as_422():
@@ -222,7 +222,7 @@ def list_disclosures(
     signal: str | None = Query(None, description=", ".join(disclosures.SIGNALS)),
     format: Format = None,  # noqa: A002 - the query parameter's name
     viewer: Viewer = Depends(require_login),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> Any:
     """Disclosures, newest first, each with its screening hits and signal."""
     with invalid_as_422():
@@ -231,7 +231,7 @@ def list_disclosures(
 
 
 @router.post("/disclosures", status_code=201)
-def add_disclosure(body: DisclosureRequest, viewer: Viewer = Depends(submit), session: Session = Depends(get_session)):
+def add_disclosure(body: DisclosureRequest, viewer: Viewer = Depends(submit), session: Session = SESSION):
     """Disclose business with a country of concern; the counterparty is screened now and after every list update."""
     with invalid_as_422():
         disclosure = disclosures.add_disclosure(
@@ -245,7 +245,7 @@ def add_disclosure(body: DisclosureRequest, viewer: Viewer = Depends(submit), se
 
 @router.post("/disclosures/{disclosure_id}/confirm")
 def confirm_hit(
-    disclosure_id: int, body: HitDecision, viewer: Viewer = Depends(manage), session: Session = Depends(get_session)
+    disclosure_id: int, body: HitDecision, viewer: Viewer = Depends(manage), session: Session = SESSION
 ):
     """Confirm a hit as a true match: a signal for the pathway engine."""
     with invalid_as_422():
@@ -256,7 +256,7 @@ def confirm_hit(
 
 @router.post("/disclosures/{disclosure_id}/clear")
 def clear_hit(
-    disclosure_id: int, body: HitDecision, viewer: Viewer = Depends(manage), session: Session = Depends(get_session)
+    disclosure_id: int, body: HitDecision, viewer: Viewer = Depends(manage), session: Session = SESSION
 ):
     """Clear a hit as a false positive."""
     with invalid_as_422():
@@ -270,7 +270,7 @@ def disclosure_signals(
     party_id: str,
     format: Format = None,  # noqa: A002 - the query parameter's name
     viewer: Viewer = Depends(require_login),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> Any:
     """The confirmed hits of a company's disclosures (what the pathway engine reads)."""
     return _listing(disclosures.signals(session, viewer, party_id), format, "signals")
@@ -306,7 +306,7 @@ def icp_rubric(framework: str | None = None, viewer: Viewer = Depends(require_lo
 
 @router.post("/icp/assessments", status_code=201)
 def start_assessment(
-    body: AssessmentRequest, viewer: Viewer = Depends(manage), session: Session = Depends(get_session)
+    body: AssessmentRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
 ):
     """Start a draft assessment of a company's ICP, with you as assessor."""
     with invalid_as_422():
@@ -324,7 +324,7 @@ def list_assessments(
     framework: str | None = None,
     format: Format = None,  # noqa: A002 - the query parameter's name
     viewer: Viewer = Depends(require_login),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> Any:
     """Assessments over time, newest first, with per-element scores."""
     with invalid_as_422():
@@ -334,14 +334,14 @@ def list_assessments(
 
 @router.get("/icp/assessments/{assessment_id}")
 def show_assessment(
-    assessment_id: int, viewer: Viewer = Depends(require_login), session: Session = Depends(get_session)
+    assessment_id: int, viewer: Viewer = Depends(require_login), session: Session = SESSION
 ):
     return icp.assessment_to_dict(session, viewer, icp.get_assessment(session, viewer, assessment_id))
 
 
 @router.post("/icp/assessments/{assessment_id}/scores")
 def score_element(
-    assessment_id: int, body: ScoreRequest, viewer: Viewer = Depends(manage), session: Session = Depends(get_session)
+    assessment_id: int, body: ScoreRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
 ):
     """Score one element with evidence (re-scoring replaces it); a final assessment answers 409."""
     with invalid_as_422():
@@ -354,7 +354,7 @@ def finalize_assessment(
     assessment_id: int,
     body: FinalizeRequest,
     viewer: Viewer = Depends(manage),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ):
     """Finalize when every element is scored (409 naming the missing ones); final is immutable."""
     with invalid_as_422():
@@ -368,7 +368,7 @@ def icp_evidence(
     party_id: str,
     threshold: float = Query(icp.DEFAULT_THRESHOLD, ge=0, le=1),
     viewer: Viewer = Depends(require_login),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:
     """The latest final score per framework and whether it meets ``threshold`` ("ICP established")."""
     return icp.icp_evidence(session, viewer, party_id, threshold=threshold)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from goodpath.access.deps import require, require_login
 from goodpath.access.policy import Permission, Viewer
-from goodpath.core.api_support import get_session, invalid_as_422
+from goodpath.core.api_support import SESSION, invalid_as_422
 from goodpath.engagement import consultations, pledges, projects
 from goodpath.engagement.common import to_dict
 from goodpath.engagement.interfaces import export_response
@@ -83,7 +83,7 @@ def list_consultations(
     today: date | None = Query(None, description="Evaluate the overdue flag on this day"),
     format: Format = None,
     viewer: Viewer = Depends(require_login),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ):
     """Consultation tracks with their overdue flag (active and past the cadence since the last round)."""
     with invalid_as_422():
@@ -95,7 +95,7 @@ def list_consultations(
 
 @router.post("/consultations", status_code=201)
 def create_consultation(
-    body: ConsultationRequest, viewer: Viewer = Depends(manage), session: Session = Depends(get_session)
+    body: ConsultationRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
 ) -> dict:
     with invalid_as_422():
         track = consultations.create(session, viewer, **body.model_dump())
@@ -108,7 +108,7 @@ def consultation_metrics(
     counterpart: str | None = Query(None, max_length=8),
     today: date | None = None,
     viewer: Viewer = Depends(require_login),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:
     """Rounds held, scheduled and expected by the cadence (while active), per year."""
     with invalid_as_422():
@@ -122,7 +122,7 @@ def show_consultation(
     consultation_id: int,
     today: date | None = None,
     viewer: Viewer = Depends(require_login),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:
     """A track with its rounds and history."""
     return consultations.detail(session, viewer, consultation_id, today)
@@ -133,7 +133,7 @@ def consultation_status(
     consultation_id: int,
     body: ConsultationStatusRequest,
     viewer: Viewer = Depends(manage),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:
     """Suspend (with its cause), resume (optionally: who offered it) or end a track."""
     with invalid_as_422():
@@ -144,7 +144,7 @@ def consultation_status(
 @router.post("/consultations/{consultation_id}/rounds", status_code=201)
 def plan_round(
     consultation_id: int, body: RoundPlanRequest, viewer: Viewer = Depends(manage),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:  # fmt: skip
     with invalid_as_422():
         planned = consultations.plan_round(session, viewer, consultation_id, **body.model_dump())
@@ -153,7 +153,7 @@ def plan_round(
 
 @router.post("/consultations/rounds/{round_id}/record")
 def record_round(
-    round_id: int, body: RoundRecordRequest, viewer: Viewer = Depends(manage), session: Session = Depends(get_session)
+    round_id: int, body: RoundRecordRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
 ) -> dict:
     """Record a planned round as held (refused while the track was suspended) or cancelled."""
     with invalid_as_422():
@@ -201,7 +201,7 @@ def list_pledges(
     today: date | None = None,
     format: Format = None,
     viewer: Viewer = Depends(require_login),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ):
     """Pledges, each flagged overdue when open past its due date."""
     with invalid_as_422():
@@ -211,7 +211,7 @@ def list_pledges(
 
 
 @router.post("/pledges", status_code=201)
-def create_pledge(body: PledgeRequest, viewer: Viewer = Depends(manage), session: Session = Depends(get_session)):
+def create_pledge(body: PledgeRequest, viewer: Viewer = Depends(manage), session: Session = SESSION):
     with invalid_as_422():
         pledge = pledges.create(session, viewer, **body.model_dump())
     return pledges.row(pledge)
@@ -220,14 +220,14 @@ def create_pledge(body: PledgeRequest, viewer: Viewer = Depends(manage), session
 @router.get("/pledges/{pledge_id}")
 def show_pledge(
     pledge_id: int, today: date | None = None, viewer: Viewer = Depends(require_login),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:  # fmt: skip
     return pledges.detail(session, viewer, pledge_id, today)
 
 
 @router.post("/pledges/{pledge_id}/evidence")
 def add_pledge_evidence(
-    pledge_id: int, body: EvidenceRequest, viewer: Viewer = Depends(manage), session: Session = Depends(get_session)
+    pledge_id: int, body: EvidenceRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
 ) -> dict:
     with invalid_as_422():
         pledge = pledges.add_evidence(session, viewer, pledge_id, **body.model_dump())
@@ -237,7 +237,7 @@ def add_pledge_evidence(
 @router.post("/pledges/{pledge_id}/status")
 def pledge_status(
     pledge_id: int, body: PledgeStatusRequest, viewer: Viewer = Depends(manage),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:  # fmt: skip
     """Fulfil (needs evidence), break (needs a note) or withdraw an open pledge."""
     with invalid_as_422():
@@ -275,7 +275,7 @@ def list_projects(
     kind: str | None = Query(None, max_length=20),
     format: Format = None,
     viewer: Viewer = Depends(require_login),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ):
     with invalid_as_422():
         rows = projects.list_projects(session, viewer, status=status, kind=kind)
@@ -283,7 +283,7 @@ def list_projects(
 
 
 @router.post("/projects", status_code=201)
-def create_project(body: ProjectRequest, viewer: Viewer = Depends(manage), session: Session = Depends(get_session)):
+def create_project(body: ProjectRequest, viewer: Viewer = Depends(manage), session: Session = SESSION):
     with invalid_as_422():
         project = projects.create(session, viewer, **body.model_dump())
     return to_dict(project)
@@ -291,7 +291,7 @@ def create_project(body: ProjectRequest, viewer: Viewer = Depends(manage), sessi
 
 @router.get("/projects/{project_id}")
 def show_project(
-    project_id: int, viewer: Viewer = Depends(require_login), session: Session = Depends(get_session)
+    project_id: int, viewer: Viewer = Depends(require_login), session: Session = SESSION
 ) -> dict:
     return projects.detail(session, viewer, project_id)
 
@@ -299,7 +299,7 @@ def show_project(
 @router.post("/projects/{project_id}/status")
 def project_status(
     project_id: int, body: ProjectStatusRequest, viewer: Viewer = Depends(manage),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:  # fmt: skip
     """Advance, suspend (with a cause), resume (to the state it was suspended from) or cancel."""
     with invalid_as_422():

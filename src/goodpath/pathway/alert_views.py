@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from goodpath.access.deps import require, require_login
 from goodpath.access.policy import Permission, Role, Viewer
-from goodpath.core.api_support import get_session, invalid_as_422
+from goodpath.core.api_support import SESSION, invalid_as_422
 from goodpath.pathway import breaches
 from goodpath.registry.service import get_party
 
@@ -45,7 +45,7 @@ def list_alerts(
     status: str | None = Query(None, description=", ".join(breaches.ALERT_STATUSES)),
     kind: str | None = Query(None, description="breach or review"),
     viewer: Viewer = Depends(require_login),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:
     """Breach and review alerts the viewer may read, newest first."""
     with invalid_as_422():
@@ -57,7 +57,7 @@ def list_alerts(
 def scan(
     body: ScanRequest | None = None,
     viewer: Viewer = Depends(analyst_or_approver),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:
     """Look for breaches now: the alerts and snapback proposals opened (those the caller may read)."""
     body = body or ScanRequest()
@@ -71,7 +71,7 @@ def review(
     alert_id: int,
     body: ReviewRequest,
     viewer: Viewer = Depends(analyst_or_approver),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:
     """Dismiss a review alert, or escalate an alert to a breach (a snapback proposal if relief is in force)."""
     with invalid_as_422():

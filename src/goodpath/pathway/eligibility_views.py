@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from goodpath.access.deps import require_login
 from goodpath.access.policy import Viewer
-from goodpath.core.api_support import get_session, invalid_as_422
+from goodpath.core.api_support import SESSION, invalid_as_422
 from goodpath.pathway.eligibility import explain
 
 router = APIRouter(tags=["pathway"])
@@ -20,7 +20,7 @@ def eligibility(
     party: str,
     as_of: date | None = None,
     viewer: Viewer = Depends(require_login),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:
     """Per sanction and measure of the party (id, key or name), whether relief is possible as of
     ``as_of`` (default today). A party or sanction the viewer may not read does not exist here;

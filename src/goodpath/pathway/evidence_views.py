@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from goodpath.access.deps import require, require_login
 from goodpath.access.policy import Permission, Viewer
-from goodpath.core.api_support import get_session, invalid_as_422
+from goodpath.core.api_support import SESSION, invalid_as_422
 from goodpath.core.errors import GoodpathError
 from goodpath.engagement.common import to_dict
 from goodpath.pathway import evidence
@@ -70,7 +70,7 @@ async def upload_document(
     releasability: str | None = Form(None, max_length=400),
     note: str | None = Form(None, max_length=4000),
     viewer: Viewer = Depends(uploader),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:
     """Store a new document (201), or answer the version that already holds the same bytes (200)."""
     data = await _read(file)
@@ -92,7 +92,7 @@ async def upload_version(
     releasability: str | None = Form(None, max_length=400),
     note: str | None = Form(None, max_length=4000),
     viewer: Viewer = Depends(uploader),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:
     """A new version of the document (409 when identical to its latest)."""
     data = await _read(file)
@@ -109,7 +109,7 @@ def list_documents(
     party: str | None = Query(None, max_length=100),
     kind: str | None = Query(None, max_length=40),
     viewer: Viewer = Depends(require_login),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:
     with invalid_as_422():
         rows = evidence.list_documents(session, viewer, party=party, kind=kind)
@@ -117,7 +117,7 @@ def list_documents(
 
 
 @router.get("/evidence/{document_id}")
-def show_document(document_id: int, viewer: Viewer = Depends(require_login), session: Session = Depends(get_session)):
+def show_document(document_id: int, viewer: Viewer = Depends(require_login), session: Session = SESSION):
     """The document with its readable versions and their links."""
     return evidence.get_document(session, viewer, document_id)
 
@@ -129,7 +129,7 @@ def content_disposition(filename: str) -> str:
 
 @router.get("/evidence/{document_id}/versions/{version}/content")
 def download(
-    document_id: int, version: int, viewer: Viewer = Depends(require_login), session: Session = Depends(get_session)
+    document_id: int, version: int, viewer: Viewer = Depends(require_login), session: Session = SESSION
 ) -> Response:
     """The version's bytes, with its SHA-256 in X-Content-SHA256."""
     with invalid_as_422():
@@ -140,7 +140,7 @@ def download(
 
 @router.post("/pathway/reliefs/{relief_id}/notice")
 def record_notice(
-    relief_id: int, body: NoticeRequest, viewer: Viewer = Depends(manage), session: Session = Depends(get_session)
+    relief_id: int, body: NoticeRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
 ) -> dict:
     """Record when notice of the relief was given and the document: it takes effect once the period has run."""
     with invalid_as_422():
@@ -150,7 +150,7 @@ def record_notice(
 
 @router.post("/evidence/versions/{version_id}/links", status_code=201)
 def link_version(
-    version_id: int, body: LinkRequest, viewer: Viewer = Depends(manage), session: Session = Depends(get_session)
+    version_id: int, body: LinkRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
 ) -> dict:
     """Link a document version to a proposal or a relief it supports."""
     with invalid_as_422():

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from goodpath.access.deps import current_viewer
 from goodpath.access.policy import Viewer
-from goodpath.core.api_support import get_session, invalid_as_422
+from goodpath.core.api_support import SESSION, invalid_as_422
 from goodpath.pathway import register
 
 router = APIRouter(tags=["public"])
@@ -27,7 +27,7 @@ def recognition_register(
     lang: Literal["en", "zh"] = LANG,
     include_past: bool = PAST,
     viewer: Viewer = Depends(current_viewer),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:
     """The public recognition register: companies recognized after a monitoring period without breach."""
     with invalid_as_422():
@@ -39,7 +39,7 @@ def stigma_list(
     lang: Literal["en", "zh"] = LANG,
     include_past: bool = PAST,
     viewer: Viewer = Depends(current_viewer),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:
     """The public stigma list: companies that declined or stalled, and sanctions snapped back after a breach."""
     with invalid_as_422():
@@ -51,7 +51,7 @@ def public_statement(
     statement_id: int,
     lang: Literal["en", "zh"] = LANG,
     viewer: Viewer = Depends(current_viewer),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:
     """One published entry of either list."""
     with invalid_as_422():

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from goodpath.access.deps import require_login
 from goodpath.access.policy import Viewer
-from goodpath.core.api_support import get_session
+from goodpath.core.api_support import SESSION
 from goodpath.core.settings import get_settings
 from goodpath.screening import batch_jobs as jobs
 from goodpath.screening.batch import BatchInputError, read_header
@@ -34,7 +34,7 @@ def start_batch(
     limit: int = Query(3, ge=1, le=100, description="At most this many hits per row"),
     include_suppressed: bool = Query(False, description="Also report hits suppressed as false positives"),
     viewer: Viewer = Depends(require_login),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:
     """Start screening every row of the uploaded CSV; answers at once with the job (202)."""
     job_id = jobs.new_job_id()
@@ -61,20 +61,20 @@ def start_batch(
 
 
 @router.get("/screen/batch")
-def list_batches(viewer: Viewer = Depends(require_login), session: Session = Depends(get_session)) -> list[dict]:
+def list_batches(viewer: Viewer = Depends(require_login), session: Session = SESSION) -> list[dict]:
     """The caller's own batch screening jobs, newest first."""
     return [jobs.to_dict(job) for job in jobs.list_jobs(session, viewer)]
 
 
 @router.get("/screen/batch/{job_id}")
-def get_batch(job_id: str, viewer: Viewer = Depends(require_login), session: Session = Depends(get_session)) -> dict:
+def get_batch(job_id: str, viewer: Viewer = Depends(require_login), session: Session = SESSION) -> dict:
     """Status (queued, running, done, failed, interrupted), progress, counts and the first rejected rows."""
     return jobs.to_dict(jobs.get_job(session, viewer, job_id))
 
 
 @router.get("/screen/batch/{job_id}/result", response_class=FileResponse)
 def get_batch_result(
-    job_id: str, viewer: Viewer = Depends(require_login), session: Session = Depends(get_session)
+    job_id: str, viewer: Viewer = Depends(require_login), session: Session = SESSION
 ) -> FileResponse:
     """The hits as CSV: id,rank,score,entity_id,list,matched_name,caption (409 until the job is done)."""
     job, path = jobs.result_file(session, viewer, job_id, "result")
@@ -83,7 +83,7 @@ def get_batch_result(
 
 @router.get("/screen/batch/{job_id}/rejects", response_class=FileResponse)
 def get_batch_rejects(
-    job_id: str, viewer: Viewer = Depends(require_login), session: Session = Depends(get_session)
+    job_id: str, viewer: Viewer = Depends(require_login), session: Session = SESSION
 ) -> FileResponse:
     """The malformed rows as CSV: line,id,reason (409 until the job is done)."""
     job, path = jobs.result_file(session, viewer, job_id, "rejects")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from goodpath.access.deps import require, require_login
 from goodpath.access.policy import Permission, Viewer
-from goodpath.core.api_support import get_session
+from goodpath.core.api_support import SESSION
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.screening import dispositions, monitoring
 
@@ -44,7 +44,7 @@ class DispositionRequest(BaseModel):
 
 @router.post("/screen/dispositions", status_code=201)
 def add_disposition(
-    body: DispositionRequest, viewer: Viewer = Depends(review), session: Session = Depends(get_session)
+    body: DispositionRequest, viewer: Viewer = Depends(review), session: Session = SESSION
 ) -> dict:
     """Mark a hit as a true match or a false positive, with a reason. A false positive is left out
     of later screenings of the same name until the list entry changes."""
@@ -65,7 +65,7 @@ def list_dispositions(
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),
     viewer: Viewer = Depends(require_login),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> list[dict]:
     """Dispositions, newest first, each with ``stale`` (the list entry changed since)."""
     return dispositions.list_dispositions(
@@ -88,7 +88,7 @@ def list_subjects(
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),
     viewer: Viewer = Depends(require_login),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:
     """Watched names with their hits as last screened."""
     return monitoring.list_subjects(
@@ -98,7 +98,7 @@ def list_subjects(
 
 @router.post("/screen/subjects", status_code=201)
 def add_subject(
-    body: SubjectRequest, viewer: Viewer = Depends(review), session: Session = Depends(get_session)
+    body: SubjectRequest, viewer: Viewer = Depends(review), session: Session = SESSION
 ) -> dict:
     """Watch a name: it is re-screened after every list import (the first re-screening raises
     an alert for each of its hits)."""
@@ -111,7 +111,7 @@ def add_subject(
 
 
 @router.post("/screen/rescreen")
-def rescreen(viewer: Viewer = Depends(review), session: Session = Depends(get_session)) -> dict:
+def rescreen(viewer: Viewer = Depends(review), session: Session = SESSION) -> dict:
     """Re-screen every watched name now (this also runs after every list import)."""
     return monitoring.rescreen_all(session, viewer.actor)
 
@@ -123,7 +123,7 @@ def list_alerts(
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),
     viewer: Viewer = Depends(require_login),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:
     """Re-screening alerts (new, changed or cleared hits of watched names), newest first."""
     return monitoring.list_alerts(
@@ -141,7 +141,7 @@ def acknowledge_alert(
     alert_id: int,
     body: AcknowledgeRequest | None = None,
     viewer: Viewer = Depends(review),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:
     """Mark an alert as seen, with an optional note."""
     with _invalid_as_422():

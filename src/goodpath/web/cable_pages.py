@@ -21,10 +21,10 @@ from goodpath.access.deps import CSRF_FIELD, SESSION_COOKIE
 from goodpath.access.policy import PUBLIC, Permission, Role
 from goodpath.cables import drafts, ingest
 from goodpath.cables.views import MAX_UPLOAD_BYTES
-from goodpath.core.api_support import get_session
+from goodpath.core.api_support import SESSION
 from goodpath.core.errors import GoodpathError, NotFound
 from goodpath.core.models import Classification
-from goodpath.web import i18n, record_labels  # noqa: F401 - record_labels: the codes shown, named
+from goodpath.web import i18n
 from goodpath.web.labels import N_
 from goodpath.web.rendering import Page, PageError, page
 
@@ -46,7 +46,7 @@ def form_fields(body: bytes) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items()}
 
 
-async def multipart_page(request: Request, session: Session = Depends(get_session)) -> tuple[Page, FormData]:
+async def multipart_page(request: Request, session: Session = SESSION) -> tuple[Page, FormData]:
     """The page context of a multipart form post (a file upload) and its form.
 
     The API's CSRF check reads the token from a header or a URL-encoded body only; a plain HTML

@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from goodpath.access import auth
 from goodpath.access.deps import CSRF_FIELD, SESSION_COOKIE
 from goodpath.access.policy import Permission, Role
-from goodpath.core.api_support import get_session
+from goodpath.core.api_support import SESSION
 from goodpath.core.errors import GoodpathError, NotFound
 from goodpath.core.models import utcnow
 from goodpath.engagement.common import readable
@@ -93,6 +93,8 @@ DONE = {
     "dismissed": N_("The alert is dismissed."),
     "escalated": N_("The alert is escalated to a breach."),
     "enrolled": N_("The company is on the pathway now."),
+    "notice": N_("The notice is recorded: the relief takes effect once the notice period has run."),
+    "linked": N_("The document is linked to the proposal."),
 }
 
 
@@ -193,6 +195,9 @@ def _draw(
     stage_targets = [t for t in data["next"] if t["kind"] != "relief"]
     relief_options = _relief_options(explanation) if any(t["kind"] == "relief" for t in data["next"]) else []
     manage = page.can(Permission.MANAGE_ENGAGEMENT)
+    determinations = {p["id"]: evidence.determinations_of(session, p["id"]) for p in data["pending"]
+                      if p["kind"] == "relief"}  # fmt: skip
+    linkable = [d for d in documents if d["latest"]]
     return page.render(
         "pathway.html",
         status_code=status_code,
@@ -205,6 +210,11 @@ def _draw(
         explanation=explanation,
         as_of=as_of if as_of else explanation["as_of"],
         documents=documents,
+        determinations=determinations,
+        linkable=linkable,
+        notice_documents=[d for d in linkable if d["kind"] == evidence.NOTICE_KIND],
+        determination_kinds=evidence.DETERMINATION_KINDS,
+        can_link=manage,
         alerts=alerts,
         stage_targets=stage_targets,
         relief_options=relief_options,
@@ -329,6 +339,49 @@ async def enroll(party_id: str, request: Request, page: Page = Depends(page)) ->
     return see_other(f"/ui/pathway/{party.key or party.id}", done="enrolled")
 
 
+# --- the notice of a relief, and linking a document to a proposal ---------------------------------
+
+
+@router.post("/ui/pathway/{party_id}/reliefs/{relief_id}/notice", response_class=HTMLResponse)
+async def record_notice(party_id: str, relief_id: int, request: Request, page: Page = Depends(page)) -> Response:
+    page.require_login()
+    party = _party_or_404(page, party_id)
+    fields = await form_fields(request)
+    day_key, version_key = f"notice_on_{relief_id}", f"notice_version_{relief_id}"
+    form = {day_key: fields.get("notice_on", "").strip(), version_key: fields.get("version_id", "").strip()}
+    errors: dict[str, str] = {}
+    day = parse_day(form[day_key])
+    if day is None:
+        errors[day_key] = N_("Give the date notice was given, such as 2007-09-01.")
+    if not form[version_key].isdigit():
+        errors[version_key] = N_("Choose the notice to Congress document.")
+    section = f"relief-{relief_id}"
+    if errors:
+        return _draw(page, party.id, status_code=422, errors=errors, form=form, section=section)
+    _, error = attempt(page.session, lambda: evidence.record_notice(page.session, page.viewer, relief_id, day,
+                                                                   int(form[version_key])))  # fmt: skip
+    if error:
+        return _draw(page, party.id, status_code=409, error=error, form=form, section=section)
+    return see_other(f"/ui/pathway/{party.key or party.id}", done="notice")
+
+
+@router.post("/ui/pathway/{party_id}/links/{proposal_id}", response_class=HTMLResponse)
+async def link_document(party_id: str, proposal_id: int, request: Request, page: Page = Depends(page)) -> Response:
+    page.require_login()
+    party = _party_or_404(page, party_id)
+    key = f"link_version_{proposal_id}"
+    form = {key: (await form_fields(request)).get("version_id", "").strip()}
+    section = f"proposal-{proposal_id}"
+    if not form[key].isdigit():
+        errors = {key: N_("Choose the document to link.")}
+        return _draw(page, party.id, status_code=422, errors=errors, form=form, section=section)
+    _, error = attempt(page.session, lambda: evidence.link(page.session, page.viewer, int(form[key]),
+                                                          proposal_id=proposal_id))  # fmt: skip
+    if error:
+        return _draw(page, party.id, status_code=409, error=error, form=form, section=section)
+    return see_other(f"/ui/pathway/{party.key or party.id}", done="linked")
+
+
 # --- alerts ---------------------------------------------------------------------------------------
 
 
@@ -371,7 +424,7 @@ async def _multipart_page(request: Request, session: Session) -> tuple[Page, dic
 
 
 @router.post("/ui/pathway/{party_id}/evidence", response_class=HTMLResponse)
-async def upload_evidence(party_id: str, request: Request, session: Session = Depends(get_session)) -> Response:
+async def upload_evidence(party_id: str, request: Request, session: Session = SESSION) -> Response:
     page, form = await _multipart_page(request, session)
     party = _party_or_404(page, party_id)
     fields = {"kind": str(form.get("kind") or "").strip(), "title": str(form.get("title") or "").strip(),

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
@@ -25,7 +25,7 @@ from goodpath import __version__
 from goodpath.access import auth
 from goodpath.access.deps import CSRF_FIELD, SESSION_COOKIE, current_viewer
 from goodpath.access.policy import PUBLIC, Permission, Role, Viewer, can
-from goodpath.core.api_support import get_session
+from goodpath.core.api_support import SESSION
 from goodpath.registry.names import name_script
 from goodpath.web import i18n
 from goodpath.web.labels import LABELS, N_, humanize
@@ -194,7 +194,7 @@ def render(
     return response
 
 
-async def page(request: Request, session: Session = Depends(get_session)) -> Page:
+async def page(request: Request, session: Session = SESSION) -> Page:
     """The page context of a request: the same credentials and CSRF rule as the API."""
     try:
         viewer = await current_viewer(request, session)
