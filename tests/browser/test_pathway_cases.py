@@ -95,11 +95,21 @@ def test_propose_a_relief_then_a_second_person_approves_it(page):
     expect(page.locator("#rationale-error")).to_contain_text("rationale is required")
     expect(target).to_have_value(relief)  # kept
     page.fill("#rationale", "Recognized a year ago without breach; the licence requirement may be lifted.")
-    page.fill("#evidence_refs", f"document:{document}")
     page.click("[data-testid=propose-submit]")
     expect(page.get_by_test_id("done")).to_contain_text("must approve it")
-    proposal = page.get_by_test_id("proposal").first
+    proposal = page.get_by_test_id("proposal").filter(has_text="Relief").first
     expect(proposal).to_contain_text("Relief")
+    # Proposed without its determination: the page says what is missing; link the uploaded one.
+    expect(proposal.get_by_test_id("determination-missing")).to_contain_text("Missing: the determination")
+    proposal.get_by_test_id("link-submit").click()
+    expect(page.locator("[id^=link_version_][id$=-error]")).to_have_text("Choose the document to link.")
+    proposal = page.get_by_test_id("proposal").filter(has_text="Relief").first
+    choice = proposal.get_by_test_id("link-version").locator("option", has_text=f"#{document} v1")
+    proposal.get_by_test_id("link-version").select_option(choice.get_attribute("value"))
+    proposal.get_by_test_id("link-submit").click()
+    expect(page.get_by_test_id("done")).to_contain_text("linked to the proposal")
+    proposal = page.get_by_test_id("proposal").filter(has_text="Relief").first
+    expect(proposal.get_by_test_id("determination")).to_contain_text("Determination on record")
     expect(proposal.get_by_test_id("needs-approver")).to_contain_text("second person with the approver role")
     expect(proposal.get_by_test_id("approve")).to_have_count(0)  # the analyst cannot approve
     page.locator("#pending").scroll_into_view_if_needed()

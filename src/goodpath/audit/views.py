@@ -10,13 +10,13 @@ from goodpath.access.deps import require
 from goodpath.access.policy import Permission, Viewer
 from goodpath.audit import service
 from goodpath.audit.models import AuditEntry
-from goodpath.core.api_support import get_session
+from goodpath.core.api_support import SESSION
 
 router = APIRouter(tags=["audit"])
 
 
 @router.get("/audit/verify")
-def verify(viewer: Viewer = Depends(require(Permission.VERIFY_AUDIT)), session: Session = Depends(get_session)) -> dict:
+def verify(viewer: Viewer = Depends(require(Permission.VERIFY_AUDIT)), session: Session = SESSION) -> dict:
     """Checks the whole chain, whatever the viewer's clearance: hashes reveal no content."""
     return service.verify(session).to_dict()
 
@@ -26,7 +26,7 @@ def entries(
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
     viewer: Viewer = Depends(require(Permission.READ_AUDIT)),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:
     total = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
     rows = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit).offset(offset))

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from goodpath.access.deps import require, require_login
 from goodpath.access.policy import Permission, Viewer
 from goodpath.cables import drafts, ingest
-from goodpath.core.api_support import get_session, invalid_as_422
+from goodpath.core.api_support import SESSION, invalid_as_422
 from goodpath.core.errors import GoodpathError
 
 router = APIRouter(tags=["cables"])
@@ -35,7 +35,7 @@ class DiscardRequest(BaseModel):
 async def upload_cables(
     files: list[UploadFile] = File(..., description="Cable files (raw, web-archive, cablegate HTML) or zip archives"),
     viewer: Viewer = Depends(manage),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:
     """Store uploaded cables; one result per file (stored, updated, unchanged or refused, with why)."""
     contents, total = [], 0
@@ -60,7 +60,7 @@ def list_cables(
     date_to: date | None = Query(None, alias="to"),
     classification: str | None = Query(None, max_length=20),
     viewer: Viewer = Depends(require_login),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:
     with invalid_as_422():
         rows = ingest.list_cables(session, viewer, q=q, tag=tag, date_from=date_from, date_to=date_to,
@@ -73,7 +73,7 @@ def list_drafts(
     status: str | None = Query(None, max_length=20),
     kind: str | None = Query(None, max_length=20),
     viewer: Viewer = Depends(require_login),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:
     with invalid_as_422():
         rows = drafts.list_drafts(session, viewer, status=status, kind=kind)
@@ -81,7 +81,7 @@ def list_drafts(
 
 
 @router.get("/cables/{reference_id}")
-def show_cable(reference_id: str, viewer: Viewer = Depends(require_login), session: Session = Depends(get_session)):
+def show_cable(reference_id: str, viewer: Viewer = Depends(require_login), session: Session = SESSION):
     """A cable with its parsed record, linked organizations and drafts (404 if it cannot be read)."""
     return ingest.detail(session, viewer, reference_id)
 
@@ -89,7 +89,7 @@ def show_cable(reference_id: str, viewer: Viewer = Depends(require_login), sessi
 @router.post("/cables/drafts/{draft_id}/confirm")
 def confirm_draft(
     draft_id: int, body: ConfirmRequest | None = None, viewer: Viewer = Depends(manage),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:  # fmt: skip
     """Create the engagement record the draft proposes, citing its cable and paragraph (409 if decided)."""
     body = body or ConfirmRequest()
@@ -100,7 +100,7 @@ def confirm_draft(
 
 @router.post("/cables/drafts/{draft_id}/discard")
 def discard_draft(
-    draft_id: int, body: DiscardRequest, viewer: Viewer = Depends(manage), session: Session = Depends(get_session)
+    draft_id: int, body: DiscardRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
 ) -> dict:
     with invalid_as_422():
         return drafts.draft_dict(drafts.discard_draft(session, viewer, draft_id, body.reason))

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from goodpath.access.deps import current_viewer, require
 from goodpath.access.policy import Permission, Viewer
-from goodpath.core.api_support import get_session
+from goodpath.core.api_support import SESSION
 from goodpath.core.errors import NotFound, Refused
 from goodpath.lists import service
 from goodpath.lists.records import ListFormatError
@@ -20,13 +20,13 @@ router = APIRouter(tags=["lists"])
 
 
 @router.get("/lists")
-def list_datasets(viewer: Viewer = Depends(current_viewer), session: Session = Depends(get_session)) -> list[dict]:
+def list_datasets(viewer: Viewer = Depends(current_viewer), session: Session = SESSION) -> list[dict]:
     return service.dataset_status(session, viewer)
 
 
 @router.get("/lists/{dataset}/versions")
 def list_versions(
-    dataset: str, viewer: Viewer = Depends(current_viewer), session: Session = Depends(get_session)
+    dataset: str, viewer: Viewer = Depends(current_viewer), session: Session = SESSION
 ) -> list[dict]:
     rows = service.versions(session, viewer, dataset)
     if not rows:
@@ -36,7 +36,7 @@ def list_versions(
 
 @router.get("/lists/{dataset}/versions/{version}")
 def get_version(
-    dataset: str, version: int, viewer: Viewer = Depends(current_viewer), session: Session = Depends(get_session)
+    dataset: str, version: int, viewer: Viewer = Depends(current_viewer), session: Session = SESSION
 ) -> dict:
     return service.version_to_dict(service.get_version(session, viewer, dataset, version), with_changes=True)
 
@@ -48,7 +48,7 @@ async def import_upload(
     dataset: str | None = Query(None, description="Dataset name; the format's default when omitted"),
     accept_removals: bool = False,
     viewer: Viewer = Depends(require(Permission.IMPORT_LISTS)),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:
     """Import uploaded list files as the next version of their dataset (one transaction)."""
     with tempfile.TemporaryDirectory(prefix="goodpath-upload-") as folder:

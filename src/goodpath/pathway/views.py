@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from goodpath.access.deps import require, require_login
 from goodpath.access.policy import Permission, Role, Viewer
-from goodpath.core.api_support import get_session, invalid_as_422
+from goodpath.core.api_support import SESSION, invalid_as_422
 from goodpath.pathway import proposals, timeline
 
 router = APIRouter(tags=["pathway"])
@@ -54,7 +54,7 @@ class DecisionRequest(BaseModel):
 def pathway_funnel(
     today: str | None = Query(None, description="Count current stays up to this day (YYYY-MM-DD)"),
     viewer: Viewer = Depends(require_login),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:
     """How many companies stand at each stage, and the days spent per stage."""
     with invalid_as_422():
@@ -62,7 +62,7 @@ def pathway_funnel(
 
 
 @router.get("/pathway/{party}")
-def get_pathway(party: str, viewer: Viewer = Depends(require_login), session: Session = Depends(get_session)) -> dict:
+def get_pathway(party: str, viewer: Viewer = Depends(require_login), session: Session = SESSION) -> dict:
     """The company's stage, reliefs, pending proposals, next steps and timeline."""
     return timeline.pathway(session, viewer, party)
 
@@ -74,7 +74,7 @@ class EnrollRequest(BaseModel):
 
 @router.post("/pathway/{party}/enroll", status_code=201)
 def enroll(
-    party: str, body: EnrollRequest, viewer: Viewer = Depends(manage), session: Session = Depends(get_session)
+    party: str, body: EnrollRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
 ) -> dict:
     """Put a sanctioned company on the pathway (stage 'sanctioned'), so breach detection watches it."""
     with invalid_as_422():
@@ -84,7 +84,7 @@ def enroll(
 
 @router.post("/pathway/{party}/proposals", status_code=201)
 def propose(
-    party: str, body: ProposalRequest, viewer: Viewer = Depends(manage), session: Session = Depends(get_session)
+    party: str, body: ProposalRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
 ) -> dict:
     """Propose a step or a relief: applied at once unless a second approver is required."""
     fields = body.model_dump()
@@ -102,7 +102,7 @@ def _decision(action, proposal_id: int, body: DecisionRequest | None, viewer: Vi
 @router.post("/pathway/proposals/{proposal_id}/approve")
 def approve(
     proposal_id: int, body: DecisionRequest | None = None, viewer: Viewer = Depends(approver),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:  # fmt: skip
     """Approve and apply a pending proposal: an approver who is not its proposer."""
     return _decision(proposals.approve, proposal_id, body, viewer, session)
@@ -111,7 +111,7 @@ def approve(
 @router.post("/pathway/proposals/{proposal_id}/reject")
 def reject(
     proposal_id: int, body: DecisionRequest, viewer: Viewer = Depends(approver),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:  # fmt: skip
     """Reject a pending proposal, saying why: an approver who is not its proposer."""
     return _decision(proposals.reject, proposal_id, body, viewer, session)
@@ -120,7 +120,7 @@ def reject(
 @router.post("/pathway/proposals/{proposal_id}/withdraw")
 def withdraw(
     proposal_id: int, body: DecisionRequest | None = None, viewer: Viewer = Depends(require_login),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:  # fmt: skip
     """Withdraw a pending proposal: its proposer only."""
     return _decision(proposals.withdraw, proposal_id, body, viewer, session)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from goodpath.access.deps import current_viewer
 from goodpath.access.policy import Viewer, read_filter
-from goodpath.core.api_support import get_session
+from goodpath.core.api_support import SESSION
 from goodpath.core.errors import NotFound
 from goodpath.registry import service
 from goodpath.registry.models import LegalAuthority
@@ -23,7 +23,7 @@ def list_parties(
     offset: int = Query(0, ge=0),
     include_delisted: bool = False,
     viewer: Viewer = Depends(current_viewer),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:
     if q:
         total, parties = service.search_parties(
@@ -35,7 +35,7 @@ def list_parties(
 
 
 @router.get("/parties/{party_id}")
-def get_party(party_id: str, viewer: Viewer = Depends(current_viewer), session: Session = Depends(get_session)) -> dict:
+def get_party(party_id: str, viewer: Viewer = Depends(current_viewer), session: Session = SESSION) -> dict:
     return service.party_detail(session, viewer, service.get_party(session, viewer, party_id))
 
 
@@ -47,7 +47,7 @@ def list_sanctions(
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
     viewer: Viewer = Depends(current_viewer),
-    session: Session = Depends(get_session),
+    session: Session = SESSION,
 ) -> dict:
     total, rows = service.list_sanctions(
         session, viewer, party_id=party_id, authority=authority, status=status, limit=limit, offset=offset
@@ -56,7 +56,7 @@ def list_sanctions(
 
 
 @router.get("/authorities")
-def list_authorities(viewer: Viewer = Depends(current_viewer), session: Session = Depends(get_session)) -> list[dict]:
+def list_authorities(viewer: Viewer = Depends(current_viewer), session: Session = SESSION) -> list[dict]:
     rows = session.scalars(
         select(LegalAuthority).where(read_filter(viewer, LegalAuthority)).order_by(LegalAuthority.code)
     )
@@ -64,7 +64,7 @@ def list_authorities(viewer: Viewer = Depends(current_viewer), session: Session 
 
 
 @router.get("/authorities/{code}")
-def get_authority(code: str, viewer: Viewer = Depends(current_viewer), session: Session = Depends(get_session)) -> dict:
+def get_authority(code: str, viewer: Viewer = Depends(current_viewer), session: Session = SESSION) -> dict:
     query = select(LegalAuthority).where(LegalAuthority.code == code, read_filter(viewer, LegalAuthority))
     authority = session.scalars(query).first()
     if authority is None:

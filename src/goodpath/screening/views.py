@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from goodpath.access.deps import require_login
 from goodpath.access.policy import Viewer
-from goodpath.core.api_support import get_session
+from goodpath.core.api_support import SESSION
 from goodpath.screening import service
 from goodpath.screening.score import DEFAULT_THRESHOLD
 
@@ -33,7 +33,7 @@ class ScreenRequest(BaseModel):
 
 @router.post("/screen")
 def screen(
-    body: ScreenRequest, viewer: Viewer = Depends(require_login), session: Session = Depends(get_session)
+    body: ScreenRequest, viewer: Viewer = Depends(require_login), session: Session = SESSION
 ) -> dict:
     """Explained hits, one per party, best first, with the list versions screened against, each with
     its prior disposition; known false positives are left out (counted) unless include_suppressed."""

@@ -18,9 +18,9 @@ from goodpath.core.errors import GoodpathError, NotFound
 from goodpath.core.models import utcnow
 from goodpath.engagement import consultations, enforcement, icp, pledges, projects
 from goodpath.registry import service as registry
-from goodpath.web import record_labels  # noqa: F401 - the codes these pages show, named
 from goodpath.web.cable_pages import forbidden, form_fields, not_found
 from goodpath.web.labels import N_
+from goodpath.web.pathway_pages import attempt, parse_day
 from goodpath.web.rendering import Page, page
 
 router = APIRouter(include_in_schema=False)
@@ -35,7 +35,13 @@ NOTICES = {
     "resumed": N_("Resumed."),
     "ended": N_("Ended."),
     "reported": N_("The enforcement action is recorded."),
+    "created": N_("Created."),
+    "scored": N_("The element is scored."),
+    "finalized": N_("The assessment is final."),
 }
+CONSULTATION_FIELDS = ("title", "level", "counterpart", "cadence_months", "notes", "occurred_on")
+PLEDGE_FIELDS = ("pledged_by", "pledged_to", "text", "made_on", "due_on", "owner", "party_id", "source")
+PROJECT_FIELDS = ("title", "kind", "description", "proposed_by", "start_on", "end_on", "occurred_on")
 ERRORS = {
     "needs_evidence": N_("A pledge can be fulfilled only with evidence: add it first, or give it in the form."),
     "needs_note": N_("Say how the pledge was broken."),
@@ -84,6 +90,29 @@ def _error_code(exc: GoodpathError, default: str = "invalid") -> str:
     return default
 
 
+def _day_error(form: dict[str, str], errors: dict[str, str], *keys: str) -> None:
+    """A field-level error for each of ``keys`` typed but not a YYYY-MM-DD day."""
+    for key in keys:
+        if form.get(key) and parse_day(form[key]) is None:
+            errors[key] = N_("Use a date such as 2007-09-01.")
+
+
+def _required(form: dict[str, str], errors: dict[str, str], **messages: str) -> None:
+    for key, message in messages.items():
+        if not form.get(key):
+            errors[key] = message
+
+
+def _create(page: Page, action) -> tuple[object | None, dict[str, str]]:
+    """Run a create in a savepoint: the record, or the service's refusal as the form's error."""
+    record, error = attempt(page.session, action)
+    return record, ({"form": error} if error else {})
+
+
+def _typed(fields: dict[str, str], keys: tuple[str, ...]) -> dict[str, str]:
+    return {k: (fields.get(k) or "").strip() for k in keys}
+
+
 async def _manage(request: Request, page: Page) -> dict[str, str] | Response:
     page.require_login()
     if not page.can(Permission.MANAGE_ENGAGEMENT):
@@ -97,6 +126,11 @@ async def _manage(request: Request, page: Page) -> dict[str, str] | Response:
 @router.get("/ui/consultations", response_class=HTMLResponse)
 def consultations_page(status: str = "", page: Page = Depends(page)) -> Response:
     page.require_login()
+    return _consultations(page, status)
+
+
+def _consultations(page: Page, status: str = "", form: dict | None = None, errors: dict | None = None,
+                   status_code: int = 200) -> Response:  # fmt: skip
     status = status if status in consultations.WORKFLOW.statuses else ""
     rows = consultations.list_consultations(page.session, page.viewer, status=status or None)
     for track in rows:
@@ -105,8 +139,37 @@ def consultations_page(status: str = "", page: Page = Depends(page)) -> Response
             track["rounds"] = consultations.detail(page.session, page.viewer, track["id"])["rounds"]
         except NotFound:
             track["rounds"] = []
-    return _render(page, "engagement_consultations.html", tracks=rows, status=status,
-                   statuses=consultations.WORKFLOW.statuses)  # fmt: skip
+    return _render(page, "engagement_consultations.html", status_code=status_code, tracks=rows, status=status,
+                   statuses=consultations.WORKFLOW.statuses, levels=consultations.LEVELS,
+                   form=form or {"counterpart": "CHN"}, errors=errors or {})  # fmt: skip
+
+
+@router.post("/ui/consultations", response_class=HTMLResponse)
+async def create_consultation(request: Request, page: Page = Depends(page)) -> Response:
+    fields = await _manage(request, page)
+    if isinstance(fields, Response):
+        return fields
+    form = _typed(fields, CONSULTATION_FIELDS)
+    form["counterpart"] = form["counterpart"].upper()
+    errors: dict[str, str] = {}
+    _required(form, errors, title=N_("Give the track a title."), level=N_("Choose the level."),
+              counterpart=N_("Give the counterpart government, such as CHN."))  # fmt: skip
+    if form["level"] and form["level"] not in consultations.LEVELS:
+        errors["level"] = N_("Choose the level.")
+    cadence = None
+    if form["cadence_months"]:
+        cadence = int(form["cadence_months"]) if form["cadence_months"].isdigit() else 0
+        if not 1 <= cadence <= consultations.MAX_CADENCE_MONTHS:
+            errors["cadence_months"] = N_("A whole number of months, such as 6.")
+    _day_error(form, errors, "occurred_on")
+    if not errors:
+        record, errors = _create(page, lambda: consultations.create(
+            page.session, page.viewer, title=form["title"], level=form["level"], counterpart=form["counterpart"],
+            cadence_months=cadence, notes=form["notes"] or None, occurred_on=form["occurred_on"] or None,
+        ))  # fmt: skip
+        if not errors:
+            return _back(f"/ui/consultations#consultation-{record.id}", done="created")
+    return _consultations(page, form=form, errors=errors, status_code=422 if "form" not in errors else 409)
 
 
 @router.post("/ui/consultations/{consultation_id}/status", response_class=HTMLResponse)
@@ -133,10 +196,43 @@ async def consultation_status(consultation_id: int, request: Request, page: Page
 @router.get("/ui/pledges", response_class=HTMLResponse)
 def pledges_page(status: str = "", overdue: bool = False, page: Page = Depends(page)) -> Response:
     page.require_login()
+    return _pledges(page, status, overdue)
+
+
+def _pledges(page: Page, status: str = "", overdue: bool = False, form: dict | None = None,
+             errors: dict | None = None, status_code: int = 200) -> Response:  # fmt: skip
     status = status if status in pledges.WORKFLOW.statuses else ""
     rows = pledges.list_pledges(page.session, page.viewer, status=status or None, overdue=overdue)
-    return _render(page, "pledges.html", pledges=rows, status=status, overdue=overdue,
-                   statuses=pledges.WORKFLOW.statuses)  # fmt: skip
+    return _render(page, "pledges.html", status_code=status_code, pledges=rows, status=status, overdue=overdue,
+                   statuses=pledges.WORKFLOW.statuses, form=form or {"pledged_by": "CHN", "pledged_to": "USA"},
+                   errors=errors or {})  # fmt: skip
+
+
+@router.post("/ui/pledges", response_class=HTMLResponse)
+async def create_pledge(request: Request, page: Page = Depends(page)) -> Response:
+    fields = await _manage(request, page)
+    if isinstance(fields, Response):
+        return fields
+    form = _typed(fields, PLEDGE_FIELDS)
+    errors: dict[str, str] = {}
+    _required(form, errors, pledged_by=N_("Say who made the pledge, such as CHN."),
+              pledged_to=N_("Say to whom, such as USA."), text=N_("Write what was pledged."))  # fmt: skip
+    _day_error(form, errors, "made_on", "due_on")
+    made, due = parse_day(form["made_on"]), parse_day(form["due_on"])
+    if made and due and due < made:
+        errors["due_on"] = N_("The due date is before the pledge was made.")
+    if not errors:
+        record, errors = _create(page, lambda: pledges.create(
+            page.session, page.viewer, pledged_by=form["pledged_by"], pledged_to=form["pledged_to"],
+            text=form["text"], made_on=made, due_on=due, owner=form["owner"] or None,
+            party_id=form["party_id"] or None, source=form["source"] or None,
+            share_with=[form["pledged_by"].upper()] if len(form["pledged_by"]) == 3 else [],
+        ))  # fmt: skip
+        if errors and "no party" in errors["form"]:
+            errors = {"party_id": N_("There is no such record, or you may not see it.")}
+        if not errors:
+            return _back(f"/ui/pledges/{record.id}", done="created")
+    return _pledges(page, form=form, errors=errors, status_code=422 if "form" not in errors else 409)
 
 
 @router.get("/ui/pledges/{pledge_id}", response_class=HTMLResponse)
@@ -275,13 +371,43 @@ async def report_action(request: Request, page: Page = Depends(page)) -> Respons
 @router.get("/ui/projects", response_class=HTMLResponse)
 def projects_page(page: Page = Depends(page)) -> Response:
     page.require_login()
+    return _projects(page)
+
+
+def _projects(page: Page, form: dict | None = None, errors: dict | None = None, status_code: int = 200) -> Response:
     rows = projects.list_projects(page.session, page.viewer)
     for project in rows:
         moves = set(projects.WORKFLOW.transitions.get(project["status"], ()))
         if project["status"] == "suspended":  # back only to where it was suspended from
             moves = {"resume", "cancelled"}
         project["moves"] = sorted(moves)
-    return _render(page, "engagement_projects.html", projects=rows)
+    return _render(page, "engagement_projects.html", status_code=status_code, projects=rows, kinds=projects.KINDS,
+                   form=form or {}, errors=errors or {})  # fmt: skip
+
+
+@router.post("/ui/projects", response_class=HTMLResponse)
+async def create_project(request: Request, page: Page = Depends(page)) -> Response:
+    fields = await _manage(request, page)
+    if isinstance(fields, Response):
+        return fields
+    form = _typed(fields, PROJECT_FIELDS)
+    errors: dict[str, str] = {}
+    _required(form, errors, title=N_("Give the project a title."), kind=N_("Choose the kind of project."))
+    if form["kind"] and form["kind"] not in projects.KINDS:
+        errors["kind"] = N_("Choose the kind of project.")
+    _day_error(form, errors, "start_on", "end_on", "occurred_on")
+    start, end = parse_day(form["start_on"]), parse_day(form["end_on"])
+    if start and end and end < start:
+        errors["end_on"] = N_("The project ends before it starts.")
+    if not errors:
+        record, errors = _create(page, lambda: projects.create(
+            page.session, page.viewer, title=form["title"], kind=form["kind"], description=form["description"] or None,
+            proposed_by=form["proposed_by"] or None, start_on=start, end_on=end,
+            occurred_on=form["occurred_on"] or None,
+        ))  # fmt: skip
+        if not errors:
+            return _back(f"/ui/projects#project-{record.id}", done="created")
+    return _projects(page, form=form, errors=errors, status_code=422 if "form" not in errors else 409)
 
 
 @router.post("/ui/projects/{project_id}/status", response_class=HTMLResponse)
@@ -310,6 +436,11 @@ async def project_status(project_id: int, request: Request, page: Page = Depends
 def icp_page(page: Page = Depends(page)) -> Response:
     """Every readable assessment; a company officer sees its own company's (the policy's filter)."""
     page.require_login()
+    return _icp(page)
+
+
+def _icp(page: Page, form: dict | None = None, errors: dict | None = None, status_code: int = 200,
+         section: str | None = None) -> Response:  # fmt: skip
     own = page.viewer.company_party_id if page.viewer.role is Role.COMPANY_OFFICER else None
     rows = icp.list_assessments(page.session, page.viewer, party_id=own)
     captions: dict[str, str] = {}
@@ -324,5 +455,68 @@ def icp_page(page: Page = Depends(page)) -> Response:
             row["detail"] = icp.assessment_to_dict(page.session, page.viewer, record)
         except NotFound:
             row["detail"] = None
-    return _render(page, "engagement_icp.html", assessments=rows, captions=captions, scale=icp.scale(),
-                   max_score=icp.MAX_SCORE, own=own)  # fmt: skip
+    return _render(page, "engagement_icp.html", status_code=status_code, assessments=rows, captions=captions,
+                   scale=icp.scale(), max_score=icp.MAX_SCORE, own=own, frameworks=icp.frameworks(),
+                   elements={f: icp.rubric(f)[0]["elements"] for f in icp.frameworks()}, form=form or {},
+                   errors=errors or {}, section=section)  # fmt: skip
+
+
+@router.post("/ui/icp", response_class=HTMLResponse)
+async def start_assessment(request: Request, page: Page = Depends(page)) -> Response:
+    fields = await _manage(request, page)
+    if isinstance(fields, Response):
+        return fields
+    form = _typed(fields, ("party_id", "framework", "assessed_on"))
+    errors: dict[str, str] = {}
+    _required(form, errors, party_id=N_("Name the company (its key or id)."), framework=N_("Choose the framework."))
+    _day_error(form, errors, "assessed_on")
+    if not errors:
+        record, errors = _create(page, lambda: icp.start_assessment(
+            page.session, page.viewer, form["party_id"], form["framework"], assessed_on=form["assessed_on"] or None,
+        ))  # fmt: skip
+        if errors and "no party" in errors["form"]:
+            errors = {"party_id": N_("There is no such record, or you may not see it.")}
+        if not errors:
+            return _back(f"/ui/icp#assessment-{record.id}", done="created")
+    return _icp(page, form=form, errors=errors, status_code=422 if "form" not in errors else 409, section="start")
+
+
+@router.post("/ui/icp/{assessment_id}/scores", response_class=HTMLResponse)
+async def score_element(assessment_id: int, request: Request, page: Page = Depends(page)) -> Response:
+    fields = await _manage(request, page)
+    if isinstance(fields, Response):
+        return fields
+    keys = {k: f"{k}_{assessment_id}" for k in ("element", "score", "evidence")}
+    form = {keys[k]: (fields.get(k) or "").strip() for k in keys}
+    errors: dict[str, str] = {}
+    _required(form, errors, **{keys["element"]: N_("Choose the element."), keys["score"]: N_("Choose the score."),
+                               keys["evidence"]: N_("Give the evidence for the score: it is required.")})  # fmt: skip
+    if form[keys["score"]] and not (form[keys["score"]].isdigit() and int(form[keys["score"]]) <= icp.MAX_SCORE):
+        errors[keys["score"]] = N_("Choose the score.")
+    if not errors:
+        _, errors = _create(page, lambda: icp.score_element(
+            page.session, page.viewer, assessment_id, form[keys["element"]], int(form[keys["score"]]),
+            form[keys["evidence"]],
+        ))  # fmt: skip
+        if errors and errors["form"].startswith("no ICP assessment"):
+            return not_found(page)
+        if not errors:
+            return _back(f"/ui/icp#assessment-{assessment_id}", done="scored")
+    errors = {f"{k}" if k != "form" else f"form_{assessment_id}": v for k, v in errors.items()}
+    return _icp(page, form=form, errors=errors, status_code=409 if f"form_{assessment_id}" in errors else 422,
+                section=f"assessment-{assessment_id}")  # fmt: skip
+
+
+@router.post("/ui/icp/{assessment_id}/finalize", response_class=HTMLResponse)
+async def finalize_assessment(assessment_id: int, request: Request, page: Page = Depends(page)) -> Response:
+    fields = await _manage(request, page)
+    if isinstance(fields, Response):
+        return fields
+    _, errors = _create(page, lambda: icp.finalize(page.session, page.viewer, assessment_id,
+                                                   note=(fields.get("note") or "").strip() or None))  # fmt: skip
+    if errors and errors["form"].startswith("no ICP assessment"):
+        return not_found(page)
+    if not errors:
+        return _back(f"/ui/icp#assessment-{assessment_id}", done="finalized")
+    return _icp(page, errors={f"form_{assessment_id}": errors["form"]}, status_code=409,
+                section=f"assessment-{assessment_id}")  # fmt: skip

@@ -14,16 +14,18 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from goodpath.access import auth
 from goodpath.access.deps import SESSION_COOKIE
 from goodpath.access.models import User
-from goodpath.access.policy import PUBLIC, Role, read_filter
-from goodpath.core.api_support import get_session
+from goodpath.access.policy import PUBLIC, Permission, Role, read_filter
+from goodpath.core.api_support import SESSION
 from goodpath.core.errors import GoodpathError, NotFound
 from goodpath.core.models import utcnow
-from goodpath.engagement import cases, consultations, dossiers, pledges
+from goodpath.engagement import cases, consultations, disclosures, dossiers, icp, pledges
 from goodpath.engagement.case_metrics import open_by_age
 from goodpath.engagement.common import readable
 from goodpath.lists.models import ListEntry
@@ -72,7 +74,7 @@ def home(page: Page = Depends(page)) -> Response:
         return page.render("home_company.html", **_company_home(page))
     if role is Role.PUBLIC:
         return page.render("register.html", **_register(page))
-    return page.render("home_other.html")
+    return page.render("home_other.html", **_other_home(page))
 
 
 def _official_queue(page: Page) -> dict:
@@ -116,10 +118,128 @@ def _partner_queue(page: Page) -> dict:
     return {"waiting": waiting, "tracks": consultations.list_consultations(page.session, page.viewer, today=today)}
 
 
-def _company_home(page: Page) -> dict:
-    party_id = page.viewer.company_party_id
+HOME_DONE = {
+    "disclosed": N_("The disclosure is recorded and its counterparty screened."),
+    "uploaded": N_("The document is stored."),
+    "already": N_("The same file is stored already: it was not stored again."),
+}
+DISCLOSURE_FIELDS = ("counterparty", "counterparty_country", "items", "value", "currency", "period_from", "period_to")
+
+
+def _company_home(page: Page, *, evidence_form: dict | None = None, evidence_errors: dict | None = None,
+                  evidence_error: str | None = None, disclosure_form: dict | None = None,
+                  disclosure_errors: dict | None = None, disclosure_error: str | None = None) -> dict:  # fmt: skip
+    """The company officer's own company: dossier, pathway stage, ICP assessments, disclosures (with the
+    screening result of each) and evidence documents, and the forms to disclose and to upload."""
+    from goodpath.pathway import evidence  # noqa: PLC0415 - the pathway package builds on the registry's
+    from goodpath.web.evidence_pages import can_upload, upload_kinds  # noqa: PLC0415 - it imports the pages
+
+    session, viewer = page.session, page.viewer
+    party_id = viewer.company_party_id
     party = _party_or_none(page, party_id)
-    return {"party": party, "dossier": _dossier_or_none(page, party_id), "pathway": _pathway(page, party)}
+    own: dict = {"assessments": [], "disclosures": [], "documents": []}
+    if party is not None:
+        own["assessments"] = [icp.assessment_to_dict(session, viewer, icp.get_assessment(session, viewer, row["id"]))
+                              for row in icp.list_assessments(session, viewer, party_id=party.id)]  # fmt: skip
+        own["disclosures"] = disclosures.list_disclosures(session, viewer, party_id=party.id)[:20]
+        own["documents"] = evidence.list_documents(session, viewer, party=party.id)
+    query = page.request.query_params
+    shown = query.get("disclosure", "")
+    return {
+        "party": party, "dossier": _dossier_or_none(page, party_id), "pathway": _pathway(page, party), **own,
+        "done": HOME_DONE.get(query.get("done", "")), "screened": next(
+            (d for d in own["disclosures"] if str(d["id"]) == shown), None),
+        "can_disclose": party is not None and page.can(Permission.SUBMIT_DISCLOSURES),
+        "can_upload": party is not None and can_upload(page), "upload_kinds": upload_kinds(page),
+        "max_mb": evidence.MAX_BYTES // (1024 * 1024), "icp_max": icp.MAX_SCORE,
+        "evidence_form": evidence_form or {}, "evidence_errors": evidence_errors or {},
+        "evidence_error": evidence_error, "disclosure_form": disclosure_form or {},
+        "disclosure_errors": disclosure_errors or {}, "disclosure_error": disclosure_error,
+    }  # fmt: skip
+
+
+@router.post("/ui/disclosures", response_class=HTMLResponse)
+async def disclose(request: Request, page: Page = Depends(page)) -> Response:
+    """A company officer discloses business with a country of concern; the counterparty is screened at once."""
+    page.require_login()
+    if page.viewer.role is not Role.COMPANY_OFFICER or not page.can(Permission.SUBMIT_DISCLOSURES):
+        return page.render("error.html", status_code=403, title=N_("Not allowed"),
+                           message=N_("Your role does not allow this."))  # fmt: skip
+    fields = parse_qs((await request.body()).decode("utf-8", "replace"), keep_blank_values=True)
+    form = {k: (fields.get(k) or [""])[0].strip() for k in DISCLOSURE_FIELDS}
+    form["counterparty_country"] = form["counterparty_country"].upper()
+    form["currency"] = form["currency"].upper()
+    errors: dict[str, str] = {}
+    if not form["counterparty"]:
+        errors["counterparty"] = N_("Name the counterparty.")
+    elif len(form["counterparty"]) > 500:
+        errors["counterparty"] = N_("A name is at most 500 characters long.")
+    if not COUNTRY.match(form["counterparty_country"]):
+        errors["counterparty_country"] = N_("Use a two-letter country code, such as CN or US.")
+    if not form["items"]:
+        errors["items"] = N_("Describe the items or services.")
+    value = None
+    if form["value"]:
+        try:
+            value = float(form["value"].replace(",", ""))
+            if value < 0 or value != value or value in (float("inf"), float("-inf")):
+                raise ValueError
+        except ValueError:
+            errors["value"] = N_("Write the value as a number of at least 0.")
+        if not re.fullmatch(r"[A-Z]{3}", form["currency"]):
+            errors["currency"] = N_("A value needs its currency, such as USD.")
+    elif form["currency"] and not re.fullmatch(r"[A-Z]{3}", form["currency"]):
+        errors["currency"] = N_("Use a three-letter currency code, such as USD.")
+    days = {}
+    for key in ("period_from", "period_to"):
+        days[key] = _day(form[key])
+        if form[key] and days[key] is None:
+            errors[key] = N_("Use a date such as 2007-09-01.")
+    if days["period_from"] and days["period_to"] and days["period_from"] > days["period_to"]:
+        errors["period_to"] = N_("The period ends before it starts.")
+    if not errors:
+        try:
+            with page.session.begin_nested():
+                record = disclosures.add_disclosure(
+                    page.session, page.viewer, page.viewer.company_party_id, counterparty=form["counterparty"],
+                    counterparty_country=form["counterparty_country"], items=form["items"], value=value,
+                    currency=form["currency"] or None, period_from=days["period_from"], period_to=days["period_to"],
+                )  # fmt: skip
+        except GoodpathError as exc:
+            context = _company_home(page, disclosure_form=form, disclosure_error=str(exc))
+            return page.render("home_company.html", status_code=409, **context)
+        return RedirectResponse(f"/?done=disclosed&disclosure={record.id}#disclosures", status_code=303)
+    return page.render("home_company.html", status_code=422,
+                       **_company_home(page, disclosure_form=form, disclosure_errors=errors))  # fmt: skip
+
+
+def _day(text: str) -> date | None:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text or ""):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _other_home(page: Page) -> dict:
+    """An auditor's home: the audit log in brief and the chain check; an administrator's: the users."""
+    from goodpath.audit.models import AuditEntry  # noqa: PLC0415 - only these homes read it
+
+    out: dict = {"audit": None, "users": None}
+    if page.can(Permission.READ_AUDIT) or page.can(Permission.VERIFY_AUDIT):
+        total = page.session.scalar(select(func.count()).select_from(AuditEntry)) or 0
+        latest = page.session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(8))
+        from goodpath.audit import service as audit_service  # noqa: PLC0415
+
+        can_read_entries = page.can(Permission.READ_AUDIT)
+        out["audit"] = {
+            "total": total, "can_read": can_read_entries, "can_verify": page.can(Permission.VERIFY_AUDIT),
+            "latest": [audit_service.entry_for(page.viewer, row) for row in latest] if can_read_entries else [],
+        }  # fmt: skip
+    if page.can(Permission.MANAGE_USERS):
+        out["users"] = [auth.user_summary(user) for user in auth.list_users(page.session)]
+    return out
 
 
 def _party_or_none(page: Page, party_id: str | None) -> Party | None:
@@ -192,9 +312,14 @@ def login_form(request: Request, next: str = "/", page: Page = Depends(page)) ->
 
 
 @router.post("/login", response_class=HTMLResponse)
-async def login(request: Request, session=Depends(get_session)) -> Response:
+async def login(request: Request, session=SESSION) -> Response:
     """Not through ``page``: a stale session cookie must not stand in the way of logging in."""
     fields = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", "replace")).items()}
+    # the password check (Argon2) and the database work block: off the event loop
+    return await run_in_threadpool(_login, request, session, fields)
+
+
+def _login(request: Request, session: Session, fields: dict[str, str]) -> Response:
     username, password = fields.get("username", "").strip(), fields.get("password", "")
     target = safe_next(fields.get("next"))
     language = i18n.choose_language(request.cookies.get(i18n.LANG_COOKIE), request.headers.get("accept-language"))

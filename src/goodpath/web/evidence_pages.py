@@ -1,0 +1,194 @@
+"""Evidence document pages: the documents the viewer reads (filtered by company and kind), one document
+with its versions (size, SHA-256, uploader, date, marking, download) and the proposals and reliefs it
+supports, and the upload of a new document or a new version (a multipart form).
+
+Everything goes through ``goodpath.pathway.evidence`` with the page's viewer: a document the viewer may
+not read is "not found"; a company officer reads and uploads its own company's documents only, of the
+kinds a company produces. A refused upload is shown on the page with what was typed.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData, UploadFile
+
+from goodpath.access.policy import Permission, Role
+from goodpath.core.errors import NotFound
+from goodpath.pathway import evidence
+from goodpath.pathway.models import PathwayProposal, PathwayRelief
+from goodpath.registry import service as registry
+from goodpath.web.cable_pages import multipart_page
+from goodpath.web.labels import N_
+from goodpath.web.pathway_pages import DONE, attempt, see_other
+from goodpath.web.rendering import Page, PageError, page
+
+router = APIRouter(include_in_schema=False)
+
+NOT_FOUND = N_("There is no such record, or you may not see it.")
+FIELDS = ("party", "kind", "title", "note")
+
+
+def upload_kinds(page: Page) -> tuple[str, ...]:
+    return evidence.COMPANY_KINDS if page.viewer.role is Role.COMPANY_OFFICER else evidence.KINDS
+
+
+def can_upload(page: Page) -> bool:
+    return page.can(Permission.MANAGE_ENGAGEMENT) or (
+        page.viewer.role is Role.COMPANY_OFFICER and page.can(Permission.SUBMIT_DISCLOSURES)
+    )
+
+
+def _captions(page: Page, party_ids) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for party_id in {p for p in party_ids if p}:
+        try:
+            out[party_id] = registry.get_party(page.session, page.viewer, party_id).caption
+        except NotFound:
+            continue
+    return out
+
+
+# --- the list ---------------------------------------------------------------------------------------
+
+
+@router.get("/ui/evidence", response_class=HTMLResponse)
+def evidence_list(party: str = "", kind: str = "", done: str = "", page: Page = Depends(page)) -> Response:
+    page.require_login()
+    return _list(page, party.strip(), kind.strip(), done=DONE.get(done))
+
+
+def _list(page: Page, party: str, kind: str, *, done: str | None = None, status_code: int = 200,
+          form: dict | None = None, errors: dict | None = None, error: str | None = None) -> Response:  # fmt: skip
+    session, viewer = page.session, page.viewer
+    every = evidence.list_documents(session, viewer)
+    captions = _captions(page, [d["party_id"] for d in every])
+    filter_errors: dict[str, str] = {}
+    if kind and kind not in evidence.KINDS:
+        filter_errors["filter_kind"], kind = N_("Choose a kind from the list."), ""
+    try:
+        rows = evidence.list_documents(session, viewer, party=party or None, kind=kind or None)
+    except NotFound:
+        filter_errors["filter_party"], rows = NOT_FOUND, []
+    own = viewer.company_party_id if viewer.role is Role.COMPANY_OFFICER else None
+    default_form = {"party": own or party, "kind": "", "title": "", "note": ""}
+    return page.render(
+        "evidence.html", status_code=status_code if not filter_errors else 422, documents=rows, captions=captions,
+        party=party, kind=kind, kinds=evidence.KINDS, upload_kinds=upload_kinds(page), can_upload=can_upload(page),
+        own=own, done=done, error=error, form=form or default_form, errors={**filter_errors, **(errors or {})},
+        max_mb=evidence.MAX_BYTES // (1024 * 1024),
+    )  # fmt: skip
+
+
+# --- one document -----------------------------------------------------------------------------------
+
+
+@router.get("/ui/evidence/{document_id}", response_class=HTMLResponse)
+def document_page(document_id: int, done: str = "", page: Page = Depends(page)) -> Response:
+    page.require_login()
+    return _document(page, document_id, done=DONE.get(done))
+
+
+def _document(page: Page, document_id: int, *, done: str | None = None, status_code: int = 200,
+              form: dict | None = None, errors: dict | None = None, error: str | None = None) -> Response:  # fmt: skip
+    session, viewer = page.session, page.viewer
+    try:
+        document = evidence.get_document(session, viewer, document_id)
+    except NotFound:
+        raise PageError(404, NOT_FOUND) from None
+    caption = _captions(page, [document["party_id"]]).get(document["party_id"])
+    targets: dict[tuple[str, int], object] = {}
+    for version in document["versions"]:
+        for link in version["links"]:
+            key = ("proposal", link["proposal_id"]) if link.get("proposal_id") else ("relief", link["relief_id"])
+            model = PathwayProposal if key[0] == "proposal" else PathwayRelief
+            targets[key] = session.get(model, key[1])
+    uploadable = can_upload(page) and (viewer.role is not Role.COMPANY_OFFICER
+                                       or document["kind"] in evidence.COMPANY_KINDS)  # fmt: skip
+    return page.render(
+        "evidence_document.html", status_code=status_code, document=document, caption=caption, targets=targets,
+        can_upload=uploadable, done=done, error=error, form=form or {}, errors=errors or {},
+        max_mb=evidence.MAX_BYTES // (1024 * 1024),
+    )  # fmt: skip
+
+
+# --- uploading (multipart) --------------------------------------------------------------------------
+
+
+async def _file(form: FormData, errors: dict[str, str]) -> tuple[UploadFile | None, bytes]:
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        errors["file"] = N_("Choose a file to upload.")
+        return None, b""
+    content = await upload.read(evidence.MAX_BYTES + 1)
+    if not content:
+        errors["file"] = N_("The file is empty: there is nothing to store.")
+    elif len(content) > evidence.MAX_BYTES:
+        errors["file"] = N_("The file is larger than 25 MB.")
+    return upload, content
+
+
+def _typed(form: FormData) -> dict[str, str]:
+    return {k: str(form.get(k) or "").strip() for k in FIELDS}
+
+
+@router.post("/ui/evidence", response_class=HTMLResponse)
+async def upload_document(context: tuple[Page, FormData] = Depends(multipart_page)) -> Response:
+    page, form = context
+    fields = _typed(form)
+    back = str(form.get("back") or "")
+    if page.viewer.role is Role.COMPANY_OFFICER:
+        fields["party"] = page.viewer.company_party_id or ""
+    errors: dict[str, str] = {}
+    if not can_upload(page):
+        raise PageError(403, N_("Your role does not allow this."))
+    if fields["kind"] not in upload_kinds(page):
+        errors["kind"] = N_("Choose the kind of document.")
+    if not fields["title"]:
+        errors["title"] = N_("Give the document a title.")
+    elif len(fields["title"]) > 1000:
+        errors["title"] = N_("At most 1000 characters.")
+    upload, content = await _file(form, errors)
+    redraw = _home_again if back == "home" else _list
+    if errors:
+        return redraw(page, "", "", status_code=422, form=fields, errors=errors)
+    version, error = attempt(page.session, lambda: evidence.upload(
+        page.session, page.viewer, party_id=fields["party"] or None, kind=fields["kind"], title=fields["title"],
+        filename=upload.filename, content=content, media_type=upload.content_type, note=fields["note"] or None,
+    ))  # fmt: skip
+    if error:
+        return redraw(page, "", "", status_code=409, form=fields, error=error)
+    done = "already" if getattr(version, "already_stored", False) else "uploaded"
+    if back == "home":
+        return see_other("/", done=done)
+    return see_other(f"/ui/evidence/{version.document_id}", done=done)
+
+
+def _home_again(page: Page, _party: str, _kind: str, *, status_code: int, form: dict, errors: dict | None = None,
+                error: str | None = None) -> Response:  # fmt: skip
+    from goodpath.web.pages import _company_home  # noqa: PLC0415 - the pages import this module's helpers
+
+    return page.render("home_company.html", status_code=status_code,
+                       **_company_home(page, evidence_form=form, evidence_errors=errors or {},
+                                       evidence_error=error))  # fmt: skip
+
+
+@router.post("/ui/evidence/{document_id}/versions", response_class=HTMLResponse)
+async def upload_version(document_id: int, context: tuple[Page, FormData] = Depends(multipart_page)) -> Response:
+    page, form = context
+    fields = {"note": str(form.get("note") or "").strip()}
+    errors: dict[str, str] = {}
+    if not can_upload(page):
+        raise PageError(403, N_("Your role does not allow this."))
+    upload, content = await _file(form, errors)
+    if errors:
+        return _document(page, document_id, status_code=422, form=fields, errors=errors)
+    version, error = attempt(page.session, lambda: evidence.upload(
+        page.session, page.viewer, document_id=document_id, filename=upload.filename, content=content,
+        media_type=upload.content_type, note=fields["note"] or None,
+    ))  # fmt: skip
+    if error:
+        if isinstance(error, str) and error.startswith("no document"):
+            raise PageError(404, NOT_FOUND)
+        return _document(page, document_id, status_code=409, form=fields, error=error)
+    return see_other(f"/ui/evidence/{document_id}", done="uploaded")
