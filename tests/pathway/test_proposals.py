@@ -408,3 +408,15 @@ def test_api_propose_approve_reject_and_read(session, company):
     assert bad.status_code == 422 and "stage must be one of" in bad.json()["detail"]
     funnel = client.get("/pathway/funnel", headers=analyst, params={"today": "2005-08-01"})
     assert funnel.status_code == 200 and funnel.json()["at_stage"]["recognized"] == 1
+
+
+def test_a_proposal_goes_stale_when_the_company_left_its_stage_and_came_back(session, company):
+    move(session, "continued_sanctions", "2003-09-01")
+    stigma = proposals.propose(session, ANALYST, "acme", to_stage="public_stigma", rationale="r",
+                               effective_on="2003-09-01")  # fmt: skip
+    move(session, "invited", "2003-09-01")
+    move(session, "declined", "2003-09-02")
+    move(session, "continued_sanctions", "2003-09-02")
+    refused(session, Refused, proposals.approve, APPROVER, stigma.id,
+            match=r"entered continued_sanctions again on 2003-09-02, after proposal \d+")  # fmt: skip
+    assert stage(session) == ("continued_sanctions", date(2003, 9, 2))

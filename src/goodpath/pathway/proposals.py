@@ -285,6 +285,9 @@ def approve(session: Session, viewer: Viewer, proposal_id: int | str, note: str 
     stage, since = current(session, party)
     if stage != proposal.from_stage:
         raise Refused(f"{party.caption} is now at {stage}, not {proposal.from_stage} as proposed: propose again")
+    if since is not None and proposal.effective_on < since:  # it left that stage and came back since
+        raise Refused(f"{party.caption} entered {stage} again on {since.isoformat()}, after proposal {proposal.id} "
+                      f"(effective {proposal.effective_on.isoformat()}): propose again")  # fmt: skip
     transition = catalogue.load().find(stage, proposal.to_stage, proposal.kind)
     spec = ({"sanction_id": proposal.sanction_id, "measure": proposal.measure, "route_code": proposal.route_code}
             if proposal.kind == "relief" else None)  # fmt: skip
