@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 from goodpath.cables import extract, formats
 from goodpath.cables.body import _split
 from goodpath.cables.model import CableFormatError
+from goodpath.cables.parser import _iso_created
 
 from .conftest import HTML_1760
 
@@ -127,3 +129,19 @@ def test_split_lines_cleans_each_line(text):
 @given(st.text(alphabet=st.characters(max_codepoint=0x2FF), max_size=60))
 def test_control_character_count_agrees_with_the_regex(text):
     assert formats._count_control(text) == len(formats._CONTROL.findall(text))
+
+
+CREATED_LIKE = r"\s?\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2})?)?\s?"
+
+
+@given(st.from_regex(CREATED_LIKE, fullmatch=True) | st.text(max_size=25))
+def test_created_dates_read_as_strptime_reads_them(value):
+    def by_strptime(text):
+        for layout in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"):
+            try:
+                return datetime.strptime(text.strip(), layout).isoformat()
+            except ValueError:
+                continue
+        return None
+
+    assert _iso_created(value) == (by_strptime(value) if value else None)

@@ -97,12 +97,23 @@ def _classification(fields: dict[str, object], source: Source) -> str | None:
     return str(banner["classification"]) if banner else None
 
 
+_CREATED = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?", re.ASCII)
+
+
 def _iso_created(value: str | None) -> str | None:
     if not value:
         return None
+    text = value.strip()
+    fixed = _CREATED.fullmatch(text)  # the usual layouts, read without strptime (which is slow)
+    if fixed and not ("T" in text and fixed.group(6) is None):  # the layouts: with a T, seconds too
+        try:
+            day = datetime(*(int(part) for part in fixed.groups() if part is not None))
+        except ValueError:
+            return None
+        return day.isoformat()
     for layout in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"):
         try:
-            return datetime.strptime(value.strip(), layout).isoformat()
+            return datetime.strptime(text, layout).isoformat()
         except ValueError:
             continue
     return None
