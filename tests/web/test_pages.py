@@ -69,3 +69,27 @@ def test_only_local_paths_are_followed_after_login():
     assert safe_next("/parties?q=x") == "/parties?q=x"
     for bad in ("https://evil.example", "//evil.example", "/\\evil", "", None):
         assert safe_next(bad) == "/"
+
+
+def test_a_party_page_shows_the_screening_hits_of_its_names(session):
+    from sqlalchemy import select
+
+    from goodpath.lists import service as lists
+    from goodpath.registry.models import Party
+    from goodpath.screening import monitoring
+    from tests.factories import OPERATOR, entity, parsed
+
+    lists.apply_parsed(session, parsed([entity("1", "ALPHA MISSILE TRADING")]), dataset="page-hits")
+    lists.apply_parsed(session, parsed([entity("9", "Alpha Missile Trading Company")]), dataset="page-own")
+    own = session.scalars(select(Party.id).where(Party.caption == "Alpha Missile Trading Company")).one()
+    monitoring.watch(session, OPERATOR, "Alpha Missile Trading Company", party_id=own)
+    session.commit()
+    monitoring.rescreen_all(session, "tester")
+    session.commit()
+    client = TestClient(app)
+    bearer_headers(session, username="hitsviewer")
+    client.post("/login", data={"username": "hitsviewer", "password": "password-of-hitsviewer"})
+    page = client.get(f"/parties/{own}", headers=HTML)
+    assert page.status_code == 200 and 'data-testid="screening-hits"' in page.text
+    section = page.text.split('data-testid="screening-hits"', 1)[1].split("</section>", 1)[0]
+    assert "page-hits" in section and "ALPHA MISSILE TRADING" in section

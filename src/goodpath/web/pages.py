@@ -432,6 +432,7 @@ def party_page(party_id: str, page: Page = Depends(page)) -> Response:
         captions=captions,
         pathway=_pathway(page, party),
         dossier_visible=_dossier_or_none(page, party.id) is not None,
+        hits=_visible(page, ScreeningAlert, ScreeningAlert.party_id == party.id)[-20:][::-1],
     )
 
 
