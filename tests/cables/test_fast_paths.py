@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from goodpath.cables import extract, formats
-from goodpath.cables.body import _split
+from goodpath.cables.body import _LIST_ITEM, _is_list_item, _split
 from goodpath.cables.model import CableFormatError
 from goodpath.cables.parser import _iso_created
 
@@ -145,3 +145,11 @@ def test_created_dates_read_as_strptime_reads_them(value):
         return None
 
     assert _iso_created(value) == (by_strptime(value) if value else None)
+
+
+ITEM_PIECES = ["-", "*", "•", "(", ")", "1", "12", "a", "B", " ", "\t", "x"]
+
+
+@given(st.lists(st.sampled_from(ITEM_PIECES), max_size=8).map("".join))
+def test_list_item_test_agrees_with_the_regex(line):
+    assert _is_list_item(line) == (_LIST_ITEM.match(line) is not None)

@@ -154,6 +154,17 @@ def _split(lines: list[str]) -> list[_Draft]:
     return drafts
 
 
+_LIST_ITEM_FIRST = frozenset("-*•(0123456789")
+
+
+def _is_list_item(line: str) -> bool:
+    """``_LIST_ITEM.match(line)``, the regex tried only where an item can start (a bullet, a bracket, a
+    digit, or a letter followed by ")"): most lines are running text and start otherwise."""
+    if line[:1] in _LIST_ITEM_FIRST or line[1:2] == ")":
+        return _LIST_ITEM.match(line) is not None
+    return False
+
+
 def _join(blocks: list[list[str]]) -> str:
     text = ""
     for block in blocks:
@@ -161,11 +172,11 @@ def _join(blocks: list[list[str]]) -> str:
             continue
         joined = block[0]
         for line in block[1:]:
-            joined += ("\n" if _LIST_ITEM.match(line) else " ") + line
+            joined += ("\n" if _is_list_item(line) else " ") + line
         if not text:
             text = joined
         else:
-            glue = "\n" if _SENTENCE_END.search(text) or _LIST_ITEM.match(joined) else " "
+            glue = "\n" if _SENTENCE_END.search(text) or _is_list_item(joined) else " "
             text += glue + joined
     return text.strip()
 
