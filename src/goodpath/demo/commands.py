@@ -86,6 +86,6 @@ def load(as_json: bool = typer.Option(False, "--json", help="Print what was load
                 f"  {u['username']:<9} {u['password']:<26} {u['role']} ({u['clearance']}, {u['organization']})"
             )
     console.print(
-        "log in with POST /auth/login {username, password}, or create an API token: "
-        ".venv/bin/goodpath tokens create analyst"
+        "open http://127.0.0.1:8000/ in a browser and log in as one of them; for the API, POST /auth/login "
+        "{username, password}, or create a token: .venv/bin/goodpath tokens create analyst"
     )
