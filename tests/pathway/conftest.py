@@ -138,6 +138,15 @@ def add_missile_sanction(session, party_id="acme") -> Sanction:
     return sanction
 
 
+@pytest.fixture
+def missile_sanction(session, company) -> Sanction:
+    """AECA sec. 73 missile sanctions as on NORINCO (68 FR 54930, Sep 19 2003): the real catalogue's rules
+    (a national-security waiver that needs 45 working days' notice to Congress)."""
+    sanction = add_missile_sanction(session)
+    session.commit()
+    return sanction
+
+
 def grant_relief(session, sanction: Sanction, measure="import_ban", on="2005-08-01", party="acme", **kwargs):
     """Propose a relief of ``measure`` by a national-security waiver; APPROVER approves; commits."""
     relief = {"sanction_id": sanction.id, "measure": measure, "route_code": "national_security_waiver"}

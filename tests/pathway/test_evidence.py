@@ -20,8 +20,6 @@ from goodpath.core.models import Classification
 from goodpath.pathway import evidence, proposals, stages, timeline
 from goodpath.pathway.models import EvidenceDocument, EvidenceLink, EvidenceVersion, PathwayProposal, PathwayRelief
 from goodpath.pathway.workdays import notice_effective
-from goodpath.registry import authorities
-from goodpath.registry.models import Sanction
 from tests.pathway.conftest import (
     ANALYST,
     APPROVER,
@@ -247,16 +245,6 @@ def test_proposal_references_to_documents_are_checked_and_linked(session, compan
 # --- the notice period of a relief --------------------------------------------------------------------
 
 
-@pytest.fixture
-def missile_sanction(session, company) -> Sanction:
-    """AECA sec. 73 missile sanctions (as on NORINCO, 68 FR 54930): the waiver needs 45 working days' notice."""
-    authorities.sync(session)
-    sanction = Sanction(party_id="acme", authority_code="AECA73", program="NPWMD",
-                        measures=authorities.default_measures("AECA73"), imposed_on=date(2003, 9, 19),
-                        status="active", events=[], classification="UNCLASSIFIED", releasability="ALL")  # fmt: skip
-    session.add(sanction)
-    session.commit()
-    return sanction
 
 
 def grant(session, sanction, measure="import_ban", route="national_security_waiver", on="2005-08-01"):

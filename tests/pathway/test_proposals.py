@@ -174,16 +174,6 @@ def test_two_proposals_from_the_same_stage_cannot_both_apply(session, company):
 # --- relief through the legal rules, and snapback ---------------------------------------------------
 
 
-@pytest.fixture
-def missile_sanction(session, company) -> Sanction:
-    """AECA sec. 73 missile sanctions as on NORINCO (68 FR 54930, Sep 19 2003): the real catalogue's rules."""
-    authorities.sync(session)
-    sanction = Sanction(party_id="acme", authority_code="AECA73", program="NPWMD",
-                        measures=authorities.default_measures("AECA73"), imposed_on=date(2003, 9, 19),
-                        status="active", events=[], classification="UNCLASSIFIED", releasability="ALL")  # fmt: skip
-    session.add(sanction)
-    session.commit()
-    return sanction
 
 
 def _recognize(session) -> None:

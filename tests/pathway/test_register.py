@@ -19,8 +19,7 @@ from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.engagement.models import EngagementEvent
 from goodpath.pathway import proposals, register, stages
 from goodpath.pathway.models import PathwayProposal, PathwayState, PublicStatement
-from goodpath.registry import authorities
-from goodpath.registry.models import Party, PartyName, Sanction
+from goodpath.registry.models import Party, PartyName
 from goodpath.registry.names import normalize_name
 from tests.pathway.conftest import (
     ANALYST,
@@ -65,16 +64,6 @@ def propose(session, to_stage: str, on: str, viewer=ANALYST, party="acme", **kwa
     return proposal
 
 
-@pytest.fixture
-def missile_sanction(session, company) -> Sanction:
-    """AECA sec. 73 missile sanctions (the real catalogue's rules), so that relief can be granted."""
-    authorities.sync(session)
-    sanction = Sanction(party_id="acme", authority_code="AECA73", program="NPWMD",
-                        measures=authorities.default_measures("AECA73"), imposed_on=date(2003, 9, 19),
-                        status="active", events=[], classification="UNCLASSIFIED", releasability="ALL")  # fmt: skip
-    session.add(sanction)
-    session.commit()
-    return sanction
 
 
 # --- publishing on approval ------------------------------------------------------------------------
