@@ -3,10 +3,36 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+@dataclass(frozen=True)
+class AccessSettings:
+    """Login throttling and browser sessions; each field is read from GOODPATH_<FIELD NAME IN CAPITALS>.
+
+    A failed login counts for its (account, client) pair, its client and its account during the window.
+    The pair's delay starts after its free failures and doubles at every further one, up to the cap; so
+    does a client's, across all accounts. An account's delay (many clients failing on it) is capped low
+    and spares clients that logged into it before, so that nobody can keep its owner out for long."""
+
+    login_window_minutes: int = 15
+    login_free_failures: int = 2  # per (account, client): the 3rd failure starts the delay
+    login_base_delay_seconds: int = 2  # the first delay, doubled at every further failure
+    login_max_delay_seconds: int = 300
+    login_client_free_failures: int = 10  # per client, across accounts
+    login_account_free_failures: int = 10  # per account, across clients
+    login_account_max_delay_seconds: int = 30
+    login_known_client_days: int = 30  # a client that logged into an account this recently is known to it
+    session_idle_minutes: int = 30  # a browser session unused this long is ended
+    session_hours: int = 8  # ... and any after this long
+
+    @classmethod
+    def from_env(cls) -> AccessSettings:
+        given = {f.name: os.environ.get(f"GOODPATH_{f.name.upper()}") for f in fields(cls)}
+        return cls(**{name: int(value) for name, value in given.items() if value})
 
 
 @dataclass(frozen=True)
@@ -18,6 +44,7 @@ class Settings:
     # processes each job screens with (GOODPATH_BATCH_WORKERS; 2 = both cores of the server).
     jobs_dir: Path = REPO_ROOT / "var" / "jobs"
     batch_workers: int = 2
+    access: AccessSettings = field(default_factory=AccessSettings)
 
 
 def get_settings() -> Settings:
@@ -30,4 +57,5 @@ def get_settings() -> Settings:
         shared_dir=Path(shared) if shared else REPO_ROOT.parent / "shared",
         jobs_dir=Path(os.environ.get("GOODPATH_JOBS_DIR", var_dir / "jobs")),
         batch_workers=int(os.environ.get("GOODPATH_BATCH_WORKERS", "2")),
+        access=AccessSettings.from_env(),
     )
