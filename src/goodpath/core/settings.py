@@ -36,6 +36,55 @@ class AccessSettings:
 
 
 @dataclass(frozen=True)
+class IntakeSettings:
+    """What may come in: list-import guards and upload limits; each field is read from
+    GOODPATH_<FIELD NAME IN CAPITALS> (sizes in MB, fractions allowed).
+
+    A list import whose change-set delists more than the larger of ``removal_guard_min`` entries and
+    ``removal_guard_share`` of the dataset's listed entries is refused unless removals are accepted."""
+
+    removal_guard_min: int = 100
+    removal_guard_share: float = 0.02
+    upload_lists_mb: float = 200.0  # all the files of one list import
+    upload_cables_mb: float = 20.0  # each cable file or zip archive (a request: at most 5 files' worth)
+    upload_evidence_mb: float = 25.0  # one evidence document
+    upload_batch_mb: float = 500.0  # one batch screening file (CSV or XLSX)
+
+    @classmethod
+    def from_env(cls) -> IntakeSettings:
+        values = {}
+        for f in fields(cls):
+            given = os.environ.get(f"GOODPATH_{f.name.upper()}")
+            if given:
+                values[f.name] = float(given) if f.type == "float" else int(given)
+        return cls(**values)
+
+    def upload_limit(self, kind: str) -> int:
+        """The upload limit of a route kind (lists, cables, evidence, batch), in bytes."""
+        return int(getattr(self, f"upload_{kind}_mb") * 1024 * 1024)
+
+
+@dataclass(frozen=True)
+class FollowupSettings:
+    """The outbox of follow-up work (core/followups.py); each field is read from GOODPATH_FOLLOWUP_<NAME>.
+
+    A runner holds a claimed follow-up for ``lease_seconds`` (a runner that died is replaced after it);
+    a failed one is tried again after ``backoff_seconds``, doubled at every attempt (at most 10 minutes),
+    up to ``attempts`` times, then shows as failed. The server looks for due ones every ``poll_seconds``."""
+
+    lease_seconds: float = 600
+    backoff_seconds: float = 5
+    attempts: int = 5
+    poll_seconds: float = 5
+    keep_days: int = 30  # done ones are deleted after this long
+
+    @classmethod
+    def from_env(cls) -> FollowupSettings:
+        given = {f: os.environ.get(f"GOODPATH_FOLLOWUP_{f.name.upper()}") for f in fields(cls)}
+        return cls(**{f.name: (int if f.type == "int" else float)(v) for f, v in given.items() if v})
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     var_dir: Path
@@ -45,6 +94,8 @@ class Settings:
     jobs_dir: Path = REPO_ROOT / "var" / "jobs"
     batch_workers: int = 2
     access: AccessSettings = field(default_factory=AccessSettings)
+    followups: FollowupSettings = field(default_factory=FollowupSettings)
+    intake: IntakeSettings = field(default_factory=IntakeSettings)
 
 
 def get_settings() -> Settings:
@@ -58,4 +109,6 @@ def get_settings() -> Settings:
         jobs_dir=Path(os.environ.get("GOODPATH_JOBS_DIR", var_dir / "jobs")),
         batch_workers=int(os.environ.get("GOODPATH_BATCH_WORKERS", "2")),
         access=AccessSettings.from_env(),
+        followups=FollowupSettings.from_env(),
+        intake=IntakeSettings.from_env(),
     )
