@@ -1,10 +1,10 @@
-"""Imported lists: each dataset's versions with their change-sets, and the entries."""
+"""Imported lists: each dataset's versions with their change-sets, the entries, and the import jobs of the API."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from goodpath.core.models import Base, Marked, utcnow
@@ -33,6 +33,8 @@ class ListVersion(Marked, Base):
     # [{external_id, caption, change: added|removed|changed, fields: {...}}]
     changeset: Mapped[list] = mapped_column(JSON, default=list)
     audit_seq: Mapped[int | None] = mapped_column(Integer)
+    # The earlier version whose files this one imported again (``--restore``), else None.
+    restored_from: Mapped[int | None] = mapped_column(Integer)
 
 
 class ListEntry(Marked, Base):
@@ -55,3 +57,25 @@ class ListEntry(Marked, Base):
     last_changed_version: Mapped[int] = mapped_column(Integer)
     delisted_version: Mapped[int | None] = mapped_column(Integer)
     notes: Mapped[str | None] = mapped_column(Text)
+
+
+class ListImportJob(Base):
+    """A list import started over the API: its uploaded files are imported in the background."""
+
+    __tablename__ = "list_import_job"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random: not guessable
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    created_by: Mapped[str] = mapped_column(String(120))
+    filenames: Mapped[list] = mapped_column(JSON)  # as uploaded (base names)
+    format: Mapped[str] = mapped_column(String(20))
+    dataset: Mapped[str | None] = mapped_column(String(120), index=True)  # None: the file names it (FtM)
+    accept_removals: Mapped[bool] = mapped_column(Boolean, default=False)
+    restore: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # queued running done failed refused interrupted
+    result: Mapped[dict | None] = mapped_column(JSON)  # the import's result, or a refusal's details
+    error: Mapped[str | None] = mapped_column(Text)  # why it failed or was refused
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
