@@ -107,15 +107,15 @@ def test_unknown_fields_keep_previous_aliases_and_addresses(session):
 
 
 def test_a_sample_under_the_full_lists_name_is_refused_and_nothing_changes(session):
-    service.apply_parsed(session, parsed([entity(str(i), f"NAME {i}") for i in range(10)]))
+    service.apply_parsed(session, parsed([entity(str(i), f"NAME {i}") for i in range(150)]))
     session.commit()
     before = counts(session)
-    with pytest.raises(Refused, match="sample or partial"):
+    with pytest.raises(Refused, match="sample or a partial file"):
         service.apply_parsed(session, parsed([entity("1", "NAME 1")]))
     session.rollback()
     assert counts(session) == before
     accepted = service.apply_parsed(session, parsed([entity("1", "NAME 1")]), accept_removals=True)
-    assert accepted.removed == 9
+    assert accepted.removed == 149
 
 
 def test_reimporting_an_older_version_is_refused(session):

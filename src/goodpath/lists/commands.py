@@ -8,8 +8,9 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from goodpath.core.cli_support import actor, console, local_viewer, print_json, user_errors
+from goodpath.core.cli_support import actor, console, local_viewer, print_json, run_followups, user_errors
 from goodpath.core.db import session_scope
+from goodpath.core.followup_runner import result_of
 from goodpath.lists import formats, service
 from goodpath.screening import monitoring
 from goodpath.screening.review_commands import print_rescreen
@@ -22,7 +23,12 @@ def import_(
     path: Path = typer.Argument(..., help="A list file, or a folder holding a list's files."),
     format: str | None = typer.Option(None, "--format", "-f", help=f"One of {', '.join(formats.FORMATS)}."),
     dataset: str | None = typer.Option(None, help="Dataset name (default by format: us-ofac-sdn, un-sc, ...)."),
-    accept_removals: bool = typer.Option(False, help="Allow a version that delists most of the dataset."),
+    accept_removals: bool = typer.Option(
+        False, help="Allow a version that delists more than the guard allows (the larger of 100 entries and 2%)."
+    ),
+    restore: bool = typer.Option(
+        False, help="Import files equal to an earlier version's again, as a new version (a roll-back)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Import a list as the next version of its dataset (a no-op when unchanged)."""
@@ -41,17 +47,18 @@ def import_(
         with session_scope() as session:
             result = service.import_list(
                 session, path, fmt=format, dataset=dataset, actor=actor(), accept_removals=accept_removals,
-                progress=progress,
+                restore=restore, progress=progress,
             )  # fmt: skip
         rescreened = None
-        if not result.noop:  # the import is committed: re-screen the watched names against it
+        if not result.noop:  # the import is committed: its follow-ups (re-screening the watched names) run now
             bar.update(task, description="re-screening watched names", completed=0, total=None)
-            with session_scope() as session:
-                rescreened = monitoring.rescreen_all(session, actor())
+            rescreened = result_of(run_followups(), monitoring.RESCREEN)
     if as_json:
         print_json(result.to_dict())
         return
     what = "unchanged: nothing to do" if result.noop else f"imported as version {result.version}"
+    if result.restored_from:
+        what += f" (restoring version {result.restored_from}'s files)"
     console.print(
         f"{result.dataset} {what} — {result.entities} entities, {result.added} added, "
         f"{result.removed} removed, {result.changed} changed, {result.unchanged} unchanged"

@@ -1,7 +1,9 @@
 """Incremental list import: parse -> compare with the stored version -> apply one change-set.
 
 The whole apply runs in the caller's transaction: a refused or failed import leaves the
-database exactly as it was. One audit entry records the change-set of each import.
+database exactly as it was. One audit entry records the change-set of each import. The guards
+(lists/guards.py) refuse a change-set delisting too much and a second import of a dataset at once;
+files equal to an earlier version's are refused as a roll-back unless restored (``restore``).
 """
 
 from __future__ import annotations
@@ -13,14 +15,17 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy import JSON, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Viewer, read_filter
 from goodpath.audit import service as audit
+from goodpath.core import followups
 from goodpath.core.db import json_dumps
 from goodpath.core.errors import NotFound, Refused
 from goodpath.core.models import PUBLIC_MARKING, utcnow
-from goodpath.lists import formats
+from goodpath.lists import formats, guards
+from goodpath.lists.guards import RemovalsRefused, check_removals
 from goodpath.lists.models import ListEntry, ListVersion
 from goodpath.lists.records import ParsedEntity, ParsedList, dict_hash, source_hash
 from goodpath.registry import authorities
@@ -34,9 +39,7 @@ from goodpath.registry.models import (
 )
 from goodpath.registry.names import name_script, normalize_name
 
-# A new version that would delist more than this share of a dataset is almost always a
-# sample or a partial file imported under the full list's name: refuse unless asked.
-MAX_REMOVED_SHARE = 0.5
+__all__ = ["RemovalsRefused", "apply_parsed", "import_list"]  # RemovalsRefused: what a guard refusal raises
 CHUNK = 500
 LINK_RELATIONS = {
     "owned_by": "owned",
@@ -60,9 +63,10 @@ class ImportResult:
     unchanged: int
     noop: bool = False
     notes: list[str] = field(default_factory=list)
+    restored_from: int | None = None  # the earlier version whose files were imported again
 
     def to_dict(self) -> dict:
-        return {
+        data = {
             "dataset": self.dataset,
             "version": self.version,
             "entities": self.entities,
@@ -71,6 +75,9 @@ class ImportResult:
             "changed": self.changed,
             "unchanged": self.unchanged,
         }
+        if self.restored_from is not None:
+            data["restored_from"] = self.restored_from
+        return data
 
 
 def entry_id_for(dataset: str, external_id: str) -> str:
@@ -94,26 +101,21 @@ def import_list(
     dataset: str | None = None,
     actor: str = "system",
     accept_removals: bool = False,
+    restore: bool = False,
     progress: Progress | None = None,
 ) -> ImportResult:
     """Import one list file or folder as the next version of its dataset."""
     fmt = formats.resolve(path, fmt)
-    unchanged = _unchanged_without_parsing(session, path, fmt, dataset)
-    if unchanged is not None:
-        return unchanged
+    guess = dataset or formats.FORMATS[fmt].DEFAULT_DATASET
+    latest = latest_version(session, guess)
+    if latest is not None and latest.source_hash == source_hash(formats.source_files(path, fmt)):
+        return ImportResult(guess, latest.version, latest.entities, 0, 0, 0, latest.entities, noop=True)
     parsed = formats.parse(path, fmt)
+    base = (latest.version if latest else 0) if (dataset or parsed.default_dataset) == guess else None
     return apply_parsed(
-        session, parsed, dataset=dataset, actor=actor, accept_removals=accept_removals, progress=progress
-    )
-
-
-def _unchanged_without_parsing(session: Session, path, fmt: str, dataset: str | None) -> ImportResult | None:
-    """The no-op result when the files are those of the dataset's latest version."""
-    dataset = dataset or formats.FORMATS[fmt].DEFAULT_DATASET
-    latest = latest_version(session, dataset)
-    if latest is None or latest.source_hash != source_hash(formats.source_files(path, fmt)):
-        return None
-    return ImportResult(dataset, latest.version, latest.entities, 0, 0, 0, latest.entities, noop=True)
+        session, parsed, dataset=dataset, actor=actor, accept_removals=accept_removals, restore=restore,
+        progress=progress, base_version=base,
+    )  # fmt: skip
 
 
 def apply_parsed(
@@ -123,39 +125,73 @@ def apply_parsed(
     dataset: str | None = None,
     actor: str = "system",
     accept_removals: bool = False,
+    restore: bool = False,
     progress: Progress | None = None,
+    base_version: int | None = None,
 ) -> ImportResult:
+    """Apply a parsed list as the next version of its dataset, holding the dataset meanwhile.
+
+    ``base_version`` is the version the caller compared with before parsing (``import_list``):
+    when another import committed a later one since, this import is refused (try again)."""
     dataset = dataset or parsed.default_dataset
+    guards.lock_dataset(session, dataset)
     latest = latest_version(session, dataset)
     if latest is not None and latest.source_hash == parsed.source_hash:
         return ImportResult(dataset, latest.version, latest.entities, 0, 0, 0, latest.entities, noop=True)
-    earlier = session.scalar(
-        select(ListVersion.version).where(ListVersion.dataset == dataset, ListVersion.source_hash == parsed.source_hash)
-    )
-    if earlier is not None:
-        raise Refused(
-            f"{dataset}: these files were already imported as version {earlier}, older than the "
-            f"current version {latest.version}; importing them again would roll the list back"
-        )
+    if base_version is not None:
+        guards.check_base(session, dataset, base_version, latest)
+    restored_from = _restored_from(session, dataset, parsed, latest, restore)
 
     stored = _stored_entries(session, dataset)
     notes = list(parsed.notes)
     entities = _carry_over_unknown_fields(parsed, stored, notes)
     plan = _plan(dataset, entities, stored)
-    listed_before = sum(1 for e in stored.values() if e.status == "listed")
-    if (
-        latest is not None
-        and not accept_removals
-        and listed_before
-        and len(plan.removed) > MAX_REMOVED_SHARE * listed_before
-    ):
-        raise Refused(
-            f"{dataset}: this file would delist {len(plan.removed)} of {listed_before} entries; "
-            "it looks like a sample or partial file. Import it under its own --dataset name, "
-            "or pass --accept-removals if the list really shrank"
-        )
+    check_removals(
+        dataset, listed=sum(1 for e in stored.values() if e.status == "listed"),
+        added=len(plan.added) + len(plan.relisted), changed=len(plan.changed), unchanged=plan.unchanged,
+        removed=[(_ext(old), old.caption) for old in plan.removed], accept=accept_removals,
+    )  # fmt: skip
 
     version = (latest.version if latest else 0) + 1
+    guards.announce(session, dataset, version, actor)
+    try:
+        result = _write_version(
+            session, parsed, dataset, version, plan, entities, notes, restored_from, progress, actor
+        )
+    except IntegrityError:  # SQLite: a competing import got in between (PostgreSQL's lock keeps it out)
+        conflict = guards.committed_meanwhile(session, dataset, version - 1)
+        if conflict is None:
+            raise
+        raise conflict from None
+    # What follows (re-screening, the pathway's breach scan) is declared in goodpath.consequences.
+    followups.record(session, "list_imported", {"dataset": dataset, "version": version}, actor=actor)
+    return result
+
+
+def _restored_from(session: Session, dataset: str, parsed: ParsedList, latest, restore: bool) -> int | None:
+    """The earlier version whose files these are, when restoring them is asked; refused otherwise."""
+    earlier = session.scalar(
+        select(func.max(ListVersion.version)).where(
+            ListVersion.dataset == dataset, ListVersion.source_hash == parsed.source_hash
+        )
+    )
+    if earlier is None:
+        if restore:
+            raise Refused(f"{dataset}: these files match no earlier version: import them without --restore")
+        return None
+    if not restore:
+        raise Refused(
+            f"{dataset}: these files were already imported as version {earlier}, older than the current version "
+            f"{latest.version}; importing them again would roll the list back. To make version {earlier}'s content "
+            "current again, as a new version, import them with --restore (API: restore=true)"
+        )
+    return earlier
+
+
+def _write_version(
+    session: Session, parsed: ParsedList, dataset: str, version: int, plan: _Plan, entities: list[ParsedEntity],
+    notes: list[str], restored_from: int | None, progress: Progress | None, actor: str,
+) -> ImportResult:  # fmt: skip
     _apply(session, dataset, version, plan, progress, actor)
     changeset = plan.changeset()
     result = ImportResult(
@@ -167,7 +203,9 @@ def apply_parsed(
         len(plan.changed),
         plan.unchanged,
         notes=notes,
+        restored_from=restored_from,
     )
+    files = ", ".join(Path(f.path).name for f in parsed.files)
     entry = audit.record(
         session,
         actor=actor,
@@ -175,7 +213,7 @@ def apply_parsed(
         target_type="list_version",
         target_id=f"{dataset}@{version}",
         after={**result.to_dict(), "source_hash": parsed.source_hash, "notes": notes, "changeset": changeset},
-        reason=f"import of {', '.join(Path(f.path).name for f in parsed.files)}",
+        reason=f"restore of version {restored_from}: import of {files}" if restored_from else f"import of {files}",
     )
     session.add(
         ListVersion(
@@ -196,14 +234,12 @@ def apply_parsed(
             notes=notes,
             changeset=changeset,
             audit_seq=entry.seq,
+            restored_from=restored_from,
             **PUBLIC_MARKING,
             originator="LIST",
         )
     )
     session.flush()
-    from goodpath.pathway import breaches  # noqa: PLC0415 - the pathway builds on the lists
-
-    breaches.after_list_import(session, dataset, version)  # new listings of pathway companies
     return result
 
 
@@ -685,7 +721,7 @@ def version_to_dict(v: ListVersion, with_changes: bool = False) -> dict:
         "source_hash": v.source_hash, "files": v.files, "list_published_at": v.list_published_at,
         "entities": v.entities, "added": v.added, "removed": v.removed, "changed": v.changed,
         "unchanged": v.unchanged, "unknown_fields": v.unknown_fields, "notes": v.notes,
-        "audit_seq": v.audit_seq,
+        "audit_seq": v.audit_seq, "restored_from": v.restored_from,
     }  # fmt: skip
     if with_changes:
         data["changeset"] = v.changeset
