@@ -1,14 +1,15 @@
 """Who is who: users, password logins, API tokens and browser sessions.
 
 Plain functions over a session; the caller owns the transaction. User and token changes
-go through the audit log, attributed to the acting user; login attempts are kept in
-``LoginAttempt`` for rate limiting. No password, token or cookie value is ever logged,
-printed or stored as given.
+go through the audit log, attributed to the acting user, and the ``goodpath.security`` log;
+login attempts are kept in ``LoginAttempt`` for throttling, and failed or throttled ones are
+audited too. No password, token or cookie value is ever logged, printed or stored as given.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import re
 import secrets
@@ -19,22 +20,20 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from goodpath.access import security_events
 from goodpath.access.models import ApiToken, BrowserSession, LoginAttempt, User, aware
 from goodpath.access.policy import Role, Viewer
 from goodpath.audit import service as audit
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import Classification, utcnow
+from goodpath.core.settings import get_settings
 from goodpath.registry.models import Party
 
 MIN_PASSWORD_LENGTH = 12
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 TOKEN_PREFIX = "gp_"
 MAX_TOKEN_DAYS = 365
-SESSION_LIFETIME = timedelta(hours=8)
-# Rate limiting: failures within the window, per username and per client address.
-ATTEMPT_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_USERNAME = 5
-MAX_FAILURES_PER_CLIENT = 20
+SESSION_TOUCH_INTERVAL = timedelta(minutes=1)  # a session's last-seen time is written at most this often
 
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so that a wrong name costs as much time as
@@ -127,6 +126,7 @@ def create_user(
     session.flush()
     audit.record(session, actor=actor, action="users.create", target_type="user", target_id=username,
                  after=user_summary(user))  # fmt: skip
+    security_events.emit("users.create", actor=actor, username=username, role=user.role, clearance=user.clearance)
     return user
 
 
@@ -183,6 +183,7 @@ def disable_user(session: Session, username: str, *, actor: str) -> User:
     session.flush()
     audit.record(session, actor=actor, action="users.disable", target_type="user", target_id=user.username,
                  before={"disabled": False}, after={"disabled": True})  # fmt: skip
+    security_events.emit("users.disable", actor=actor, username=user.username)
     return user
 
 
@@ -219,22 +220,24 @@ def viewer_of(user: User) -> Viewer:
 def authenticate(session: Session, username: str, password: str, client: str) -> Viewer:
     """The viewer for a correct, enabled login; every attempt is recorded.
 
-    Raises ``TooManyAttempts`` (even for the right password) while rate-limited, and
-    ``AuthenticationFailed`` alike for an unknown name, a wrong password or a disabled
-    user. The attempt is only flushed: commit even when this raises, or it is not counted.
-    """
+    Raises ``TooManyAttempts`` (unchecked, even for the right password) while throttled, and
+    ``AuthenticationFailed`` alike for an unknown name, a wrong password or a disabled user.
+    Attempts, and the audit entries of failed and throttled ones, are committed in a
+    transaction of their own (the request that fails is rolled back): ``session`` must hold
+    no uncommitted writes here."""
     username = normalize_username(username)[:64]
     client = (client or "unknown")[:64]
     now = utcnow()
-    wait = _retry_after(session, username, client, now)
+    wait = retry_after(session, username, client, now)
     if wait is not None:
-        _record_attempt(session, username, client, now, success=False)
+        _note_attempt(session, username, client, now, outcome="throttled", retry_after=wait)
         raise TooManyAttempts(wait)
     user = session.scalars(select(User).where(User.username == username)).first()
     if not _password_matches(user, password) or user.disabled:
-        _record_attempt(session, username, client, now, success=False)
+        reason = "unknown user" if user is None else "disabled user" if user.disabled else "wrong password"
+        _note_attempt(session, username, client, now, outcome="failed", reason=reason)
         raise AuthenticationFailed(WRONG_LOGIN)
-    _record_attempt(session, username, client, now, success=True)
+    _note_attempt(session, username, client, now, outcome="success")
     return viewer_of(user)
 
 
@@ -249,43 +252,72 @@ def _password_matches(user: User | None, password: str) -> bool:
     return True
 
 
-def _record_attempt(session: Session, username: str, client: str, at: datetime, *, success: bool) -> None:
-    session.add(LoginAttempt(username=username, client=client, at=at, success=success))
-    session.flush()
+def _note_attempt(session: Session, username: str, client: str, at: datetime, *, outcome: str, **details) -> None:
+    """The attempt, and for a refused one its audit entry, in a transaction of their own."""
+    if outcome == "success":
+        security_events.emit("auth.login", username=username, client=client)
+    with security_events.apart(session) as own:
+        own.add(LoginAttempt(username=username, client=client, at=at, success=outcome == "success",
+                             throttled=outcome == "throttled"))  # fmt: skip
+        if outcome != "success":
+            # A throttled client hammering the login is audited once a minute per account (and always logged).
+            security_events.audited(own, actor="public", action=f"auth.login_{outcome}", target_type="login",
+                                    target_id=username, level=logging.WARNING,
+                                    quiet_seconds=60 if outcome == "throttled" else None,
+                                    username=username, client=client, **details)  # fmt: skip
 
 
-def _retry_after(session: Session, username: str, client: str, now: datetime) -> int | None:
-    """Seconds until a login may be tried again, or None if it may be tried now.
+def retry_after(session: Session, username: str, client: str, now: datetime | None = None) -> int | None:
+    """Seconds until ``client`` may try a password for ``username`` again, or None if it may now.
 
-    A username's failures count since its last successful login; a client's failures are
-    never reset, so logging into one's own account does not unlock guessing at others."""
-    since = now - ATTEMPT_WINDOW
-    last_success = session.scalar(
-        select(func.max(LoginAttempt.at)).where(LoginAttempt.username == username, LoginAttempt.success.is_(True))
-    )
-    user_since = max(since, aware(last_success)) if last_success is not None else since
+    Three counts of recent failures, each with a delay that starts after some free failures and
+    doubles with every further one (see ``AccessSettings``): the (account, client) pair's, since
+    that pair's last success; the client's across all accounts, never reset (logging into one's
+    own account does not unlock guessing at others'); and the account's across all clients, since
+    its last success — capped low, and not applied to a client that logged into the account
+    recently, so that failures elsewhere never keep the owner out for long."""
+    limits = get_settings().access
+    now = now or utcnow()
+    window_start = now - timedelta(minutes=limits.login_window_minutes)
+    pair = (LoginAttempt.username == username, LoginAttempt.client == client)
+    account = (LoginAttempt.username == username,)
+    base, cap = limits.login_base_delay_seconds, limits.login_max_delay_seconds
     waits = [
-        _wait_for(session, LoginAttempt.username == username, user_since, MAX_FAILURES_PER_USERNAME, now),
-        _wait_for(session, LoginAttempt.client == client, since, MAX_FAILURES_PER_CLIENT, now),
-    ]
+        _wait(session, pair, _since(session, pair, window_start), limits.login_free_failures, base, cap, now),
+        _wait(session, (LoginAttempt.client == client,), window_start, limits.login_client_free_failures, base, cap,
+              now),
+    ]  # fmt: skip
+    if not _known_client(session, username, client, now - timedelta(days=limits.login_known_client_days)):
+        since = _since(session, account, window_start)
+        waits.append(_wait(session, account, since, limits.login_account_free_failures, base,
+                           limits.login_account_max_delay_seconds, now))  # fmt: skip
     waits = [w for w in waits if w is not None]
     return max(waits) if waits else None
 
 
-def _wait_for(session: Session, who, since: datetime, limit: int, now: datetime) -> int | None:
-    failures = list(
-        session.scalars(
-            select(LoginAttempt.at)
-            .where(who, LoginAttempt.success.is_(False), LoginAttempt.at > since)
-            .order_by(LoginAttempt.at.desc())
-            .limit(limit)
+def _since(session: Session, who: tuple, window_start: datetime) -> datetime:
+    """The window's start, or the last success of ``who`` if later."""
+    last = session.scalar(select(func.max(LoginAttempt.at)).where(*who, LoginAttempt.success.is_(True)))
+    return max(window_start, aware(last)) if last is not None else window_start
+
+
+def _known_client(session: Session, username: str, client: str, since: datetime) -> bool:
+    query = select(LoginAttempt.id).where(LoginAttempt.username == username, LoginAttempt.client == client,
+                                          LoginAttempt.success.is_(True), LoginAttempt.at > since)  # fmt: skip
+    return session.scalars(query.limit(1)).first() is not None
+
+
+def _wait(session: Session, who: tuple, since: datetime, free: int, base: int, cap: int, now: datetime) -> int | None:
+    failures, last = session.execute(
+        select(func.count(), func.max(LoginAttempt.at)).where(
+            *who, LoginAttempt.success.is_(False), LoginAttempt.throttled.is_(False), LoginAttempt.at > since
         )
-    )
-    if len(failures) < limit:
+    ).one()
+    if failures <= free:
         return None
-    # Below the limit again once the limit-th most recent failure leaves the window.
-    free_at = aware(failures[-1]) + ATTEMPT_WINDOW
-    return max(1, math.ceil((free_at - now).total_seconds()))
+    delay = min(cap, base * 2 ** min(failures - free - 1, 30))
+    seconds = math.ceil((aware(last) + timedelta(seconds=delay) - now).total_seconds())
+    return seconds if seconds > 0 else None
 
 
 # --- API tokens ------------------------------------------------------------------------
@@ -308,6 +340,8 @@ def create_token(session: Session, user: User, name: str, days: int = 30, *, act
     session.flush()
     audit.record(session, actor=actor or user.username, action="tokens.create", target_type="api_token",
                  target_id=str(token.id), after=token_summary(token, user))  # fmt: skip
+    security_events.emit("tokens.create", actor=actor or user.username, token_id=token.id, prefix=token.prefix,
+                         username=user.username, expires_at=token.expires_at.isoformat())  # fmt: skip
     return token, plaintext
 
 
@@ -325,6 +359,7 @@ def revoke_token(session: Session, token: ApiToken, *, actor: str) -> ApiToken:
     session.flush()
     audit.record(session, actor=actor, action="tokens.revoke", target_type="api_token", target_id=str(token.id),
                  before={"revoked_at": None}, after={"revoked_at": token.revoked_at})  # fmt: skip
+    security_events.emit("tokens.revoke", actor=actor, token_id=token.id, prefix=token.prefix)
     return token
 
 
@@ -367,13 +402,18 @@ def viewer_for_token(session: Session, plaintext: str) -> Viewer:
 # --- browser sessions ------------------------------------------------------------------
 
 
+def session_lifetime() -> timedelta:
+    """How long a browser session lasts at most, used or not (``GOODPATH_SESSION_HOURS``)."""
+    return timedelta(hours=get_settings().access.session_hours)
+
+
 def create_browser_session(session: Session, user: User) -> tuple[str, str]:
     """A new login session: ``(cookie_value, csrf_token)``; only the cookie's hash is kept."""
     cookie_value = secrets.token_urlsafe(32)
     csrf_token = secrets.token_urlsafe(32)
     now = utcnow()
     session.add(BrowserSession(user_id=user.id, session_hash=_digest(cookie_value), csrf_token=csrf_token,
-                               created_at=now, expires_at=now + SESSION_LIFETIME))  # fmt: skip
+                               created_at=now, expires_at=now + session_lifetime(), last_seen_at=now))  # fmt: skip
     session.flush()
     return cookie_value, csrf_token
 
@@ -383,14 +423,23 @@ def _browser_session(session: Session, cookie_value: str) -> BrowserSession | No
 
 
 def viewer_for_session(session: Session, cookie_value: str) -> tuple[Viewer, str]:
-    """``(viewer, csrf_token)`` of a live session."""
+    """``(viewer, csrf_token)`` of a live session; notes its use (at most one write a minute).
+
+    A session ends at its absolute expiry, and before that once unused for the idle timeout
+    (``GOODPATH_SESSION_IDLE_MINUTES``)."""
     browser = _browser_session(session, cookie_value)
     if browser is None or browser.user.disabled:
         raise AuthenticationFailed("invalid session")
     if browser.revoked_at is not None:
         raise AuthenticationFailed("session ended")
-    if aware(browser.expires_at) <= utcnow():
+    now = utcnow()
+    if aware(browser.expires_at) <= now:
         raise AuthenticationFailed("session expired")
+    last_seen = aware(browser.last_seen_at or browser.created_at)
+    if now - last_seen >= timedelta(minutes=get_settings().access.session_idle_minutes):
+        raise AuthenticationFailed("session idle too long")
+    if now - last_seen >= SESSION_TOUCH_INTERVAL:
+        browser.last_seen_at = now
     return viewer_of(browser.user), browser.csrf_token
 
 
@@ -399,3 +448,4 @@ def end_browser_session(session: Session, cookie_value: str) -> None:
     if browser is not None and browser.revoked_at is None:
         browser.revoked_at = utcnow()
         session.flush()
+        security_events.emit("auth.session_end", username=browser.user.username, session_id=browser.id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goodpath.core.models import Base, utcnow
@@ -69,12 +69,14 @@ class BrowserSession(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Last request seen with this session (written at most once a minute): the idle timeout.
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship()
 
 
 class LoginAttempt(Base):
-    """Every password login, kept for rate limiting (not the audit log)."""
+    """Every password login, kept for throttling. Failed and throttled ones are audited as well."""
 
     __tablename__ = "login_attempt"
     __table_args__ = (
@@ -87,3 +89,6 @@ class LoginAttempt(Base):
     client: Mapped[str] = mapped_column(String(64))  # IP address
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     success: Mapped[bool] = mapped_column(Boolean)
+    # Refused unchecked while throttled: not a failure (the password was never tried), so that
+    # hammering a throttled login does not lengthen anyone's delay.
+    throttled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

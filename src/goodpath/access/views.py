@@ -10,10 +10,11 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from goodpath.access import auth
-from goodpath.access.deps import SESSION_COOKIE, current_viewer, require_login
+from goodpath.access.deps import clear_session_cookie, current_viewer, require_login, session_cookie, set_session_cookie
 from goodpath.access.models import ApiToken, User
 from goodpath.access.policy import Permission, Viewer, can
 from goodpath.core.api_support import SESSION
+from goodpath.core.api_types import RecordId
 from goodpath.core.errors import Refused
 
 router = APIRouter(tags=["auth"])
@@ -67,29 +68,22 @@ def login(
     credentials: Credentials = Depends(login_credentials),
     session: Session = SESSION,
 ) -> dict:
-    """Log in with a password; sets the session cookie and returns the CSRF token to send back."""
+    """Log in with a password; sets the session cookie and returns the CSRF token to send back.
+
+    Failed logins answer 401; repeated ones are throttled: 429 with ``Retry-After`` (seconds),
+    whatever the password, until the delay is over."""
     client = request.client.host if request.client else "unknown"
-    try:
+    try:  # the attempt is recorded (and a refused one audited) even though the request fails
         viewer = auth.authenticate(session, credentials.username, credentials.password, client)
     except auth.TooManyAttempts as exc:
-        session.commit()  # the attempt counts even though the request fails
         raise HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after_seconds)}) from None
     except auth.AuthenticationFailed as exc:
-        session.commit()
         raise HTTPException(401, str(exc)) from None
-    old_cookie = request.cookies.get(SESSION_COOKIE)
+    old_cookie = session_cookie(request)
     if old_cookie:  # a fresh session id at every login: no session fixation
         auth.end_browser_session(session, old_cookie)
     cookie_value, csrf_token = auth.create_browser_session(session, session.get(User, viewer.user_id))
-    response.set_cookie(
-        SESSION_COOKIE,
-        cookie_value,
-        max_age=int(auth.SESSION_LIFETIME.total_seconds()),
-        path="/",
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-    )
+    set_session_cookie(response, request, cookie_value)
     return {"username": viewer.username, "role": viewer.role.value, "csrf_token": csrf_token}
 
 
@@ -100,10 +94,10 @@ def logout(
     viewer: Viewer = Depends(current_viewer),  # checks the CSRF token of a cookie session
     session: Session = SESSION,
 ) -> dict:
-    cookie = request.cookies.get(SESSION_COOKIE)
+    cookie = session_cookie(request)
     if cookie:
         auth.end_browser_session(session, cookie)
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
+    clear_session_cookie(response, request)
     return {"detail": "logged out"}
 
 
@@ -142,9 +136,7 @@ def create_token(
 
 
 @router.delete("/auth/tokens/{token_id}")
-def revoke_token(
-    token_id: int, viewer: Viewer = Depends(require_login), session: Session = SESSION
-) -> dict:
+def revoke_token(token_id: RecordId, viewer: Viewer = Depends(require_login), session: Session = SESSION) -> dict:
     """Revoke one of your tokens (an admin: anyone's)."""
     token = session.get(ApiToken, token_id)
     if token is None or (token.user_id != viewer.user_id and not can(viewer, Permission.MANAGE_USERS)):

@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from goodpath.access import auth
-from goodpath.access.deps import CSRF_FIELD, SESSION_COOKIE
+from goodpath.access.deps import CSRF_FIELD, session_cookie
 from goodpath.access.policy import PUBLIC, Permission, Role
 from goodpath.cables import drafts, ingest
 from goodpath.cables.views import MAX_UPLOAD_BYTES
@@ -53,7 +53,7 @@ async def multipart_page(request: Request, session: Session = SESSION) -> tuple[
     upload form is multipart, so its ``csrf_token`` field is checked here, against the session."""
     form = await request.form(max_files=200, max_fields=50)
     language = i18n.choose_language(request.cookies.get(i18n.LANG_COOKIE), request.headers.get("accept-language"))
-    cookie = request.cookies.get(SESSION_COOKIE)
+    cookie = session_cookie(request)
     viewer, expected = PUBLIC, None
     if cookie:
         try:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from goodpath.access import auth
-from goodpath.access.deps import SESSION_COOKIE
+from goodpath.access.deps import clear_session_cookie, session_cookie, set_session_cookie
 from goodpath.access.models import User
 from goodpath.access.policy import PUBLIC, Permission, Role, read_filter
 from goodpath.core.api_support import SESSION
@@ -324,32 +324,35 @@ def _login(request: Request, session: Session, fields: dict[str, str]) -> Respon
     target = safe_next(fields.get("next"))
     language = i18n.choose_language(request.cookies.get(i18n.LANG_COOKIE), request.headers.get("accept-language"))
     errors: dict[str, str] = {}
+    retry_after = None
     if not username:
         errors["username"] = N_("Enter your username.")
     if not password:
         errors["password"] = N_("Enter your password.")
     if not errors:
         client = request.client.host if request.client else "unknown"
-        try:
+        try:  # the attempt is recorded (and a refused one audited) in a transaction of its own
             viewer = auth.authenticate(session, username, password, client)
         except auth.TooManyAttempts as exc:
-            session.commit()  # the attempt counts even though the login fails
             errors["form"] = N_("Too many failed logins. Try again in %(seconds)s seconds.")
             errors["seconds"] = str(exc.retry_after_seconds)
+            retry_after = exc.retry_after_seconds
         except auth.AuthenticationFailed:
-            session.commit()
             errors["form"] = N_("Wrong username or password.")
     if errors:
-        return render(request, "login.html", viewer=PUBLIC, csrf_token=None, language=language, status_code=422,
-                      next=target, username=username, errors=errors)  # fmt: skip
-    old_cookie = request.cookies.get(SESSION_COOKIE)
+        response = render(request, "login.html", viewer=PUBLIC, csrf_token=None, language=language,
+                          status_code=429 if retry_after else 422, next=target, username=username,
+                          errors=errors)  # fmt: skip
+        if retry_after:
+            response.headers["Retry-After"] = str(retry_after)
+        return response
+    old_cookie = session_cookie(request)
     if old_cookie:  # a fresh session at every login: no session fixation
         auth.end_browser_session(session, old_cookie)
     user = session.get(User, viewer.user_id)
     cookie_value, _ = auth.create_browser_session(session, user)
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(SESSION_COOKIE, cookie_value, max_age=int(auth.SESSION_LIFETIME.total_seconds()), path="/",
-                        httponly=True, samesite="strict", secure=request.url.scheme == "https")  # fmt: skip
+    set_session_cookie(response, request, cookie_value)
     if i18n.LANG_COOKIE not in request.cookies and user.language in i18n.LANGUAGES:
         _set_language_cookie(response, request, user.language)
     return response
@@ -358,11 +361,11 @@ def _login(request: Request, session: Session, fields: dict[str, str]) -> Respon
 @router.post("/logout")
 def logout(request: Request, page: Page = Depends(page)) -> Response:
     """Ends the session (the CSRF token of the form was checked by ``page``)."""
-    cookie = request.cookies.get(SESSION_COOKIE)
+    cookie = session_cookie(request)
     if cookie:
         auth.end_browser_session(page.session, cookie)
     response = RedirectResponse("/login?logged_out=1", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
+    clear_session_cookie(response, request)
     return response
 
 

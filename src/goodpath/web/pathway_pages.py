@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from goodpath.access import auth
-from goodpath.access.deps import CSRF_FIELD, SESSION_COOKIE
+from goodpath.access.deps import CSRF_FIELD, session_cookie
 from goodpath.access.policy import Permission, Role
 from goodpath.core.api_support import SESSION
 from goodpath.core.errors import GoodpathError, NotFound
@@ -407,7 +407,7 @@ async def review_alert(party_id: str, alert_id: int, request: Request, page: Pag
 async def _multipart_page(request: Request, session: Session) -> tuple[Page, dict]:
     """A multipart form's page context: the session cookie, and the CSRF token from the form itself
     (the shared check reads URL-encoded forms and headers only)."""
-    cookie = request.cookies.get(SESSION_COOKIE)
+    cookie = session_cookie(request)
     language = i18n.choose_language(request.cookies.get(i18n.LANG_COOKIE), request.headers.get("accept-language"))
     if not cookie:
         raise PageError(401, N_("Please log in again."))

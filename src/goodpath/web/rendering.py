@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from goodpath import __version__
 from goodpath.access import auth
-from goodpath.access.deps import CSRF_FIELD, SESSION_COOKIE, current_viewer
+from goodpath.access.deps import CSRF_FIELD, current_viewer, session_cookie
 from goodpath.access.policy import PUBLIC, Permission, Role, Viewer, can
 from goodpath.core.api_support import SESSION
 from goodpath.registry.names import name_script
@@ -203,7 +203,7 @@ async def page(request: Request, session: Session = SESSION) -> Page:
         raise PageError(exc.status_code, message if exc.status_code == 403 else N_("Please log in again.")) from None
     csrf_token = None
     if request.state.credential == "session":
-        _, csrf_token = await run_in_threadpool(auth.viewer_for_session, session, request.cookies[SESSION_COOKIE])
+        _, csrf_token = await run_in_threadpool(auth.viewer_for_session, session, session_cookie(request))
     language = i18n.choose_language(request.cookies.get(i18n.LANG_COOKIE), request.headers.get("accept-language"))
     return Page(request, session, viewer, csrf_token, language)
 
