@@ -11,6 +11,7 @@ from goodpath.audit.views import router as audit_router
 from goodpath.cables.views import router as cables_router
 from goodpath.core.api_support import install_error_handlers
 from goodpath.core.db import get_engine
+from goodpath.core.uploads import UploadLimits
 from goodpath.engagement.case_views import router as cases_router
 from goodpath.engagement.company_views import router as companies_router
 from goodpath.engagement.consultation_views import router as consultations_router
@@ -28,6 +29,7 @@ from goodpath.web import install as install_web_ui
 
 app = FastAPI(title="goodpath", version=__version__, description="Nonproliferation sanctions engagement.")
 install_error_handlers(app)
+app.add_middleware(UploadLimits)  # each upload route's size limit, checked as the body streams in
 app.include_router(auth_router)
 app.include_router(registry_router)
 app.include_router(lists_router)

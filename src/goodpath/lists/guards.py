@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import re
 import zlib
 from datetime import UTC, datetime
 
@@ -52,7 +53,7 @@ def check_removals(
     allowed = allowed_removals(listed)
     if accept or len(removed) <= allowed:
         return
-    shown = removed[:REMOVED_SHOWN]
+    shown = sorted(removed, key=lambda item: _natural(item[0]))[:REMOVED_SHOWN]
     details = {
         "dataset": dataset, "listed": listed, "allowed": allowed, "added": added, "removed": len(removed),
         "changed": changed, "unchanged": unchanged,
@@ -70,6 +71,11 @@ def check_removals(
         "or pass --accept-removals (API: accept_removals=true) if the list really shrank.",
         details,
     )
+
+
+def _natural(external_id: str) -> tuple:
+    """Sort key: numbers as numbers (OFAC entity 36 before 100)."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", external_id))
 
 
 # --- one import of a dataset at a time -----------------------------------------------------------
