@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from goodpath.access.policy import Role, Viewer
 from goodpath.audit.models import AuditEntry
-from goodpath.cables import drafts, ingest
+from goodpath.cables import drafts, ingest, review
 from goodpath.cables.models import CableDraft
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import Classification
@@ -120,7 +120,7 @@ def test_discard_keeps_the_reason_and_is_final(session, stored):
         drafts.list_drafts(session, OPERATOR, status="maybe")
 
 
-def test_decisions_survive_an_update_of_the_cable(session, stored, cable_files, tmp_path):
+def test_decisions_survive_a_new_version_of_the_cable(session, stored, cable_files, tmp_path):
     keep = find(session, "07BEIJING5360", 4, "would prepare")
     drafts.confirm_draft(session, OPERATOR, keep["id"])
     dropped = find(session, "07BEIJING5360", 5, "he urged")
@@ -128,8 +128,9 @@ def test_decisions_survive_an_update_of_the_cable(session, stored, cable_files, 
     changed = tmp_path / "5360.txt"
     text = cable_files["07BEIJING5360"].read_text(encoding="utf-8")
     changed.write_text(text.replace("responded enthusiastically", "responded warmly"), encoding="utf-8")
-    result = ingest.ingest_paths(session, OPERATOR, [changed])[0]
-    assert result["outcome"] == "updated" and result["decided_kept"] == 2
+    assert ingest.ingest_paths(session, OPERATOR, [changed])[0]["outcome"] == "pending_version"
+    result = review.accept_version(session, OPERATOR, "07BEIJING5360", 2)
+    assert result["decided_kept"] == 2 and result["decided_no_longer_found"] == []
     assert session.get(CableDraft, keep["id"]).status == "confirmed"
     assert session.get(CableDraft, dropped["id"]).status == "discarded"
     mine = drafts.list_drafts(session, OPERATOR, reference_id="07BEIJING5360")

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from goodpath.access.policy import Role, Viewer
 from goodpath.audit.models import AuditEntry
-from goodpath.cables import ingest
+from goodpath.cables import ingest, review
 from goodpath.cables.models import CableDraft, CableLink, StoredCable
 from goodpath.core.db import new_session
 from goodpath.core.errors import NotFound, Refused
@@ -85,7 +85,7 @@ def test_a_folder_and_a_zip_give_the_same_cables(session, cable_files, tmp_path)
     assert count(session, StoredCable) == 3
 
 
-def test_ingesting_again_is_unchanged_and_changed_content_is_an_update(session, cable_files, tmp_path):
+def test_ingesting_again_is_unchanged_and_changed_content_is_a_version_to_accept(session, cable_files, tmp_path):
     first = ingest.ingest_paths(session, OPERATOR, [cable_files["07BEIJING5360"]])
     again = ingest.ingest_paths(session, OPERATOR, [cable_files["07BEIJING5360"]])
     assert (first[0]["outcome"], again[0]["outcome"]) == ("stored", "unchanged")
@@ -93,13 +93,15 @@ def test_ingesting_again_is_unchanged_and_changed_content_is_an_update(session, 
     changed = tmp_path / "5360-corrected.txt"
     text = cable_files["07BEIJING5360"].read_text(encoding="utf-8")
     changed.write_text(text.replace("responded enthusiastically", "responded warmly"), encoding="utf-8")
-    updated = ingest.ingest_paths(session, OPERATOR, [changed])
-    assert updated[0]["outcome"] == "updated"
-    assert count(session, StoredCable) == 1
+    pending = ingest.ingest_paths(session, OPERATOR, [changed])
+    assert (pending[0]["outcome"], pending[0]["version"]) == ("pending_version", 2)
     cable = session.scalars(select(StoredCable)).one()
+    assert "responded enthusiastically" in cable.text  # not replaced until accepted
+    review.accept_version(session, OPERATOR, "07BEIJING5360", 2)
+    assert count(session, StoredCable) == 1
     assert "responded warmly" in cable.text and cable.source_name == "5360-corrected.txt"
-    assert count(session, CableDraft) == drafts_before  # rebuilt, not doubled
-    assert session.scalars(select(AuditEntry.action).where(AuditEntry.action == "cable.update")).all()
+    assert count(session, CableDraft) == drafts_before  # re-derived, not doubled
+    assert session.scalars(select(AuditEntry.action).where(AuditEntry.action == "cable.version_accept")).all()
 
 
 def test_bad_files_are_refused_with_their_reason_and_nothing_else_is_lost(session, cable_files, tmp_path):

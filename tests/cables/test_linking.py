@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from goodpath.cables import ingest
+from goodpath.cables import ingest, review
 from goodpath.cables.models import CableLink
 from goodpath.lists import service as lists
 from tests.cables.test_ingest import engagement_parties  # noqa: F401 - a fixture
@@ -36,7 +36,7 @@ def test_norinco_and_cgwic_link_to_their_parties(session, cable_files, engagemen
     assert results[0]["linked"] == sum(1 for link in links.values() if link["status"] == "linked")
 
 
-def test_links_follow_a_small_list_and_are_rebuilt_on_update(session, cable_files, tmp_path):
+def test_links_follow_a_small_list_and_are_rebuilt_when_a_version_is_accepted(session, cable_files, tmp_path):
     lists.apply_parsed(session, parsed([entity("1", "CHINA NORTH INDUSTRIES CORP.", "NORINCO")]), dataset="test-list")
     session.flush()
     ingest.ingest_paths(session, OPERATOR, [cable_files["07BEIJING5360"]])
@@ -45,7 +45,9 @@ def test_links_follow_a_small_list_and_are_rebuilt_on_update(session, cable_file
     changed = tmp_path / "5360.txt"
     changed.write_text(cable_files["07BEIJING5360"].read_text(encoding="utf-8").replace("University of Georgia",
                                                                                           "Georgia"))  # fmt: skip
-    ingest.ingest_paths(session, OPERATOR, [changed])
+    assert ingest.ingest_paths(session, OPERATOR, [changed])[0]["outcome"] == "pending_version"
+    assert "University of Georgia" in session.scalars(select(CableLink.name)).all()  # kept while pending
+    review.accept_version(session, OPERATOR, "07BEIJING5360", 2)
     names = list(session.scalars(select(CableLink.name)))
     assert "University of Georgia" not in names and len(names) == len(set(names))
 

@@ -1,9 +1,12 @@
-"""``goodpath cables parse PATH…``: the pure parser on files and folders, as JSON or a summary."""
+"""``goodpath cables …``: the pure parser on files and folders (``parse``); ingestion, search and the
+review of stored cables, their versions and their drafts."""
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -12,6 +15,7 @@ from rich.table import Table
 
 from goodpath.cables import drafts as cable_drafts
 from goodpath.cables import ingest as cable_ingest
+from goodpath.cables import review as cable_review
 from goodpath.cables.model import Cable, CableFormatError
 from goodpath.cables.parser import parse_file
 from goodpath.core.cli_support import console, local_viewer, print_json, user_errors
@@ -86,39 +90,47 @@ def ingest(
     paths: list[Path] = typer.Argument(..., help="Cable files, folders or zip archives."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Store cables (idempotent by reference id), link their organizations, draft their pledges.
+    """Store cables, link their organizations, draft their pledges. A copy that differs from a stored
+    cable is kept as a pending version (see `cables versions`); the same file again is unchanged.
     Exit status 1 when any file was refused."""
     viewer = local_viewer()
     with user_errors():
         if as_json:
             results = cable_ingest.ingest_paths(new_session, viewer, paths)
         else:
-            columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-            with Progress(*columns, console=console, transient=True) as bar:
-                task = bar.add_task("ingesting", total=None)
-
-                def advance(done: int, total: int, result: dict) -> None:
-                    bar.update(task, completed=done, total=total, description=Path(result["file"]).name[:40])
-
+            with _progress_bar() as advance:
                 results = cable_ingest.ingest_paths(new_session, viewer, paths, progress=advance)
     if as_json:
         print_json(results)
     else:
         table = Table(title="cables ingested")
-        for column in ("file", "reference id", "outcome", "links", "drafts", "reason"):
+        for column in ("file", "reference id", "outcome", "version", "links", "drafts", "reason"):
             table.add_column(column)
         for r in results:
             links = f"{r['linked']} linked, {r['unlinked']} not" if "linked" in r else ""
-            table.add_row(r["file"], r["reference_id"] or "-", r["outcome"], links, str(r.get("drafts", "")),
-                          r["reason"] or "")  # fmt: skip
-        console.print(table, highlight=False)
+            table.add_row(r["file"], r["reference_id"] or "-", r["outcome"], str(r.get("version") or ""), links,
+                          str(r.get("drafts", "")), r["reason"] or "")  # fmt: skip
+        console.print(table, highlight=False, markup=False)
         outcomes = [r["outcome"] for r in results]
-        summary = ", ".join(f"{outcomes.count(o)} {o}" for o in ("stored", "updated", "unchanged", "refused"))
-        console.print(summary, highlight=False)
+        console.print(", ".join(f"{outcomes.count(o)} {o}" for o in cable_ingest.OUTCOMES), highlight=False)
     if not results:
         sys.stderr.write("error: no files found\n")
     if not results or any(r["outcome"] == "refused" for r in results):
         raise typer.Exit(code=1)
+
+
+@contextmanager
+def _progress_bar() -> Iterator[Callable[[int, int, dict], None]]:
+    """A transient progress bar, advanced once per file or cable."""
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("working", total=None)
+
+        def advance(done: int, total: int, result: dict) -> None:
+            label = Path(result.get("file") or result.get("reference_id") or "").name[:40]
+            bar.update(task, completed=done, total=total, description=label)
+
+        yield advance
 
 
 @cables_app.command("list")
@@ -224,3 +236,92 @@ def discard(
         print_json(result)
     else:
         console.print(f"draft {draft_id} discarded: {reason}", highlight=False, markup=False)
+
+
+# --- versions: list, accept, reparse ------------------------------------------------------------
+
+
+@cables_app.command("versions")
+def list_versions(reference_id: str, as_json: bool = JSON_OPTION) -> None:
+    """A cable's versions: current, pending (a differing copy or a reparse, waiting for an analyst)
+    and superseded, with what each would change against the current one."""
+    with user_errors(), session_scope() as session:
+        rows = cable_review.list_versions(session, local_viewer(), reference_id)
+    if as_json:
+        print_json(rows)
+        return
+    out = [f"{reference_id.strip().upper()}: {len(rows)} version(s)"]
+    for v in rows:
+        change = f" [{_change(v['diff'])}]" if v["diff"] else ""
+        out.append(f"  {v['number']} {v['status']} ({v['origin']}) {(v['content_hash'] or 'no file kept')[:12]} "
+                   f"{v['paragraph_count']} paragraphs{change}, {v['created_by']} {v['created_at'][:19]}"
+                   f"{', ' + v['source_name'] if v['source_name'] else ''}")  # fmt: skip
+        out.extend(f"      warning: {w}" for w in v["warnings"])
+    console.print("\n".join(out), highlight=False, markup=False, soft_wrap=True)
+
+
+def _change(diff: dict | None) -> str:
+    if diff is None:
+        return ""
+    parts = [f"+{diff['paragraphs_added']} -{diff['paragraphs_removed']} ~{diff['paragraphs_changed']} paragraphs"]
+    if diff["classification_after"] != diff["classification_before"]:
+        parts.append(f"{diff['classification_before']} → {diff['classification_after']}")
+    if diff["new_warnings"]:
+        parts.append(f"{len(diff['new_warnings'])} new warning(s)")
+    return ", ".join(parts)
+
+
+@cables_app.command("accept-version")
+def accept_version(
+    reference_id: str,
+    number: int = typer.Argument(..., min=1, help="The version to make current."),
+    note: str | None = typer.Option(None, "--note", help="Why (kept in the audit log)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Make a version of a cable current: its paragraphs, links and drafts are derived from it again
+    (decided drafts keep their decision; drafts it no longer yields are kept, flagged); the previous
+    current version is superseded and stays readable."""
+    with user_errors(), session_scope() as session:
+        result = cable_review.accept_version(session, local_viewer(), reference_id, number, note=note)
+    if as_json:
+        print_json(result)
+        return
+    console.print(
+        f"version {result['version']} of {result['reference_id']} is current ({result['paragraphs']} paragraphs, "
+        f"{result['linked']} parties linked, {result['drafts']} new drafts, {result['drafts_flagged']} drafts no "
+        f"longer in the text kept and flagged); version {result['superseded']} is superseded",
+        highlight=False, markup=False,
+    )  # fmt: skip
+
+
+@cables_app.command("reparse")
+def reparse(
+    reference_ids: list[str] | None = typer.Argument(None, help="Cables to parse again (reference ids)."),
+    all_cables: bool = typer.Option(False, "--all", help="Every stored cable."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Parse stored cables again from their current version's file with today's parser, keeping the
+    old version: a result that holds at least as much becomes current; one with fewer paragraphs or
+    organizations, new warnings or another classification waits as a pending version."""
+    if not reference_ids and not all_cables:
+        sys.stderr.write("error: name the cables to reparse, or give --all\n")
+        raise typer.Exit(code=2)
+    viewer = local_viewer()
+    with user_errors():
+        if as_json:
+            results = cable_review.reparse(new_session, viewer, reference_ids or [], all_cables=all_cables)
+        else:
+            with _progress_bar() as advance:
+                results = cable_review.reparse(new_session, viewer, reference_ids or [], all_cables=all_cables,
+                                               progress=advance)  # fmt: skip
+    if as_json:
+        print_json(results)
+    else:
+        table = Table(title="cables reparsed")
+        for column in ("reference id", "outcome", "version", "reason"):
+            table.add_column(column)
+        for r in results:
+            table.add_row(r["reference_id"], r["outcome"], str(r.get("version") or ""), r.get("reason") or "")
+        console.print(table, highlight=False, markup=False)
+    if any(r["outcome"] == "refused" for r in results):
+        raise typer.Exit(code=1)

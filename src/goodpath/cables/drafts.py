@@ -168,29 +168,41 @@ def _key(kind: str, paragraph: int | None, text: str) -> tuple:
     return kind, paragraph, " ".join(text.split())
 
 
-def rebuild(session: Session, cable: StoredCable, links: list[CableLink]) -> dict:
-    """Replace the cable's open drafts with what the text holds now. Decided drafts (confirmed or
-    discarded) are kept as they are, and not drafted again; those whose sentence is gone are reported."""
-    existing = list(session.scalars(select(CableDraft).where(CableDraft.cable_id == cable.id)))
-    decided = {_key(d.kind, d.paragraph, d.text): d for d in existing if d.status != "draft"}
+def rebuild(session: Session, cable: StoredCable, links: list[CableLink], version: int) -> dict:
+    """Bring the cable's drafts in line with what its text (``version``) yields, deleting none.
+
+    A draft the text still yields is kept (an open one with the fields proposed now); a new one is
+    added; one the text no longer yields keeps its status and is flagged ``stale_since_version``, so
+    an analyst's decisions and the open drafts of an earlier version are never lost."""
+    existing = list(session.scalars(select(CableDraft).where(CableDraft.cable_id == cable.id).order_by(CableDraft.id)))
+    pool: dict[tuple, list[CableDraft]] = {}
     for draft in existing:
-        if draft.status == "draft":
-            session.delete(draft)
-    session.flush()
-    candidates = detect(cable, links)
-    seen, made = set(), 0
-    for item in candidates:
-        key = _key(item["kind"], item["paragraph"], item["text"])
-        seen.add(key)
-        if key in decided:
+        pool.setdefault(_key(draft.kind, draft.paragraph, draft.text), []).append(draft)
+    made, kept, matched = 0, 0, set()
+    for item in detect(cable, links):
+        bucket = pool.get(_key(item["kind"], item["paragraph"], item["text"]))
+        if bucket:
+            draft = bucket.pop(0)
+            matched.add(draft.id)
+            draft.stale_since_version = None
+            if draft.status == "draft":
+                draft.fields, draft.rule, draft.source = item["fields"], item["rule"], item["source"]
+                kept += 1
             continue
         session.add(CableDraft(**item, cable_id=cable.id, status="draft", classification=cable.classification,
                                releasability=cable.releasability, originator=cable.originator,
                                published=False))  # fmt: skip
         made += 1
+    gone = [d for d in existing if d.id not in matched]
+    for draft in gone:
+        if draft.stale_since_version is None:
+            draft.stale_since_version = version
     session.flush()
-    gone = sorted(d.id for key, d in decided.items() if key not in seen)
-    return {"drafts": made, "decided_kept": len(decided), "decided_no_longer_found": gone}
+    return {
+        "drafts": made, "drafts_kept": kept, "decided_kept": sum(1 for d in existing if d.status != "draft"),
+        "decided_no_longer_found": [d.id for d in gone if d.status != "draft"],
+        "drafts_flagged": len(gone),
+    }  # fmt: skip
 
 
 # --- reading and deciding -----------------------------------------------------------------------

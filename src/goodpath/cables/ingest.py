@@ -1,17 +1,19 @@
 """Cable ingestion: files, folders and zip archives parsed, stored with their classification,
 their organizations linked to registry parties, and drafts found in their paragraphs.
 
-Idempotent by reference id: the same parsed content again is ``unchanged``; different content
-``updated`` (links and open drafts rebuilt, analysts' decisions kept). Every file is its own unit
-(a savepoint, or a session and commit of its own): one bad file is ``refused`` with its reason
-and never stops or rolls back the others. A cable classified above the ingesting user's clearance
-is refused: they could not read back what they stored.
+Nothing stored is replaced by less. A new reference id is ``stored`` as version 1 of the cable. A
+copy of a stored cable is compared by its content hash (``versions.content_hash``) with every
+version of it: the same file again is ``unchanged``; a different one is kept as a
+``pending_version`` (bytes, parsed record, parser warnings, who, when) and the stored cable, its
+paragraphs, links and drafts stay exactly as they were until an analyst accepts the version
+(``review.accept_version``). Every file is its own unit (a savepoint, or a session and commit of
+its own): one bad file is ``refused`` with its reason and never stops or rolls back the others. A
+cable classified above the ingesting user's clearance is refused: they could not read back what
+they stored.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 import tempfile
 import zipfile
@@ -26,10 +28,12 @@ from sqlalchemy.orm import Session
 from goodpath.access.policy import Permission, Viewer, can_read, level
 from goodpath.audit import service as audit
 from goodpath.cables import drafts as drafting
+from goodpath.cables import versions
+from goodpath.cables.formats import decode
 from goodpath.cables.linking import link_organizations
 from goodpath.cables.model import Cable, CableFormatError
-from goodpath.cables.models import CableDraft, CableLink, StoredCable
-from goodpath.cables.parser import parse_file
+from goodpath.cables.models import CableDraft, CableLink, CableVersion, StoredCable
+from goodpath.cables.parser import parse_text
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import Classification
 from goodpath.engagement.common import get_readable, marking, parse_date, readable, require, to_dict
@@ -42,6 +46,7 @@ _PORTION = {"U": "UNCLASSIFIED", "SBU": "UNCLASSIFIED", "C": "CONFIDENTIAL", "S"
 MAX_FILE_BYTES = 5 * 1024 * 1024  # a cable is a few kilobytes; anything this large is not one
 
 Progress = Callable[[int, int, dict], None]
+OUTCOMES = ("stored", "pending_version", "unchanged", "refused")
 
 
 @dataclass
@@ -105,15 +110,12 @@ def gather(paths: Iterable[str | Path]) -> list[_Item]:
 
 
 def parse_bytes(data: bytes, name: str) -> Cable:
-    """The pure parser on bytes (e.g. a zip member or an upload); errors name ``name``."""
-    suffix = Path(name.rsplit(":", 1)[-1]).suffix[:10]
-    with tempfile.TemporaryDirectory(prefix="goodpath-cable-") as folder:
-        temporary = Path(folder) / f"cable{suffix}"
-        temporary.write_bytes(data)
-        try:
-            return parse_file(temporary)
-        except CableFormatError as exc:
-            raise CableFormatError(str(exc).replace(str(temporary), name)) from None
+    """The pure parser on bytes (a file, a zip member, an upload or a stored version); errors name ``name``."""
+    try:
+        text = decode(data)
+    except CableFormatError as exc:
+        raise CableFormatError(f"{name}: {exc}") from None
+    return parse_text(text, name=name)
 
 
 # --- storing one cable -------------------------------------------------------------------------
@@ -158,16 +160,49 @@ def _created(value: str | None) -> datetime | None:
 
 
 def content_hash(data: dict) -> str:
-    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    """The hash of a parsed record (the cable row's ``content_hash``: its current version's)."""
+    return versions.data_hash(data)
 
 
-def _summary(cable: StoredCable) -> dict:
+def summary(cable: StoredCable) -> dict:
     """What the audit log keeps of a cable: everything but the text (the cable is stored itself)."""
     return to_dict(cable, exclude=("data", "text"))
 
 
-def store(session: Session, viewer: Viewer, data: dict, source_name: str) -> dict:
-    """Store (or update) one parsed cable with its links and drafts: the per-file result."""
+def _values(data: dict, classification: str, source_name: str | None) -> dict:
+    """The cable row's columns, read from a parsed record."""
+    return {
+        "date_time_group": data.get("date_time_group"), "created": _created(data.get("created")),
+        "dated": _dated(data), "caveats": list(data.get("caveats") or []), "origin": data.get("origin"),
+        "subject": data.get("subject"), "tags": list(data.get("tags") or []),
+        "tag_index": "," + ",".join(data.get("tags") or []) + ",", "data": data,
+        "text": "\n\n".join(p.get("text") or "" for p in data.get("paragraphs") or []),
+        "content_hash": content_hash(data), "source_name": source_name, "classification": classification,
+    }  # fmt: skip
+
+
+def apply(session: Session, viewer: Viewer, cable: StoredCable, version: CableVersion) -> dict:
+    """Derive the cable row, its links and its drafts from ``version`` (now current). Decided drafts
+    keep their decision; drafts the text no longer yields are kept and flagged, never deleted."""
+    for key, value in _values(version.data, version.classification, version.source_name).items():
+        setattr(cable, key, value)
+    for table in (CableLink, CableDraft):  # the derived rows follow the cable's (new) marking
+        for derived in session.scalars(select(table).where(table.cable_id == cable.id)):
+            derived.classification = cable.classification
+    session.flush()
+    links = link_organizations(session, viewer, cable)
+    drafted = drafting.rebuild(session, cable, links, version.number)
+    linked = sum(1 for link in links if link.status == "linked")
+    return {"linked": linked, "unlinked": len(links) - linked, **drafted}
+
+
+def _source(source_name: str | None) -> str | None:
+    return Path(source_name).name[:300] if source_name else None
+
+
+def store(session: Session, viewer: Viewer, data: dict, source_name: str, raw: bytes | None = None) -> dict:
+    """Store one parsed cable (``raw``: the file it was read from): a new cable, the same file as a
+    stored version (unchanged), or a pending version of a stored cable. The per-file result."""
     reference_id = data.get("reference_id")
     if not reference_id:
         raise Refused("no reference id (e.g. 07BEIJING1900) could be read: a cable is stored by its reference id")
@@ -175,58 +210,72 @@ def store(session: Session, viewer: Viewer, data: dict, source_name: str) -> dic
     if level(classification) > viewer.clearance:
         raise Refused(f"classified {classification}, above your clearance ({viewer.clearance.name}): "
                       "you could not read it back")  # fmt: skip
-    marks = marking(viewer, classification)
-    digest = content_hash(data)
     existing = session.scalars(select(StoredCable).where(StoredCable.reference_id == reference_id)).first()
-    if existing is not None and not can_read(viewer, existing):
-        raise Refused(f"{reference_id} is already stored under a marking you cannot read or change")
-    if existing is not None and existing.content_hash == digest:
-        return {"reference_id": reference_id, "outcome": "unchanged", "reason": "same content as stored",
-                "classification": existing.classification}  # fmt: skip
-    values = {
-        "date_time_group": data.get("date_time_group"), "created": _created(data.get("created")),
-        "dated": _dated(data), "caveats": list(data.get("caveats") or []), "origin": data.get("origin"),
-        "subject": data.get("subject"), "tags": list(data.get("tags") or []),
-        "tag_index": "," + ",".join(data.get("tags") or []) + ",", "data": data,
-        "text": "\n\n".join(p.get("text") or "" for p in data.get("paragraphs") or []),
-        "content_hash": digest, "source_name": Path(source_name).name[:300] if source_name else None,
-        "classification": classification,
-    }  # fmt: skip
     if existing is None:
-        cable = StoredCable(reference_id=reference_id, ingested_by=viewer.actor, **(marks | values))
-        session.add(cable)
-        before, outcome = None, "stored"
-    else:
-        cable, before, outcome = existing, _summary(existing), "updated"
-        for key, value in values.items():
-            setattr(cable, key, value)
-        for table in (CableLink, CableDraft):  # the derived rows follow the cable's (new) marking
-            for row in session.scalars(select(table).where(table.cable_id == cable.id)):
-                row.classification = classification
+        return _store_new(session, viewer, data, classification, _source(source_name), raw)
+    if not can_read(viewer, existing):
+        raise Refused(f"{reference_id} is already stored under a marking you cannot read or change")
+    known = versions.of_cable(session, existing)
+    raw_hash = versions.content_hash(raw) if raw is not None else None
+    same = versions.matching(known, raw_hash, versions.data_hash(data))
+    if same is not None:
+        if same.raw is None and raw is not None:  # a version kept without its file: this is the file
+            same.raw, same.content_hash = raw, raw_hash
+            audit.record(
+                session, actor=viewer.actor, action="cable.version_file", target_type="cable",
+                target_id=reference_id, after={"version": same.number, "content_hash": raw_hash},
+                reason=f"the file of version {same.number}, from {_source(source_name)}",
+                classification=same.classification, releasability=same.releasability,
+            )  # fmt: skip
+        return {"reference_id": reference_id, "outcome": "unchanged", "version": same.number,
+                "reason": f"same content as version {same.number} ({same.status})",
+                "classification": existing.classification}  # fmt: skip
+    return _store_pending(session, viewer, existing, known, data, classification, _source(source_name), raw)
+
+
+def _store_new(session, viewer, data, classification, source_name, raw) -> dict:
+    cable = StoredCable(reference_id=data["reference_id"], ingested_by=viewer.actor,
+                        **(marking(viewer, classification) | _values(data, classification, source_name)))  # fmt: skip
+    session.add(cable)
     session.flush()
-    links = link_organizations(session, viewer, cable)
-    drafted = drafting.rebuild(session, cable, links)
+    version = versions.add(session, cable, status="current", origin="ingest", raw=raw, data=data,
+                           classification=classification, source_name=source_name, actor=viewer.actor)  # fmt: skip
+    derived = apply(session, viewer, cable, version)
     audit.record(
-        session, actor=viewer.actor, action=f"cable.{'ingest' if outcome == 'stored' else 'update'}",
-        target_type="cable", target_id=reference_id, before=before, after=_summary(cable),
-        reason=f"from {cable.source_name}", classification=cable.classification, releasability=cable.releasability,
+        session, actor=viewer.actor, action="cable.ingest", target_type="cable", target_id=cable.reference_id,
+        after=summary(cable) | {"version": 1}, reason=f"from {source_name}", classification=cable.classification,
+        releasability=cable.releasability,
     )  # fmt: skip
-    linked = sum(1 for link in links if link.status == "linked")
-    result = {"reference_id": reference_id, "outcome": outcome, "reason": None, "classification": classification,
-              "linked": linked, "unlinked": len(links) - linked, **drafted}  # fmt: skip
-    if drafted["decided_no_longer_found"]:
-        result["reason"] = (f"decided drafts {drafted['decided_no_longer_found']} no longer match the text; "
-                            "kept as decided")  # fmt: skip
-    return result
+    return {"reference_id": cable.reference_id, "outcome": "stored", "version": 1, "reason": None,
+            "classification": classification, **derived}  # fmt: skip
+
+
+def _store_pending(session, viewer, cable, known, data, classification, source_name, raw) -> dict:
+    current = next(v for v in known if v.status == "current")
+    version = versions.add(session, cable, status="pending", origin="ingest", raw=raw, data=data,
+                           classification=classification, source_name=source_name, actor=viewer.actor)  # fmt: skip
+    change = versions.diff(current.data, data)
+    why = versions.shortfalls(change)
+    reason = (f"differs from current version {current.number}{' (' + '; '.join(why) + ')' if why else ''}: "
+              f"kept as pending version {version.number}, the stored cable unchanged; to accept it: "
+              f"goodpath cables accept-version {cable.reference_id} {version.number}")  # fmt: skip
+    audit.record(
+        session, actor=viewer.actor, action="cable.version_pending", target_type="cable",
+        target_id=cable.reference_id, after=versions.version_dict(version, current), reason=f"from {source_name}",
+        classification=version.classification, releasability=version.releasability,
+    )  # fmt: skip
+    return {"reference_id": cable.reference_id, "outcome": "pending_version", "version": version.number,
+            "current_version": current.number, "reason": reason, "classification": classification,
+            "paragraphs": version.paragraph_count, "warnings": version.warnings, "diff": change}  # fmt: skip
 
 
 def _one(session: Session, viewer: Viewer, item: _Item) -> dict:
     if item.read is None:
         raise Refused(item.problem or "cannot be read")
-    if item.path is not None:
-        return store(session, viewer, parse_file(item.path).to_dict(), item.path.name)
-    cable = parse_bytes(item.read(), item.name)
-    return store(session, viewer, cable.to_dict(), Path(item.name.rsplit(":", 1)[-1]).name)
+    raw = item.read()
+    cable = parse_bytes(raw, item.name)
+    source = item.path.name if item.path is not None else Path(item.name.rsplit(":", 1)[-1]).name
+    return store(session, viewer, cable.to_dict(), source, raw=raw)
 
 
 def _refused(item: _Item, exc: Exception) -> dict:
@@ -243,7 +292,7 @@ def ingest_paths(
     progress: Progress | None = None,
 ) -> list[dict]:
     """Ingest every cable under ``paths``; one result per file: {file, reference_id, outcome
-    (stored, updated, unchanged, refused), reason, ...}.
+    (stored, pending_version, unchanged, refused), version, reason, ...}.
 
     ``target`` is a session (each file in a savepoint; the caller commits) or a session factory
     (each file in a session of its own, committed as soon as it is stored)."""
@@ -258,21 +307,28 @@ def ingest_paths(
 
 
 def _ingest_item(target: Session | Callable[[], Session], viewer: Viewer, item: _Item) -> dict:
-    # Any failure of one file is that file's result: it must never stop the files after it.
+    return in_unit(target, lambda session: _one(session, viewer, item), lambda exc: _refused(item, exc))
+
+
+def in_unit(
+    target: Session | Callable[[], Session], work: Callable[[Session], dict], refused: Callable[[Exception], dict]
+) -> dict:
+    """``work`` in a savepoint of ``target`` (a session) or in a session of its own, committed
+    (``target`` a session factory). Any failure is the unit's result: it never stops the next."""
     if isinstance(target, Session):
         try:
             with target.begin_nested():
-                return _one(target, viewer, item)
+                return work(target)
         except Exception as exc:  # noqa: BLE001
-            return _refused(item, exc if isinstance(exc, GoodpathError) else _unexpected(exc))
+            return refused(exc if isinstance(exc, GoodpathError) else _unexpected(exc))
     with target() as session:
         try:
-            result = _one(session, viewer, item)
+            result = work(session)
             session.commit()
             return result
         except Exception as exc:  # noqa: BLE001
             session.rollback()
-            return _refused(item, exc if isinstance(exc, GoodpathError) else _unexpected(exc))
+            return refused(exc if isinstance(exc, GoodpathError) else _unexpected(exc))
 
 
 def _unexpected(exc: Exception) -> GoodpathError:

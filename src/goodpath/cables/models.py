@@ -1,15 +1,19 @@
-"""Stored cables, their organizations linked to registry parties, and the drafts found in them.
+"""Stored cables, their versions, their organizations linked to registry parties, and the drafts
+found in them.
 
 A stored cable carries its own classification (so the access policy applies to it like to any
-record); its links and drafts carry the cable's marking, so they are never shown to someone who
-cannot read the cable. ``data`` is the parsed cable as ``goodpath cables parse --json`` prints it.
+record); its versions, links and drafts carry the cable's marking, so they are never shown to someone
+who cannot read the cable. ``data`` is the parsed cable as ``goodpath cables parse --json`` prints it:
+the cable row holds its *current* version's, for search and display; every copy ever ingested is a
+``CableVersion`` (current, pending or superseded) with its file's bytes, so nothing stored is ever
+replaced by less without an analyst accepting it.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from goodpath.core.models import Base, Marked, utcnow
@@ -37,6 +41,37 @@ class StoredCable(Marked, Base):
     ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     ingested_by: Mapped[str] = mapped_column(String(120))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class CableVersion(Marked, Base):
+    """One copy of a cable as ingested (or re-derived by ``cables reparse``): its file's bytes, what
+    the parser read from them and the parser's warnings. Exactly one version of a cable is
+    ``current`` (the cable row and its links and drafts are derived from it); a copy that differs
+    from it waits as ``pending`` until an analyst accepts it; an accepted version's predecessor
+    becomes ``superseded`` and stays readable. Marked like the cable, at the classification its
+    own text states."""
+
+    __tablename__ = "cable_version"
+    __table_args__ = (UniqueConstraint("cable_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cable_id: Mapped[int] = mapped_column(ForeignKey("cable.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)  # 1, 2, ... per cable
+    status: Mapped[str] = mapped_column(String(20))  # current, pending, superseded
+    origin: Mapped[str] = mapped_column(String(20))  # ingest, reparse, migration
+    # SHA-256 of the file's bytes with line endings as LF; None: a version migrated without its file.
+    content_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    data_hash: Mapped[str] = mapped_column(String(64))  # SHA-256 of the parsed record (canonical JSON)
+    raw: Mapped[bytes | None] = mapped_column(LargeBinary)  # the file as received
+    data: Mapped[dict] = mapped_column(JSON)
+    paragraph_count: Mapped[int] = mapped_column(Integer)
+    warnings: Mapped[list] = mapped_column(JSON, default=list)
+    source_name: Mapped[str | None] = mapped_column(String(300))
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    accepted_by: Mapped[str | None] = mapped_column(String(120))  # who made it current
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    superseded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class CableLink(Marked, Base):
@@ -78,4 +113,6 @@ class CableDraft(Marked, Base):
     confirmed_record_type: Mapped[str | None] = mapped_column(String(40))
     confirmed_record_id: Mapped[int | None] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(String(80))  # e.g. "07BEIJING5360 ¶5"
+    # The version that, made current, no longer yielded this draft (kept, never deleted); None: yielded.
+    stale_since_version: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

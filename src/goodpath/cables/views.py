@@ -1,19 +1,19 @@
 """API routes of stored cables: upload (files or zip archives), search, one cable with its links and
-drafts, and the analyst's decision on a draft. Reads: any logged-in user, filtered by the cables'
-classification and releasability; writes: engagement managers."""
+drafts, its versions and the acceptance of one, and the analyst's decision on a draft. Reads: any
+logged-in user, filtered by the cables' classification and releasability; writes: engagement managers."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, File, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Path, Query, UploadFile
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from goodpath.access.deps import require, require_login
 from goodpath.access.policy import Permission, Viewer
-from goodpath.cables import drafts, ingest
+from goodpath.cables import drafts, ingest, review
 from goodpath.core.api_support import SESSION, invalid_as_422
 from goodpath.core.errors import GoodpathError
 
@@ -31,13 +31,21 @@ class DiscardRequest(BaseModel):
     reason: str = Field(min_length=1, max_length=4000)
 
 
+class AcceptRequest(BaseModel):
+    note: str | None = Field(None, max_length=4000, description="Why this version is accepted (audited)")
+
+
+VERSION_NUMBER = Path(ge=1, le=2**31 - 1, description="The version's number (1, 2, ...)")
+
+
 @router.post("/cables", status_code=201)
 async def upload_cables(
     files: list[UploadFile] = File(..., description="Cable files (raw, web-archive, cablegate HTML) or zip archives"),
     viewer: Viewer = Depends(manage),
     session: Session = SESSION,
 ) -> dict:
-    """Store uploaded cables; one result per file (stored, updated, unchanged or refused, with why)."""
+    """Store uploaded cables; one result per file (stored, pending_version, unchanged or refused, with why).
+    A copy that differs from a stored cable is kept as a pending version: the stored cable is unchanged."""
     contents, total = [], 0
     for upload in files:
         data = await upload.read()
@@ -49,7 +57,7 @@ async def upload_cables(
     with invalid_as_422():
         results = ingest.ingest_upload(session, viewer, contents)
     outcomes = [r["outcome"] for r in results]
-    return {"results": results, **{o: outcomes.count(o) for o in ("stored", "updated", "unchanged", "refused")}}
+    return {"results": results, **{o: outcomes.count(o) for o in ingest.OUTCOMES}}
 
 
 @router.get("/cables")
@@ -84,6 +92,24 @@ def list_drafts(
 def show_cable(reference_id: str, viewer: Viewer = Depends(require_login), session: Session = SESSION):
     """A cable with its parsed record, linked organizations and drafts (404 if it cannot be read)."""
     return ingest.detail(session, viewer, reference_id)
+
+
+@router.get("/cables/{reference_id}/versions")
+def list_versions(reference_id: str, viewer: Viewer = Depends(require_login), session: Session = SESSION) -> dict:
+    """The cable's versions (current, pending, superseded), each with its diff summary against the current one."""
+    rows = review.list_versions(session, viewer, reference_id)
+    return {"results": rows, "total": len(rows)}
+
+
+@router.post("/cables/{reference_id}/versions/{number}/accept")
+def accept_version(
+    reference_id: str, number: int = VERSION_NUMBER, body: AcceptRequest | None = None,
+    viewer: Viewer = Depends(manage), session: Session = SESSION,
+) -> dict:  # fmt: skip
+    """Make the version current: paragraphs, links and drafts derived from it again (decisions kept,
+    drafts it no longer yields kept and flagged); the previous one superseded (409 if already current)."""
+    with invalid_as_422():
+        return review.accept_version(session, viewer, reference_id, number, note=(body or AcceptRequest()).note)
 
 
 @router.post("/cables/drafts/{draft_id}/confirm")

@@ -1,5 +1,7 @@
 """Cable pages: the list and search of stored cables, the upload form, and one cable with its
-paragraphs (each with its portion marking), its linked parties and the drafts found in it.
+paragraphs (each with its portion marking), its linked parties, the drafts found in it and its
+versions; a pending version is accepted on a page of its own that shows what it would change
+(the confirmation step).
 
 Reads go through ``goodpath.cables.ingest`` with the page's viewer, so a cable above the viewer's
 clearance (or not releasable to them) is absent from the list and "not found" at its address.
@@ -19,10 +21,10 @@ from starlette.datastructures import FormData, UploadFile
 from goodpath.access import auth
 from goodpath.access.deps import CSRF_FIELD, session_cookie
 from goodpath.access.policy import PUBLIC, Permission, Role
-from goodpath.cables import drafts, ingest
+from goodpath.cables import drafts, ingest, review
 from goodpath.cables.views import MAX_UPLOAD_BYTES
 from goodpath.core.api_support import SESSION
-from goodpath.core.errors import GoodpathError, NotFound
+from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import Classification
 from goodpath.web import i18n
 from goodpath.web.labels import N_
@@ -36,10 +38,12 @@ PORTION_LEVEL = {"U": "UNCLASSIFIED", "SBU": "UNCLASSIFIED", "C": "CONFIDENTIAL"
 NOT_FOUND = N_("There is no such record, or you may not see it.")
 OUTCOMES = {
     "stored": N_("Stored"),
-    "updated": N_("Updated"),
+    "pending_version": N_("Pending version"),
     "unchanged": N_("Unchanged"),
     "refused": N_("Refused"),
 }
+VERSION_STATUSES = {"current": N_("Current"), "pending": N_("Pending"), "superseded": N_("Superseded")}
+VERSION_ORIGINS = {"ingest": N_("ingested"), "reparse": N_("reparsed"), "migration": N_("kept from before versions")}
 
 
 def form_fields(body: bytes) -> dict[str, str]:
@@ -170,18 +174,24 @@ def _cable_page(page: Page, reference_id: str, *, notice=None, errors=None, type
     unlinked = [link for link in cable["links"] if link not in linked]
     for draft in cable["drafts"]:
         draft["record_link"] = _confirmed_link(draft)
+    versions = review.list_versions(page.session, page.viewer, reference_id)
+    current = next((v for v in versions if v["status"] == "current"), None)
     return page.render(
         "cable.html", status_code=status_code, cable=cable, paragraphs=_paragraphs(cable), linked=linked,
         unlinked=unlinked, drafts=cable["drafts"], can_decide=page.can(Permission.MANAGE_ENGAGEMENT),
-        notice=notice, errors=errors or {}, typed=typed or {},
+        notice=notice, errors=errors or {}, typed=typed or {}, versions=versions, current_version=current,
+        version_statuses=VERSION_STATUSES, version_origins=VERSION_ORIGINS,
     )  # fmt: skip
 
 
 @router.get("/ui/cables/{reference_id}", response_class=HTMLResponse)
 def cable_page(reference_id: str, notice: str = "", page: Page = Depends(page)) -> Response:
     page.require_login()
-    notices = {"confirmed": N_("The draft is confirmed: the record is created."),
-               "discarded": N_("The draft is discarded.")}  # fmt: skip
+    notices = {
+        "confirmed": N_("The draft is confirmed: the record is created."),
+        "discarded": N_("The draft is discarded."),
+        "accepted": N_("The version is accepted: the cable's text, links and drafts now come from it."),
+    }
     return _cable_page(page, reference_id, notice=notices.get(notice))
 
 
@@ -247,3 +257,52 @@ async def discard(draft_id: int, request: Request, page: Page = Depends(page)) -
         return _cable_page(page, reference, errors={draft_id: N_("This draft was already decided.")},
                            status_code=409)  # fmt: skip
     return RedirectResponse(f"/ui/cables/{reference}?notice=discarded#draft-{draft_id}", status_code=303)
+
+
+# --- versions: the confirmation step and the acceptance -----------------------------------------
+
+
+@router.get("/ui/cables/{reference_id}/versions/{number}/accept", response_class=HTMLResponse)
+def accept_version_page(reference_id: str, number: int, page: Page = Depends(page)) -> Response:
+    """What accepting the version would change, and the form that does it."""
+    page.require_login()
+    if not page.can(Permission.MANAGE_ENGAGEMENT):
+        return forbidden(page)
+    return _accept_page(page, reference_id, number)
+
+
+def _accept_page(page: Page, reference_id: str, number: int, *, error=None, note: str = "",
+                 status_code: int = 200) -> Response:  # fmt: skip
+    if not 1 <= number < 2**31:
+        return not_found(page)
+    try:
+        version = review.get_version(page.session, page.viewer, reference_id, number)
+    except NotFound:
+        return not_found(page)
+    paragraphs = _paragraphs({"data": version["data"], "classification": version["classification"]})
+    return page.render(
+        "cable_version.html", status_code=status_code, version=version, paragraphs=paragraphs, error=error,
+        note=note, version_statuses=VERSION_STATUSES, version_origins=VERSION_ORIGINS,
+    )  # fmt: skip
+
+
+@router.post("/ui/cables/{reference_id}/versions/{number}/accept", response_class=HTMLResponse)
+async def accept_version(reference_id: str, number: int, request: Request, page: Page = Depends(page)) -> Response:
+    page.require_login()
+    if not page.can(Permission.MANAGE_ENGAGEMENT):
+        return forbidden(page)
+    if not 1 <= number < 2**31:
+        return not_found(page)
+    note = form_fields(await request.body()).get("note", "").strip()[:4000]
+    try:
+        result = await run_in_threadpool(review.accept_version, page.session, page.viewer, reference_id, number,
+                                         note or None)  # fmt: skip
+    except NotFound:
+        page.session.rollback()
+        return not_found(page)
+    except Refused:
+        page.session.rollback()
+        return _accept_page(page, reference_id, number, error=N_("This version is already the current one."),
+                            note=note, status_code=409)  # fmt: skip
+    page.session.commit()
+    return RedirectResponse(f"/ui/cables/{result['reference_id']}?notice=accepted#versions", status_code=303)
