@@ -118,8 +118,27 @@ def check_list_import(w: World, user: str) -> None:
         )
     }
     response = w.call(user, "POST", "/lists/imports", params={"dataset": f"upload-{user}"}, files=upload)
-    expected = 201 if user in CAN_IMPORT else 401 if user == "public" else 403
+    expected = 202 if user in CAN_IMPORT else 401 if user == "public" else 403  # 202: the import job started
     assert response.status_code == expected, (user, response.text)
+
+
+def check_list_imports(w: World, user: str) -> None:
+    response = w.call(user, "GET", "/lists/imports")
+    assert response.status_code == (200 if user in CAN_IMPORT else 401 if user == "public" else 403), user
+
+
+def check_get_import(w: World, user: str) -> None:
+    """An import job is shared by everyone who may import lists (the analyst started this one)."""
+    upload = {
+        "files": ("probe.ftm.json", io.BytesIO(b'{"id": "x2", "schema": "Person", "properties": {"name": ["P"]}}\n'))
+    }
+    started = w.call("analyst", "POST", "/lists/imports", params={"dataset": f"probe-job-{user}"}, files=upload)
+    assert started.status_code == 202, started.text
+    response = w.call(user, "GET", f"/lists/imports/{started.json()['id']}")
+    assert response.status_code == (200 if user in CAN_IMPORT else 401 if user == "public" else 403), user
+    if user in CAN_IMPORT:
+        assert response.json()["created_by"] == "analyst"
+        assert w.call(user, "GET", f"/lists/imports/{'0' * 32}").status_code == 404
 
 
 def check_audit_verify(w: World, user: str) -> None:
@@ -359,6 +378,8 @@ CHECKS = {
     ("GET", "/lists/{dataset}/versions"): check_list_versions,
     ("GET", "/lists/{dataset}/versions/{version}"): check_list_version,
     ("POST", "/lists/imports"): check_list_import,
+    ("GET", "/lists/imports"): check_list_imports,
+    ("GET", "/lists/imports/{job_id}"): check_get_import,
     ("GET", "/audit/verify"): check_audit_verify,
     ("GET", "/audit/entries"): check_audit_entries,
     ("GET", "/auth/me"): check_me,

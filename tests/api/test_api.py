@@ -10,6 +10,7 @@ from goodpath.api import app
 from goodpath.audit.models import AuditEntry
 from goodpath.lists import service
 from tests.factories import bearer_headers, entity, parsed
+from tests.lists.import_support import wait_for_import
 
 
 @pytest.fixture
@@ -66,9 +67,9 @@ def test_sanctions_filter_by_status(client):
 
 def test_an_upload_import_is_attributed_to_the_logged_in_user(client, session, shared_data):
     with open(shared_data / "opensanctions" / "yente_t1_entities.ftm.json", "rb") as fh:
-        response = client.post("/lists/imports", files={"files": ("t1.ftm.json", fh)})
-    assert response.status_code == 201, response.text
-    assert response.json()["dataset"] == "eu-fsf" and response.json()["added"] == 6
+        job = wait_for_import(client, client.post("/lists/imports", files={"files": ("t1.ftm.json", fh)}))
+    assert job["status"] == "done", job
+    assert job["result"]["dataset"] == "eu-fsf" and job["result"]["added"] == 6
     entries = client.get("/audit/verify").json()
     assert entries["ok"] is True
     last = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
@@ -79,9 +80,9 @@ def test_a_malformed_upload_is_refused_and_changes_nothing(client, session):
     before = session.scalar(select(func.count()).select_from(AuditEntry))
     cut = b'{"id": "x", "schema": "Person", "properties": {"name": ["A"]}}\n{"id": "y", "sche'
     response = client.post("/lists/imports", params={"format": "ftm-json"}, files={"files": ("cut.ftm.json", cut)})
-    assert response.status_code == 422
-    detail = response.json()["detail"]
-    assert detail.startswith("cut.ftm.json: line 2") and "/tmp" not in detail
+    job = wait_for_import(client, response)
+    assert job["status"] == "failed"
+    assert job["error"].startswith("cut.ftm.json: line 2") and "/tmp" not in job["error"]
     unknown = client.post("/lists/imports", files={"files": ("notes.txt", b"hello")})
     assert unknown.status_code == 422 and "not a recognised list format" in unknown.json()["detail"]
     assert session.scalar(select(func.count()).select_from(AuditEntry)) == before

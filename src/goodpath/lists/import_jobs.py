@@ -6,7 +6,8 @@ a database session of its own, off the event loop. The files are removed when th
 failed, refused) or is found interrupted. While a job runs, the import's stage and progress are
 kept in memory (cheap, and shown by this process); a heartbeat thread stamps it, so that a job whose
 server stopped is shown, and recorded, as ``interrupted`` once its stamp is older than STALE_AFTER.
-Nothing here re-screens: what follows an import is the import's own follow-up.
+What follows an import (goodpath.consequences) is recorded by the import itself and run right after
+the job's commit, as after a request's.
 
 Who sees a job: every user who may import lists. An import changes the registry that everyone
 screens against, and a concurrent import is refused naming the other one, so the analysts share
@@ -30,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from goodpath.access.models import aware
 from goodpath.access.policy import Permission, Viewer, can
+from goodpath.core import followup_runner, followups
 from goodpath.core.db import new_session
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import utcnow
@@ -232,6 +234,17 @@ def submit(job: ListImportJob, database_url: str) -> None:
     _runner.submit(job.id, database_url)
 
 
+def _run_followups(work: Session, database_url: str) -> None:
+    """What the import recorded to follow it (goodpath.consequences), run now as after a request's commit;
+    left to the server's follow-up runner if it fails."""
+    if not work.info.get(followups.WRITTEN):
+        return
+    try:
+        followup_runner.run_due(url=database_url)
+    except Exception:  # noqa: BLE001 - the import is committed: its follow-ups wait for the server's runner
+        log.warning("follow-ups of a list import left to the background runner", exc_info=True)
+
+
 def run_job(job_id: str, database_url: str) -> None:
     """Run one import to its end and record the outcome on the job (called by the runner)."""
     with new_session(database_url) as session:
@@ -253,6 +266,7 @@ def run_job(job_id: str, database_url: str) -> None:
                     accept_removals=job.accept_removals, restore=job.restore, progress=progress,
                 )  # fmt: skip
                 work.commit()
+            _run_followups(work, database_url)
             outcome = DONE, {**result.to_dict(), "noop": result.noop, "notes": result.notes}, None
         except RemovalsRefused as exc:
             outcome = REFUSED, exc.details, str(exc)
