@@ -55,3 +55,14 @@ def _operator():
 
 # A fully cleared analyst of the hosting organization, for service-level tests.
 OPERATOR = _operator()
+
+
+def run_followups(session) -> list[dict]:
+    """Run the follow-ups the committed changes recorded (re-screening, breach scans: goodpath.consequences),
+    as every CLI command and API request does after its commit; the session then reads their results."""
+    from goodpath import consequences
+    from goodpath.core import followup_runner
+
+    outcomes = followup_runner.run_due(consequences.REACTIONS)
+    session.expire_all()
+    return outcomes

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from goodpath import __version__
+from goodpath import __version__, consequences
 from goodpath.access.views import router as auth_router
 from goodpath.audit.views import router as audit_router
 from goodpath.cables.views import router as cables_router
 from goodpath.core.api_support import install_error_handlers
 from goodpath.core.db import get_engine
+from goodpath.core.followup_runner import Background
 from goodpath.core.uploads import UploadLimits
 from goodpath.engagement.case_views import router as cases_router
 from goodpath.engagement.company_views import router as companies_router
@@ -27,7 +32,22 @@ from goodpath.screening.review_views import router as screening_review_router
 from goodpath.screening.views import router as screening_router
 from goodpath.web import install as install_web_ui
 
-app = FastAPI(title="goodpath", version=__version__, description="Nonproliferation sanctions engagement.")
+consequences.install()
+
+
+@asynccontextmanager
+async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    # Follow-up work (re-screening, breach scans) a killed process left, then any that comes due.
+    runner = Background().start()
+    try:
+        yield
+    finally:
+        await asyncio.to_thread(runner.stop)
+
+
+app = FastAPI(
+    title="goodpath", version=__version__, description="Nonproliferation sanctions engagement.", lifespan=lifespan
+)
 install_error_handlers(app)
 app.add_middleware(UploadLimits)  # each upload route's size limit, checked as the body streams in
 app.include_router(auth_router)

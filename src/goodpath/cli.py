@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import typer
 
+from goodpath import consequences
 from goodpath.access.commands import tokens_app, users_app
 from goodpath.audit.commands import app as audit_app
 from goodpath.cables.commands import cables_app
+from goodpath.core.cli_support import run_followups
 from goodpath.core.commands import db_app, serve
+from goodpath.core.followup_commands import followups_app
 from goodpath.demo.commands import app as demo_app
 from goodpath.engagement.case_commands import cases_app, enforcement_app
 from goodpath.engagement.company_commands import disclosures_app, dossiers_app, icp_app
@@ -22,6 +25,19 @@ from goodpath.screening.review_commands import alerts_app, dispositions_app, res
 app = typer.Typer(
     help="goodpath: nonproliferation sanctions engagement.", no_args_is_help=True, pretty_exceptions_show_locals=False
 )
+consequences.install()
+RUN_THEIR_OWN_FOLLOWUPS = {"serve", "followups"}  # the server's background runner; `followups` shows them
+
+
+@app.callback()
+def _followups_around_every_command(ctx: typer.Context) -> None:
+    # What a killed process left undone runs first; what this command records, before it exits.
+    if ctx.invoked_subcommand in RUN_THEIR_OWN_FOLLOWUPS:
+        return
+    run_followups()
+    ctx.call_on_close(run_followups)
+
+
 app.add_typer(db_app, name="db")
 app.add_typer(lists_app, name="lists")
 app.add_typer(parties_app, name="parties")
@@ -46,6 +62,7 @@ app.add_typer(disclosures_app, name="disclosures")
 app.add_typer(icp_app, name="icp")
 app.add_typer(cables_app, name="cables")
 app.add_typer(pathway_app, name="pathway")
+app.add_typer(followups_app, name="followups")
 
 if __name__ == "__main__":
     app()

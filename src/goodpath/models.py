@@ -3,6 +3,7 @@
 from goodpath.access.models import ApiToken, BrowserSession, LoginAttempt, User
 from goodpath.audit.models import AuditEntry, AuditHead
 from goodpath.cables.models import CableDraft, CableLink, StoredCable
+from goodpath.core.followups import Followup
 from goodpath.engagement.models import (
     CaseParty,
     CompanyMeeting,
@@ -39,6 +40,7 @@ __all__ = [
     "ViolationCase",
     "CableDraft", "CableLink", "StoredCable",
     "PathwayProposal", "PathwayRelief", "PathwayState",
+    "Followup",
     "ApiToken", "AuditEntry", "AuditHead", "BrowserSession", "Disposition", "LegalAuthority", "ListEntry",
     "ListVersion", "LoginAttempt", "OwnershipLink", "Party", "PartyAddress", "PartyIdentifier", "PartyName",
     "Sanction", "ScreenedSubject", "ScreeningAlert", "ScreeningJob", "User",

@@ -22,7 +22,7 @@ from goodpath.lists import service as lists
 from goodpath.screening import monitoring, service
 from goodpath.screening.models import Disposition, ScreenedSubject
 from tests.engagement.test_dossiers import NORINCO, OFFICER, OTHER_OFFICER, PARTNER, add_parties
-from tests.factories import OPERATOR, bearer_headers, entity, parsed
+from tests.factories import OPERATOR, bearer_headers, entity, parsed, run_followups
 
 DATASET = "disclosure-test"
 SHAHID = "SHAHID HEMMAT INDUSTRIAL GROUP"
@@ -147,6 +147,7 @@ def test_a_cleared_hit_is_a_false_positive_and_stays_suppressed_on_rescreening(l
     assert service.screen(session, OPERATOR, d.counterparty, country="IR")["suppressed"] == 1
     monitoring.rescreen_all(session, "test")
     session.commit()
+    run_followups(session)  # the disclosures take the new hits
     session.refresh(d)
     assert d.signal == "cleared" and d.hits[0]["verdict"] == "false_positive"
 
@@ -157,11 +158,13 @@ def test_a_list_update_raises_the_signal_for_a_new_hit(listed):
     assert d.signal == "none"
     monitoring.rescreen_all(session, "test")
     session.commit()
+    run_followups(session)  # the disclosures take the new hits
     session.refresh(d)
     assert d.signal == "none"
     _load(session, entity("1", SHAHID), entity("2", "ALPHA PRECISION MACHINERY"), entity("3", "BETA ROCKET WORKS"))
     monitoring.rescreen_all(session, "test")  # runs after every import: refreshes the disclosures
     session.commit()
+    run_followups(session)  # the disclosures take the new hits
     session.refresh(d)
     assert d.signal == "possible_hit" and [h["caption"] for h in d.hits] == ["BETA ROCKET WORKS"]
     history = disclosures.disclosure_to_dict(session, OPERATOR, d, with_history=True)["history"]
@@ -178,6 +181,7 @@ def test_a_confirmed_hit_stays_a_signal_after_the_entry_leaves_the_list(listed):
     _load(session, entity("2", "ALPHA PRECISION MACHINERY"))  # the entry was delisted
     monitoring.rescreen_all(session, "test")
     session.commit()
+    run_followups(session)  # the disclosures take the new hits
     session.refresh(d)
     assert d.signal == "confirmed_hit"
     assert disclosures.signals(session, OPERATOR, NORINCO)[0]["still_listed"] is False

@@ -26,6 +26,7 @@ from tests.pathway.conftest import (
     grant_relief,
     walk_to_relief,
 )
+from tests.factories import run_followups
 
 ON = "2007-06-01"
 
@@ -117,6 +118,7 @@ def test_escalating_a_review_opens_a_snapback_the_escalator_cannot_approve(sessi
     session.rollback()
     proposals.approve(session, APPROVER2, proposal.id, note="agreed")
     session.commit()
+    run_followups(session)  # the snapback settles its alerts
     assert session.scalars(select(PathwayRelief.status)).all() == ["revoked"]
     assert session.get(PathwayAlert, review.id).status == "snapped_back"
 
@@ -153,7 +155,7 @@ def test_snapback_revokes_exactly_the_reliefs_in_force_and_reinstates_their_meas
     assert len(in_force) == 2 and second.status == "approved"
     proposals.approve(session, APPROVER2, proposal.id, note="breach confirmed")
     session.commit()
-    session.expire_all()
+    run_followups(session)  # the snapback settles its alerts
     assert sorted(proposal.revoked_reliefs) == sorted(in_force)
     assert {r.status for r in session.scalars(select(PathwayRelief).where(PathwayRelief.party_id == "acme"))} == {
         "revoked"
@@ -237,6 +239,7 @@ def test_the_trigger_fires_when_a_case_is_closed_sanctioned(session, relieved):
                             raised_on="2007-01-05")  # fmt: skip
     cases.close(session, ANALYST, case.id, outcome="sanctioned", note="no response", occurred_on="2007-02-01")
     session.commit()
+    run_followups(session)
     [breach] = alerts(session, kind="breach")
     assert (breach.source, breach.source_ref, breach.status) == ("case", str(case.id), "snapback_proposed")
     assert len(snapbacks(session)) == 1
@@ -259,10 +262,12 @@ def test_the_triggers_fire_after_a_list_import_and_a_rescreening(session, reliev
     session.commit()
     lists.apply_parsed(session, parsed([entity("9", "ACME CORP", link_key="acme-key")]), dataset="us-sdn")
     session.commit()
+    run_followups(session)
     [breach] = alerts(session, kind="breach")  # listed under NPWMD on 2006-06-13, after relief
     assert breach.source == "list_entry" and breach.status == "snapback_proposed"
     add_hit(session)
     disclosures.refresh_from_subjects(session)
     session.commit()
+    run_followups(session)
     assert {a.source for a in alerts(session, kind="breach")} == {"list_entry", "screening_hit"}
     assert len(snapbacks(session)) == 1

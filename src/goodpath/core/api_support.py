@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -9,15 +10,23 @@ from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
+from goodpath.core import followup_runner, followups
 from goodpath.core.db import session_scope
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.lists.records import ListFormatError
 
+log = logging.getLogger(__name__)
+
 
 def get_session() -> Iterator[Session]:
-    """One transaction per request."""
+    """One transaction per request; the follow-up work it recorded runs right after its commit."""
     with session_scope() as session:
         yield session
+    if session.info.get(followups.WRITTEN):
+        try:
+            followup_runner.run_due()
+        except Exception:  # noqa: BLE001 - the change is committed: its follow-ups wait for the server's runner
+            log.warning("follow-ups left to the background runner", exc_info=True)
 
 
 # The request's session, committed when the route function returns and before the response is

@@ -13,9 +13,10 @@ from typing import Any
 import typer
 from rich.console import Console
 from rich.markup import escape
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from goodpath.access.policy import Role, Viewer
+from goodpath.core import followup_runner
 from goodpath.core.errors import GoodpathError
 from goodpath.core.models import Classification
 from goodpath.core.settings import get_settings
@@ -60,3 +61,21 @@ def user_errors() -> Iterator[None]:
             f"[bold red]error:[/] cannot use the database at {escape(where)}: {escape(str(exc.orig))}", highlight=False
         )
         raise typer.Exit(1) from None
+
+
+def run_followups() -> list[dict]:
+    """Run the follow-ups that are due -- this process's own, and any a killed process left -- and warn
+    about those that failed (tried again later; ``goodpath followups``). One cheap query when none is due."""
+    if not followup_runner.any_due():
+        return []
+    try:
+        outcomes = followup_runner.run_due()
+    except SQLAlchemyError as exc:  # e.g. the database is busy: they wait for the next process or the server
+        err_console.print(f"[yellow]warning:[/] follow-ups left for later ({exc.__class__.__name__})", highlight=False)
+        return []
+    failing = [o for o in outcomes if o["status"] in ("pending", "failed")]
+    if failing:
+        what = ", ".join(f"{o['id']} {o['reaction'] or o['kind']} ({o['status']}: {o['error']})" for o in failing)
+        err_console.print(f"[yellow]warning:[/] follow-up work did not complete: {escape(what)} (goodpath followups)",
+                          highlight=False)  # fmt: skip
+    return outcomes

@@ -7,8 +7,9 @@ from pathlib import Path
 import typer
 
 from goodpath.access.demo_users import ensure_demo_users
-from goodpath.core.cli_support import actor, console, print_json, user_errors
+from goodpath.core.cli_support import actor, console, print_json, run_followups, user_errors
 from goodpath.core.db import new_session, session_scope
+from goodpath.core.followup_runner import result_of
 from goodpath.core.settings import get_settings
 from goodpath.demo import service
 from goodpath.demo.cables import load_cables
@@ -47,16 +48,15 @@ def load(as_json: bool = typer.Option(False, "--json", help="Print what was load
         engagement = service.load_engagement(new_session, actor())
         with session_scope() as session:
             records = load_records(session, actor())
-        with session_scope() as session:  # after the imports are committed: re-screen the watched names
-            changed = engagement["outcome"] == "loaded" or any(s.outcome == "imported" for s in steps)
-            rescreen = monitoring.rescreen_all if changed else monitoring.rescreen_pending
-            rescreened = rescreen(session, actor())
+        # The imports' follow-ups (goodpath.consequences) now: the watched names re-screened, ...
+        rescreened = result_of(run_followups(), monitoring.RESCREEN)
         with session_scope() as session:
             cables = load_cables(session, actor(), get_settings().shared_dir)
         with session_scope() as session:
             pathway = load_pathway(session, actor(), get_settings().shared_dir)
         with session_scope() as session:
             users = ensure_demo_users(session, actor())
+        run_followups()  # the pathway's: nothing is left pending
     if as_json:
         print_json(
             {

@@ -16,6 +16,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from goodpath.audit import service as audit
+from goodpath.core import followups
 from goodpath.core.models import PUBLIC_MARKING, utcnow
 from goodpath.lists import service as lists
 from goodpath.lists.models import ListEntry, ListVersion
@@ -139,6 +140,8 @@ def load_engagement(session_factory: Callable[[], Session], actor: str) -> dict:
                 **PUBLIC_MARKING,
             )
         )  # fmt: skip
+        # Like a list import: the engaged companies are watched and screened (goodpath.consequences).
+        followups.record(session, "list_imported", {"dataset": ENGAGEMENT_DATASET, "version": version}, actor=actor)
     return {"outcome": "loaded", "parties": len(party_ids)}
 
 

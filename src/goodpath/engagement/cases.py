@@ -32,6 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Permission, Viewer, can
+from goodpath.core import followups
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import utcnow
 from goodpath.engagement.common import (
@@ -343,10 +344,8 @@ def close(
     before = to_dict(case)
     case.outcome, case.outcome_note = outcome, note
     audited(session, viewer, "case.outcome", case, before=before, reason=note)
-    if outcome == "sanctioned":  # a breach of relief conditions for its parties on the pathway
-        from goodpath.pathway import breaches  # noqa: PLC0415 - the pathway builds on engagement
-
-        breaches.after_case_closed(session, case)
+    # 'sanctioned': a breach of relief conditions for its parties on the pathway (goodpath.consequences).
+    followups.record(session, "case_closed", {"case_id": case.id, "outcome": outcome}, actor=viewer.actor)
     return case
 
 

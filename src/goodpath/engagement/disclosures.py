@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Permission, Role, Viewer, level
+from goodpath.core import followups
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import Classification, utcnow
 from goodpath.demo.service import ENGAGEMENT_DATASET
@@ -213,9 +214,9 @@ def confirm_hit(
 ) -> Disclosure:
     """Confirm a hit of the counterparty as a true match: a signal for the pathway engine."""
     disclosure = _decide(session, viewer, disclosure_id, entry_id, "true_match", reason, source, occurred_on)
-    from goodpath.pathway import breaches  # noqa: PLC0415 - the pathway builds on engagement
-
-    breaches.after_hit_confirmed(session, disclosure.party_id)  # a breach of relief conditions
+    # A breach of relief conditions for the pathway (goodpath.consequences).
+    followups.record(session, "hit_confirmed", {"party_id": disclosure.party_id, "disclosure_id": disclosure.id,
+                                                "entry_id": entry_id}, actor=viewer.actor)  # fmt: skip
     return disclosure
 
 
@@ -282,9 +283,8 @@ def refresh_from_subjects(session: Session, actor: str = "system") -> int:
         else:
             audited(session, viewer, "disclosure.rescreen", disclosure, before=old)
     session.flush()
-    from goodpath.pathway import breaches  # noqa: PLC0415 - the pathway builds on engagement
-
-    breaches.after_rescreen(session)  # confirmed hits of pathway companies: breaches of relief conditions
+    # Confirmed hits of pathway companies are breaches of relief conditions (goodpath.consequences).
+    followups.record(session, "disclosures_rescreened", {}, actor=actor)
     return changed
 
 

@@ -53,7 +53,7 @@ from goodpath.registry.authorities import add_period
 from goodpath.registry.models import OwnershipLink, Party, Sanction
 
 SYSTEM_ACTOR = "system:pathway"
-IN_FORCE = ("active", "awaiting_notice")
+IN_FORCE = proposals.RELIEF_IN_FORCE
 RELIEF_STAGES = ("relief_granted", "normalized")
 KINDS = ("breach", "review")
 ALERT_STATUSES = ("open", "snapback_proposed", "snapped_back", "snapback_rejected", "snapback_withdrawn",
@@ -490,7 +490,7 @@ def _answer(viewer, on, companies, alerts, opened, problems) -> dict:
     }
 
 
-# --- triggers: cheap when no company is on the pathway -------------------------------------------------
+# --- triggers (follow-ups declared in goodpath.consequences): cheap when no company is on the pathway ----
 
 
 def _on_pathway(session: Session, party_ids: Iterable[str] | None = None) -> list[str]:
@@ -546,23 +546,27 @@ def after_list_import(session: Session, dataset: str, version: int) -> dict | No
     return scan(session, party_ids=found) if found else None
 
 
-# --- snapback applied (called by proposals._apply) ----------------------------------------------------
+# --- snapback applied (a follow-up of its approval: goodpath.consequences) ------------------------------
 
 
-def close_alerts(session: Session, viewer: Viewer, proposal: PathwayProposal) -> None:
-    """The company's open breach alerts, and those of this snapback, are settled by it: snapped_back."""
+def close_alerts(session: Session, proposal: PathwayProposal) -> int:
+    """The company's open breach alerts, and those of this snapback, are settled by it: snapped_back.
+    Idempotent (alerts snapped back already are left as they are); returns how many it closed."""
     rows = session.scalars(
         select(PathwayAlert).where(
-            PathwayAlert.party_id == proposal.party_id,
+            PathwayAlert.party_id == proposal.party_id, PathwayAlert.status != "snapped_back",
             or_(PathwayAlert.proposal_id == proposal.id,
                 (PathwayAlert.kind == "breach") & PathwayAlert.status.in_(("open", "snapback_proposed"))),
         ).order_by(PathwayAlert.id)
-    )  # fmt: skip
+    ).all()  # fmt: skip
+    system = catalogue.system_viewer()
     for alert in rows:
         before = to_dict(alert)
         alert.status = "snapped_back"
         alert.proposal_id = alert.proposal_id or proposal.id
-        audited(session, viewer, "pathway.alert.snapped_back", alert, before=before, reason=f"proposal {proposal.id}")
+        reason = f"proposal {proposal.id} approved by {proposal.decided_by}"
+        audited(session, system, "pathway.alert.snapped_back", alert, before=before, reason=reason)
+    return len(rows)
 
 
 # --- reading and reviewing ----------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Permission, Role, Viewer
+from goodpath.core import followups
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import utcnow
 from goodpath.engagement.common import (
@@ -47,6 +48,7 @@ from goodpath.registry.service import get_party
 
 RECORD_TYPE = "pathway"
 STATUSES = ("pending", "approved", "rejected", "withdrawn")
+RELIEF_IN_FORCE = ("active", "awaiting_notice")  # a relief's statuses while its measures are relieved
 AUTO_NOTE = "applied at once: this transition needs no second approver"
 
 
@@ -379,18 +381,18 @@ def _apply(session: Session, viewer: Viewer, state: PathwayState, proposal: Path
         session.flush()
         audited(session, viewer, "pathway.relief", relief, reason=note)
     if proposal.kind == "snapback":  # exactly the reliefs in force are revoked: their measures bind again
-        from goodpath.pathway import breaches  # noqa: PLC0415 - breaches builds on this module
-
         revoked = []
         for relief in session.scalars(
             select(PathwayRelief).where(PathwayRelief.party_id == state.party_id,
-                                        PathwayRelief.status.in_(breaches.IN_FORCE)).order_by(PathwayRelief.id)
+                                        PathwayRelief.status.in_(RELIEF_IN_FORCE)).order_by(PathwayRelief.id)
         ):  # fmt: skip
             relief_before = to_dict(relief)
             relief.status, relief.status_on = "revoked", on
             audited(session, viewer, "pathway.relief.revoke", relief, before=relief_before, reason=note)
             revoked.append(relief.id)
         proposal.revoked_reliefs = revoked
-        breaches.close_alerts(session, viewer, proposal)
+        # Its breach alerts are settled by it (goodpath.consequences).
+        followups.record(session, "snapback_applied", {"proposal_id": proposal.id, "party_id": state.party_id},
+                         actor=viewer.actor)  # fmt: skip
     audited(session, viewer, "pathway.stage", state, before=before, reason=note)
     public_register.publish_for(session, viewer, proposal)

@@ -1,6 +1,6 @@
 """Continuous re-screening: watched names (screened subjects) are screened again after every
-list import, and each hit that is new or changed since the subject's last screening becomes
-an alert for an analyst to acknowledge.
+list import (a follow-up of the import: goodpath.consequences), and each hit that is new or
+changed since the subject's last screening becomes an alert for an analyst to acknowledge.
 
 * **Subjects.** Any module registers the names it needs watched with ``watch`` under a
   ``source`` label (``manual`` from the CLI/API; disclosed counterparties and case parties
@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Permission, Role, Viewer, can, can_read, level, read_filter
 from goodpath.audit import service as audit
+from goodpath.core import followups
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import utcnow
 from goodpath.demo.service import ENGAGEMENT_DATASET
@@ -50,6 +51,7 @@ ALERT_STATUSES = ("open", "acknowledged")
 MONITOR_LIMIT = 25  # hits kept per subject
 SCORE_CHANGE = 0.01  # a score move this large (since the last alert) is a change
 _PG_RESCREEN_LOCK = 0x60_0D_5C_2E  # one re-screening at a time
+RESCREEN = "rescreen_watched_names"  # the reaction to every list import (goodpath.consequences)
 
 
 def hosting_organization() -> str:
@@ -299,9 +301,8 @@ def rescreen_all(session: Session, actor: str) -> dict:
         subject.last_hits, subject.last_lists, subject.last_screened_at = current, lists["lists"], now
         total_hits += len(current)
     session.flush()
-    from goodpath.engagement import disclosures  # noqa: PLC0415 - engagement builds on screening, not the reverse
-
-    disclosures.refresh_from_subjects(session, actor)  # disclosed counterparties take their new hits
+    # What follows (disclosed counterparties take their new hits) is declared in goodpath.consequences.
+    followups.record(session, "watched_names_rescreened", {}, actor=actor)
     summary = {
         "screened_at": now.isoformat(), "subjects": len(subjects), "hits": total_hits, "suppressed": suppressed,
         "alerts": counts, "alert_ids": [a.id for a in alerts], "lists": lists["lists"],
@@ -313,16 +314,6 @@ def rescreen_all(session: Session, actor: str) -> dict:
             target_id=None, after=summary, releasability=hosting_organization(),
         )  # fmt: skip
     return summary
-
-
-def rescreen_pending(session: Session, actor: str) -> dict | None:
-    """Re-screen only when some watched name has never been screened (after syncing the engaged
-    companies): for runs that imported nothing, such as a repeated ``goodpath demo load``."""
-    sync_engaged_companies(session, actor)
-    pending = session.scalar(
-        select(func.count()).where(ScreenedSubject.active.is_(True), ScreenedSubject.last_screened_at.is_(None))
-    )
-    return rescreen_all(session, actor) if pending else None
 
 
 def _change(before: dict | None, now: dict) -> str | None:
