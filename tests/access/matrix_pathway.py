@@ -7,7 +7,7 @@ analyst makes here are UNCLASSIFIED and releasable to USA."""
 
 from __future__ import annotations
 
-from tests.access.matrix_support import VISIBLE, World
+from tests.access.matrix_support import DERIVED, VISIBLE, World
 
 MANAGE = {"analyst", "analyst_conf", "approver"}
 READS_USA = {"analyst", "analyst_conf", "approver", "auditor", "auditor_conf", "admin"}
@@ -41,7 +41,7 @@ def check_funnel(w: World, user: str) -> None:
 def check_pathway(w: World, user: str) -> None:
     for probe, party_id in w.party_ids.items():
         response = w.call(user, "GET", f"/pathway/{party_id}")
-        expected = 401 if user == "public" else 200 if probe in VISIBLE[user] else 404
+        expected = 401 if user == "public" else 200 if probe in DERIVED[user] else 404
         assert response.status_code == expected, (user, probe, response.text)
 
 

@@ -1,11 +1,11 @@
 """Authorization matrix: the eligibility route of the legal rule engine (see test_authorization_matrix.py).
 
-Any logged-in user may ask; a party the user may not read answers exactly like one that never existed,
-and only the sanctions the user may read are explained."""
+Any logged-in user may ask; a party the user may not read (a company officer: any company but their own)
+answers exactly like one that never existed, and only the sanctions the user may read are explained."""
 
 from __future__ import annotations
 
-from tests.access.matrix_support import VISIBLE, World
+from tests.access.matrix_support import DERIVED, World
 
 
 def check_eligibility(w: World, user: str) -> None:
@@ -14,7 +14,7 @@ def check_eligibility(w: World, user: str) -> None:
         if user == "public":
             assert response.status_code == 401, (user, probe, response.text)
             continue
-        expected = 200 if probe in VISIBLE[user] else 404
+        expected = 200 if probe in DERIVED[user] else 404
         assert response.status_code == expected, (user, probe, response.text)
         if expected == 404:
             never = w.call(user, "GET", "/pathway/p-never-was/eligibility").json()["detail"]

@@ -59,6 +59,9 @@ VISIBLE = {
     "company": {"listdata", "published", "own_company"},
     "public": {"published"},
 }
+# Views derived from a company's records (its pathway, eligibility, disclosure signals, ICP evidence):
+# readable where its party is, but a company officer's own company's alone, and never by the public.
+DERIVED = VISIBLE | {"company": {"own_company"}, "public": set()}
 CAN_IMPORT = {"analyst", "analyst_conf", "approver"}
 CAN_VERIFY_AUDIT = {"analyst", "analyst_conf", "approver", "auditor", "auditor_conf", "admin"}
 CAN_READ_AUDIT = {"auditor", "auditor_conf", "admin"}

@@ -4,6 +4,12 @@ Every service, API route and web page asks here. Reads come in two forms that st
 same rule: ``can_read`` for one record, ``read_filter`` for a query (so that hidden
 records are neither returned nor counted). A record a viewer may not read is, to that
 viewer, a record that does not exist.
+
+Views derived from a company's records (its pathway stage and timeline, its eligibility for
+relief, its disclosure signals, its ICP evidence, the counts over them) follow one more rule,
+``can_read_derived`` (``require_derived`` in services): they are computed from the records the
+viewer may read alone, the public reads none of them, and a company officer reads its own
+company's only (any other company's answers exactly like a party that does not exist).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, false, literal, or_, true
 
+from goodpath.core.errors import NotFound
 from goodpath.core.models import RELEASABLE_TO_ALL, Classification
 
 # Records imported from public lists carry this originator: published list data.
@@ -121,11 +128,32 @@ def marking_readable(viewer: Viewer, classification: str, releasability: str | N
 
 
 def _company_of(record) -> str | None:
+    """The company a record belongs to: its ``party_id``, a party's own id, else None. Markings
+    carried apart from their rows (e.g. the screening index's) hold their row's ``party_id``, if any."""
     if hasattr(record, "party_id"):
         return record.party_id
-    if type(record).__tablename__ == "party":
+    if getattr(type(record), "__tablename__", None) == "party":
         return record.id
     return None
+
+
+def can_read_derived(viewer: Viewer, party_id: str | None) -> bool:
+    """Whether ``viewer`` may read a view derived from company ``party_id``'s records (given that
+    they may read the party itself): never the public, a company officer their own company's only,
+    anyone else any company. The view itself is computed from the records the viewer may read alone
+    (``read_filter``): a hidden record counts as one that does not exist, never as a fallback."""
+    if viewer.role is Role.PUBLIC:
+        return False
+    if viewer.role is Role.COMPANY_OFFICER:
+        return party_id is not None and party_id == viewer.company_party_id
+    return True
+
+
+def require_derived(viewer: Viewer, party_id: str | None, asked: str | None = None) -> None:
+    """NotFound, worded exactly as for a party that does not exist (``no party 'asked'``), unless
+    ``viewer`` may read views derived from the company's records (``can_read_derived``)."""
+    if not can_read_derived(viewer, party_id):
+        raise NotFound(f"no party {(asked if asked is not None else party_id)!r}")
 
 
 def read_filter(viewer: Viewer, model) -> ColumnElement[bool]:

@@ -102,7 +102,9 @@ def party_of(session: Session, viewer: Viewer, party_id: str | None) -> Party | 
 
 def accepts_party_key(service: Callable) -> Callable:
     """Let ``service``'s ``party_id`` be a party's key too (``norinco``), as the registry's routes
-    do: the key becomes the id before the service runs, and every access check stays the service's."""
+    do: the key becomes the id before the service runs, and every access check stays the service's.
+    Only the key of a party the viewer may read becomes its id: any other stays as typed, so that what
+    the service answers (its "not found") names no hidden party's id."""
     signature = inspect.signature(service)
 
     @functools.wraps(service)
@@ -110,8 +112,8 @@ def accepts_party_key(service: Callable) -> Callable:
         bound = signature.bind(*args, **kwargs)
         value = bound.arguments.get("party_id")
         if isinstance(value, str) and value:
-            session = bound.arguments["session"]
-            found = session.scalars(select(Party.id).where(Party.key == value)).first()
+            session, viewer = bound.arguments["session"], bound.arguments["viewer"]
+            found = session.scalars(select(Party.id).where(Party.key == value, read_filter(viewer, Party))).first()
             bound.arguments["party_id"] = found or value
         return service(*bound.args, **bound.kwargs)
 

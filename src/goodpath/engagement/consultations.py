@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from goodpath.access.policy import Permission, Viewer
+from goodpath.access.policy import Permission, Viewer, can_read
 from goodpath.core.errors import GoodpathError, Refused
 from goodpath.core.models import utcnow
 from goodpath.engagement.common import (
@@ -319,17 +319,23 @@ def add_held_round(session: Session, viewer: Viewer, consultation_id: int, *, he
 # --- overdue and metrics -----------------------------------------------------------------------
 
 
-def last_held(track: Consultation) -> date | None:
-    days = [r.held_on for r in track.rounds if r.status == "held" and r.held_on is not None]
+def _rounds(track: Consultation, viewer: Viewer | None) -> list[ConsultationRound]:
+    """The track's rounds, or those ``viewer`` may read: a flag or a count shown to a viewer is derived
+    from the rounds they may read alone."""
+    return [r for r in track.rounds if viewer is None or can_read(viewer, r)]
+
+
+def last_held(track: Consultation, viewer: Viewer | None = None) -> date | None:
+    days = [r.held_on for r in _rounds(track, viewer) if r.status == "held" and r.held_on is not None]
     return max(days) if days else None
 
 
-def overdue(track: Consultation, today: date | None = None) -> dict:
+def overdue(track: Consultation, today: date | None = None, viewer: Viewer | None = None) -> dict:
     """The cadence flag. An active track is overdue when its last held round (or, if later, the day
     it became active: a resumption restarts the clock) is more than ``cadence_months`` ago.
     A suspended track is never overdue but shows how long it has been suspended."""
     today = _today(today)
-    held = last_held(track)
+    held = last_held(track, viewer)
     out = {"overdue": False, "due_on": None, "due_since": None, "days_overdue": 0, "last_held_on": _iso(held),
            "suspended_since": None, "suspended_days": None}  # fmt: skip
     if track.status == "suspended":
@@ -366,12 +372,13 @@ def active_periods(session: Session, consultation_id: int, today: date) -> list[
     return [(a, min(b, today + timedelta(days=1))) for a, b in periods if a <= today]
 
 
-def track_metrics(session: Session, track: Consultation, today: date) -> list[dict]:
+def track_metrics(session: Session, track: Consultation, today: date, viewer: Viewer | None = None) -> list[dict]:
     """Per year: rounds held, rounds scheduled (stored plans), and rounds expected by the cadence
     while the track was active (active months / cadence months)."""
     periods = active_periods(session, track.id, today)
-    held = [r.held_on for r in track.rounds if r.status == "held" and r.held_on and r.held_on <= today]
-    scheduled = [r.scheduled_on for r in track.rounds]
+    rounds = _rounds(track, viewer)
+    held = [r.held_on for r in rounds if r.status == "held" and r.held_on and r.held_on <= today]
+    scheduled = [r.scheduled_on for r in rounds]
     years = {d.year for d in held + scheduled} | {y for a, b in periods for y in range(a.year, b.year + 1)}
     years = {y for y in years if y <= today.year}
     out = []
@@ -404,7 +411,7 @@ def metrics(
     )
     per_track, totals = [], {}
     for track in tracks:
-        years = track_metrics(session, track, today)
+        years = track_metrics(session, track, today, viewer)
         per_track.append({"id": track.id, "title": track.title, "level": track.level, "status": track.status,
                           "cadence_months": track.cadence_months, "years": years})  # fmt: skip
         for row in years:
@@ -429,8 +436,8 @@ def _query(session, viewer, *, status=None, counterpart=None, level=None) -> lis
     return list(session.scalars(query))
 
 
-def row(track: Consultation, today: date | None = None) -> dict:
-    flag = overdue(track, today)
+def row(track: Consultation, today: date | None = None, viewer: Viewer | None = None) -> dict:
+    flag = overdue(track, today, viewer)
     keys = ("last_held_on", "overdue", "due_on", "due_since", "days_overdue", "suspended_since", "suspended_days")
     return to_dict(track) | {k: flag[k] for k in keys}
 
@@ -448,7 +455,8 @@ def list_consultations(
     """Readable tracks with their overdue flag."""
     if status is not None and status not in WORKFLOW.statuses:
         raise GoodpathError(f"status must be one of {', '.join(WORKFLOW.statuses)}, not {status!r}")
-    rows = [row(t, today) for t in _query(session, viewer, status=status, counterpart=counterpart, level=level)]
+    rows = [row(t, today, viewer) for t in _query(session, viewer, status=status, counterpart=counterpart,
+                                                  level=level)]  # fmt: skip
     return [r for r in rows if r["overdue"]] if overdue_only else rows
 
 
@@ -464,7 +472,7 @@ def detail(session: Session, viewer: Viewer, consultation_id: int, today: date |
         .where(ConsultationRound.consultation_id == track.id)
         .order_by(ConsultationRound.scheduled_on, ConsultationRound.id)
     )
-    return row(track, today) | {
+    return row(track, today, viewer) | {
         "rounds": [round_dict(r) | {"history": history(session, viewer, ROUND_RECORD, r.id)} for r in rounds],
         "history": history(session, viewer, RECORD, track.id),
     }

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from goodpath.access.policy import Permission, Role, Viewer, level
+from goodpath.access.policy import Permission, Role, Viewer, level, require_derived
 from goodpath.core import followups
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import Classification, utcnow
@@ -45,6 +45,7 @@ from goodpath.engagement.common import (
     transition,
 )
 from goodpath.engagement.models import Disclosure
+from goodpath.registry.service import get_party
 from goodpath.screening import dispositions, monitoring, service
 from goodpath.screening.models import ScreenedSubject
 
@@ -319,10 +320,11 @@ def list_disclosures(
     return [to_dict(d) for d in session.scalars(query.order_by(Disclosure.id.desc()))]
 
 
-@accepts_party_key
 def signals(session: Session, viewer: Viewer, party_id: str) -> list[dict]:
-    """The confirmed hits of a company's disclosures: what the pathway engine reads."""
-    party = party_of(session, viewer, party_id)
+    """The confirmed hits of a company's disclosures: what the pathway engine reads (a view derived from
+    the disclosures the viewer may read; a company officer's own company's alone)."""
+    party = get_party(session, viewer, party_id)
+    require_derived(viewer, party.id, asked=party_id)
     query = readable(session, viewer, Disclosure).where(Disclosure.party_id == party.id)
     out = []
     for d in session.scalars(query.order_by(Disclosure.id)):

@@ -20,7 +20,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from goodpath.access.policy import Permission, Viewer, read_filter
+from goodpath.access.policy import Permission, Viewer, read_filter, require_derived
 from goodpath.core.errors import GoodpathError, Refused
 from goodpath.core.models import utcnow
 from goodpath.engagement.common import (
@@ -41,6 +41,7 @@ from goodpath.engagement.common import (
     transition,
 )
 from goodpath.engagement.models import IcpAssessment, IcpElementScore
+from goodpath.registry.service import get_party
 
 ASSESSMENT = Workflow("icp_assessment", {"draft": frozenset({"final"}), "final": frozenset()})
 MAX_SCORE = 3
@@ -220,13 +221,14 @@ def list_assessments(
     return out
 
 
-@accepts_party_key
 def icp_evidence(session: Session, viewer: Viewer, party_id: str, threshold: float = DEFAULT_THRESHOLD) -> dict:
     """The latest final score per framework and whether it meets ``threshold``: the pathway
-    engine's "ICP established" evidence. ``established`` is true when any framework's latest meets it."""
+    engine's "ICP established" evidence. ``established`` is true when any framework's latest meets it.
+    A view derived from the assessments the viewer may read; a company officer's own company's alone."""
     if not 0 <= threshold <= 1:
         raise GoodpathError(f"threshold must be between 0 and 1, not {threshold!r}")
-    party = party_of(session, viewer, party_id)
+    party = get_party(session, viewer, party_id)
+    require_derived(viewer, party.id, asked=party_id)
     query = (
         readable(session, viewer, IcpAssessment)
         .where(IcpAssessment.party_id == party.id, IcpAssessment.status == "final")

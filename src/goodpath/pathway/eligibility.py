@@ -23,7 +23,7 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
-from goodpath.access.policy import Viewer
+from goodpath.access.policy import Viewer, require_derived
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.registry import service as registry
 from goodpath.registry.authorities import add_period
@@ -393,8 +393,10 @@ def resolve_party(session: Session, viewer: Viewer, text: str) -> Party:
 
 def explain(session: Session, viewer: Viewer, party: str, *, as_of: date | None = None) -> dict:
     """Whether relief is possible, per sanction and measure of ``party`` (id, key or name),
-    as of ``as_of`` (default today). Only what the viewer may read is considered."""
+    as of ``as_of`` (default today). Only what the viewer may read is considered; a company officer
+    asks about their own company alone (another answers as a party that does not exist)."""
     found = resolve_party(session, viewer, party)
+    require_derived(viewer, found.id, asked=party.strip())
     facts = [SanctionFacts.of(s) for s in registry.sanctions_of(session, viewer, found.id)]
     summary = {"id": found.id, "key": found.key, "caption": found.caption}
     return evaluate(load_authorities(), summary, facts, as_of or date.today())

@@ -23,7 +23,7 @@ import yaml
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from goodpath.access.policy import Role, Viewer
+from goodpath.access.policy import Role, Viewer, read_filter
 from goodpath.core.errors import GoodpathError, Refused
 from goodpath.core.models import Classification
 from goodpath.engagement import disclosures
@@ -265,9 +265,12 @@ def _legal_relief(c: Context) -> Finding:
     return Finding(True, [ref])
 
 
-def active_sanction_measures(session: Session, party_id: str) -> set[tuple[int, str]]:
-    rows = session.scalars(select(Sanction).where(Sanction.party_id == party_id, Sanction.status == "active"))
-    return {(s.id, m) for s in rows for m in (s.measures or [])}
+def active_sanction_measures(session: Session, party_id: str, viewer: Viewer | None = None) -> set[tuple[int, str]]:
+    """(sanction, measure) of the company's active sanctions: all of them, or those ``viewer`` may read."""
+    query = select(Sanction).where(Sanction.party_id == party_id, Sanction.status == "active")
+    if viewer is not None:
+        query = query.where(read_filter(viewer, Sanction))
+    return {(s.id, m) for s in session.scalars(query) for m in (s.measures or [])}
 
 
 def relieved_measures(session: Session, party_id: str, in_effect_on: date | None = None) -> set[tuple[int, str]]:

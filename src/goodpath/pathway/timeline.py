@@ -1,6 +1,9 @@
 """A company's pathway as it happened, and the funnel of all companies, from stored data only:
 the stage history (``engagement_event`` rows of record type ``pathway``), the proposals with their
-evidence references and decisions, and the reliefs. Everything is filtered by the access policy."""
+evidence references and decisions, and the reliefs. Everything is filtered by the access policy: a
+record the viewer may not read counts as one that does not exist (a company whose pathway record is
+hidden from the viewer shows as one not yet on the pathway), and a company officer reads its own
+company's pathway alone (``policy.require_derived``)."""
 
 from __future__ import annotations
 
@@ -11,14 +14,15 @@ from statistics import mean, median
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from goodpath.access.policy import Viewer, read_filter
+from goodpath.access.policy import Viewer, read_filter, require_derived
 from goodpath.core.models import utcnow
 from goodpath.engagement.common import parse_date, readable, to_dict
 from goodpath.engagement.models import EngagementEvent
 from goodpath.pathway import breaches, evidence, proposals
 from goodpath.pathway import stages as catalogue
 from goodpath.pathway.models import PathwayProposal, PathwayRelief, PathwayState
-from goodpath.registry.service import get_party
+from goodpath.registry.models import Party
+from goodpath.registry.service import get_party, sanctions_of
 
 
 def _events(session: Session, viewer: Viewer, party_ids=None) -> list[EngagementEvent]:
@@ -36,13 +40,13 @@ def proposal_row(p: PathwayProposal) -> dict:
 def pathway(session: Session, viewer: Viewer, party_id: str) -> dict:
     """The company's stage, reliefs, pending proposals, what it may do next, and its timeline."""
     party = get_party(session, viewer, party_id)
-    state = session.scalars(readable(session, viewer, PathwayState).where(PathwayState.party_id == party.id)).first()
-    stage, since = (state.stage, state.since) if state else proposals.current(session, party)
+    require_derived(viewer, party.id, asked=party_id)
+    stage, since = current_stage(session, viewer, party)
     reliefs = [to_dict(r) for r in session.scalars(
         readable(session, viewer, PathwayRelief).where(PathwayRelief.party_id == party.id).order_by(PathwayRelief.id)
     )]  # fmt: skip
     active = [r for r in reliefs if r["status"] in ("active", "awaiting_notice")]  # granted (see "in_effect")
-    open_measures = catalogue.active_sanction_measures(session, party.id)
+    open_measures = catalogue.active_sanction_measures(session, party.id, viewer)
     extent = None if not active else ("full" if {(r["sanction_id"], r["measure"]) for r in active} >= open_measures
                                        else "partial")  # fmt: skip
     rows = [proposal_row(p) for p in session.scalars(
@@ -65,8 +69,20 @@ def pathway(session: Session, viewer: Viewer, party_id: str) -> dict:
     }
 
 
+def current_stage(session: Session, viewer: Viewer, party: Party) -> tuple[str, date]:
+    """The company's stage and since when, as far as the viewer may read: its pathway record, else (none,
+    or one hidden from the viewer) the start of the pathway since its first sanction the viewer reads."""
+    state = session.scalars(readable(session, viewer, PathwayState).where(PathwayState.party_id == party.id)).first()
+    if state is not None:
+        return state.stage, state.since
+    today = utcnow().date()
+    first = min((s.imposed_on for s in sanctions_of(session, viewer, party.id) if s.imposed_on), default=today)
+    return catalogue.START, min(first, today)
+
+
 def company_timeline(session: Session, viewer: Viewer, party_id: str, rows: list[dict] | None = None) -> list[dict]:
     """Stage changes and proposals (with their evidence and decisions) in date order."""
+    require_derived(viewer, party_id)
     if rows is None:
         rows = [proposal_row(p) for p in session.scalars(
             readable(session, viewer, PathwayProposal).where(PathwayProposal.party_id == party_id)

@@ -30,14 +30,19 @@ MAX_DEPTH = 6
 
 @dataclass(frozen=True)
 class Marking:
+    """A row's marking and the company it belongs to (its ``party_id``; None for a link), for the
+    access policy at query time."""
+
     classification: str
     releasability: str | None
     originator: str
     published: bool
+    party_id: str | None = None
 
 
 def _marking(row) -> Marking:
-    return Marking(row.classification, row.releasability, row.originator, row.published)
+    return Marking(row.classification, row.releasability, row.originator, row.published,
+                   getattr(row, "party_id", None))  # fmt: skip
 
 
 @dataclass(frozen=True)

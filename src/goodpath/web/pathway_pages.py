@@ -195,8 +195,9 @@ def _draw(
     stage_targets = [t for t in data["next"] if t["kind"] != "relief"]
     relief_options = _relief_options(explanation) if any(t["kind"] == "relief" for t in data["next"]) else []
     manage = page.can(Permission.MANAGE_ENGAGEMENT)
-    determinations = {p["id"]: evidence.determinations_of(session, p["id"]) for p in data["pending"]
-                      if p["kind"] == "relief"}  # fmt: skip
+    # the determinations among each pending relief's documents the viewer may read
+    determinations = {p["id"]: [d for d in p.get("documents", []) if d["kind"] in evidence.DETERMINATION_KINDS]
+                      for p in data["pending"] if p["kind"] == "relief"}  # fmt: skip
     linkable = [d for d in documents if d["latest"]]
     return page.render(
         "pathway.html",
