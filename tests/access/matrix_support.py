@@ -63,6 +63,7 @@ VISIBLE = {
 # readable where its party is, but a company officer's own company's alone, and never by the public.
 DERIVED = VISIBLE | {"company": {"own_company"}, "public": set()}
 CAN_IMPORT = {"analyst", "analyst_conf", "approver"}
+CAN_BATCH = {"analyst", "analyst_conf", "approver"}  # batch screening: screening.batch
 CAN_VERIFY_AUDIT = {"analyst", "analyst_conf", "approver", "auditor", "auditor_conf", "admin"}
 CAN_READ_AUDIT = {"auditor", "auditor_conf", "admin"}
 CAN_REVIEW_SCREENING = {"analyst", "analyst_conf", "approver"}

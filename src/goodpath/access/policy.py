@@ -46,12 +46,13 @@ class Permission(enum.StrEnum):
     MANAGE_ENGAGEMENT = "engagement.manage"  # consultations, pledges, cases, projects, dossiers, ICP
     RESPOND_CASES = "cases.respond"  # the partner government's side of the working-level channel
     SUBMIT_DISCLOSURES = "disclosures.submit"  # a company's own disclosures
+    SCREEN_BATCH = "screening.batch"  # start batch screening jobs (a file of names, run on the server)
 
 
 _OFFICIAL = frozenset(
     {
         Permission.IMPORT_LISTS, Permission.EDIT_REGISTRY, Permission.VERIFY_AUDIT, Permission.REVIEW_SCREENING,
-        Permission.MANAGE_ENGAGEMENT, Permission.SUBMIT_DISCLOSURES,
+        Permission.MANAGE_ENGAGEMENT, Permission.SUBMIT_DISCLOSURES, Permission.SCREEN_BATCH,
     }
 )  # fmt: skip
 PERMISSIONS: dict[Role, frozenset[Permission]] = {

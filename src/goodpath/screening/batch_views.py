@@ -14,8 +14,8 @@ from fastapi import APIRouter, Depends, File, HTTPException, Query, Response, Up
 from fastapi.responses import FileResponse
 from sqlalchemy.orm import Session
 
-from goodpath.access.deps import require_login
-from goodpath.access.policy import Viewer
+from goodpath.access.deps import require, require_login
+from goodpath.access.policy import Permission, Viewer
 from goodpath.core.api_support import SESSION
 from goodpath.core.settings import get_settings
 from goodpath.screening import batch_jobs as jobs
@@ -33,10 +33,11 @@ def start_batch(
     threshold: float = Query(DEFAULT_THRESHOLD, ge=0, le=1, description="Lowest score reported"),
     limit: int = Query(3, ge=1, le=100, description="At most this many hits per row"),
     include_suppressed: bool = Query(False, description="Also report hits suppressed as false positives"),
-    viewer: Viewer = Depends(require_login),
+    viewer: Viewer = Depends(require(Permission.SCREEN_BATCH)),
     session: Session = SESSION,
 ) -> dict:
-    """Start screening every row of the uploaded CSV; answers at once with the job (202)."""
+    """Start screening every row of the uploaded CSV; answers at once with the job (202). Needs the
+    screening.batch permission (analysts and approvers)."""
     job_id = jobs.new_job_id()
     folder = jobs.job_folder(job_id)
     folder.mkdir(parents=True, exist_ok=False)

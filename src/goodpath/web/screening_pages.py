@@ -72,7 +72,7 @@ def _job_row(job) -> dict:
 def _batch_list(page: Page, error: str | None = None, status_code: int = 200) -> Response:
     rows = [_job_row(job) for job in jobs.list_jobs(page.session, page.viewer)]
     return page.render("screening_batch.html", status_code=status_code, jobs=rows, error=error,
-                       threshold=DEFAULT_THRESHOLD)  # fmt: skip
+                       threshold=DEFAULT_THRESHOLD, can_batch=page.can(Permission.SCREEN_BATCH))  # fmt: skip
 
 
 @router.get("/ui/screening/batch", response_class=HTMLResponse)
@@ -102,6 +102,8 @@ def _xlsx_to_csv(data: bytes) -> bytes:
 @router.post("/ui/screening/batch", response_class=HTMLResponse)
 async def start_batch(context: tuple[Page, FormData] = Depends(multipart_page)) -> Response:
     page, form = context
+    if not page.can(Permission.SCREEN_BATCH):
+        return forbidden(page)
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return _batch_list(page, N_("Choose a CSV or XLSX file."), 422)
