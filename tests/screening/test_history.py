@@ -72,7 +72,7 @@ def test_api_and_cli_take_as_of(db, session):
     body = client.post("/screen", json={"name": "Beta Rocket Works"}).json()
     assert [h["caption"] for h in body["hits"]] == ["BETA ROCKET WORKS"]
     bad = client.post("/screen", json={"name": "Alpha", "as_of": "last tuesday"})
-    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][-1] == "as_of"
+    assert bad.status_code == 422 and bad.json()["errors"][0]["loc"][-1] == "as_of"
     out = CliRunner().invoke(cli, ["screen", "Beta Rocket Works", "--as-of", "2001-01-01"])
     assert out.exit_code == 0, out.output
     assert "none imported by then" in out.stdout

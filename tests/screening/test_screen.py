@@ -107,7 +107,7 @@ def test_api_screen_validates_and_answers(session):
     assert ok.status_code == 200 and ok.json()["hits"][0]["caption"].startswith("LIMMT")
     assert ok.json()["query"]["schema"] == "Company"
     bad = client.post("/screen", json={"name": "", "country": "China"})
-    assert bad.status_code == 422 and {e["loc"][-1] for e in bad.json()["detail"]} == {"name", "country"}
+    assert bad.status_code == 422 and {e["loc"][-1] for e in bad.json()["errors"]} == {"name", "country"}
 
 
 FILLER = ["ALTAIR", "BOREAL", "CASPIAN", "DELTA", "EMBER", "FALCON", "GRANITE", "HALCYON", "IRIS", "JUNIPER",

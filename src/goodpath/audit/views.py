@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -11,6 +11,7 @@ from goodpath.access.policy import Permission, Viewer
 from goodpath.audit import service
 from goodpath.audit.models import AuditEntry
 from goodpath.core.api_support import SESSION
+from goodpath.core.api_types import Limit, Offset
 
 router = APIRouter(tags=["audit"])
 
@@ -23,8 +24,8 @@ def verify(viewer: Viewer = Depends(require(Permission.VERIFY_AUDIT)), session: 
 
 @router.get("/audit/entries")
 def entries(
-    limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    limit: Limit = 50,
+    offset: Offset = 0,
     viewer: Viewer = Depends(require(Permission.READ_AUDIT)),
     session: Session = SESSION,
 ) -> dict:

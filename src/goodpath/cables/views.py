@@ -15,6 +15,7 @@ from goodpath.access.deps import require, require_login
 from goodpath.access.policy import Permission, Viewer
 from goodpath.cables import drafts, ingest, review
 from goodpath.core.api_support import SESSION, invalid_as_422
+from goodpath.core.api_types import Key, RecordId
 from goodpath.core.errors import GoodpathError
 
 router = APIRouter(tags=["cables"])
@@ -89,13 +90,13 @@ def list_drafts(
 
 
 @router.get("/cables/{reference_id}")
-def show_cable(reference_id: str, viewer: Viewer = Depends(require_login), session: Session = SESSION):
+def show_cable(reference_id: Key, viewer: Viewer = Depends(require_login), session: Session = SESSION):
     """A cable with its parsed record, linked organizations and drafts (404 if it cannot be read)."""
     return ingest.detail(session, viewer, reference_id)
 
 
 @router.get("/cables/{reference_id}/versions")
-def list_versions(reference_id: str, viewer: Viewer = Depends(require_login), session: Session = SESSION) -> dict:
+def list_versions(reference_id: Key, viewer: Viewer = Depends(require_login), session: Session = SESSION) -> dict:
     """The cable's versions (current, pending, superseded), each with its diff summary against the current one."""
     rows = review.list_versions(session, viewer, reference_id)
     return {"results": rows, "total": len(rows)}
@@ -103,7 +104,7 @@ def list_versions(reference_id: str, viewer: Viewer = Depends(require_login), se
 
 @router.post("/cables/{reference_id}/versions/{number}/accept")
 def accept_version(
-    reference_id: str, number: int = VERSION_NUMBER, body: AcceptRequest | None = None,
+    reference_id: Key, number: int = VERSION_NUMBER, body: AcceptRequest | None = None,
     viewer: Viewer = Depends(manage), session: Session = SESSION,
 ) -> dict:  # fmt: skip
     """Make the version current: paragraphs, links and drafts derived from it again (decisions kept,
@@ -114,7 +115,7 @@ def accept_version(
 
 @router.post("/cables/drafts/{draft_id}/confirm")
 def confirm_draft(
-    draft_id: int, body: ConfirmRequest | None = None, viewer: Viewer = Depends(manage),
+    draft_id: RecordId, body: ConfirmRequest | None = None, viewer: Viewer = Depends(manage),
     session: Session = SESSION,
 ) -> dict:  # fmt: skip
     """Create the engagement record the draft proposes, citing its cable and paragraph (409 if decided)."""
@@ -126,7 +127,7 @@ def confirm_draft(
 
 @router.post("/cables/drafts/{draft_id}/discard")
 def discard_draft(
-    draft_id: int, body: DiscardRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
+    draft_id: RecordId, body: DiscardRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
 ) -> dict:
     with invalid_as_422():
         return drafts.draft_dict(drafts.discard_draft(session, viewer, draft_id, body.reason))

@@ -1,14 +1,26 @@
-"""What every API router shares: a session per request and error mapping."""
+"""What every API router shares: a session per request, and one shape for every error answer.
+
+Every 4xx (and 5xx) answer of the API is ``ErrorBody``: ``{"detail": "<a message for a person>"}``,
+with ``"errors": [{"loc", "msg", "type"}]`` added when the request failed validation (422). The
+handlers here produce it from NotFound (404), Refused (409), ListFormatError and rule breaches
+(422), FastAPI's HTTPException (401, 403, 429 ... with their headers) and request validation
+errors; the OpenAPI spec declares it for every operation (``declare_errors``). Pages of the web
+UI (routes left out of the spec) draw their own HTML errors: see ``goodpath.web``.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from goodpath.core import followup_runner, followups
 from goodpath.core.db import session_scope
@@ -47,15 +59,154 @@ def invalid_as_422() -> Iterator[None]:
         raise HTTPException(422, str(exc)) from None
 
 
+class ErrorItem(BaseModel):
+    loc: list[str | int] = Field(description="Where: body, query, path, header or cookie, then the field")
+    msg: str = Field(description="What is wrong there")
+    type: str = Field(description="The kind of error, e.g. less_than_equal, missing")
+
+
+class ErrorBody(BaseModel):
+    """The body of every error answer."""
+
+    detail: str = Field(description="What went wrong, for a person to read")
+    errors: list[ErrorItem] = Field(default_factory=list, description="Validation errors (422 only), where and why")
+
+
+ERROR_STATUSES = {
+    400: "The request body could not be read (malformed JSON or multipart data)",
+    401: "Login required, or the API token is invalid, expired or revoked",
+    403: "Not allowed: a permission is missing (or the browser's CSRF token)",
+    404: "No such record, or the caller may not see it",
+    409: "Refused: the request would break a rule; nothing was changed",
+    413: "The upload is larger than allowed",
+    422: "The request's content is invalid: a parameter out of bounds, a field missing or malformed",
+    429: "Too many attempts: try again after Retry-After seconds",
+}
+MAX_SUMMARISED = 5
+
+
+def error_response(status_code: int, detail: str, *, errors: list[dict] | None = None,
+                   headers: dict[str, str] | None = None) -> JSONResponse:  # fmt: skip
+    body: dict[str, Any] = {"detail": detail}
+    if errors is not None:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status_code, headers=headers)
+
+
+def validation_errors(exc: RequestValidationError) -> list[dict]:
+    """FastAPI's validation errors without the rejected input (never echoed back)."""
+    return [
+        {"loc": [p if isinstance(p, int) else str(p) for p in e.get("loc", ())],
+         "msg": str(e.get("msg", "")).removeprefix("Value error, "), "type": str(e.get("type", ""))}
+        for e in exc.errors()
+    ]  # fmt: skip
+
+
+def validation_summary(errors: list[dict]) -> str:
+    parts = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in errors[:MAX_SUMMARISED]]
+    more = len(errors) - MAX_SUMMARISED
+    return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "") if parts else "invalid request"
+
+
+async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = validation_errors(exc)
+    return error_response(422, validation_summary(errors), errors=errors)
+
+
+async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    return error_response(exc.status_code, detail, headers=getattr(exc, "headers", None))
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    """The handlers of every error, and their declaration in the app's OpenAPI spec."""
+
     @app.exception_handler(NotFound)
     async def not_found(_: Request, exc: NotFound) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=404)
+        return error_response(404, str(exc))
 
     @app.exception_handler(Refused)
     async def refused(_: Request, exc: Refused) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=409)
+        return error_response(409, str(exc))
 
     @app.exception_handler(ListFormatError)
     async def bad_list(_: Request, exc: ListFormatError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=422)
+        return error_response(422, str(exc))
+
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    spec = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            app.openapi_schema = declare_errors(spec())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+# --- the spec ------------------------------------------------------------------------------------
+
+ERROR_REF = "#/components/schemas/ErrorBody"
+EXPORT_TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+UNAUTHENTICATED = {"/health"}  # answers without looking at credentials
+
+
+def declare_errors(spec: dict) -> dict:
+    """``spec`` with ErrorBody as the schema of every error answer (in place of FastAPI's
+    HTTPValidationError) and the errors every operation can answer declared: 401 and 403 (any
+    credential is checked), 404 (an id or key that names nothing readable), 409 (a write refused),
+    400 (an unreadable body) and 422 (invalid input); codes a route declares itself (413, 429) keep
+    their place. A ``format`` parameter of csv/xlsx declares the download's media types."""
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    schemas.pop("HTTPValidationError", None)
+    schemas.pop("ValidationError", None)
+    for model in (ErrorItem, ErrorBody):
+        schemas[model.__name__] = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas["ErrorBody"].pop("$defs", None)
+    for path, operations in spec.get("paths", {}).items():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            for code in _error_codes(path, method, operation, responses):
+                declared = responses.setdefault(str(code), {})
+                declared["description"] = declared.get("description") or ERROR_STATUSES.get(code, "Error")
+                if declared["description"] == "Validation Error":
+                    declared["description"] = ERROR_STATUSES[422]
+                declared["content"] = {"application/json": {"schema": {"$ref": ERROR_REF}}}
+            _declare_exports(operation, responses)
+            operation["responses"] = dict(sorted(responses.items()))
+    return spec
+
+
+def _error_codes(path: str, method: str, operation: dict, responses: dict) -> list[int]:
+    codes = {int(c) for c in responses if c.isdigit() and int(c) >= 400}
+    if path in UNAUTHENTICATED:
+        return sorted(codes)
+    codes |= {401, 403, 404}
+    if operation.get("parameters") or operation.get("requestBody"):
+        codes.add(422)
+    if operation.get("requestBody"):
+        codes.add(400)
+    if method.lower() != "get":
+        codes.add(409)
+    return sorted(codes)
+
+
+def _declare_exports(operation: dict, responses: dict) -> None:
+    formats = next((_enum(p.get("schema", {})) for p in operation.get("parameters", [])
+                    if p.get("in") == "query" and p.get("name") == "format"), set())  # fmt: skip
+    ok = next((responses[c] for c in ("200", "201") if c in responses), None)
+    if ok is None:
+        return
+    for fmt in sorted(formats & set(EXPORT_TYPES)):
+        ok.setdefault("content", {}).setdefault(EXPORT_TYPES[fmt], {"schema": {"type": "string", "format": "binary"}})
+
+
+def _enum(schema: dict) -> set[str]:
+    values = set(schema.get("enum", ()))
+    for option in schema.get("anyOf", ()):
+        values |= _enum(option)
+    return values

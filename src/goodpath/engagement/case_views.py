@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from goodpath.access.deps import PERMISSION_WORDS, require, require_login
 from goodpath.access.policy import Permission, Viewer, can
 from goodpath.core.api_support import SESSION, invalid_as_422
+from goodpath.core.api_types import BodyId, QueryId, RecordKey
 from goodpath.engagement import case_metrics, cases, enforcement
 from goodpath.engagement.common import to_dict
 from goodpath.engagement.interfaces import export_response
@@ -68,7 +69,7 @@ class CaseStatusRequest(BaseModel):
     outcome: str | None = Field(None, description=", ".join(cases.OUTCOMES))
     note: str | None = Field(None, max_length=4000, description="Required to close: why this outcome")
     response: str | None = Field(None, max_length=4000, description="The partner's response (response_reported)")
-    action_ids: list[int] = Field(default_factory=list, description="Enforcement actions the response cites")
+    action_ids: list[BodyId] = Field(default_factory=list, max_length=1000, description="Enforcement actions cited")
     occurred_on: str | None = Field(None, description="YYYY-MM-DD; default today")
     source: str | None = Field(None, max_length=1000)
 
@@ -80,7 +81,7 @@ class ActionRequest(BaseModel):
     reported_on: str | None = Field(None, description="YYYY-MM-DD; default today")
     taken_on: str | None = None
     detail: str | None = Field(None, max_length=4000)
-    case_id: int | None = None
+    case_id: BodyId | None = None
     party_id: str | None = Field(None, max_length=24)
     party_name: str | None = Field(None, max_length=500)
     penalty_amount: float | None = None
@@ -130,14 +131,14 @@ def case_metrics_route(
 
 
 @router.get("/cases/{case_id}")
-def get_case(case_id: str, viewer: Viewer = Depends(require_login), session: Session = SESSION) -> dict:
+def get_case(case_id: RecordKey, viewer: Viewer = Depends(require_login), session: Session = SESSION) -> dict:
     """A case (by id or reference) with its parties and their hits, history and enforcement actions."""
     return cases.case_detail(session, viewer, case_id)
 
 
 @router.post("/cases/{case_id}/status")
 def case_status(
-    case_id: str,
+    case_id: RecordKey,
     body: CaseStatusRequest,
     viewer: Viewer = Depends(require_login),
     session: Session = SESSION,
@@ -156,7 +157,7 @@ def case_status(
 
 @router.post("/cases/{case_id}/parties", status_code=201)
 def add_case_party(
-    case_id: str, body: CasePartyRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
+    case_id: RecordKey, body: CasePartyRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
 ) -> dict:
     """Add a party to an open case: screened now, watched like the parties raised with the case."""
     case = cases.get_case(session, viewer, case_id)
@@ -170,7 +171,7 @@ def add_case_party(
 
 @router.get("/enforcement-actions", response_model=None)
 def list_actions(
-    case_id: int | None = None,
+    case_id: QueryId = None,
     party_id: str | None = Query(None, max_length=24),
     kind: str | None = Query(None, max_length=40),
     date_from: str | None = Query(None, alias="from", description="Reported on or after (YYYY-MM-DD)"),

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from goodpath.access.deps import require, require_login
 from goodpath.access.policy import Permission, Viewer
 from goodpath.core.api_support import SESSION, invalid_as_422
+from goodpath.core.api_types import BodyId, Key, RecordId
 from goodpath.engagement import disclosures, dossiers, icp
 from goodpath.engagement.common import to_dict
 from goodpath.engagement.interfaces import export_response
@@ -91,7 +92,7 @@ class MeetingRequest(Marking):
     place: str | None = Field(None, max_length=200)
     participants: list[dict] = Field(default_factory=list, description='[{"name", "title", "side"}]')
     topics: list[str] = Field(default_factory=list)
-    invitation_id: int | None = Field(None, description="The accepted invitation the meeting answers")
+    invitation_id: BodyId | None = Field(None, description="The accepted invitation the meeting answers")
 
 
 @router.get("/dossiers")
@@ -121,14 +122,14 @@ def open_dossier(body: DossierRequest, viewer: Viewer = Depends(manage), session
 
 
 @router.get("/dossiers/{party_id}")
-def show_dossier(party_id: str, viewer: Viewer = Depends(require_login), session: Session = SESSION):
+def show_dossier(party_id: Key, viewer: Viewer = Depends(require_login), session: Session = SESSION):
     """A company's dossier with its invitations, meetings and status history."""
     return dossiers.dossier_to_dict(session, viewer, dossiers.get_dossier(session, viewer, party_id))
 
 
 @router.post("/dossiers/{party_id}/status")
 def dossier_status(
-    party_id: str, body: StatusRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
+    party_id: Key, body: StatusRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
 ):
     """Move the dossier: proposed -> invited -> in_dialogue <-> paused -> closed (409 otherwise)."""
     with invalid_as_422():
@@ -139,7 +140,7 @@ def dossier_status(
 
 @router.post("/dossiers/{party_id}/topics")
 def dossier_topic(
-    party_id: str, body: TopicRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
+    party_id: Key, body: TopicRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
 ):
     """Add a topic of the dialogue or update its status (open, discussed, satisfied) and notes."""
     with invalid_as_422():
@@ -152,7 +153,7 @@ def dossier_topic(
 
 @router.post("/dossiers/{party_id}/invitations", status_code=201)
 def invite(
-    party_id: str, body: InvitationRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
+    party_id: Key, body: InvitationRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
 ):
     """Draft an invitation to named senior officials of the company, with attendance conditions."""
     with invalid_as_422():
@@ -167,7 +168,7 @@ def invite(
 
 @router.post("/invitations/{invitation_id}/status")
 def invitation_status(
-    invitation_id: int,
+    invitation_id: RecordId,
     body: InvitationStatusRequest,
     viewer: Viewer = Depends(manage),
     session: Session = SESSION,
@@ -183,7 +184,7 @@ def invitation_status(
 
 @router.post("/dossiers/{party_id}/meetings", status_code=201)
 def record_meeting(
-    party_id: str, body: MeetingRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
+    party_id: Key, body: MeetingRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
 ):
     """Record a meeting with the company; one on an invitation needs it accepted (409 otherwise)."""
     with invalid_as_422():
@@ -245,7 +246,7 @@ def add_disclosure(body: DisclosureRequest, viewer: Viewer = Depends(submit), se
 
 @router.post("/disclosures/{disclosure_id}/confirm")
 def confirm_hit(
-    disclosure_id: int, body: HitDecision, viewer: Viewer = Depends(manage), session: Session = SESSION
+    disclosure_id: RecordId, body: HitDecision, viewer: Viewer = Depends(manage), session: Session = SESSION
 ):
     """Confirm a hit as a true match: a signal for the pathway engine."""
     with invalid_as_422():
@@ -256,7 +257,7 @@ def confirm_hit(
 
 @router.post("/disclosures/{disclosure_id}/clear")
 def clear_hit(
-    disclosure_id: int, body: HitDecision, viewer: Viewer = Depends(manage), session: Session = SESSION
+    disclosure_id: RecordId, body: HitDecision, viewer: Viewer = Depends(manage), session: Session = SESSION
 ):
     """Clear a hit as a false positive."""
     with invalid_as_422():
@@ -267,7 +268,7 @@ def clear_hit(
 
 @router.get("/disclosures/signals/{party_id}")
 def disclosure_signals(
-    party_id: str,
+    party_id: Key,
     format: Format = None,  # noqa: A002 - the query parameter's name
     viewer: Viewer = Depends(require_login),
     session: Session = SESSION,
@@ -334,14 +335,14 @@ def list_assessments(
 
 @router.get("/icp/assessments/{assessment_id}")
 def show_assessment(
-    assessment_id: int, viewer: Viewer = Depends(require_login), session: Session = SESSION
+    assessment_id: RecordId, viewer: Viewer = Depends(require_login), session: Session = SESSION
 ):
     return icp.assessment_to_dict(session, viewer, icp.get_assessment(session, viewer, assessment_id))
 
 
 @router.post("/icp/assessments/{assessment_id}/scores")
 def score_element(
-    assessment_id: int, body: ScoreRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
+    assessment_id: RecordId, body: ScoreRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
 ):
     """Score one element with evidence (re-scoring replaces it); a final assessment answers 409."""
     with invalid_as_422():
@@ -351,7 +352,7 @@ def score_element(
 
 @router.post("/icp/assessments/{assessment_id}/finalize")
 def finalize_assessment(
-    assessment_id: int,
+    assessment_id: RecordId,
     body: FinalizeRequest,
     viewer: Viewer = Depends(manage),
     session: Session = SESSION,
@@ -365,7 +366,7 @@ def finalize_assessment(
 
 @router.get("/icp/evidence/{party_id}")
 def icp_evidence(
-    party_id: str,
+    party_id: Key,
     threshold: float = Query(icp.DEFAULT_THRESHOLD, ge=0, le=1),
     viewer: Viewer = Depends(require_login),
     session: Session = SESSION,

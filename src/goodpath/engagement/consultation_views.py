@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from goodpath.access.deps import require, require_login
 from goodpath.access.policy import Permission, Viewer
 from goodpath.core.api_support import SESSION, invalid_as_422
+from goodpath.core.api_types import BodyId, QueryId, RecordId
 from goodpath.engagement import consultations, pledges, projects
 from goodpath.engagement.common import to_dict
 from goodpath.engagement.interfaces import export_response
@@ -104,7 +105,7 @@ def create_consultation(
 
 @router.get("/consultations/metrics")
 def consultation_metrics(
-    consultation_id: int | None = None,
+    consultation_id: QueryId = None,
     counterpart: str | None = Query(None, max_length=8),
     today: date | None = None,
     viewer: Viewer = Depends(require_login),
@@ -119,7 +120,7 @@ def consultation_metrics(
 
 @router.get("/consultations/{consultation_id}")
 def show_consultation(
-    consultation_id: int,
+    consultation_id: RecordId,
     today: date | None = None,
     viewer: Viewer = Depends(require_login),
     session: Session = SESSION,
@@ -130,7 +131,7 @@ def show_consultation(
 
 @router.post("/consultations/{consultation_id}/status")
 def consultation_status(
-    consultation_id: int,
+    consultation_id: RecordId,
     body: ConsultationStatusRequest,
     viewer: Viewer = Depends(manage),
     session: Session = SESSION,
@@ -143,7 +144,7 @@ def consultation_status(
 
 @router.post("/consultations/{consultation_id}/rounds", status_code=201)
 def plan_round(
-    consultation_id: int, body: RoundPlanRequest, viewer: Viewer = Depends(manage),
+    consultation_id: RecordId, body: RoundPlanRequest, viewer: Viewer = Depends(manage),
     session: Session = SESSION,
 ) -> dict:  # fmt: skip
     with invalid_as_422():
@@ -153,7 +154,7 @@ def plan_round(
 
 @router.post("/consultations/rounds/{round_id}/record")
 def record_round(
-    round_id: int, body: RoundRecordRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
+    round_id: RecordId, body: RoundRecordRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
 ) -> dict:
     """Record a planned round as held (refused while the track was suspended) or cancelled."""
     with invalid_as_422():
@@ -171,8 +172,8 @@ class PledgeRequest(Marking):
     made_on: str | None = None
     owner: str | None = Field(None, max_length=200)
     due_on: str | None = None
-    round_id: int | None = None
-    meeting_id: int | None = None
+    round_id: BodyId | None = None
+    meeting_id: BodyId | None = None
     party_id: str | None = Field(None, max_length=24)
 
 
@@ -197,7 +198,7 @@ def list_pledges(
     overdue: bool = False,
     owner: str | None = Query(None, max_length=200),
     party_id: str | None = Query(None, max_length=24),
-    round_id: int | None = None,
+    round_id: QueryId = None,
     today: date | None = None,
     format: Format = None,
     viewer: Viewer = Depends(require_login),
@@ -219,7 +220,7 @@ def create_pledge(body: PledgeRequest, viewer: Viewer = Depends(manage), session
 
 @router.get("/pledges/{pledge_id}")
 def show_pledge(
-    pledge_id: int, today: date | None = None, viewer: Viewer = Depends(require_login),
+    pledge_id: RecordId, today: date | None = None, viewer: Viewer = Depends(require_login),
     session: Session = SESSION,
 ) -> dict:  # fmt: skip
     return pledges.detail(session, viewer, pledge_id, today)
@@ -227,7 +228,7 @@ def show_pledge(
 
 @router.post("/pledges/{pledge_id}/evidence")
 def add_pledge_evidence(
-    pledge_id: int, body: EvidenceRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
+    pledge_id: RecordId, body: EvidenceRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
 ) -> dict:
     with invalid_as_422():
         pledge = pledges.add_evidence(session, viewer, pledge_id, **body.model_dump())
@@ -236,7 +237,7 @@ def add_pledge_evidence(
 
 @router.post("/pledges/{pledge_id}/status")
 def pledge_status(
-    pledge_id: int, body: PledgeStatusRequest, viewer: Viewer = Depends(manage),
+    pledge_id: RecordId, body: PledgeStatusRequest, viewer: Viewer = Depends(manage),
     session: Session = SESSION,
 ) -> dict:  # fmt: skip
     """Fulfil (needs evidence), break (needs a note) or withdraw an open pledge."""
@@ -291,14 +292,14 @@ def create_project(body: ProjectRequest, viewer: Viewer = Depends(manage), sessi
 
 @router.get("/projects/{project_id}")
 def show_project(
-    project_id: int, viewer: Viewer = Depends(require_login), session: Session = SESSION
+    project_id: RecordId, viewer: Viewer = Depends(require_login), session: Session = SESSION
 ) -> dict:
     return projects.detail(session, viewer, project_id)
 
 
 @router.post("/projects/{project_id}/status")
 def project_status(
-    project_id: int, body: ProjectStatusRequest, viewer: Viewer = Depends(manage),
+    project_id: RecordId, body: ProjectStatusRequest, viewer: Viewer = Depends(manage),
     session: Session = SESSION,
 ) -> dict:  # fmt: skip
     """Advance, suspend (with a cause), resume (to the state it was suspended from) or cancel."""

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from goodpath.access.deps import current_viewer, require
 from goodpath.access.policy import Permission, Viewer
 from goodpath.core.api_support import SESSION
+from goodpath.core.api_types import Key, VersionNumber
 from goodpath.core.errors import NotFound, Refused
 from goodpath.core.settings import get_settings
 from goodpath.core.uploads import limit_of, remove_folder, save_upload
@@ -25,7 +26,7 @@ def list_datasets(viewer: Viewer = Depends(current_viewer), session: Session = S
 
 
 @router.get("/lists/{dataset}/versions")
-def list_versions(dataset: str, viewer: Viewer = Depends(current_viewer), session: Session = SESSION) -> list[dict]:
+def list_versions(dataset: Key, viewer: Viewer = Depends(current_viewer), session: Session = SESSION) -> list[dict]:
     rows = service.versions(session, viewer, dataset)
     if not rows:
         raise NotFound(f"no dataset {dataset!r} has been imported")
@@ -34,7 +35,7 @@ def list_versions(dataset: str, viewer: Viewer = Depends(current_viewer), sessio
 
 @router.get("/lists/{dataset}/versions/{version}")
 def get_version(
-    dataset: str, version: int, viewer: Viewer = Depends(current_viewer), session: Session = SESSION
+    dataset: Key, version: VersionNumber, viewer: Viewer = Depends(current_viewer), session: Session = SESSION
 ) -> dict:
     return service.version_to_dict(service.get_version(session, viewer, dataset, version), with_changes=True)
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from goodpath.access.deps import require, require_login
 from goodpath.access.policy import Permission, Role, Viewer
 from goodpath.core.api_support import SESSION, invalid_as_422
+from goodpath.core.api_types import RecordId
 from goodpath.pathway import breaches
 from goodpath.registry.service import get_party
 
@@ -68,7 +69,7 @@ def scan(
 
 @router.post("/pathway/alerts/{alert_id}/review")
 def review(
-    alert_id: int,
+    alert_id: RecordId,
     body: ReviewRequest,
     viewer: Viewer = Depends(analyst_or_approver),
     session: Session = SESSION,

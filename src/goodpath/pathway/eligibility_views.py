@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from goodpath.access.deps import require_login
 from goodpath.access.policy import Viewer
 from goodpath.core.api_support import SESSION, invalid_as_422
+from goodpath.core.api_types import Key
 from goodpath.pathway.eligibility import explain
 
 router = APIRouter(tags=["pathway"])
@@ -17,7 +18,7 @@ router = APIRouter(tags=["pathway"])
 
 @router.get("/pathway/{party}/eligibility")
 def eligibility(
-    party: str,
+    party: Key,
     as_of: date | None = None,
     viewer: Viewer = Depends(require_login),
     session: Session = SESSION,

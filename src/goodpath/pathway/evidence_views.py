@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from goodpath.access.deps import require, require_login
 from goodpath.access.policy import Permission, Viewer
 from goodpath.core.api_support import SESSION, invalid_as_422
+from goodpath.core.api_types import BodyId, RecordId, VersionNumber
 from goodpath.core.errors import GoodpathError
 from goodpath.engagement.common import to_dict
 from goodpath.pathway import evidence
@@ -28,12 +29,12 @@ uploader = require(Permission.SUBMIT_DISCLOSURES)  # analysts, approvers, compan
 
 class NoticeRequest(BaseModel):
     notice_on: date = Field(description="The day notice was given (YYYY-MM-DD)")
-    version_id: int = Field(description="The congress_notice document version that gave it")
+    version_id: BodyId = Field(description="The congress_notice document version that gave it")
 
 
 class LinkRequest(BaseModel):
-    proposal_id: int | None = None
-    relief_id: int | None = None
+    proposal_id: BodyId | None = None
+    relief_id: BodyId | None = None
     purpose: str = Field("supports", max_length=20, description="supports or publication")
 
 
@@ -85,7 +86,7 @@ async def upload_document(
 
 @router.post("/evidence/{document_id}/versions", status_code=201)
 async def upload_version(
-    document_id: int,
+    document_id: RecordId,
     response: Response,
     file: UploadFile = File(..., description="The new version (at most 25 MB)"),
     classification: str | None = Form(None, max_length=20),
@@ -117,7 +118,7 @@ def list_documents(
 
 
 @router.get("/evidence/{document_id}")
-def show_document(document_id: int, viewer: Viewer = Depends(require_login), session: Session = SESSION):
+def show_document(document_id: RecordId, viewer: Viewer = Depends(require_login), session: Session = SESSION):
     """The document with its readable versions and their links."""
     return evidence.get_document(session, viewer, document_id)
 
@@ -127,9 +128,14 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-@router.get("/evidence/{document_id}/versions/{version}/content")
+@router.get(
+    "/evidence/{document_id}/versions/{version}/content",
+    response_class=Response,
+    responses={200: {"description": "The version's bytes, in its own media type",
+                     "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}}},
+)  # fmt: skip
 def download(
-    document_id: int, version: int, viewer: Viewer = Depends(require_login), session: Session = SESSION
+    document_id: RecordId, version: VersionNumber, viewer: Viewer = Depends(require_login), session: Session = SESSION
 ) -> Response:
     """The version's bytes, with its SHA-256 in X-Content-SHA256."""
     with invalid_as_422():
@@ -140,7 +146,7 @@ def download(
 
 @router.post("/pathway/reliefs/{relief_id}/notice")
 def record_notice(
-    relief_id: int, body: NoticeRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
+    relief_id: RecordId, body: NoticeRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
 ) -> dict:
     """Record when notice of the relief was given and the document: it takes effect once the period has run."""
     with invalid_as_422():
@@ -150,7 +156,7 @@ def record_notice(
 
 @router.post("/evidence/versions/{version_id}/links", status_code=201)
 def link_version(
-    version_id: int, body: LinkRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
+    version_id: RecordId, body: LinkRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
 ) -> dict:
     """Link a document version to a proposal or a relief it supports."""
     with invalid_as_422():

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from goodpath.access.deps import current_viewer
 from goodpath.access.policy import Viewer
 from goodpath.core.api_support import SESSION, invalid_as_422
+from goodpath.core.api_types import RecordId
 from goodpath.pathway import register
 
 router = APIRouter(tags=["public"])
@@ -48,7 +49,7 @@ def stigma_list(
 
 @router.get("/public/statements/{statement_id}")
 def public_statement(
-    statement_id: int,
+    statement_id: RecordId,
     lang: Literal["en", "zh"] = LANG,
     viewer: Viewer = Depends(current_viewer),
     session: Session = SESSION,

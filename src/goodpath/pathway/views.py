@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from goodpath.access.deps import require, require_login
 from goodpath.access.policy import Permission, Role, Viewer
 from goodpath.core.api_support import SESSION, invalid_as_422
+from goodpath.core.api_types import BodyId, Key, RecordId
 from goodpath.pathway import proposals, timeline
 
 router = APIRouter(tags=["pathway"])
@@ -25,7 +26,7 @@ def approver(viewer: Viewer = Depends(require_login)) -> Viewer:
 
 
 class ReliefSpec(BaseModel):
-    sanction_id: int
+    sanction_id: BodyId
     measure: str = Field(min_length=1, max_length=80)
     route_code: str = Field(min_length=1, max_length=40)
 
@@ -62,7 +63,7 @@ def pathway_funnel(
 
 
 @router.get("/pathway/{party}")
-def get_pathway(party: str, viewer: Viewer = Depends(require_login), session: Session = SESSION) -> dict:
+def get_pathway(party: Key, viewer: Viewer = Depends(require_login), session: Session = SESSION) -> dict:
     """The company's stage, reliefs, pending proposals, next steps and timeline."""
     return timeline.pathway(session, viewer, party)
 
@@ -74,7 +75,7 @@ class EnrollRequest(BaseModel):
 
 @router.post("/pathway/{party}/enroll", status_code=201)
 def enroll(
-    party: str, body: EnrollRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
+    party: Key, body: EnrollRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
 ) -> dict:
     """Put a sanctioned company on the pathway (stage 'sanctioned'), so breach detection watches it."""
     with invalid_as_422():
@@ -84,7 +85,7 @@ def enroll(
 
 @router.post("/pathway/{party}/proposals", status_code=201)
 def propose(
-    party: str, body: ProposalRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
+    party: Key, body: ProposalRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
 ) -> dict:
     """Propose a step or a relief: applied at once unless a second approver is required."""
     fields = body.model_dump()
@@ -101,7 +102,7 @@ def _decision(action, proposal_id: int, body: DecisionRequest | None, viewer: Vi
 
 @router.post("/pathway/proposals/{proposal_id}/approve")
 def approve(
-    proposal_id: int, body: DecisionRequest | None = None, viewer: Viewer = Depends(approver),
+    proposal_id: RecordId, body: DecisionRequest | None = None, viewer: Viewer = Depends(approver),
     session: Session = SESSION,
 ) -> dict:  # fmt: skip
     """Approve and apply a pending proposal: an approver who is not its proposer."""
@@ -110,7 +111,7 @@ def approve(
 
 @router.post("/pathway/proposals/{proposal_id}/reject")
 def reject(
-    proposal_id: int, body: DecisionRequest, viewer: Viewer = Depends(approver),
+    proposal_id: RecordId, body: DecisionRequest, viewer: Viewer = Depends(approver),
     session: Session = SESSION,
 ) -> dict:  # fmt: skip
     """Reject a pending proposal, saying why: an approver who is not its proposer."""
@@ -119,7 +120,7 @@ def reject(
 
 @router.post("/pathway/proposals/{proposal_id}/withdraw")
 def withdraw(
-    proposal_id: int, body: DecisionRequest | None = None, viewer: Viewer = Depends(require_login),
+    proposal_id: RecordId, body: DecisionRequest | None = None, viewer: Viewer = Depends(require_login),
     session: Session = SESSION,
 ) -> dict:  # fmt: skip
     """Withdraw a pending proposal: its proposer only."""

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from goodpath.access.deps import current_viewer
 from goodpath.access.policy import Viewer, read_filter
 from goodpath.core.api_support import SESSION
+from goodpath.core.api_types import Key, Limit, Offset
 from goodpath.core.errors import NotFound
 from goodpath.registry import service
 from goodpath.registry.models import LegalAuthority
@@ -19,8 +20,8 @@ router = APIRouter(tags=["registry"])
 @router.get("/parties")
 def list_parties(
     q: str | None = Query(None, description="Words of a name, any script"),
-    limit: int = Query(20, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    limit: Limit = 20,
+    offset: Offset = 0,
     include_delisted: bool = False,
     viewer: Viewer = Depends(current_viewer),
     session: Session = SESSION,
@@ -35,7 +36,7 @@ def list_parties(
 
 
 @router.get("/parties/{party_id}")
-def get_party(party_id: str, viewer: Viewer = Depends(current_viewer), session: Session = SESSION) -> dict:
+def get_party(party_id: Key, viewer: Viewer = Depends(current_viewer), session: Session = SESSION) -> dict:
     return service.party_detail(session, viewer, service.get_party(session, viewer, party_id))
 
 
@@ -44,8 +45,8 @@ def list_sanctions(
     party_id: str | None = None,
     authority: str | None = None,
     status: str | None = None,
-    limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    limit: Limit = 50,
+    offset: Offset = 0,
     viewer: Viewer = Depends(current_viewer),
     session: Session = SESSION,
 ) -> dict:
@@ -64,7 +65,7 @@ def list_authorities(viewer: Viewer = Depends(current_viewer), session: Session 
 
 
 @router.get("/authorities/{code}")
-def get_authority(code: str, viewer: Viewer = Depends(current_viewer), session: Session = SESSION) -> dict:
+def get_authority(code: Key, viewer: Viewer = Depends(current_viewer), session: Session = SESSION) -> dict:
     query = select(LegalAuthority).where(LegalAuthority.code == code, read_filter(viewer, LegalAuthority))
     authority = session.scalars(query).first()
     if authority is None:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from goodpath.access.deps import require, require_login
 from goodpath.access.policy import Permission, Viewer
+from goodpath.core.api_types import Key
 from goodpath.core.api_support import SESSION
 from goodpath.core.settings import get_settings
 from goodpath.screening import batch_jobs as jobs
@@ -68,14 +69,14 @@ def list_batches(viewer: Viewer = Depends(require_login), session: Session = SES
 
 
 @router.get("/screen/batch/{job_id}")
-def get_batch(job_id: str, viewer: Viewer = Depends(require_login), session: Session = SESSION) -> dict:
+def get_batch(job_id: Key, viewer: Viewer = Depends(require_login), session: Session = SESSION) -> dict:
     """Status (queued, running, done, failed, interrupted), progress, counts and the first rejected rows."""
     return jobs.to_dict(jobs.get_job(session, viewer, job_id))
 
 
 @router.get("/screen/batch/{job_id}/result", response_class=FileResponse)
 def get_batch_result(
-    job_id: str, viewer: Viewer = Depends(require_login), session: Session = SESSION
+    job_id: Key, viewer: Viewer = Depends(require_login), session: Session = SESSION
 ) -> FileResponse:
     """The hits as CSV: id,rank,score,entity_id,list,matched_name,caption (409 until the job is done)."""
     job, path = jobs.result_file(session, viewer, job_id, "result")
@@ -84,7 +85,7 @@ def get_batch_result(
 
 @router.get("/screen/batch/{job_id}/rejects", response_class=FileResponse)
 def get_batch_rejects(
-    job_id: str, viewer: Viewer = Depends(require_login), session: Session = SESSION
+    job_id: Key, viewer: Viewer = Depends(require_login), session: Session = SESSION
 ) -> FileResponse:
     """The malformed rows as CSV: line,id,reason (409 until the job is done)."""
     job, path = jobs.result_file(session, viewer, job_id, "rejects")

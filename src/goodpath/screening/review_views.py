@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from goodpath.access.deps import require, require_login
 from goodpath.access.policy import Permission, Viewer
 from goodpath.core.api_support import SESSION
+from goodpath.core.api_types import Limit, Offset, QueryId, RecordId
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.screening import dispositions, monitoring
 
@@ -62,8 +63,8 @@ def list_dispositions(
     country: str | None = Query(None, pattern=r"^[A-Za-z]{2}$"),
     entry_id: str | None = Query(None, max_length=24),
     verdict: Literal["true_match", "false_positive"] | None = None,
-    limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    limit: Limit = 100,
+    offset: Offset = 0,
     viewer: Viewer = Depends(require_login),
     session: Session = SESSION,
 ) -> list[dict]:
@@ -85,8 +86,8 @@ class SubjectRequest(BaseModel):
 def list_subjects(
     source: str | None = Query(None, max_length=40),
     include_inactive: bool = False,
-    limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    limit: Limit = 100,
+    offset: Offset = 0,
     viewer: Viewer = Depends(require_login),
     session: Session = SESSION,
 ) -> dict:
@@ -119,9 +120,9 @@ def rescreen(viewer: Viewer = Depends(review), session: Session = SESSION) -> di
 @router.get("/screen/alerts")
 def list_alerts(
     status: Literal["open", "acknowledged", "all"] = "open",
-    subject_id: int | None = None,
-    limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    subject_id: QueryId = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
     viewer: Viewer = Depends(require_login),
     session: Session = SESSION,
 ) -> dict:
@@ -138,7 +139,7 @@ class AcknowledgeRequest(BaseModel):
 
 @router.post("/screen/alerts/{alert_id}/acknowledge")
 def acknowledge_alert(
-    alert_id: int,
+    alert_id: RecordId,
     body: AcknowledgeRequest | None = None,
     viewer: Viewer = Depends(review),
     session: Session = SESSION,

@@ -8,10 +8,14 @@ page, which lives at ``/ui/<path>``; API clients (JSON, a bearer token) get the 
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from goodpath.core.api_support import validation_error
+from goodpath.web.labels import N_
 from goodpath.web.rendering import STATIC_DIR, PageError, error_response
 
 # API paths that also have a page: a browser's GET of one of these is served the page.
@@ -45,6 +49,15 @@ class PageNegotiation:
         await self.app(scope, receive, send)
 
 
+async def invalid_input(request: Request, exc: RequestValidationError) -> Response:
+    """A page's address or query out of bounds (an id too large, a letter for a number) is a page
+    that does not exist; the API's routes answer their JSON 422."""
+    route = request.scope.get("route")
+    if route is not None and not getattr(route, "include_in_schema", True):
+        return error_response(request, PageError(404, N_("There is no such record, or you may not see it.")))
+    return await validation_error(request, exc)
+
+
 def install(app: FastAPI) -> None:
     from goodpath.web.pages import router
 
@@ -59,4 +72,5 @@ def install(app: FastAPI) -> None:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_exception_handler(PageError, error_response)
+    app.add_exception_handler(RequestValidationError, invalid_input)
     app.add_middleware(PageNegotiation)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from goodpath.access.policy import Permission
 from goodpath.audit import service
 from goodpath.audit.models import AuditEntry
+from goodpath.core.api_types import Offset
 from goodpath.web.cable_pages import forbidden, form_fields
 from goodpath.web.rendering import Page, page
 
@@ -45,7 +46,7 @@ def _short(value) -> str:
 
 
 @router.get("/ui/audit", response_class=HTMLResponse)
-def audit_page(actor: str = "", action: str = "", target: str = "", offset: int = 0,
+def audit_page(actor: str = "", action: str = "", target: str = "", offset: Offset = 0,
                page: Page = Depends(page)) -> Response:  # fmt: skip
     page.require_login()
     if not page.can(Permission.READ_AUDIT):

@@ -23,6 +23,7 @@ from goodpath.access.deps import CSRF_FIELD, session_cookie
 from goodpath.access.policy import PUBLIC, Permission, Role
 from goodpath.cables import drafts, ingest, review
 from goodpath.cables.views import MAX_UPLOAD_BYTES
+from goodpath.core.api_types import Offset, RecordId
 from goodpath.core.api_support import SESSION
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import Classification
@@ -114,7 +115,7 @@ def _list_page(page: Page, form: dict[str, str], offset: int = 0, *, results=Non
 
 
 @router.get("/ui/cables", response_class=HTMLResponse)
-def cables_page(request: Request, offset: int = 0, page: Page = Depends(page)) -> Response:
+def cables_page(request: Request, offset: Offset = 0, page: Page = Depends(page)) -> Response:
     page.require_login()
     return _list_page(page, _search_form(request.query_params), offset)
 
@@ -201,7 +202,7 @@ def _draft_reference(page: Page, draft_id: int) -> str | None:
 
 
 @router.post("/ui/cables/drafts/{draft_id}/confirm", response_class=HTMLResponse)
-async def confirm(draft_id: int, request: Request, page: Page = Depends(page)) -> Response:
+async def confirm(draft_id: RecordId, request: Request, page: Page = Depends(page)) -> Response:
     page.require_login()
     if not page.can(Permission.MANAGE_ENGAGEMENT):
         return forbidden(page)
@@ -238,7 +239,7 @@ def _confirm_error(exc: GoodpathError) -> str:
 
 
 @router.post("/ui/cables/drafts/{draft_id}/discard", response_class=HTMLResponse)
-async def discard(draft_id: int, request: Request, page: Page = Depends(page)) -> Response:
+async def discard(draft_id: RecordId, request: Request, page: Page = Depends(page)) -> Response:
     page.require_login()
     if not page.can(Permission.MANAGE_ENGAGEMENT):
         return forbidden(page)

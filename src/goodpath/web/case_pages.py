@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from goodpath.access.policy import Permission
+from goodpath.core.api_types import RecordKey
 from goodpath.core.errors import NotFound
 from goodpath.core.models import utcnow
 from goodpath.engagement import cases
@@ -136,7 +137,7 @@ async def raise_case(request: Request, page: Page = Depends(page)) -> Response:
 
 
 @router.get("/ui/cases/{case_id}", response_class=HTMLResponse)
-def case_page(case_id: str, done: str = "", page: Page = Depends(page)) -> Response:
+def case_page(case_id: RecordKey, done: str = "", page: Page = Depends(page)) -> Response:
     page.require_login()
     return _draw_case(page, case_id, done=done)
 
@@ -161,7 +162,7 @@ def _draw_case(page: Page, case_id: str, *, done: str = "", status_code: int = 2
 
 
 @router.post("/ui/cases/{case_id}/step", response_class=HTMLResponse)
-async def case_step(case_id: str, request: Request, page: Page = Depends(page)) -> Response:
+async def case_step(case_id: RecordKey, request: Request, page: Page = Depends(page)) -> Response:
     page.require_login()
     try:
         case = cases.get_case(page.session, page.viewer, case_id)

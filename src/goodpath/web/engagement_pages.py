@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from goodpath.access.policy import Permission, Role
+from goodpath.core.api_types import RecordId, parse_id
 from goodpath.core.errors import GoodpathError, NotFound
 from goodpath.core.models import utcnow
 from goodpath.engagement import consultations, enforcement, icp, pledges, projects
@@ -158,7 +159,7 @@ async def create_consultation(request: Request, page: Page = Depends(page)) -> R
         errors["level"] = N_("Choose the level.")
     cadence = None
     if form["cadence_months"]:
-        cadence = int(form["cadence_months"]) if form["cadence_months"].isdigit() else 0
+        cadence = parse_id(form["cadence_months"]) or 0
         if not 1 <= cadence <= consultations.MAX_CADENCE_MONTHS:
             errors["cadence_months"] = N_("A whole number of months, such as 6.")
     _day_error(form, errors, "occurred_on")
@@ -173,7 +174,7 @@ async def create_consultation(request: Request, page: Page = Depends(page)) -> R
 
 
 @router.post("/ui/consultations/{consultation_id}/status", response_class=HTMLResponse)
-async def consultation_status(consultation_id: int, request: Request, page: Page = Depends(page)) -> Response:
+async def consultation_status(consultation_id: RecordId, request: Request, page: Page = Depends(page)) -> Response:
     fields = await _manage(request, page)
     if isinstance(fields, Response):
         return fields
@@ -236,7 +237,7 @@ async def create_pledge(request: Request, page: Page = Depends(page)) -> Respons
 
 
 @router.get("/ui/pledges/{pledge_id}", response_class=HTMLResponse)
-def pledge_page(pledge_id: int, page: Page = Depends(page)) -> Response:
+def pledge_page(pledge_id: RecordId, page: Page = Depends(page)) -> Response:
     page.require_login()
     try:
         record = pledges.detail(page.session, page.viewer, pledge_id)
@@ -253,7 +254,7 @@ def pledge_page(pledge_id: int, page: Page = Depends(page)) -> Response:
 
 
 @router.post("/ui/pledges/{pledge_id}/evidence", response_class=HTMLResponse)
-async def pledge_evidence(pledge_id: int, request: Request, page: Page = Depends(page)) -> Response:
+async def pledge_evidence(pledge_id: RecordId, request: Request, page: Page = Depends(page)) -> Response:
     fields = await _manage(request, page)
     if isinstance(fields, Response):
         return fields
@@ -269,7 +270,7 @@ async def pledge_evidence(pledge_id: int, request: Request, page: Page = Depends
 
 
 @router.post("/ui/pledges/{pledge_id}/status", response_class=HTMLResponse)
-async def pledge_status(pledge_id: int, request: Request, page: Page = Depends(page)) -> Response:
+async def pledge_status(pledge_id: RecordId, request: Request, page: Page = Depends(page)) -> Response:
     fields = await _manage(request, page)
     if isinstance(fields, Response):
         return fields
@@ -411,7 +412,7 @@ async def create_project(request: Request, page: Page = Depends(page)) -> Respon
 
 
 @router.post("/ui/projects/{project_id}/status", response_class=HTMLResponse)
-async def project_status(project_id: int, request: Request, page: Page = Depends(page)) -> Response:
+async def project_status(project_id: RecordId, request: Request, page: Page = Depends(page)) -> Response:
     fields = await _manage(request, page)
     if isinstance(fields, Response):
         return fields
@@ -482,7 +483,7 @@ async def start_assessment(request: Request, page: Page = Depends(page)) -> Resp
 
 
 @router.post("/ui/icp/{assessment_id}/scores", response_class=HTMLResponse)
-async def score_element(assessment_id: int, request: Request, page: Page = Depends(page)) -> Response:
+async def score_element(assessment_id: RecordId, request: Request, page: Page = Depends(page)) -> Response:
     fields = await _manage(request, page)
     if isinstance(fields, Response):
         return fields
@@ -491,7 +492,8 @@ async def score_element(assessment_id: int, request: Request, page: Page = Depen
     errors: dict[str, str] = {}
     _required(form, errors, **{keys["element"]: N_("Choose the element."), keys["score"]: N_("Choose the score."),
                                keys["evidence"]: N_("Give the evidence for the score: it is required.")})  # fmt: skip
-    if form[keys["score"]] and not (form[keys["score"]].isdigit() and int(form[keys["score"]]) <= icp.MAX_SCORE):
+    score = form[keys["score"]]
+    if score and not (score.isascii() and score.isdigit() and int(score) <= icp.MAX_SCORE):
         errors[keys["score"]] = N_("Choose the score.")
     if not errors:
         _, errors = _create(page, lambda: icp.score_element(
@@ -508,7 +510,7 @@ async def score_element(assessment_id: int, request: Request, page: Page = Depen
 
 
 @router.post("/ui/icp/{assessment_id}/finalize", response_class=HTMLResponse)
-async def finalize_assessment(assessment_id: int, request: Request, page: Page = Depends(page)) -> Response:
+async def finalize_assessment(assessment_id: RecordId, request: Request, page: Page = Depends(page)) -> Response:
     fields = await _manage(request, page)
     if isinstance(fields, Response):
         return fields

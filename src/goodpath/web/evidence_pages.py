@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from goodpath.access.policy import Permission, Role
+from goodpath.core.api_types import RecordId
 from goodpath.core.errors import NotFound
 from goodpath.pathway import evidence
 from goodpath.pathway.models import PathwayProposal, PathwayRelief
@@ -84,7 +85,7 @@ def _list(page: Page, party: str, kind: str, *, done: str | None = None, status_
 
 
 @router.get("/ui/evidence/{document_id}", response_class=HTMLResponse)
-def document_page(document_id: int, done: str = "", page: Page = Depends(page)) -> Response:
+def document_page(document_id: RecordId, done: str = "", page: Page = Depends(page)) -> Response:
     page.require_login()
     return _document(page, document_id, done=DONE.get(done))
 
@@ -174,7 +175,7 @@ def _home_again(page: Page, _party: str, _kind: str, *, status_code: int, form: 
 
 
 @router.post("/ui/evidence/{document_id}/versions", response_class=HTMLResponse)
-async def upload_version(document_id: int, context: tuple[Page, FormData] = Depends(multipart_page)) -> Response:
+async def upload_version(document_id: RecordId, context: tuple[Page, FormData] = Depends(multipart_page)) -> Response:
     page, form = context
     fields = {"note": str(form.get("note") or "").strip()}
     errors: dict[str, str] = {}

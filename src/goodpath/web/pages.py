@@ -23,6 +23,7 @@ from goodpath.access.deps import clear_session_cookie, session_cookie, set_sessi
 from goodpath.access.models import User
 from goodpath.access.policy import PUBLIC, Permission, Role, read_filter
 from goodpath.core.api_support import SESSION
+from goodpath.core.api_types import Offset
 from goodpath.core.errors import GoodpathError, NotFound
 from goodpath.core.models import utcnow
 from goodpath.engagement import cases, consultations, disclosures, dossiers, icp, pledges
@@ -397,7 +398,7 @@ def _set_language_cookie(response: Response, request: Request, language: str) ->
 
 
 @router.get("/ui/parties", response_class=HTMLResponse)
-def parties(q: str = "", offset: int = 0, include_delisted: bool = False, page: Page = Depends(page)) -> Response:
+def parties(q: str = "", offset: Offset = 0, include_delisted: bool = False, page: Page = Depends(page)) -> Response:
     q, offset = q.strip(), max(offset, 0)
     if q:
         total, rows = registry.search_parties(page.session, page.viewer, q, limit=PAGE_SIZE, offset=offset,

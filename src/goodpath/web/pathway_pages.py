@@ -23,6 +23,7 @@ from goodpath.access import auth
 from goodpath.access.deps import CSRF_FIELD, session_cookie
 from goodpath.access.policy import Permission, Role
 from goodpath.core.api_support import SESSION
+from goodpath.core.api_types import RecordId, parse_id
 from goodpath.core.errors import GoodpathError, NotFound
 from goodpath.core.models import utcnow
 from goodpath.engagement.common import readable
@@ -310,7 +311,7 @@ async def propose(party_id: str, request: Request, page: Page = Depends(page)) -
 
 @router.post("/ui/pathway/{party_id}/proposals/{proposal_id}/{action}", response_class=HTMLResponse)
 async def decide(
-    party_id: str, proposal_id: int, action: str, request: Request, page: Page = Depends(page)
+    party_id: str, proposal_id: RecordId, action: str, request: Request, page: Page = Depends(page)
 ) -> Response:
     page.require_login()
     party = _party_or_404(page, party_id)
@@ -344,7 +345,7 @@ async def enroll(party_id: str, request: Request, page: Page = Depends(page)) ->
 
 
 @router.post("/ui/pathway/{party_id}/reliefs/{relief_id}/notice", response_class=HTMLResponse)
-async def record_notice(party_id: str, relief_id: int, request: Request, page: Page = Depends(page)) -> Response:
+async def record_notice(party_id: str, relief_id: RecordId, request: Request, page: Page = Depends(page)) -> Response:
     page.require_login()
     party = _party_or_404(page, party_id)
     fields = await form_fields(request)
@@ -354,29 +355,29 @@ async def record_notice(party_id: str, relief_id: int, request: Request, page: P
     day = parse_day(form[day_key])
     if day is None:
         errors[day_key] = N_("Give the date notice was given, such as 2007-09-01.")
-    if not form[version_key].isdigit():
+    if parse_id(form[version_key]) is None:
         errors[version_key] = N_("Choose the notice to Congress document.")
     section = f"relief-{relief_id}"
     if errors:
         return _draw(page, party.id, status_code=422, errors=errors, form=form, section=section)
     _, error = attempt(page.session, lambda: evidence.record_notice(page.session, page.viewer, relief_id, day,
-                                                                   int(form[version_key])))  # fmt: skip
+                                                                   parse_id(form[version_key])))  # fmt: skip
     if error:
         return _draw(page, party.id, status_code=409, error=error, form=form, section=section)
     return see_other(f"/ui/pathway/{party.key or party.id}", done="notice")
 
 
 @router.post("/ui/pathway/{party_id}/links/{proposal_id}", response_class=HTMLResponse)
-async def link_document(party_id: str, proposal_id: int, request: Request, page: Page = Depends(page)) -> Response:
+async def link_document(party_id: str, proposal_id: RecordId, request: Request, page: Page = Depends(page)) -> Response:
     page.require_login()
     party = _party_or_404(page, party_id)
     key = f"link_version_{proposal_id}"
     form = {key: (await form_fields(request)).get("version_id", "").strip()}
     section = f"proposal-{proposal_id}"
-    if not form[key].isdigit():
+    if parse_id(form[key]) is None:
         errors = {key: N_("Choose the document to link.")}
         return _draw(page, party.id, status_code=422, errors=errors, form=form, section=section)
-    _, error = attempt(page.session, lambda: evidence.link(page.session, page.viewer, int(form[key]),
+    _, error = attempt(page.session, lambda: evidence.link(page.session, page.viewer, parse_id(form[key]),
                                                           proposal_id=proposal_id))  # fmt: skip
     if error:
         return _draw(page, party.id, status_code=409, error=error, form=form, section=section)
@@ -387,7 +388,7 @@ async def link_document(party_id: str, proposal_id: int, request: Request, page:
 
 
 @router.post("/ui/pathway/{party_id}/alerts/{alert_id}", response_class=HTMLResponse)
-async def review_alert(party_id: str, alert_id: int, request: Request, page: Page = Depends(page)) -> Response:
+async def review_alert(party_id: str, alert_id: RecordId, request: Request, page: Page = Depends(page)) -> Response:
     page.require_login()
     party = _party_or_404(page, party_id)
     fields = await form_fields(request)
