@@ -14,14 +14,17 @@ $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 	$(PIP) -e .
 	touch $@
 
-# The web UI's browser libraries (htmx, Chart.js), from the npm registry at the versions of
-# package-lock.json, copied into the static files (not in git). Pages work without them.
+# The web UI's browser libraries (htmx, Chart.js, Swagger UI for /docs), from the npm registry at the
+# versions of package-lock.json, copied into the static files (not in git): no CDN, so the
+# Content-Security-Policy allows scripts from the app itself only. Pages work without them.
 VENDOR := src/goodpath/web/static/vendor
 $(VENDOR)/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
 		npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && mkdir -p $(VENDOR) && \
 		cp node_modules/htmx.org/dist/htmx.min.js node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/ && \
 		cp node_modules/htmx.org/LICENSE $(VENDOR)/htmx.LICENSE && cp node_modules/chart.js/LICENSE.md $(VENDOR)/chart.js.LICENSE.md && \
+		cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/ && \
+		cp node_modules/swagger-ui-dist/LICENSE $(VENDOR)/swagger-ui.LICENSE && \
 		touch $@; \
 	else echo "npm is missing: the web UI runs without htmx and charts (apt-get install npm to add them)"; fi
 

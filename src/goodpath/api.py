@@ -16,6 +16,7 @@ from goodpath.cables.views import router as cables_router
 from goodpath.core.api_support import install_error_handlers
 from goodpath.core.db import get_engine
 from goodpath.core.followup_runner import Background
+from goodpath.core.security_headers import SecurityHeaders
 from goodpath.core.uploads import UploadLimits
 from goodpath.engagement.case_views import router as cases_router
 from goodpath.engagement.company_views import router as companies_router
@@ -46,8 +47,9 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
 
 
 app = FastAPI(
-    title="goodpath", version=__version__, description="Nonproliferation sanctions engagement.", lifespan=lifespan
-)
+    title="goodpath", version=__version__, description="Nonproliferation sanctions engagement.", lifespan=lifespan,
+    docs_url=None, redoc_url=None,  # /docs is the web UI's, from vendored files (FastAPI's loads a CDN)
+)  # fmt: skip
 install_error_handlers(app)
 app.add_middleware(UploadLimits)  # each upload route's size limit, checked as the body streams in
 app.include_router(auth_router)
@@ -68,6 +70,7 @@ app.include_router(pathway_alerts_router)
 app.include_router(pathway_router)
 # The web UI (HTML pages, /static): same app, same access policy; API routes are unchanged.
 install_web_ui(app)
+app.add_middleware(SecurityHeaders)  # outermost: CSP and the other security headers on every response
 
 
 @app.get("/health", tags=["system"])

@@ -66,9 +66,9 @@ def install(app: FastAPI) -> None:
 
     for module in (cable_pages, audit_pages, screening_pages, engagement_pages):
         app.include_router(module.router)
-    from goodpath.web import case_pages, chart_pages, evidence_pages, pathway_pages
+    from goodpath.web import case_pages, chart_pages, docs_page, evidence_pages, pathway_pages
 
-    for module in (pathway_pages, case_pages, chart_pages, evidence_pages):
+    for module in (pathway_pages, case_pages, chart_pages, evidence_pages, docs_page):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_exception_handler(PageError, error_response)
