@@ -10,17 +10,17 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, File, Path, Query, UploadFile
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from goodpath.access.deps import require, require_login
 from goodpath.access.policy import Permission, Viewer
 from goodpath.cables import drafts, ingest, review
 from goodpath.core.api_support import SESSION, invalid_as_422
 from goodpath.core.api_types import Key, RecordId
-from goodpath.core.errors import GoodpathError
+from goodpath.core.uploads import read_upload
 
 router = APIRouter(tags=["cables"])
 manage = require(Permission.MANAGE_ENGAGEMENT)
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
 class ConfirmRequest(BaseModel):
@@ -47,14 +47,9 @@ async def upload_cables(
 ) -> dict:
     """Store uploaded cables; one result per file (stored, pending_version, unchanged or refused, with why).
     A copy that differs from a stored cable is kept as a pending version: the stored cable is unchanged."""
-    contents, total = [], 0
-    for upload in files:
-        data = await upload.read()
-        total += len(data)
-        if total > MAX_UPLOAD_BYTES:
-            with invalid_as_422():
-                raise GoodpathError(f"the upload is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
-        contents.append((upload.filename or "", data))
+    contents = []
+    for upload in files:  # each file within its limit (413 past it), read off the event loop
+        contents.append((upload.filename or "", await run_in_threadpool(read_upload, upload, "cables")))
     with invalid_as_422():
         results = ingest.ingest_upload(session, viewer, contents)
     outcomes = [r["outcome"] for r in results]

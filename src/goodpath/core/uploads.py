@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from goodpath.core.settings import get_settings
 
 CHUNK = 1 << 20
-FORM_ALLOWANCE = 1 << 20  # multipart headers and the form's text fields, beyond the files themselves
+FORM_ALLOWANCE = 256 << 10  # multipart headers and the form's text fields, beyond the files themselves
 CABLE_FILES = 5  # one upload of cables may carry this many files' worth (each file within its own limit)
 
 # (path, kind, files' worth per request) of every POST route that takes files.
@@ -47,14 +47,15 @@ class UploadTooLarge(HTTPException):
     """413: an upload (or the request carrying it) is larger than its route allows."""
 
     def __init__(self, kind: str, limit: int, *, request_of: int = 1) -> None:
-        allowed = f"{_size(limit)} for {WHAT[kind]}"
+        allowed = f"{size_text(limit)} for {WHAT[kind]}"
         if request_of > 1:
-            allowed += f", {_size(limit * request_of)} for one upload of several"
+            allowed += f", {size_text(limit * request_of)} for one upload of several"
         super().__init__(413, f"the upload is too large: at most {allowed}")
-        self.kind = kind
+        self.kind, self.limit = kind, limit
 
 
-def _size(limit: int) -> str:
+def size_text(limit: int) -> str:
+    """A size for people: 25 MB, 8 KB."""
     mb = limit / (1024 * 1024)
     return f"{mb:g} MB" if mb >= 1 else f"{limit / 1024:g} KB"
 

@@ -280,8 +280,9 @@ def run_job(job_id: str, database_url: str) -> None:
         except Exception as exc:  # noqa: BLE001 - the user sees that it failed; the log has why
             log.exception("list import job %s failed", job_id)
             outcome = FAILED, None, f"internal error ({exc.__class__.__name__}); nothing was stored"
-        session.refresh(job)
-        if job.status != RUNNING:  # interrupted meanwhile: the server is stopping
+        session.expire_all()
+        job = session.get(ListImportJob, job_id)
+        if job is None or job.status != RUNNING:  # interrupted meanwhile (the server is stopping), or gone
             return
         job.status, job.result, job.error = outcome
         job.finished_at = job.heartbeat_at = utcnow()

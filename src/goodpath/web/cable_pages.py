@@ -22,11 +22,11 @@ from goodpath.access import auth
 from goodpath.access.deps import CSRF_FIELD, session_cookie
 from goodpath.access.policy import PUBLIC, Permission, Role
 from goodpath.cables import drafts, ingest, review
-from goodpath.cables.views import MAX_UPLOAD_BYTES
-from goodpath.core.api_types import Offset, RecordId
 from goodpath.core.api_support import SESSION
+from goodpath.core.api_types import Offset, RecordId
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import Classification
+from goodpath.core.uploads import UploadTooLarge, read_upload, size_text
 from goodpath.web import i18n
 from goodpath.web.labels import N_
 from goodpath.web.rendering import Page, PageError, page
@@ -37,6 +37,7 @@ PAGE_SIZE = 25
 CLASSIFICATIONS = tuple(Classification.__members__)
 PORTION_LEVEL = {"U": "UNCLASSIFIED", "SBU": "UNCLASSIFIED", "C": "CONFIDENTIAL", "S": "SECRET"}
 NOT_FOUND = N_("There is no such record, or you may not see it.")
+TOO_LARGE = N_("The upload is too large: at most %(size)s.")
 OUTCOMES = {
     "stored": N_("Stored"),
     "pending_version": N_("Pending version"),
@@ -56,8 +57,8 @@ async def multipart_page(request: Request, session: Session = SESSION) -> tuple[
 
     The API's CSRF check reads the token from a header or a URL-encoded body only; a plain HTML
     upload form is multipart, so its ``csrf_token`` field is checked here, against the session."""
-    form = await request.form(max_files=200, max_fields=50)
     language = i18n.choose_language(request.cookies.get(i18n.LANG_COOKIE), request.headers.get("accept-language"))
+    form = await read_form(request, language, max_files=200, max_fields=50)
     cookie = session_cookie(request)
     viewer, expected = PUBLIC, None
     if cookie:
@@ -72,6 +73,27 @@ async def multipart_page(request: Request, session: Session = SESSION) -> tuple[
         raise PageError(403, N_("The form has expired. Please go back, reload the page and try again."))
     request.state.credential = "session"
     return Page(request, session, viewer, expected, language), form
+
+
+async def read_form(request: Request, language: str, **limits) -> FormData:
+    """The multipart form of an upload page; an upload over its limit (core/uploads.py) is a 413 page."""
+    try:
+        return await request.form(**limits)
+    except UploadTooLarge as exc:
+        raise too_large(language, exc) from None
+
+
+async def read_file(upload: UploadFile, kind: str, language: str) -> bytes:
+    """An uploaded file's content within its kind's limit (a 413 page past it), read off the event loop."""
+    try:
+        return await run_in_threadpool(read_upload, upload, kind)
+    except UploadTooLarge as exc:
+        raise too_large(language, exc) from None
+
+
+def too_large(language: str, exc: UploadTooLarge) -> PageError:
+    message = i18n.translations(language).gettext(TOO_LARGE) % {"size": size_text(exc.limit)}
+    return PageError(413, message)
 
 
 def not_found(page: Page) -> Response:
@@ -130,13 +152,8 @@ async def upload(context: tuple[Page, FormData] = Depends(multipart_page)) -> Re
     if not files:
         return _list_page(page, empty, upload_error=N_("Choose one or more cable files or zip archives."),
                           status_code=422)  # fmt: skip
-    contents, total = [], 0
-    for upload_file in files:
-        data = await upload_file.read()
-        total += len(data)
-        if total > MAX_UPLOAD_BYTES:
-            return _list_page(page, empty, upload_error=N_("The upload is larger than 50 MB."), status_code=422)
-        contents.append((upload_file.filename or "", data))
+    contents = [(upload_file.filename or "", await read_file(upload_file, "cables", page.language))
+                for upload_file in files]  # fmt: skip
     results = await run_in_threadpool(ingest.ingest_upload, page.session, page.viewer, contents)
     page.session.commit()
     return _list_page(page, empty, results=results)

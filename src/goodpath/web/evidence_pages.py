@@ -19,7 +19,7 @@ from goodpath.core.errors import NotFound
 from goodpath.pathway import evidence
 from goodpath.pathway.models import PathwayProposal, PathwayRelief
 from goodpath.registry import service as registry
-from goodpath.web.cable_pages import multipart_page
+from goodpath.web.cable_pages import multipart_page, read_file
 from goodpath.web.labels import N_
 from goodpath.web.pathway_pages import DONE, attempt, see_other
 from goodpath.web.rendering import Page, PageError, page
@@ -116,16 +116,14 @@ def _document(page: Page, document_id: int, *, done: str | None = None, status_c
 # --- uploading (multipart) --------------------------------------------------------------------------
 
 
-async def _file(form: FormData, errors: dict[str, str]) -> tuple[UploadFile | None, bytes]:
+async def _file(form: FormData, errors: dict[str, str], language: str) -> tuple[UploadFile | None, bytes]:
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         errors["file"] = N_("Choose a file to upload.")
         return None, b""
-    content = await upload.read(evidence.MAX_BYTES + 1)
+    content = await read_file(upload, "evidence", language)  # a 413 page past the limit
     if not content:
         errors["file"] = N_("The file is empty: there is nothing to store.")
-    elif len(content) > evidence.MAX_BYTES:
-        errors["file"] = N_("The file is larger than 25 MB.")
     return upload, content
 
 
@@ -149,7 +147,7 @@ async def upload_document(context: tuple[Page, FormData] = Depends(multipart_pag
         errors["title"] = N_("Give the document a title.")
     elif len(fields["title"]) > 1000:
         errors["title"] = N_("At most 1000 characters.")
-    upload, content = await _file(form, errors)
+    upload, content = await _file(form, errors, page.language)
     redraw = _home_again if back == "home" else _list
     if errors:
         return redraw(page, "", "", status_code=422, form=fields, errors=errors)
@@ -181,7 +179,7 @@ async def upload_version(document_id: RecordId, context: tuple[Page, FormData] =
     errors: dict[str, str] = {}
     if not can_upload(page):
         raise PageError(403, N_("Your role does not allow this."))
-    upload, content = await _file(form, errors)
+    upload, content = await _file(form, errors, page.language)
     if errors:
         return _document(page, document_id, status_code=422, form=fields, errors=errors)
     version, error = attempt(page.session, lambda: evidence.upload(

@@ -33,6 +33,7 @@ from goodpath.pathway.models import PathwayProposal, PathwayState
 from goodpath.registry import service as registry
 from goodpath.registry.models import Sanction
 from goodpath.web import i18n
+from goodpath.web.cable_pages import read_file, read_form
 from goodpath.web.labels import LABELS, N_
 from goodpath.web.rendering import Page, PageError, page
 
@@ -417,7 +418,7 @@ async def _multipart_page(request: Request, session: Session) -> tuple[Page, dic
         viewer, token = await run_in_threadpool(auth.viewer_for_session, session, cookie)
     except auth.AuthenticationFailed:
         raise PageError(401, N_("Please log in again.")) from None
-    form = await request.form(max_files=1, max_fields=20)
+    form = await read_form(request, language, max_files=1, max_fields=20)  # a 413 page past the upload limit
     given = form.get(CSRF_FIELD)
     if not isinstance(given, str) or not hmac.compare_digest(given.encode(), token.encode()):
         raise PageError(403, N_("The form has expired. Please go back, reload the page and try again."))
@@ -441,9 +442,7 @@ async def upload_evidence(party_id: str, request: Request, session: Session = SE
     if upload is None or isinstance(upload, str) or not upload.filename:
         errors["file"] = N_("Choose a file to upload.")
     else:
-        content = await upload.read(evidence.MAX_BYTES + 1)
-        if len(content) > evidence.MAX_BYTES:
-            errors["file"] = N_("The file is larger than 25 MB.")
+        content = await read_file(upload, "evidence", page.language)  # a 413 page past the limit
     if errors:
         return _draw(page, party.id, status_code=422, errors=errors, form=fields, section="evidence")
     version, error = attempt(session, lambda: evidence.upload(

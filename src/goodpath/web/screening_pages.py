@@ -5,29 +5,30 @@ page polls every second (htmx) until the result can be downloaded."""
 from __future__ import annotations
 
 import csv
-import io
 import shutil
 from pathlib import Path
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from goodpath.access.policy import Permission
 from goodpath.core.errors import GoodpathError, NotFound
 from goodpath.core.settings import get_settings
+from goodpath.core.uploads import UploadTooLarge, save_upload
 from goodpath.screening import batch_jobs as jobs
 from goodpath.screening import dispositions
 from goodpath.screening.batch import BatchInputError, read_header
 from goodpath.screening.score import DEFAULT_THRESHOLD
-from goodpath.web.cable_pages import forbidden, form_fields, multipart_page, not_found
+from goodpath.web.cable_pages import forbidden, form_fields, multipart_page, not_found, too_large
 from goodpath.web.labels import N_
 from goodpath.web.rendering import Page, page
 
 router = APIRouter(include_in_schema=False)
 
-MAX_BATCH_BYTES = 200 * 1024 * 1024
+UPLOADED = "upload"  # the file as uploaded, before it becomes the job's input.csv
 XLSX_MAGIC = b"PK\x03\x04"
 
 
@@ -81,22 +82,36 @@ def batch_page(page: Page = Depends(page)) -> Response:
     return _batch_list(page)
 
 
-def _xlsx_to_csv(data: bytes) -> bytes:
-    """The first sheet of a workbook as UTF-8 CSV (its first row is the header, as in a CSV)."""
+def _as_input(folder: Path, filename: str) -> None:
+    """The uploaded file as the job's CSV input: a workbook's first sheet converted, a CSV as it is."""
+    uploaded = folder / UPLOADED
+    with open(uploaded, "rb") as handle:
+        workbook = handle.read(len(XLSX_MAGIC)) == XLSX_MAGIC
+    if filename.lower().endswith(".xlsx") or workbook:
+        _xlsx_to_csv(uploaded, folder / jobs.INPUT)
+        uploaded.unlink()
+    else:
+        uploaded.rename(folder / jobs.INPUT)
+    read_header(folder / jobs.INPUT)
+
+
+def _xlsx_to_csv(source: Path, target: Path) -> None:
+    """The first sheet of a workbook as UTF-8 CSV (its first row is the header, as in a CSV), row by row."""
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = load_workbook(source, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the user's file problem
         raise BatchInputError(f"not a readable XLSX workbook ({exc.__class__.__name__})") from None
-    out = io.StringIO()
-    writer = csv.writer(out)
-    for values in book.worksheets[0].iter_rows(values_only=True):
-        if values is None or all(v is None or str(v).strip() == "" for v in values):
-            continue
-        writer.writerow(["" if v is None else str(v) for v in values])
-    book.close()
-    return out.getvalue().encode("utf-8")
+    try:
+        with open(target, "w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out)
+            for values in book.worksheets[0].iter_rows(values_only=True):
+                if values is None or all(v is None or str(v).strip() == "" for v in values):
+                    continue
+                writer.writerow(["" if v is None else str(v) for v in values])
+    finally:
+        book.close()
 
 
 @router.post("/ui/screening/batch", response_class=HTMLResponse)
@@ -107,28 +122,29 @@ async def start_batch(context: tuple[Page, FormData] = Depends(multipart_page)) 
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return _batch_list(page, N_("Choose a CSV or XLSX file."), 422)
-    data = await upload.read(MAX_BATCH_BYTES + 1)
-    if len(data) > MAX_BATCH_BYTES:
-        return _batch_list(page, N_("The file is larger than 200 MB."), 422)
     filename = Path(upload.filename).name or "upload.csv"
     job_id = jobs.new_job_id()
     folder = jobs.job_folder(job_id)
     folder.mkdir(parents=True, exist_ok=False)
     try:
-        if filename.lower().endswith(".xlsx") or data.startswith(XLSX_MAGIC):
-            data = _xlsx_to_csv(data)
-        (folder / jobs.INPUT).write_bytes(data)
-        read_header(folder / jobs.INPUT)
-    except BatchInputError:
+        try:  # streamed to disk within the limit (a 413 page past it), then made the job's CSV input
+            await run_in_threadpool(save_upload, upload, folder / UPLOADED, "batch")
+            await run_in_threadpool(_as_input, folder, filename)
+        except UploadTooLarge as exc:
+            raise too_large(page.language, exc) from None
+        except BatchInputError:
+            shutil.rmtree(folder, ignore_errors=True)
+            return _batch_list(
+                page,
+                N_("The file needs a header line with the columns id and name (country and schema are optional)."),
+                422,
+            )  # noqa: E501
+        job = jobs.create_job(page.session, page.viewer, job_id, filename, threshold=DEFAULT_THRESHOLD, limit=3,
+                              include_suppressed=False)  # fmt: skip
+        page.session.commit()  # the background thread must see the job
+    except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
-        return _batch_list(
-            page,
-            N_("The file needs a header line with the columns id and name (country and schema are optional)."),
-            422,
-        )  # noqa: E501
-    job = jobs.create_job(page.session, page.viewer, job_id, filename, threshold=DEFAULT_THRESHOLD, limit=3,
-                          include_suppressed=False)  # fmt: skip
-    page.session.commit()  # the background thread must see the job
+        raise
     jobs.submit(job, get_settings().database_url, page.viewer)
     return RedirectResponse(f"/ui/screening/batch/{job_id}", status_code=303)
 
