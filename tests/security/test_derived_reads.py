@@ -33,7 +33,7 @@ from goodpath.demo.pathway_records import load_pathway
 from goodpath.engagement import consultations
 from goodpath.lists import service as lists
 from goodpath.pathway import evidence
-from goodpath.pathway.models import PathwayProposal
+from goodpath.pathway.models import PathwayProposal, PathwayRelief
 from goodpath.registry.models import Party, Sanction
 from tests.browser.seed_pathway import _at_stage
 from tests.conftest import _empty_all_tables
@@ -92,7 +92,8 @@ def _seed(url: str) -> dict:
         limmt = session.scalars(select(Party).where(Party.key == "limmt")).one()
         _at_stage(session, limmt, LIMMT_STEPS, SHARED_MARKS)
         # A pending relief (shared with CHN) whose determination is released to the USA alone.
-        sanction = session.scalars(select(Sanction).where(Sanction.party_id == limmt.id)).first()
+        sanction = session.scalars(select(Sanction).where(Sanction.party_id == limmt.id,
+                                                          Sanction.status == "active")).first()  # fmt: skip
         relief = PathwayProposal(party_id=limmt.id, kind="relief", from_stage="in_dialogue", to_stage="in_dialogue",
                                  effective_on=date(2021, 1, 4), sanction_id=sanction.id, measure="blocking",
                                  route_code="waiver", rationale="probe relief", evidence=[], status="pending",
@@ -102,6 +103,19 @@ def _seed(url: str) -> dict:
         version = evidence.upload(session, OPERATOR, party_id=limmt.id, kind="determination", title="Waiver",
                                   filename="waiver.txt", content=b"determination", releasability="USA")  # fmt: skip
         evidence.link(session, OPERATOR, version.id, proposal_id=relief.id)
+        # A relief snapped back (shared with CHN), and the same measure relieved again in SECRET since.
+        relief_of = {"party_id": limmt.id, "sanction_id": sanction.id, "measure": "blocking", "route_code": "waiver",
+                     "effective_on": date(2020, 10, 1), "conditions": []}  # fmt: skip
+        revoked = PathwayRelief(**relief_of, status="revoked", status_on=date(2020, 12, 1), **SHARED_MARKS)
+        session.add(revoked)
+        session.flush()
+        session.add(PathwayProposal(party_id=limmt.id, kind="snapback", from_stage="in_dialogue",
+                                    to_stage="in_dialogue", effective_on=date(2020, 12, 1), rationale="probe snapback",
+                                    evidence=[], status="approved", proposed_by="derived-reads",
+                                    revoked_reliefs=[revoked.id], **SHARED_MARKS))  # fmt: skip
+        session.add(PathwayRelief(**relief_of | {"effective_on": date(2021, 2, 1)}, status="active",
+                                  status_on=date(2021, 2, 1), classification="SECRET", releasability="USA",
+                                  originator="USA"))  # fmt: skip
         # A consultation track shared with CHN, and a round of it held but released to the USA alone.
         track = consultations.create(session, OPERATOR, title="Probe track", level="working_level", counterpart="CHN",
                                      cadence_months=6, occurred_on="2007-01-10", releasability="CHN,USA")  # fmt: skip
@@ -202,6 +216,14 @@ def test_a_pending_relief_shows_only_the_determinations_the_role_may_read(world)
         page = world["clients"][role].get("/ui/pathway/limmt", headers=HTML).text
         assert "probe relief" in page, role  # the proposal is shared with CHN
         assert (link in page) == shown and ('data-testid="determination-missing"' in page) != shown, role
+
+
+def test_a_snapback_reinstates_a_measure_as_far_as_the_role_reads_its_reliefs(world):
+    """The measure a snapback reinstated binds again unless relieved since: by a relief the role may read."""
+    for role, reliefs, in_force in (("analyst", 2, False), ("partner", 1, True)):
+        body = world["clients"][role].get("/pathway/limmt").json()
+        assert [r["in_force"] for r in body["reinstated"]] == [in_force], role
+        assert len(body["reliefs"]) == reliefs and (body["relief"] is None) == (role == "partner"), role
 
 
 def test_the_party_json_carries_no_pathway(world):

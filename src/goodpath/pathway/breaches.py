@@ -185,7 +185,9 @@ def reinstated(session: Session, viewer: Viewer | None, party_id: str) -> list[d
     ``in_force``: the measure binds again now (not relieved again since, its sanction still active)."""
     query = select(PathwayProposal).where(PathwayProposal.party_id == party_id, PathwayProposal.kind == "snapback",
                                           PathwayProposal.status == "approved")  # fmt: skip
-    relieved_now = {(r.sanction_id, r.measure) for r in reliefs_in_force(session, party_id)}
+    # relieved again since: as far as the viewer reads (a hidden relief is one that does not exist)
+    relieved_now = {(r.sanction_id, r.measure) for r in reliefs_in_force(session, party_id)
+                    if viewer is None or can_read(viewer, r)}  # fmt: skip
     out = []
     for proposal in session.scalars(query.order_by(PathwayProposal.id)):
         if viewer is not None and not can_read(viewer, proposal):
@@ -195,6 +197,8 @@ def reinstated(session: Session, viewer: Viewer | None, party_id: str) -> list[d
             if relief is None or (viewer is not None and not can_read(viewer, relief)):
                 continue
             sanction = session.get(Sanction, relief.sanction_id)
+            if sanction is not None and viewer is not None and not can_read(viewer, sanction):
+                continue  # a measure of a sanction the viewer may not read
             out.append({
                 "sanction_id": relief.sanction_id, "measure": relief.measure, "relief_id": relief.id,
                 "route_code": relief.route_code, "relieved_from": relief.effective_on.isoformat(),
