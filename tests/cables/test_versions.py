@@ -283,3 +283,14 @@ def test_migration_0008_gives_every_stored_cable_its_version_1(backend, cable_fi
         finally:
             session.close()
             get_engine(url).dispose()
+
+
+def test_the_database_holds_one_current_version_per_cable(session, stored, cable_files, tmp_path):
+    from sqlalchemy.exc import IntegrityError
+
+    ingest.ingest_paths(session, OPERATOR, [truncated(cable_files, tmp_path)])
+    session.commit()
+    pending = session.scalars(select(CableVersion).where(CableVersion.status == "pending")).one()
+    pending.status = "current"  # as a second analyst's accept racing the first would leave it
+    with pytest.raises(IntegrityError):
+        session.flush()

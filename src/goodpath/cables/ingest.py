@@ -215,6 +215,7 @@ def store(session: Session, viewer: Viewer, data: dict, source_name: str, raw: b
         return _store_new(session, viewer, data, classification, _source(source_name), raw)
     if not can_read(viewer, existing):
         raise Refused(f"{reference_id} is already stored under a marking you cannot read or change")
+    versions.lock(session, existing)
     known = versions.of_cable(session, existing)
     raw_hash = versions.content_hash(raw) if raw is not None else None
     same = versions.matching(known, raw_hash, versions.data_hash(data))

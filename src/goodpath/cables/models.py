@@ -13,7 +13,20 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from goodpath.core.models import Base, Marked, utcnow
@@ -52,7 +65,17 @@ class CableVersion(Marked, Base):
     own text states."""
 
     __tablename__ = "cable_version"
-    __table_args__ = (UniqueConstraint("cable_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("cable_id", "number"),
+        # One current version per cable, whatever two analysts do at the same moment.
+        Index(
+            "uq_cable_version_one_current",
+            "cable_id",
+            unique=True,
+            sqlite_where=text("status = 'current'"),
+            postgresql_where=text("status = 'current'"),
+        ),  # fmt: skip
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     cable_id: Mapped[int] = mapped_column(ForeignKey("cable.id", ondelete="CASCADE"), index=True)

@@ -26,9 +26,8 @@ from goodpath.engagement.common import readable, require
 
 
 def _version(session: Session, viewer: Viewer, cable: StoredCable, number: int) -> CableVersion:
-    found = session.scalars(
-        select(CableVersion).where(CableVersion.cable_id == cable.id, CableVersion.number == number)
-    ).first()
+    query = select(CableVersion).where(CableVersion.cable_id == cable.id, CableVersion.number == number)
+    found = session.scalars(query.execution_options(populate_existing=True)).first()
     if found is None or not can_read(viewer, found):
         raise NotFound(f"no version {number} of cable {cable.reference_id}")
     return found
@@ -63,6 +62,7 @@ def accept_version(session: Session, viewer: Viewer, reference_id: str, number: 
     paragraphs, links and drafts are derived from it again; the previous current one is superseded."""
     require(viewer, Permission.MANAGE_ENGAGEMENT)
     cable = ingest.get(session, viewer, reference_id)
+    versions.lock(session, cable)
     version = _version(session, viewer, cable, number)
     if version.status == "current":
         raise Refused(f"version {number} of {cable.reference_id} is already current")
@@ -77,6 +77,7 @@ def _make_current(session: Session, viewer: Viewer, cable: StoredCable, version:
     now = utcnow()
     if previous is not None:
         previous.status, previous.superseded_at = "superseded", now
+        session.flush()  # before the new one is current: one current version at any moment
     version.status, version.accepted_by, version.accepted_at, version.superseded_at = "current", viewer.actor, now, None
     derived = ingest.apply(session, viewer, cable, version)
     audit.record(
@@ -130,6 +131,7 @@ def _all_readable(target: Session | Callable[[], Session], viewer: Viewer) -> li
 
 def _reparse_one(session: Session, viewer: Viewer, reference_id: str) -> dict:
     cable = ingest.get(session, viewer, reference_id)
+    versions.lock(session, cable)
     current = versions.current(session, cable)
     if current is None or current.raw is None:
         raise Refused(f"version {current.number if current else '?'} of {cable.reference_id} was stored without its "

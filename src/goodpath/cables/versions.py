@@ -33,16 +33,20 @@ def data_hash(data: dict) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+def lock(session: Session, cable: StoredCable) -> None:
+    """Hold the cable's row until the transaction ends (PostgreSQL; SQLite has one writer anyway), so
+    that two versions are never numbered, accepted or reparsed at once; its versions are read afresh."""
+    session.execute(select(StoredCable.id).where(StoredCable.id == cable.id).with_for_update())
+
+
 def of_cable(session: Session, cable: StoredCable) -> list[CableVersion]:
-    return list(
-        session.scalars(select(CableVersion).where(CableVersion.cable_id == cable.id).order_by(CableVersion.number))
-    )
+    query = select(CableVersion).where(CableVersion.cable_id == cable.id).order_by(CableVersion.number)
+    return list(session.scalars(query.execution_options(populate_existing=True)))
 
 
 def current(session: Session, cable: StoredCable) -> CableVersion | None:
-    return session.scalars(
-        select(CableVersion).where(CableVersion.cable_id == cable.id, CableVersion.status == "current")
-    ).first()
+    query = select(CableVersion).where(CableVersion.cable_id == cable.id, CableVersion.status == "current")
+    return session.scalars(query.execution_options(populate_existing=True)).first()
 
 
 def matching(versions: list[CableVersion], raw_hash: str, parsed_hash: str) -> CableVersion | None:

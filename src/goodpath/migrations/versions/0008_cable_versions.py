@@ -50,6 +50,8 @@ def upgrade() -> None:
     with op.batch_alter_table('cable_version', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cable_version_cable_id'), ['cable_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_cable_version_content_hash'), ['content_hash'], unique=False)
+        batch_op.create_index('uq_cable_version_one_current', ['cable_id'], unique=True,
+                              sqlite_where=sa.text("status = 'current'"), postgresql_where=sa.text("status = 'current'"))
 
     with op.batch_alter_table('cable_draft', schema=None) as batch_op:
         batch_op.add_column(sa.Column('stale_since_version', sa.Integer(), nullable=True))
@@ -89,6 +91,7 @@ def downgrade() -> None:
         batch_op.drop_column('stale_since_version')
 
     with op.batch_alter_table('cable_version', schema=None) as batch_op:
+        batch_op.drop_index('uq_cable_version_one_current')
         batch_op.drop_index(batch_op.f('ix_cable_version_content_hash'))
         batch_op.drop_index(batch_op.f('ix_cable_version_cable_id'))
 
