@@ -21,7 +21,9 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import fcntl
 import gc
+import glob
 import multiprocessing
 import os
 import secrets
@@ -423,6 +425,8 @@ def run_batch(
     if limit < 1:
         raise BatchInputError(f"the limit must be at least 1, not {limit}")
     _check_paths(source, output, None if strict else rejects)
+    for path in (output, rejects):  # what a run killed while writing these left behind
+        remove_stale_partials(path)
     read_header(source)  # an unusable file fails before the index is built
     if strict:  # a quick pass first: a malformed row stops the run before any screening
         for item in read_rows(source):
@@ -506,6 +510,27 @@ def _run_pool(screener: _Screener, chunks, workers: int, write) -> int:
     return rows
 
 
+def remove_stale_partials(path: Path) -> int:
+    """Remove the partial files of ``path`` that no run holds any more (their run was killed); the
+    number removed. A run still writing holds its file's lock: its file stays."""
+    removed = 0
+    for partial in path.parent.glob(f".{glob.escape(path.name)}.*.partial"):
+        try:
+            fd = os.open(partial, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            continue  # another run is writing it
+        else:
+            partial.unlink(missing_ok=True)
+            removed += 1
+        finally:
+            os.close(fd)
+    return removed
+
+
 def default_rejects_path(output: Path) -> Path:
     """OUT.csv -> OUT.rejects.csv"""
     stem = output.name[: -len(".csv")] if output.name.lower().endswith(".csv") else output.name
@@ -530,7 +555,9 @@ def _check_paths(source: Path, output: Path, rejects: Path | None) -> None:
 
 class _Staged:
     """A file written beside its final path and moved there only when ``keep`` is set at exit:
-    a failed or interrupted run leaves no partial file (and an older file stays as it was)."""
+    a failed or interrupted run leaves no partial file (and an older file stays as it was). While
+    it writes, the run holds a lock on its partial file; a run killed outright (kill -9) leaves the
+    file, unlocked, for the next run to the same path to remove (``remove_stale_partials``)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -539,6 +566,7 @@ class _Staged:
     def __enter__(self) -> _Staged:
         self._temp = self.path.with_name(f".{self.path.name}.{secrets.token_hex(4)}.partial")
         fd = os.open(self._temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released when the file is closed or the run dies
         self.handle = open(fd, "w", encoding="utf-8", newline="")  # noqa: SIM115
         return self
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,7 +37,7 @@ def screen_batch(
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Screen every row of a CSV file: one output row per hit, in input order, best hit first."""
-    with user_errors(), _batch_errors():
+    with user_errors(), _batch_errors(), _sigterm_as_exit():
         read_header(input_path)  # a file that is not a usable CSV fails before the progress bar
         total = estimate_rows(input_path)
         columns = (
@@ -68,6 +69,20 @@ def screen_batch(
         )
     lists = ", ".join(f"{d} v{v}" for d, v in summary.receipt["lists"].items())
     console.print(f"screened {summary.receipt['screened_at']} against {lists or 'no lists'}", highlight=False)
+
+
+@contextmanager
+def _sigterm_as_exit() -> Iterator[None]:
+    """SIGTERM stops the run as Ctrl-C does, through its clean-up: no partial output is left behind."""
+
+    def stop(signum: int, _frame) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @contextmanager
