@@ -147,3 +147,16 @@ def test_demo_pathway_follows_the_cables_once(db, session, shared_data):
     again = load_pathway(session, "tester", shared_data.parent)
     assert (again["documents"], again["companies"], again["steps"]) == (0, 0, 0)  # idempotent
     assert [r["outcome"] for r in load_cables(session, "tester", shared_data.parent)] == ["unchanged"] * 3
+
+
+def test_the_demo_accepts_removals_only_for_the_real_sdn_history(db, monkeypatch, shared_data):
+    asked = {}
+
+    def record(session, path, **options):
+        asked[path.relative_to(shared_data).as_posix()] = options["accept_removals"]
+        return lists.ImportResult(options["dataset"] or "x", 1, 0, 0, 0, 0, 0)
+
+    monkeypatch.setattr(lists, "import_list", record)
+    demo.load_lists(lambda: new_session(db), shared_data, "tester")
+    assert {path for path, accepted in asked.items() if accepted} == {"ofac_sdn_2021", "ofac_sdn_2024"}
+    assert len(asked) == len(demo.DEMO_LISTS)

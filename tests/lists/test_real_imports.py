@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from goodpath.audit import service as audit
 from goodpath.cli import app
 from goodpath.lists import formats, service
+from goodpath.lists.guards import allowed_removals
 from goodpath.lists.models import ListEntry, ListVersion
 from goodpath.lists.records import ListFormatError
 from goodpath.registry import service as registry
@@ -70,6 +71,8 @@ def test_sdn_history_2019_2021_2024_records_the_real_changesets(db, session, sha
     ids = [{e.external_id for e in formats.parse(shared_data / f).entities} for f in FOLDERS]
     v2, v3 = results[1], results[2]
     assert (v2.added, v2.removed) == (len(ids[1] - ids[0]), len(ids[0] - ids[1]))
+    # Each step delists more than the guard lets through unasked: the demo accepts them by name.
+    assert v2.removed > allowed_removals(7379) and v3.removed > allowed_removals(8976)
     assert (v3.added, v3.removed) == (len(ids[2] - ids[1]), len(ids[1] - ids[2]))
     assert v2.added + v2.changed + v2.unchanged == 8976
     assert v3.added + v3.changed + v3.unchanged == 14965
