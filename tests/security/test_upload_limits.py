@@ -21,6 +21,7 @@ from tests.factories import bearer_headers
 from tests.lists.import_support import wait_for_import
 from tests.web.test_pathway_case_pages import HTML, _csrf, _login, _party
 
+pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # limits of the web layer: one database
 KB = 1024
 SMALL = 8 * KB  # every limit, in these tests (the settings are in MB)
 BIG = b"x" * (3 * SMALL)  # one file over the limit; the request stays under the route's allowance
