@@ -73,18 +73,14 @@ def get_batch(job_id: Key, viewer: Viewer = Depends(require_login), session: Ses
 
 
 @router.get("/screen/batch/{job_id}/result", response_class=FileResponse)
-def get_batch_result(
-    job_id: Key, viewer: Viewer = Depends(require_login), session: Session = SESSION
-) -> FileResponse:
+def get_batch_result(job_id: Key, viewer: Viewer = Depends(require_login), session: Session = SESSION) -> FileResponse:
     """The hits as CSV: id,rank,score,entity_id,list,matched_name,caption (409 until the job is done)."""
     job, path = jobs.result_file(session, viewer, job_id, "result")
     return FileResponse(path, media_type="text/csv; charset=utf-8", filename=f"{Path(job.filename).stem}.hits.csv")
 
 
 @router.get("/screen/batch/{job_id}/rejects", response_class=FileResponse)
-def get_batch_rejects(
-    job_id: Key, viewer: Viewer = Depends(require_login), session: Session = SESSION
-) -> FileResponse:
+def get_batch_rejects(job_id: Key, viewer: Viewer = Depends(require_login), session: Session = SESSION) -> FileResponse:
     """The malformed rows as CSV: line,id,reason (409 until the job is done)."""
     job, path = jobs.result_file(session, viewer, job_id, "rejects")
     return FileResponse(path, media_type="text/csv; charset=utf-8", filename=f"{Path(job.filename).stem}.rejects.csv")
