@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from goodpath.cli import app
 from goodpath.core.db import new_session
+from goodpath.core.followups import Followup
 from goodpath.demo import service as demo
 from goodpath.demo.engagement_records import load_records
 from goodpath.engagement.models import (
@@ -87,6 +88,9 @@ def test_cli_demo_load_is_idempotent(db, session, monkeypatch):
     assert first.exit_code == 0, first.output
     loaded = json.loads(first.stdout)
     assert [s["outcome"] for s in loaded["lists"]] == ["imported"] * len(small)
+    # the imports' follow-ups ran in the same process: the engaged companies re-screened, nothing left
+    assert loaded["rescreen"]["subjects"] >= 1
+    assert session.scalars(select(Followup.status).where(Followup.status != "done")).all() == []
     versions = session.scalar(select(func.count()).select_from(ListVersion))
     second = json.loads(runner.invoke(app, ["demo", "load", "--json"]).stdout)
     assert [s["outcome"] for s in second["lists"]] == ["skipped"] * len(small)
