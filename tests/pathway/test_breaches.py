@@ -13,6 +13,7 @@ from goodpath.core.errors import GoodpathError, Refused
 from goodpath.engagement import cases
 from goodpath.pathway import breaches, conditions, proposals, timeline
 from goodpath.pathway.models import PathwayAlert, PathwayProposal, PathwayRelief
+from tests.factories import run_followups
 from tests.pathway.conftest import (
     ANALYST,
     APPROVER,
@@ -26,7 +27,6 @@ from tests.pathway.conftest import (
     grant_relief,
     walk_to_relief,
 )
-from tests.factories import run_followups
 
 ON = "2007-06-01"
 
