@@ -3,8 +3,6 @@ failed, run it now, retry a failed one."""
 
 from __future__ import annotations
 
-import json
-
 import typer
 from rich.markup import escape
 from rich.table import Table
@@ -38,15 +36,26 @@ def show(
     if not rows:
         console.print("no follow-up is pending or failed" + ("" if all_ else " (--all: the done ones too)"))
         return
-    table = Table("id", "what", "payload", "status", "attempts", "caused by", "updated", "last error / result")
+    table = Table("id", "what", "of", "status", "tries", "caused by", "updated", "last error / result")
     for r in rows:
-        what = r["kind"] + (f" → {r['reaction']}" if r["reaction"] else "")
-        note = r["last_error"] if r["status"] != "done" else json.dumps(r["result"], default=str)
+        what = f"→ {r['reaction']}" if r["reaction"] else r["kind"]
+        note = r["last_error"] if r["status"] != "done" else _brief(r["result"])
         table.add_row(
-            str(r["id"]), what, escape(json.dumps(r["payload"], ensure_ascii=False)), r["status"], str(r["attempts"]),
-            escape(r["caused_by"]), (r["updated_at"] or "")[:19], escape((note or "")[:200]),
+            str(r["id"]), what, escape(_brief(r["payload"])), r["status"], str(r["attempts"]), escape(r["caused_by"]),
+            (r["updated_at"] or "")[:19].replace("T", " "), escape((note or "")[:200]),
         )  # fmt: skip
     console.print(table)
+
+
+def _brief(values: dict | None) -> str:
+    """``key=value`` of a payload's or result's plain values and lists of names (not ids, not nested)."""
+    out = []
+    for key, value in (values or {}).items():
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            value = ",".join(value) or "-"
+        if isinstance(value, str | int | float | bool) or value is None:
+            out.append(f"{key}={value}")
+    return " ".join(out)
 
 
 @followups_app.command("run")
@@ -80,5 +89,5 @@ def _report(outcomes: list[dict], as_json: bool) -> None:
         console.print("no follow-up was due")
     for o in outcomes:
         what = f"{o['kind']}" + (f" → {o['reaction']}" if o["reaction"] else "")
-        detail = o["error"] if o["error"] else json.dumps(o["result"], default=str)[:200]
+        detail = o["error"] or _brief(o["result"])[:200]
         console.print(f"  {o['id']:>6}  {escape(what)}: {o['status']}  {escape(detail or '')}", highlight=False)
