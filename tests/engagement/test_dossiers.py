@@ -270,7 +270,7 @@ def test_api_dossier_routes_follow_permissions_and_markings(parties):
     assert client.get(f"/dossiers/{NORINCO}", headers=officer).json()["invitations"][0]["id"] == inv
     assert client.get("/dossiers/p-cgwic", headers=officer).status_code == 404
     csv = client.get("/dossiers", params={"format": "csv"}, headers=officer)
-    assert csv.status_code == 200 and csv.text.splitlines()[1].startswith("1,p-norinco")
+    assert csv.status_code == 200 and csv.text.splitlines()[1].startswith('1,"p-norinco"')
 
 
 def test_cli_plain_output_names_the_records(parties):

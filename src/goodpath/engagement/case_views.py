@@ -18,17 +18,11 @@ from goodpath.core.api_support import SESSION, invalid_as_422
 from goodpath.core.api_types import BodyId, QueryId, RecordKey
 from goodpath.engagement import case_metrics, cases, enforcement
 from goodpath.engagement.common import to_dict
-from goodpath.engagement.interfaces import export_response
+from goodpath.engagement.interfaces import LISTS, Lists
 
 router = APIRouter(tags=["engagement"])
 manage = require(Permission.MANAGE_ENGAGEMENT)
 Format = Literal["csv", "xlsx"] | None
-
-
-def _listing(rows: list[dict], fmt: str | None, name: str) -> Any:
-    if fmt:
-        return export_response(rows, fmt, name)
-    return {"results": rows, "total": len(rows)}
 
 
 def _require_any(viewer: Viewer, *permissions: Permission) -> None:
@@ -103,11 +97,12 @@ def list_cases(
     format: Format = None,
     viewer: Viewer = Depends(require_login),
     session: Session = SESSION,
+    listing: Lists = LISTS,
 ) -> Any:
     """Alleged-violation cases, newest raised first."""
     with invalid_as_422():
         rows = cases.list_cases(session, viewer, status=status, open_only=open_only, party_id=party_id)
-    return _listing(rows, format, "cases")
+    return listing.answer(rows, format, "cases")
 
 
 @router.post("/cases", status_code=201)
@@ -179,13 +174,14 @@ def list_actions(
     format: Format = None,
     viewer: Viewer = Depends(require_login),
     session: Session = SESSION,
+    listing: Lists = LISTS,
 ) -> Any:
     """The partner's reported enforcement actions, by date reported."""
     with invalid_as_422():
         rows = enforcement.list_actions(
             session, viewer, case_id=case_id, party_id=party_id, kind=kind, date_from=date_from, date_to=date_to
         )
-    return _listing(rows, format, "enforcement-actions")
+    return listing.answer(rows, format, "enforcement-actions")
 
 
 @router.post("/enforcement-actions", status_code=201)
@@ -206,10 +202,11 @@ def transparency_report(
     format: Format = None,
     viewer: Viewer = Depends(require_login),
     session: Session = SESSION,
+    listing: Lists = LISTS,
 ) -> Any:
     """The transparency report of the period; with ?format=csv|xlsx, its list of actions."""
     with invalid_as_422():
         report = enforcement.transparency_report(session, viewer, date_from, date_to)
     if format:
-        return export_response(report["actions"], format, f"enforcement-{report['from']}-{report['to']}")
+        return listing.download(report["actions"], format, f"enforcement-{report['from']}-{report['to']}")
     return report

@@ -20,18 +20,12 @@ from goodpath.core.api_support import SESSION, invalid_as_422
 from goodpath.core.api_types import BodyId, Key, RecordId
 from goodpath.engagement import disclosures, dossiers, icp
 from goodpath.engagement.common import to_dict
-from goodpath.engagement.interfaces import export_response
+from goodpath.engagement.interfaces import LISTS, Lists
 
 router = APIRouter(tags=["engagement"])
 manage = require(Permission.MANAGE_ENGAGEMENT)
 submit = require(Permission.SUBMIT_DISCLOSURES)
 Format = Literal["csv", "xlsx"] | None
-
-
-def _listing(rows: list[dict], fmt: str | None, name: str) -> Any:
-    if fmt:
-        return export_response(rows, fmt, name)
-    return {"results": rows, "total": len(rows)}
 
 
 class Marking(BaseModel):
@@ -102,11 +96,12 @@ def list_dossiers(
     format: Format = None,  # noqa: A002 - the query parameter's name
     viewer: Viewer = Depends(require_login),
     session: Session = SESSION,
+    listing: Lists = LISTS,
 ) -> Any:
     """Company dialogue dossiers, one row each (topics open, invitations, meetings)."""
     with invalid_as_422():
         rows = dossiers.list_dossiers(session, viewer, status=status, model_candidate=model_candidate)
-    return _listing(rows, format, "dossiers")
+    return listing.answer(rows, format, "dossiers")
 
 
 @router.post("/dossiers", status_code=201)
@@ -224,11 +219,12 @@ def list_disclosures(
     format: Format = None,  # noqa: A002 - the query parameter's name
     viewer: Viewer = Depends(require_login),
     session: Session = SESSION,
+    listing: Lists = LISTS,
 ) -> Any:
     """Disclosures, newest first, each with its screening hits and signal."""
     with invalid_as_422():
         rows = disclosures.list_disclosures(session, viewer, party_id=party_id, signal=signal)
-    return _listing(rows, format, "disclosures")
+    return listing.answer(rows, format, "disclosures")
 
 
 @router.post("/disclosures", status_code=201)
@@ -272,9 +268,10 @@ def disclosure_signals(
     format: Format = None,  # noqa: A002 - the query parameter's name
     viewer: Viewer = Depends(require_login),
     session: Session = SESSION,
+    listing: Lists = LISTS,
 ) -> Any:
     """The confirmed hits of a company's disclosures (what the pathway engine reads)."""
-    return _listing(disclosures.signals(session, viewer, party_id), format, "signals")
+    return listing.answer(disclosures.signals(session, viewer, party_id), format, "signals")
 
 
 # --- ICP assessment ------------------------------------------------------------------------
@@ -326,11 +323,12 @@ def list_assessments(
     format: Format = None,  # noqa: A002 - the query parameter's name
     viewer: Viewer = Depends(require_login),
     session: Session = SESSION,
+    listing: Lists = LISTS,
 ) -> Any:
     """Assessments over time, newest first, with per-element scores."""
     with invalid_as_422():
         rows = icp.list_assessments(session, viewer, party_id=party_id, framework=framework)
-    return _listing(rows, format, "icp-assessments")
+    return listing.answer(rows, format, "icp-assessments")
 
 
 @router.get("/icp/assessments/{assessment_id}")

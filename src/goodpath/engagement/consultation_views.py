@@ -5,7 +5,7 @@ Lists answer JSON ``{"results", "total"}``, or a download with ``?format=csv|xls
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
@@ -17,17 +17,11 @@ from goodpath.core.api_support import SESSION, invalid_as_422
 from goodpath.core.api_types import BodyId, QueryId, RecordId
 from goodpath.engagement import consultations, pledges, projects
 from goodpath.engagement.common import to_dict
-from goodpath.engagement.interfaces import export_response
+from goodpath.engagement.interfaces import LISTS, Lists
 
 router = APIRouter(tags=["engagement"])
 manage = require(Permission.MANAGE_ENGAGEMENT)
 Format = Literal["csv", "xlsx"] | None
-
-
-def _listing(rows: list[dict], fmt: str | None, name: str) -> Any:
-    if fmt:
-        return export_response(rows, fmt, name)
-    return {"results": rows, "total": len(rows)}
 
 
 class Marking(BaseModel):
@@ -85,13 +79,14 @@ def list_consultations(
     format: Format = None,
     viewer: Viewer = Depends(require_login),
     session: Session = SESSION,
+    listing: Lists = LISTS,
 ):
     """Consultation tracks with their overdue flag (active and past the cadence since the last round)."""
     with invalid_as_422():
         rows = consultations.list_consultations(
             session, viewer, status=status, counterpart=counterpart, level=level, overdue_only=overdue, today=today
         )
-    return _listing(rows, format, "consultations")
+    return listing.answer(rows, format, "consultations")
 
 
 @router.post("/consultations", status_code=201)
@@ -203,12 +198,13 @@ def list_pledges(
     format: Format = None,
     viewer: Viewer = Depends(require_login),
     session: Session = SESSION,
+    listing: Lists = LISTS,
 ):
     """Pledges, each flagged overdue when open past its due date."""
     with invalid_as_422():
         rows = pledges.list_pledges(session, viewer, status=status, overdue=overdue, owner=owner, party_id=party_id,
                                     round_id=round_id, today=today)  # fmt: skip
-    return _listing(rows, format, "pledges")
+    return listing.answer(rows, format, "pledges")
 
 
 @router.post("/pledges", status_code=201)
@@ -277,10 +273,11 @@ def list_projects(
     format: Format = None,
     viewer: Viewer = Depends(require_login),
     session: Session = SESSION,
+    listing: Lists = LISTS,
 ):
     with invalid_as_422():
         rows = projects.list_projects(session, viewer, status=status, kind=kind)
-    return _listing(rows, format, "projects")
+    return listing.answer(rows, format, "projects")
 
 
 @router.post("/projects", status_code=201)

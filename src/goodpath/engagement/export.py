@@ -1,4 +1,7 @@
-"""Lists exported as CSV or Excel (openpyxl): one row per record, nested values as JSON text."""
+"""Lists exported as CSV or Excel (openpyxl): one row per record, nested values as JSON text.
+
+No cell is ever a formula or holds a control character (``goodpath.core.cells``): text that a
+spreadsheet would compute is quote-prefixed in CSV and an explicit text cell in Excel."""
 
 from __future__ import annotations
 
@@ -6,10 +9,10 @@ import csv
 import io
 import json
 from collections.abc import Sequence
-from pathlib import Path
 
 from openpyxl import Workbook
 
+from goodpath.core.cells import csv_row, xlsx_cell
 from goodpath.core.errors import GoodpathError
 
 FORMATS = ("csv", "xlsx")
@@ -30,11 +33,11 @@ def _columns(rows: Sequence[dict]) -> list[str]:
 
 def to_csv(rows: Sequence[dict]) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
     columns = _columns(rows)
-    writer.writerow(columns)
+    csv.writer(out, lineterminator="\n").writerow(csv_row(columns))
+    writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)  # every text cell quoted
     for row in rows:
-        writer.writerow(["" if (v := _cell(row.get(c))) is None else v for c in columns])
+        writer.writerow(csv_row("" if (v := _cell(row.get(c))) is None else v for c in columns))
     return out.getvalue().encode("utf-8")
 
 
@@ -43,9 +46,11 @@ def to_xlsx(rows: Sequence[dict], title: str = "export") -> bytes:
     sheet = book.active
     sheet.title = title[:31]  # Excel's limit on sheet names
     columns = _columns(rows)
-    sheet.append(columns)
-    for row in rows:
-        sheet.append([_cell(row.get(c)) for c in columns])
+    for column, name in enumerate(columns, start=1):
+        xlsx_cell(sheet, 1, column, name)
+    for number, row in enumerate(rows, start=2):
+        for column, name in enumerate(columns, start=1):
+            xlsx_cell(sheet, number, column, _cell(row.get(name)))
     sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)
@@ -58,14 +63,6 @@ def export(rows: Sequence[dict], fmt: str, title: str = "export") -> bytes:
     if fmt == "xlsx":
         return to_xlsx(rows, title)
     raise GoodpathError(f"export format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-
-
-def write(rows: Sequence[dict], path: Path, title: str = "export") -> str:
-    """Write ``rows`` to ``path``; the format comes from its suffix (.csv or .xlsx)."""
-    fmt = path.suffix.lower().lstrip(".")
-    data = export(rows, fmt, title)
-    path.write_bytes(data)
-    return fmt
 
 
 MEDIA_TYPES = {

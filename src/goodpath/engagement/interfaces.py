@@ -1,15 +1,27 @@
-"""What the engagement commands and routes share: list output as a table, JSON or an export."""
+"""What the engagement commands and routes share: list output as a table, JSON or an export.
+
+Every export is audited (``goodpath.audit.exports``): a route's ``?format=csv|xlsx`` in the
+request's transaction (``Lists``), the CLI's ``--export FILE`` in a transaction of its own,
+committed before the file is written."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from fastapi import Response
+from fastapi import Depends, Request, Response
 from rich.markup import escape
 from rich.table import Table
+from sqlalchemy.orm import Session
 
-from goodpath.core.cli_support import console, print_json
+from goodpath.access.deps import current_viewer
+from goodpath.access.policy import Viewer
+from goodpath.audit import exports
+from goodpath.core.api_support import SESSION
+from goodpath.core.cli_support import console, local_viewer, print_json
+from goodpath.core.db import session_scope
 from goodpath.engagement import export
 
 CELL_CHARS = 60
@@ -26,7 +38,12 @@ def print_rows(
 ) -> None:
     """Print ``rows`` as a table of ``columns`` (or JSON); with ``export_to``, write CSV/Excel."""
     if export_to is not None:
-        fmt = export.write(rows, export_to, title)
+        fmt = export_to.suffix.lower().lstrip(".")
+        data = export.export(rows, fmt, title)  # an unknown format fails before anything is audited
+        what = f"CLI export of {title} to {export_to.name}"
+        with session_scope() as session:
+            exports.record_rows(session, local_viewer(), what=what, fmt=fmt, rows=list(rows), name=title)
+        export_to.write_bytes(data)
         console.print(f"{len(rows)} rows written to {export_to} ({fmt})", highlight=False)
         return
     if as_json:
@@ -44,10 +61,31 @@ def _short(text: str) -> str:
     return text if len(text) <= CELL_CHARS else text[: CELL_CHARS - 1] + "…"
 
 
-def export_response(rows: Sequence[dict], fmt: str, name: str) -> Response:
-    """A download of ``rows`` as CSV or Excel."""
-    data = export.export(rows, fmt, name)
-    return Response(
-        data, media_type=export.MEDIA_TYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
-    )  # fmt: skip
+@dataclass
+class Lists:
+    """How a list route answers: ``{"results", "total"}``, or with ``?format=csv|xlsx`` a download,
+    audited in the request's transaction (who, the route, the row count, the highest marking)."""
+
+    request: Request
+    session: Session
+    viewer: Viewer
+
+    def answer(self, rows: list[dict], fmt: str | None, name: str) -> Any:
+        return self.download(rows, fmt, name) if fmt else {"results": rows, "total": len(rows)}
+
+    def download(self, rows: list[dict], fmt: str, name: str) -> Response:
+        data = export.export(rows, fmt, name)
+        url = self.request.url
+        what = f"{self.request.method} {url.path}" + (f"?{url.query}" if url.query else "")
+        exports.record_rows(self.session, self.viewer, what=what, fmt=fmt, rows=rows, name=name)
+        return Response(
+            data, media_type=export.MEDIA_TYPES[fmt],
+            headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
+        )  # fmt: skip
+
+
+def _lists(request: Request, viewer: Viewer = Depends(current_viewer), session: Session = SESSION) -> Lists:
+    return Lists(request, session, viewer)
+
+
+LISTS = Depends(_lists)

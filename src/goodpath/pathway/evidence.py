@@ -368,7 +368,9 @@ def get_version_content(session: Session, viewer: Viewer, document_id: int | str
         raise Refused(f"the stored bytes of document {found.document_id} version {found.version} do not match "
                       "their SHA-256: the store is damaged, tell the operator")  # fmt: skip
     return {"content": content, "filename": found.filename, "media_type": found.media_type, "sha256": found.sha256,
-            "size": found.size, "document_id": found.document_id, "version": found.version}  # fmt: skip
+            "size": found.size, "document_id": found.document_id, "version": found.version,
+            "classification": found.classification, "releasability": found.releasability,
+            "originator": found.originator}  # fmt: skip
 
 
 def _links_of(session: Session, viewer: Viewer, version_ids: list[int]) -> dict[int, list[dict]]:

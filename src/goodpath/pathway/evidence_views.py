@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from goodpath.access.deps import require, require_login
 from goodpath.access.policy import Permission, Viewer
+from goodpath.audit import exports
 from goodpath.core.api_support import SESSION, invalid_as_422
 from goodpath.core.api_types import BodyId, RecordId, VersionNumber
 from goodpath.core.uploads import read_upload
@@ -135,9 +136,14 @@ def content_disposition(filename: str) -> str:
 def download(
     document_id: RecordId, version: VersionNumber, viewer: Viewer = Depends(require_login), session: Session = SESSION
 ) -> Response:
-    """The version's bytes, with its SHA-256 in X-Content-SHA256."""
+    """The version's bytes, with its SHA-256 in X-Content-SHA256 (the download is audited, with its marking)."""
     with invalid_as_422():
         found = evidence.get_version_content(session, viewer, document_id, version)
+    exports.record_export(
+        session, viewer, what=f"GET /evidence/{document_id}/versions/{version}/content", fmt=found["media_type"],
+        rows=1, marking=exports.highest_marking([found], viewer.organization), target_type="evidence_version",
+        target_id=f"{found['document_id']}@v{found['version']}",
+    )  # fmt: skip
     headers = {"Content-Disposition": content_disposition(found["filename"]), "X-Content-SHA256": found["sha256"]}
     return Response(found["content"], media_type=found["media_type"], headers=headers)
 

@@ -9,6 +9,8 @@ list,matched_name,caption``, rank 1 the best hit of its query (ties by entity id
 (``line,id,reason``) and the run goes on, or, with ``strict``, the run stops at the first one
 and leaves no output behind. A quoted value running over several lines is rejected too: a
 stray quote would otherwise swallow the rows after it, and they would go unscreened unnoticed.
+Output text cells are quoted, and never a formula: an id or name that a spreadsheet would compute
+(``=...``, ``+``, ``-``, ``@``) is written quote-prefixed (``goodpath.core.cells``).
 
 The file is streamed: rows are read, validated and sent to the workers in chunks, with a
 bounded number of chunks in flight, and results are written as chunks complete, in order, so
@@ -38,6 +40,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Viewer, can_read
+from goodpath.core.cells import csv_row
 from goodpath.core.errors import GoodpathError
 from goodpath.screening import service
 from goodpath.screening.dispositions import Suppressions, subject_key
@@ -443,24 +446,26 @@ def run_batch(
     columns = COLUMNS + ((SUPPRESSED_COLUMN,) if include_suppressed else ())
     with contextlib.ExitStack() as stack:
         out_file = stack.enter_context(_Staged(output))
-        out_writer = csv.writer(out_file.handle)  # RFC 4180: CRLF, and any CR or LF quoted
-        out_writer.writerow(columns)
+        # RFC 4180 (CRLF); every text cell below the header quoted, quote-prefixed where a spreadsheet would
+        # compute it
+        csv.writer(out_file.handle).writerow(columns)
+        out_writer = csv.writer(out_file.handle, quoting=csv.QUOTE_NONNUMERIC)
         rej_writer = None
         if not strict:
             rej_file = stack.enter_context(_Staged(rejects))
-            rej_writer = csv.writer(rej_file.handle)
-            rej_writer.writerow(REJECT_COLUMNS)
+            csv.writer(rej_file.handle).writerow(REJECT_COLUMNS)
+            rej_writer = csv.writer(rej_file.handle, quoting=csv.QUOTE_NONNUMERIC)
 
         def on_reject(item: _Item) -> None:
             summary.rejected += 1
             if strict:
                 raise BatchInputError(f"line {item.line}: {item.reason} (--strict: nothing was written)")
-            rej_writer.writerow((item.line, item.row_id, item.reason))
+            rej_writer.writerow(csv_row((item.line, item.row_id, item.reason)))
 
         def write(chunk_rows: int, results: list[tuple], rows_read: int) -> None:
             summary.screened += chunk_rows
             summary.hits += len(results)
-            out_writer.writerows(results)
+            out_writer.writerows(map(csv_row, results))
             if progress is not None:
                 progress(rows_read)
 

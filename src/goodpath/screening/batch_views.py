@@ -20,6 +20,7 @@ from goodpath.core.api_types import Key
 from goodpath.core.settings import get_settings
 from goodpath.core.uploads import save_upload
 from goodpath.screening import batch_jobs as jobs
+from goodpath.screening import downloads
 from goodpath.screening.batch import BatchInputError, read_header
 from goodpath.screening.score import DEFAULT_THRESHOLD
 
@@ -72,15 +73,21 @@ def get_batch(job_id: Key, viewer: Viewer = Depends(require_login), session: Ses
     return jobs.to_dict(jobs.get_job(session, viewer, job_id))
 
 
-@router.get("/screen/batch/{job_id}/result", response_class=FileResponse)
+CSV_FILE = {200: {"description": "The file (CSV)", "content": {"text/csv": {"schema": {"type": "string"}}}}}
+
+
+@router.get("/screen/batch/{job_id}/result", response_class=FileResponse, responses=CSV_FILE)
 def get_batch_result(job_id: Key, viewer: Viewer = Depends(require_login), session: Session = SESSION) -> FileResponse:
-    """The hits as CSV: id,rank,score,entity_id,list,matched_name,caption (409 until the job is done)."""
+    """The hits as CSV: id,rank,score,entity_id,list,matched_name,caption (409 until the job is done).
+    The download is audited with the highest marking of the parties it names."""
     job, path = jobs.result_file(session, viewer, job_id, "result")
+    downloads.record_download(session, viewer, job.id, "result", path)
     return FileResponse(path, media_type="text/csv; charset=utf-8", filename=f"{Path(job.filename).stem}.hits.csv")
 
 
-@router.get("/screen/batch/{job_id}/rejects", response_class=FileResponse)
+@router.get("/screen/batch/{job_id}/rejects", response_class=FileResponse, responses=CSV_FILE)
 def get_batch_rejects(job_id: Key, viewer: Viewer = Depends(require_login), session: Session = SESSION) -> FileResponse:
-    """The malformed rows as CSV: line,id,reason (409 until the job is done)."""
+    """The malformed rows as CSV: line,id,reason (409 until the job is done); the download is audited."""
     job, path = jobs.result_file(session, viewer, job_id, "rejects")
+    downloads.record_download(session, viewer, job.id, "rejects", path)
     return FileResponse(path, media_type="text/csv; charset=utf-8", filename=f"{Path(job.filename).stem}.rejects.csv")
