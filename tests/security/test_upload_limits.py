@@ -162,3 +162,23 @@ def test_a_page_upload_over_the_limit_is_a_413_page(session, small_limits, path,
     assert response.headers["content-type"].startswith("text/html")
     assert "The upload is too large: at most 8 KB." in response.text
     assert left_behind(session, small_limits) == NOTHING
+
+
+def test_a_workbook_within_the_limit_becomes_the_jobs_csv(session, small_limits, monkeypatch):
+    from openpyxl import Workbook
+
+    from goodpath.screening import batch_jobs
+
+    monkeypatch.setattr(batch_jobs, "submit", lambda *args: None)  # the job itself is not the point here
+    book, data = Workbook(), io.BytesIO()
+    book.active.append(["id", "name"])
+    book.active.append([1, "Banco Nacional de Cuba"])
+    book.save(data)
+    client = _login(session, "analyst1")
+    token = _csrf(client.get("/ui/cables", headers=HTML).text)
+    response = client.post("/ui/screening/batch", data={"csrf_token": token}, headers=HTML, follow_redirects=False,
+                           files={"file": ("customers.xlsx", data.getvalue())})  # fmt: skip
+    assert response.status_code == 303, response.text[:300]
+    job_id = response.headers["location"].rsplit("/", 1)[-1]
+    assert sorted(p.name for p in (small_limits / job_id).iterdir()) == ["input.csv"]
+    assert (small_limits / job_id / "input.csv").read_text().splitlines() == ["id,name", "1,Banco Nacional de Cuba"]

@@ -99,19 +99,20 @@ def _xlsx_to_csv(source: Path, target: Path) -> None:
     """The first sheet of a workbook as UTF-8 CSV (its first row is the header, as in a CSV), row by row."""
     from openpyxl import load_workbook
 
-    try:
-        book = load_workbook(source, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the user's file problem
-        raise BatchInputError(f"not a readable XLSX workbook ({exc.__class__.__name__})") from None
-    try:
-        with open(target, "w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out)
-            for values in book.worksheets[0].iter_rows(values_only=True):
-                if values is None or all(v is None or str(v).strip() == "" for v in values):
-                    continue
-                writer.writerow(["" if v is None else str(v) for v in values])
-    finally:
-        book.close()
+    with open(source, "rb") as handle:  # a file object: openpyxl would judge a path by its extension
+        try:
+            book = load_workbook(handle, read_only=True, data_only=True)
+        except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the user's file problem
+            raise BatchInputError(f"not a readable XLSX workbook ({exc.__class__.__name__})") from None
+        try:
+            with open(target, "w", encoding="utf-8", newline="") as out:
+                writer = csv.writer(out)
+                for values in book.worksheets[0].iter_rows(values_only=True):
+                    if values is None or all(v is None or str(v).strip() == "" for v in values):
+                        continue
+                    writer.writerow(["" if v is None else str(v) for v in values])
+        finally:
+            book.close()
 
 
 @router.post("/ui/screening/batch", response_class=HTMLResponse)
