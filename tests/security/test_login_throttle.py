@@ -7,45 +7,19 @@ The clock is moved by hand (``clock``), so no test waits.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from goodpath.access import auth
 from goodpath.access.models import LoginAttempt
-from goodpath.core.models import utcnow
 from tests.access.test_auth import PASSWORD, add_user, probe_app
 
 WRONG = "not the password at all"
 OWNER, ATTACKER = "10.0.0.1", "10.6.6.6"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = utcnow()
-
-    def __call__(self):
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch):
-    """Argon2 at its cheapest: these tests try many passwords, and the hash's cost is not what they test."""
-    hasher = auth.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(auth, "_hasher", hasher)
-    monkeypatch.setattr(auth, "_DUMMY_HASH", hasher.hash("dummy"))
-
-
-@pytest.fixture
-def clock(monkeypatch) -> Clock:
-    clock = Clock()
-    monkeypatch.setattr(auth, "utcnow", clock)
-    return clock
+pytestmark = pytest.mark.usefixtures("cheap_hashing")
 
 
 def fail(session, username="alice", client=ATTACKER) -> None:

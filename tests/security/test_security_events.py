@@ -25,11 +25,7 @@ WRONG = "a wrong password, typed with care"
 CLIENT = ("10.1.2.3", 40000)
 
 
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch):
-    hasher = auth.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(auth, "_hasher", hasher)
-    monkeypatch.setattr(auth, "_DUMMY_HASH", hasher.hash("dummy"))
+pytestmark = pytest.mark.usefixtures("cheap_hashing")
 
 
 @pytest.fixture

@@ -5,34 +5,14 @@ Last use is written at most once a minute, so a busy page does not turn every re
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from goodpath.access import auth
 from goodpath.access.models import BrowserSession
-from goodpath.core.models import utcnow
 from tests.access.test_auth import add_user, login, probe_app
 
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = utcnow()
-
-    def __call__(self):
-        return self.now
-
-    def advance(self, **delta) -> None:
-        self.now += timedelta(**delta)
-
-
-@pytest.fixture
-def clock(monkeypatch) -> Clock:
-    clock = Clock()
-    monkeypatch.setattr(auth, "utcnow", clock)
-    return clock
+pytestmark = pytest.mark.usefixtures("cheap_hashing")
 
 
 @pytest.fixture
