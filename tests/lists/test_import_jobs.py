@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import threading
 import time
 from datetime import timedelta
@@ -171,3 +172,16 @@ def test_a_job_imports_against_the_stored_version(db, session, jobs_dir):
     client = TestClient(app, headers=bearer_headers(session, "analyst1"))
     job = wait(client, upload(client, ftm(1)).json()["id"])
     assert job["status"] == "done" and job["result"]["version"] == 2  # compared with the stored version 1
+
+
+def test_upload_folders_a_killed_server_left_are_swept_by_the_next_upload(client, session, jobs_dir):
+    old, fresh = jobs_dir / "imports" / ("e" * 32), jobs_dir / "imports" / ("f" * 32)
+    for folder in (old, fresh):
+        folder.mkdir(parents=True)
+        (folder / "sdn.csv").write_bytes(b"36,AEROCARIBBEAN AIRLINES\n")
+    long_ago = time.time() - 3600
+    for path in (old / "sdn.csv", old):
+        os.utime(path, (long_ago, long_ago))
+    assert wait(client, upload(client, ftm(1)).json()["id"])["status"] == "done"
+    assert not old.exists()  # no job of its own, untouched for an hour: left by a killed server
+    assert fresh.exists()  # maybe an upload still arriving: left alone

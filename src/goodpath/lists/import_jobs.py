@@ -77,6 +77,7 @@ def create_job(
     dataset = dataset or (None if fmt == "ftm-json" else formats.FORMATS[fmt].DEFAULT_DATASET)
     if dataset is not None:
         _refuse_a_second_import(session, dataset)
+    _sweep(session, keep=job_id)
     job = ListImportJob(
         id=job_id, user_id=viewer.user_id, created_by=viewer.actor, filenames=filenames, format=fmt,
         dataset=dataset, accept_removals=accept_removals, restore=restore, status=QUEUED, heartbeat_at=utcnow(),
@@ -99,6 +100,26 @@ def _refuse_a_second_import(session: Session, dataset: str) -> None:
                 f"another import of {dataset} (job {other.id} by {other.created_by}, started "
                 f"{aware(other.created_at):%Y-%m-%d %H:%M:%S} UTC) is {other.status}; try again when it is done"
             )
+
+
+def _sweep(session: Session, keep: str) -> None:
+    """Remove the upload folders a killed server left: no job of theirs is queued or running, and
+    nothing was written in them for a while (an upload still being received is left alone)."""
+    root = job_folder(keep).parent
+    stale_before = time.time() - STALE_AFTER.total_seconds()
+    for folder in root.iterdir() if root.is_dir() else ():
+        if folder.name == keep or folder.name in _runner.live or not folder.is_dir():
+            continue
+        try:
+            if max(p.stat().st_mtime for p in (folder, *folder.iterdir())) > stale_before:
+                continue
+        except OSError:  # removed meanwhile by the job that owned it
+            continue
+        job = session.get(ListImportJob, folder.name) if len(folder.name) <= 32 else None
+        if job is not None:
+            _reconcile(session, job)
+        if job is None or job.status not in ACTIVE:
+            remove_folder(folder)
 
 
 def get_job(session: Session, viewer: Viewer, job_id: str) -> ListImportJob:
