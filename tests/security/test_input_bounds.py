@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from goodpath.api import app
+from goodpath.cli import app as cli
+from goodpath.core.errors import NotFound
+from goodpath.engagement import cases
+from goodpath.engagement.common import get_readable
+from goodpath.engagement.models import Pledge
 from goodpath.lists import service
-from tests.factories import bearer_headers, entity, parsed
+from tests.factories import OPERATOR, bearer_headers, entity, parsed
 
 TOO_BIG = 2**63  # one above the largest id both databases store
 HUGE = 10**30
@@ -139,3 +145,15 @@ def test_the_spec_declares_the_error_shape_for_every_error_answer(client):
     assert (pledge["minimum"], pledge["maximum"]) == (1, 2**63 - 1)
     offset = next(p for p in spec["paths"]["/parties"]["get"]["parameters"] if p["name"] == "offset")["schema"]
     assert offset["maximum"] == 10**9
+
+
+def test_services_and_the_cli_answer_not_found_for_ids_out_of_bounds(session):
+    for key in ("¹", "١٢", str(TOO_BIG), str(HUGE), "0"):
+        with pytest.raises(NotFound):
+            cases.get_case(session, OPERATOR, key)
+    for number in (TOO_BIG, HUGE, 0, -1):
+        with pytest.raises(NotFound):
+            get_readable(session, OPERATOR, Pledge, number, "pledge")
+    for key in ("¹", str(HUGE)):
+        shown = CliRunner().invoke(cli, ["cases", "show", key])
+        assert shown.exit_code == 1 and "no case" in shown.output, shown.output

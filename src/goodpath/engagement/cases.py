@@ -385,7 +385,7 @@ def advance(
 
 def get_case(session: Session, viewer: Viewer, case_id: int | str) -> ViolationCase:
     """A case by id or by reference (e.g. WLC-2007-001); NotFound when the viewer cannot read it."""
-    if isinstance(case_id, str) and not case_id.strip().isdigit():
+    if isinstance(case_id, str) and not (case_id.strip().isascii() and case_id.strip().isdigit()):
         found = session.scalars(
             readable(session, viewer, ViolationCase).where(ViolationCase.reference == case_id.strip().upper())
         ).first()

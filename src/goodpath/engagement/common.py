@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Permission, Viewer, can, can_read, level, read_filter
 from goodpath.audit import service as audit
+from goodpath.core.api_types import ID_MAX
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import RELEASABLE_TO_ALL, Classification, utcnow
 from goodpath.engagement.models import EngagementEvent
@@ -81,8 +82,10 @@ def canonical_releasability(value: str | None, default: Iterable[str]) -> str:
 
 
 def get_readable(session: Session, viewer: Viewer, model, record_id: Any, what: str):
-    """The record, or NotFound: a record the viewer may not read does not exist for them."""
-    record = session.get(model, record_id) if record_id is not None else None
+    """The record, or NotFound: a record the viewer may not read does not exist for them (nor does an
+    id no database could store: above 2^63-1, an OverflowError on SQLite)."""
+    out_of_range = isinstance(record_id, int) and not 1 <= record_id <= ID_MAX
+    record = session.get(model, record_id) if record_id is not None and not out_of_range else None
     if record is None or not can_read(viewer, record):
         raise NotFound(f"no {what} {record_id!r}")
     return record
