@@ -138,3 +138,41 @@ def test_any_swap_is_detected(items, data):
 def test_untouched_chain_passes(items):
     rows = _chain(items)
     assert check_chain(rows, (len(rows), rows[-1].hash)).ok
+
+
+
+def test_a_writer_waiting_for_the_lock_appends_after_the_holder(db):
+    """Two writers at once: the second waits for the first's commit and then appends after its
+    entry (the head is read under the write lock, never before it)."""
+    import threading
+    import time
+
+    from goodpath.core.db import new_session
+
+    first, second = new_session(db), new_session(db)
+    errors: list[BaseException] = []
+    try:
+        audit.record(first, actor="a", action="test.write", target_type="party", target_id="p0")
+        first.commit()
+        audit.record(first, actor="a", action="test.write", target_type="party", target_id="p1")  # holds the lock
+
+        def other() -> None:
+            try:
+                audit.record(second, actor="b", action="test.write", target_type="party", target_id="p2")
+                second.commit()
+            except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+                errors.append(exc)
+
+        thread = threading.Thread(target=other)
+        thread.start()
+        time.sleep(0.5)  # the other writer is now waiting (or has read a head that is about to go stale)
+        first.commit()
+        thread.join(30)
+        assert errors == []
+        assert audit.verify(first).ok
+        seqs = first.execute(text("SELECT seq FROM audit_entry ORDER BY seq")).scalars().all()
+        assert seqs == [1, 2, 3]
+    finally:
+        second.rollback()
+        first.close()
+        second.close()

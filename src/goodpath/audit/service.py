@@ -61,9 +61,9 @@ def record(
     releasability: str | None = "ALL",
 ) -> AuditEntry:
     """Append one entry to the chain inside the caller's transaction."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_AUDIT_LOCK})
-    head = session.get(AuditHead, 1)
+    _lock_chain(session)
+    # Read under the lock, never from the session's copy: another writer may have moved the head.
+    head = session.get(AuditHead, 1, populate_existing=True)
     prev_seq, prev_hash = (head.seq, head.hash) if head else (0, GENESIS)
     fields = {
         "seq": prev_seq + 1,
@@ -87,6 +87,17 @@ def record(
         head.seq, head.hash = entry.seq, digest
     session.flush()
     return entry
+
+
+def _lock_chain(session: Session) -> None:
+    """Take the chain's write lock before the head is read, so that two writers never extend it
+    from the same head. PostgreSQL: an advisory lock held to the end of the transaction. SQLite:
+    a write to the head row begins the write transaction (the database's one writer lock), after
+    which reads are of the latest committed head."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_AUDIT_LOCK})
+    else:
+        session.execute(text("UPDATE audit_head SET seq = seq WHERE id = 1"))
 
 
 @dataclass
