@@ -140,7 +140,6 @@ def test_untouched_chain_passes(items):
     assert check_chain(rows, (len(rows), rows[-1].hash)).ok
 
 
-
 def test_a_writer_waiting_for_the_lock_appends_after_the_holder(db):
     """Two writers at once: the second waits for the first's commit and then appends after its
     entry (the head is read under the write lock, never before it)."""
