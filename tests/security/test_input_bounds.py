@@ -141,6 +141,11 @@ def test_the_spec_declares_the_error_shape_for_every_error_answer(client):
                 assert "422" in errors, (method, path)
             for answer in errors.values():
                 assert answer["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorBody"}
+    uploads = {(m, p) for p, ops in spec["paths"].items() for m, o in ops.items()
+               if "multipart/form-data" in o.get("requestBody", {}).get("content", {})}  # fmt: skip
+    assert {("post", "/lists/imports"), ("post", "/cables"), ("post", "/screen/batch")} <= uploads
+    assert all("413" in spec["paths"][p][m]["responses"] for m, p in uploads)  # past the upload limit
+    assert "429" in spec["paths"]["/auth/login"]["post"]["responses"]  # throttled logins
     pledge = spec["paths"]["/pledges/{pledge_id}"]["get"]["parameters"][0]["schema"]
     assert (pledge["minimum"], pledge["maximum"]) == (1, 2**63 - 1)
     offset = next(p for p in spec["paths"]["/parties"]["get"]["parameters"] if p["name"] == "offset")["schema"]

@@ -61,7 +61,10 @@ async def login_credentials(request: Request) -> Credentials:
     return Credentials(username, password)
 
 
-@router.post("/auth/login", openapi_extra=_LOGIN_BODY)
+THROTTLED = {429: {"description": "Throttled: too many failed logins (wait Retry-After seconds)"}}
+
+
+@router.post("/auth/login", openapi_extra=_LOGIN_BODY, responses=THROTTLED)
 def login(
     request: Request,
     response: Response,

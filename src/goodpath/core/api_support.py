@@ -159,8 +159,9 @@ def declare_errors(spec: dict) -> dict:
     """``spec`` with ErrorBody as the schema of every error answer (in place of FastAPI's
     HTTPValidationError) and the errors every operation can answer declared: 401 and 403 (any
     credential is checked), 404 (an id or key that names nothing readable), 409 (a write refused),
-    400 (an unreadable body) and 422 (invalid input); codes a route declares itself (413, 429) keep
-    their place. A ``format`` parameter of csv/xlsx declares the download's media types."""
+    400 (an unreadable body), 413 (an upload past its limit) and 422 (invalid input); codes a route
+    declares itself (429) keep their place. A ``format`` parameter of csv/xlsx declares the
+    download's media types."""
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
@@ -192,6 +193,8 @@ def _error_codes(path: str, method: str, operation: dict, responses: dict) -> li
         codes.add(400)
     if method.lower() != "get":
         codes.add(409)
+    if "multipart/form-data" in operation.get("requestBody", {}).get("content", {}):
+        codes.add(413)  # every upload has its size limit (goodpath.core.uploads)
     return sorted(codes)
 
 
