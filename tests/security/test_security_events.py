@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from goodpath.access import auth
+from goodpath.access import auth, security_events
 from goodpath.access.models import LoginAttempt
 from goodpath.audit import service as audit
 from goodpath.audit.models import AuditEntry
@@ -144,3 +144,15 @@ def test_token_and_user_changes_are_audited_and_logged(db, session, security_log
     for action in ("users.create", "tokens.create", "tokens.revoke", "users.disable", "auth.login"):
         assert len(events(security_log, action)) == 1, action
     assert token["token"] not in security_log.text
+
+
+def test_an_event_is_written_apart_even_when_the_request_already_writes(db, session):
+    """SQLite has one writer: a request that has flushed a write (a session's last use) must not
+    leave the event's own transaction waiting for it."""
+    user = add_user(session)
+    user.display_name = "Alice, renamed in this request"
+    session.flush()  # the request's session now writes
+    with security_events.apart(session) as own:
+        security_events.audited(own, actor="alice", action="access.denied", target_type="permission",
+                                target_id="users.manage", path="/probe/admin")  # fmt: skip
+    assert [e.action for e in stored(db, "access.denied")] == ["access.denied"]

@@ -67,9 +67,19 @@ def _recently_audited(session: Session, actor: str, action: str, target_id: str 
 def apart(session: Session) -> Iterator[Session]:
     """A short transaction of its own on ``session``'s database, committed at once.
 
-    The caller's session must hold no uncommitted writes (SQLite allows one writer at a time):
-    call this before the request has changed anything, as logins and permission checks do."""
+    Meant for logins and permission checks, before the request has changed anything of its own.
+    SQLite has one writer at a time: if ``session`` already writes (a session's last-use time,
+    flushed), a second writer would wait for it forever, so ``session`` is committed first."""
     bind = session.get_bind()
     engine = bind.engine if isinstance(bind, Connection) else bind
+    if engine.dialect.name == "sqlite" and _writing(session):
+        session.commit()
     with Session(engine, expire_on_commit=False) as own, own.begin():
         yield own
+
+
+def _writing(session: Session) -> bool:
+    """Whether ``session`` holds SQLite's write lock (the driver begins a transaction at the first write)."""
+    if not session.in_transaction():
+        return False
+    return bool(session.connection().connection.dbapi_connection.in_transaction)
