@@ -82,6 +82,15 @@ OUT_OF_BOUNDS_WRITES = [
         {"rationale": "r", "relief": {"sanction_id": TOO_BIG, "measure": "m", "route_code": "r"}},
     ),  # fmt: skip
     ("DELETE", f"/auth/tokens/{TOO_BIG}", None),
+    # days at the end of the calendar: what is computed from them (a notice period, the next round of
+    # a cadence) would run past year 9999
+    ("GET", "/pathway/norinco/eligibility?as_of=9999-12-31", None),
+    ("GET", "/consultations/metrics?today=9999-12-31", None),
+    ("GET", "/pledges?today=0001-01-01", None),
+    ("GET", "/cables?from=9999-12-31", None),
+    ("POST", "/consultations", {"title": "Late", "level": "working_level", "counterpart": "CHN", "cadence_months": 6,
+                                "occurred_on": "9999-12-31"}),  # fmt: skip
+    ("POST", "/pathway/reliefs/1/notice", {"notice_on": "9999-12-31", "version_id": 1}),
 ]
 
 

@@ -4,7 +4,6 @@ logged-in user, filtered by the cables' classification and releasability; writes
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, File, Path, Query, UploadFile
@@ -16,7 +15,7 @@ from goodpath.access.deps import require, require_login
 from goodpath.access.policy import Permission, Viewer
 from goodpath.cables import drafts, ingest, review
 from goodpath.core.api_support import SESSION, invalid_as_422
-from goodpath.core.api_types import Key, RecordId
+from goodpath.core.api_types import Day, Key, RecordId
 from goodpath.core.uploads import read_upload
 
 router = APIRouter(tags=["cables"])
@@ -60,8 +59,8 @@ async def upload_cables(
 def list_cables(
     q: str | None = Query(None, max_length=400, description="Words that must all occur in the subject or text"),
     tag: str | None = Query(None, max_length=20),
-    date_from: date | None = Query(None, alias="from"),
-    date_to: date | None = Query(None, alias="to"),
+    date_from: Day | None = Query(None, alias="from"),
+    date_to: Day | None = Query(None, alias="to"),
     classification: str | None = Query(None, max_length=20),
     viewer: Viewer = Depends(require_login),
     session: Session = SESSION,

@@ -10,6 +10,8 @@ Out-of-bounds input is answered 422 before any route runs, never passed on to th
   digits must be ASCII and in the id range, other text is a reference of at most 200 characters.
 - ``Key`` (path): a key or id that is never a number (a party, a cable reference, a dataset).
 - ``Limit`` (1 to 1000) and ``Offset`` (0 to 10^9) of a paged list.
+- ``Day``: a day from 1900-01-01 to 2999-12-31 (``check_day``): what is computed from a day (a
+  notice period, the next round of a cadence) never runs past the calendar's end.
 - ``BodyInt``: a count or amount in a request body, within a signed 64-bit integer.
 
 ``parse_id`` reads an id typed into a form the same way (None when it is not one).
@@ -17,6 +19,7 @@ Out-of-bounds input is answered 422 before any route runs, never passed on to th
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import Path, Query
@@ -27,6 +30,7 @@ INT_MIN = -(2**63)
 MAX_LIMIT = 1000
 MAX_OFFSET = 10**9
 MAX_KEY_LENGTH = 200
+DAY_MIN, DAY_MAX = date(1900, 1, 1), date(2999, 12, 31)
 
 
 def parse_id(text: str | None) -> int | None:
@@ -36,6 +40,12 @@ def parse_id(text: str | None) -> int | None:
         return None
     number = int(value)
     return number if 1 <= number <= ID_MAX else None
+
+
+def check_day(value: date) -> date:
+    if not DAY_MIN <= value <= DAY_MAX:
+        raise ValueError(f"a day must be from {DAY_MIN} to {DAY_MAX}, not {value}")
+    return value
 
 
 def _id_or_reference(value: str) -> str:
@@ -67,5 +77,6 @@ Key = Annotated[
     Path(min_length=1, max_length=MAX_KEY_LENGTH, description="A key or id"),
     AfterValidator(_no_control_characters),
 ]
+Day = Annotated[date, AfterValidator(check_day)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"At most this many rows (1 to {MAX_LIMIT})")]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description=f"Rows skipped (0 to {MAX_OFFSET})")]

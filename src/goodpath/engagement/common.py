@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Permission, Viewer, can, can_read, level, read_filter
 from goodpath.audit import service as audit
-from goodpath.core.api_types import ID_MAX
+from goodpath.core.api_types import DAY_MAX, DAY_MIN, ID_MAX
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import RELEASABLE_TO_ALL, Classification, utcnow
 from goodpath.engagement.models import EngagementEvent
@@ -243,16 +243,22 @@ def _plain(value: Any) -> Any:
 
 
 def parse_date(value: str | date | None, field: str) -> date | None:
-    """An ISO date (YYYY-MM-DD), or a clear error naming the field."""
-    if value is None or isinstance(value, date):
-        return value
-    text = str(value).strip()
-    if not text:
+    """An ISO date (YYYY-MM-DD) from 1900 to 2999, or a clear error naming the field."""
+    if value is None:
         return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise GoodpathError(f"{field} must be a date as YYYY-MM-DD, not {text!r}") from None
+    if isinstance(value, date):
+        day = value
+    else:
+        text = str(value).strip()
+        if not text:
+            return None
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            raise GoodpathError(f"{field} must be a date as YYYY-MM-DD, not {text!r}") from None
+    if not DAY_MIN <= day <= DAY_MAX:
+        raise GoodpathError(f"{field} must be a day from {DAY_MIN} to {DAY_MAX}, not {day.isoformat()}")
+    return day
 
 
 def required_text(value: str | None, field: str, max_length: int = 4000) -> str:

@@ -4,7 +4,6 @@ Lists answer JSON ``{"results", "total"}``, or a download with ``?format=csv|xls
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -14,7 +13,7 @@ from sqlalchemy.orm import Session
 from goodpath.access.deps import require, require_login
 from goodpath.access.policy import Permission, Viewer
 from goodpath.core.api_support import SESSION, invalid_as_422
-from goodpath.core.api_types import BodyId, QueryId, RecordId
+from goodpath.core.api_types import BodyId, Day, QueryId, RecordId
 from goodpath.engagement import consultations, pledges, projects
 from goodpath.engagement.common import to_dict
 from goodpath.engagement.interfaces import LISTS, Lists
@@ -75,7 +74,7 @@ def list_consultations(
     counterpart: str | None = Query(None, max_length=8),
     level: str | None = Query(None, max_length=40),
     overdue: bool = False,
-    today: date | None = Query(None, description="Evaluate the overdue flag on this day"),
+    today: Day | None = Query(None, description="Evaluate the overdue flag on this day"),
     format: Format = None,
     viewer: Viewer = Depends(require_login),
     session: Session = SESSION,
@@ -102,7 +101,7 @@ def create_consultation(
 def consultation_metrics(
     consultation_id: QueryId = None,
     counterpart: str | None = Query(None, max_length=8),
-    today: date | None = None,
+    today: Day | None = None,
     viewer: Viewer = Depends(require_login),
     session: Session = SESSION,
 ) -> dict:
@@ -116,7 +115,7 @@ def consultation_metrics(
 @router.get("/consultations/{consultation_id}")
 def show_consultation(
     consultation_id: RecordId,
-    today: date | None = None,
+    today: Day | None = None,
     viewer: Viewer = Depends(require_login),
     session: Session = SESSION,
 ) -> dict:
@@ -194,7 +193,7 @@ def list_pledges(
     owner: str | None = Query(None, max_length=200),
     party_id: str | None = Query(None, max_length=24),
     round_id: QueryId = None,
-    today: date | None = None,
+    today: Day | None = None,
     format: Format = None,
     viewer: Viewer = Depends(require_login),
     session: Session = SESSION,
@@ -216,7 +215,7 @@ def create_pledge(body: PledgeRequest, viewer: Viewer = Depends(manage), session
 
 @router.get("/pledges/{pledge_id}")
 def show_pledge(
-    pledge_id: RecordId, today: date | None = None, viewer: Viewer = Depends(require_login),
+    pledge_id: RecordId, today: Day | None = None, viewer: Viewer = Depends(require_login),
     session: Session = SESSION,
 ) -> dict:  # fmt: skip
     return pledges.detail(session, viewer, pledge_id, today)

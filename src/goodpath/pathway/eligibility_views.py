@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
 from goodpath.access.deps import require_login
 from goodpath.access.policy import Viewer
 from goodpath.core.api_support import SESSION, invalid_as_422
-from goodpath.core.api_types import Key
+from goodpath.core.api_types import Day, Key
 from goodpath.pathway.eligibility import explain
 
 router = APIRouter(tags=["pathway"])
@@ -19,7 +17,7 @@ router = APIRouter(tags=["pathway"])
 @router.get("/pathway/{party}/eligibility")
 def eligibility(
     party: Key,
-    as_of: date | None = None,
+    as_of: Day | None = None,
     viewer: Viewer = Depends(require_login),
     session: Session = SESSION,
 ) -> dict:

@@ -7,7 +7,6 @@ not read does not exist for them). Linking and recording a notice need engagemen
 
 from __future__ import annotations
 
-from datetime import date
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
@@ -19,7 +18,7 @@ from goodpath.access.deps import require, require_login
 from goodpath.access.policy import Permission, Viewer
 from goodpath.audit import exports
 from goodpath.core.api_support import SESSION, invalid_as_422
-from goodpath.core.api_types import BodyId, RecordId, VersionNumber
+from goodpath.core.api_types import BodyId, Day, RecordId, VersionNumber
 from goodpath.core.uploads import read_upload
 from goodpath.engagement.common import to_dict
 from goodpath.pathway import evidence
@@ -30,7 +29,7 @@ uploader = require(Permission.SUBMIT_DISCLOSURES)  # analysts, approvers, compan
 
 
 class NoticeRequest(BaseModel):
-    notice_on: date = Field(description="The day notice was given (YYYY-MM-DD)")
+    notice_on: Day = Field(description="The day notice was given (YYYY-MM-DD)")
     version_id: BodyId = Field(description="The congress_notice document version that gave it")
 
 
