@@ -13,7 +13,7 @@ from goodpath import __version__, consequences
 from goodpath.access.views import router as auth_router
 from goodpath.audit.views import router as audit_router
 from goodpath.cables.views import router as cables_router
-from goodpath.core.api_support import install_error_handlers
+from goodpath.core.api_support import INPUT_CHECKS, install_error_handlers
 from goodpath.core.db import get_engine
 from goodpath.core.followup_runner import Background
 from goodpath.core.security_headers import SecurityHeaders
@@ -49,6 +49,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
 app = FastAPI(
     title="goodpath", version=__version__, description="Nonproliferation sanctions engagement.", lifespan=lifespan,
     docs_url=None, redoc_url=None,  # /docs is the web UI's, from vendored files (FastAPI's loads a CDN)
+    dependencies=INPUT_CHECKS,  # a NUL character anywhere in a request: 422
 )  # fmt: skip
 install_error_handlers(app)
 app.add_middleware(UploadLimits)  # each upload route's size limit, checked as the body streams in

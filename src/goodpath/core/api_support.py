@@ -5,20 +5,25 @@ with ``"errors": [{"loc", "msg", "type"}]`` added when the request failed valida
 handlers here produce it from NotFound (404), Refused (409), ListFormatError and rule breaches
 (422), FastAPI's HTTPException (401, 403, 429 ... with their headers) and request validation
 errors; the OpenAPI spec declares it for every operation (``declare_errors``). Pages of the web
-UI (routes left out of the spec) draw their own HTML errors: see ``goodpath.web``.
+UI (routes left out of the spec) draw their own HTML errors: see ``goodpath.web``. Every route
+refuses a NUL character in its input (``INPUT_CHECKS``); a value the database refuses all the same
+is a 422 too (``unstorable``).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -118,6 +123,56 @@ async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
     return error_response(exc.status_code, detail, headers=getattr(exc, "headers", None))
 
 
+async def unstorable(_: Request, exc: DataError) -> JSONResponse:
+    """A value the database refused (PostgreSQL: text with a NUL, a number out of its column's range)
+    that no check caught before: the request's fault, nothing was stored (the transaction rolled back)."""
+    log.warning("a request's value was refused by the database: %s", exc.orig, exc_info=exc)
+    return error_response(422, "the request holds a value the database cannot store")
+
+
+NUL_ERROR = {"msg": "text cannot hold a NUL character", "type": "nul_character"}
+
+
+async def refuse_nul(request: Request) -> None:
+    """A NUL character in a request's path, query or JSON or form body is refused (422) before any
+    route runs: PostgreSQL can neither store nor compare text holding one (SQLite would store it)."""
+    errors = [{"loc": ["path"], **NUL_ERROR}] if "\x00" in request.url.path else []
+    errors += [{"loc": ["query", key], **NUL_ERROR} for key, value in request.query_params.multi_items()
+               if "\x00" in key or "\x00" in value]  # fmt: skip
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type in ("application/json", "application/x-www-form-urlencoded"):
+        body = await request.body()  # kept by the request: the route reads it again
+        if media_type == "application/json" and b"\\u0000" in body:
+            errors += [{"loc": ["body", *where], **NUL_ERROR} for where in _nul_places(_json_or_none(body))]
+        elif media_type != "application/json" and (b"%00" in body or b"\x00" in body):
+            pairs = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+            errors += [{"loc": ["body", key], **NUL_ERROR} for key, value in pairs if "\x00" in key + value]
+    if errors:
+        raise RequestValidationError(errors)
+
+
+def _json_or_none(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None  # FastAPI answers the malformed body itself
+
+
+def _nul_places(value: Any, where: tuple = ()) -> Iterator[tuple]:
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield where
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from (where + (key,),) if "\x00" in key else _nul_places(item, where + (key,))
+    elif isinstance(value, list):
+        for number, item in enumerate(value):
+            yield from _nul_places(item, where + (number,))
+
+
+INPUT_CHECKS = [Depends(refuse_nul)]  # every route's, pages' too: FastAPI(dependencies=INPUT_CHECKS)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """The handlers of every error, and their declaration in the app's OpenAPI spec."""
 
@@ -135,6 +190,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(DataError, unstorable)
     spec = app.openapi
 
     def openapi() -> dict:

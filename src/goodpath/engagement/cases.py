@@ -24,6 +24,7 @@ on the party) and registered as a watched subject, so it is re-screened after ev
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -33,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Permission, Viewer, can
 from goodpath.core import followups
+from goodpath.core.api_types import ID_MAX
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import utcnow
 from goodpath.engagement.common import (
@@ -120,8 +122,10 @@ def _quantity(value, number: int) -> int | float | str | None:
     if isinstance(value, bool):
         raise GoodpathError(f"item {number} quantity must be a positive number or a text like '12 units'")
     if isinstance(value, int | float):
-        if value <= 0:
+        if not value > 0:
             raise GoodpathError(f"item {number} quantity must be positive, not {value}")
+        if not (math.isfinite(value) and value <= ID_MAX):  # what a JSON column holds (64-bit integers)
+            raise GoodpathError(f"item {number} quantity must be at most {ID_MAX}, not {value}")
         return value
     text = str(value).strip()
     if len(text) > 100:

@@ -10,6 +10,7 @@ releasable to both sides of the channel: the reporter's organization and the cou
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from datetime import date
@@ -114,8 +115,8 @@ def _penalty(kind: str, amount, currency: str | None) -> tuple[float | None, str
         raise GoodpathError(f"penalty_amount must be a number, not {amount!r}") from None
     if kind != "penalty":
         raise GoodpathError(f"a penalty_amount belongs to a penalty, not to a {kind}")
-    if not amount > 0:
-        raise GoodpathError(f"penalty_amount must be positive, not {amount}")
+    if not 0 < amount < math.inf:
+        raise GoodpathError(f"penalty_amount must be positive and finite, not {amount}")
     if currency is None or not CURRENCY.match(currency):
         raise GoodpathError(f"a penalty_amount needs a three-letter currency (e.g. CNY), not {currency!r}")
     return amount, currency
