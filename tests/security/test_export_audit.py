@@ -25,6 +25,7 @@ from goodpath.pathway import evidence
 from goodpath.registry.models import Party
 from tests.factories import OPERATOR, bearer_headers, entity, parsed
 
+pytestmark = pytest.mark.usefixtures("cheap_hashing")  # users are made per test; the hash is not what is probed
 CONFIDENTIAL_AUDITOR = Viewer(Role.AUDITOR, Classification.CONFIDENTIAL, "USA", 0, "auditor-conf")
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
@@ -16,6 +17,7 @@ from goodpath.lists import service as lists
 from goodpath.screening.batch import run_batch
 from tests.factories import OPERATOR, bearer_headers, entity, parsed
 
+pytestmark = pytest.mark.usefixtures("cheap_hashing")  # a user is made per test; the hash is not what is probed
 FORMULAS = ["=1+1", "+SUM(A1:A2)", "-1+2", "@SUM(A1)", "\t=1+1", "\r=1+1", '=HYPERLINK("http://x.test","go")']
 HARMLESS = ["NORINCO", "中国北方工业公司", "a=b", "x-1", " ", "", "It's fine"]
 ROWS = [

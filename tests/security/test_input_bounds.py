@@ -16,6 +16,7 @@ from goodpath.engagement.models import Pledge
 from goodpath.lists import service
 from tests.factories import OPERATOR, bearer_headers, entity, parsed
 
+pytestmark = pytest.mark.usefixtures("cheap_hashing")  # users are made per test; the hash is not what is probed
 TOO_BIG = 2**63  # one above the largest id both databases store
 HUGE = 10**30
 
