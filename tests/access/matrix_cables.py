@@ -111,6 +111,30 @@ def check_discard(w: World, user: str) -> None:
     _check_decision(w, user, "discard", {"reason": "matrix"})
 
 
+def check_versions(w: World, user: str) -> None:
+    _cables(w)
+    for ref, who in SEES.items():
+        response = w.call(user, "GET", f"/cables/{ref}/versions")
+        expected = 401 if user == "public" else 200 if user in who else 404
+        assert response.status_code == expected, (user, ref, response.text)
+        if expected == 200:
+            assert [v["number"] for v in response.json()["results"]] == [1], (user, ref)
+
+
+def check_accept_version(w: World, user: str) -> None:
+    """Version 1 is current already: a manager who reads the cable is refused (409), never 200."""
+    _cables(w)
+    for ref, who in SEES.items():
+        response = w.call(user, "POST", f"/cables/{ref}/versions/1/accept", json={})
+        if user not in MANAGE:
+            assert response.status_code == (401 if user == "public" else 403), (user, response.text)
+        elif user not in who:
+            assert response.status_code == 404, (user, ref, response.text)
+        else:
+            assert response.status_code == 409, (user, ref, response.text)
+            assert w.call(user, "POST", f"/cables/{ref}/versions/9/accept", json={}).status_code == 404
+
+
 CHECKS = {
     ("POST", "/cables"): check_upload,
     ("GET", "/cables"): check_list,
@@ -118,4 +142,6 @@ CHECKS = {
     ("GET", "/cables/drafts"): check_list_drafts,
     ("POST", "/cables/drafts/{draft_id}/confirm"): check_confirm,
     ("POST", "/cables/drafts/{draft_id}/discard"): check_discard,
+    ("GET", "/cables/{reference_id}/versions"): check_versions,
+    ("POST", "/cables/{reference_id}/versions/{number}/accept"): check_accept_version,
 }
