@@ -19,6 +19,7 @@ from goodpath.core.db import get_engine, new_session
 from goodpath.core.migrate import upgrade
 from goodpath.core.models import Base
 from goodpath.core.settings import get_settings
+from goodpath.lists import import_jobs
 
 POSTGRES_URL = os.environ.get("GOODPATH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SHARED = get_settings().shared_dir
@@ -78,6 +79,9 @@ def db(db_url: str, monkeypatch) -> Iterator[str]:
     _empty_all_tables(db_url)
     monkeypatch.setenv("GOODPATH_DATABASE_URL", db_url)
     yield db_url
+    # A list import a test started over the API runs on in a thread of this process: the next
+    # test's emptying of the tables waits for it (else the two deadlock on PostgreSQL).
+    assert import_jobs.wait_idle(120), "a list import job of this test was still running after 120 s"
 
 
 @pytest.fixture

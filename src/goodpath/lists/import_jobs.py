@@ -213,6 +213,16 @@ class _Runner:
                     self.progress.pop(job_id, None)
                 remove_folder(job_folder(job_id))
 
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no job is queued or running (a test's database is emptied only then)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if not self.live:
+                    return True
+            time.sleep(0.05)
+        return False
+
     def _by_url(self) -> dict[str, list[str]]:
         with self._lock:
             by_url: dict[str, list[str]] = {}
@@ -248,6 +258,11 @@ class _Runner:
 
 
 _runner = _Runner()
+
+
+def wait_idle(timeout: float = 120) -> bool:
+    """True once this process runs no list import job (False if one still runs after ``timeout`` s)."""
+    return _runner.wait_idle(timeout)
 
 
 def submit(job: ListImportJob, database_url: str) -> None:
