@@ -156,3 +156,23 @@ def test_an_event_is_written_apart_even_when_the_request_already_writes(db, sess
         security_events.audited(own, actor="alice", action="access.denied", target_type="permission",
                                 target_id="users.manage", path="/probe/admin")  # fmt: skip
     assert [e.action for e in stored(db, "access.denied")] == ["access.denied"]
+
+
+def test_refusals_outside_the_permission_dependency_are_audited_too(db, session):
+    """A web page refusing an action (a partner officer posting a cable), and an analyst deciding
+    a pathway proposal (the approver's permission), are audited as every refusal is."""
+    from goodpath.api import app
+
+    add_user(session, "li", role="partner_officer", clearance="CONFIDENTIAL", organization="CHN")
+    add_user(session, "bob", role="analyst")
+    partner = TestClient(app, client=CLIENT)
+    csrf = login(partner, "li").json()["csrf_token"]
+    page = partner.post("/ui/cables", data={"csrf_token": csrf}, files={"files": ("c.txt", b"x")},
+                        headers={"accept": "text/html"})  # fmt: skip
+    assert page.status_code == 403
+    analyst = TestClient(app, client=CLIENT)
+    csrf = login(analyst, "bob").json()["csrf_token"]
+    decided = analyst.post("/pathway/proposals/1/approve", headers={"X-CSRF-Token": csrf})
+    assert decided.status_code == 403
+    denied = [(e.actor, e.target_id) for e in stored(db, "access.denied")]
+    assert denied == [("li", "/ui/cables"), ("bob", "pathway.decide")]

@@ -45,6 +45,8 @@ PERMISSION_WORDS = {
     Permission.MANAGE_ENGAGEMENT: "manage engagement records",
     Permission.RESPOND_CASES: "respond to cases for the partner government",
     Permission.SUBMIT_DISCLOSURES: "submit disclosures",
+    Permission.SCREEN_BATCH: "start batch screening jobs",
+    Permission.DECIDE_PROPOSALS: "decide pathway proposals (the approver role)",
 }
 
 

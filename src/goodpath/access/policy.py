@@ -47,6 +47,7 @@ class Permission(enum.StrEnum):
     RESPOND_CASES = "cases.respond"  # the partner government's side of the working-level channel
     SUBMIT_DISCLOSURES = "disclosures.submit"  # a company's own disclosures
     SCREEN_BATCH = "screening.batch"  # start batch screening jobs (a file of names, run on the server)
+    DECIDE_PROPOSALS = "pathway.decide"  # approve or reject pathway proposals (the second person)
 
 
 _OFFICIAL = frozenset(
@@ -57,7 +58,7 @@ _OFFICIAL = frozenset(
 )  # fmt: skip
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ANALYST: _OFFICIAL,
-    Role.APPROVER: _OFFICIAL,
+    Role.APPROVER: _OFFICIAL | {Permission.DECIDE_PROPOSALS},
     Role.PARTNER_OFFICER: frozenset({Permission.RESPOND_CASES}),
     Role.COMPANY_OFFICER: frozenset({Permission.SUBMIT_DISCLOSURES}),
     Role.AUDITOR: frozenset({Permission.VERIFY_AUDIT, Permission.READ_AUDIT}),

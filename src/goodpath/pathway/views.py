@@ -5,12 +5,12 @@ refuses the proposer with 409); withdrawing is the proposer's."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from goodpath.access.deps import require, require_login
-from goodpath.access.policy import Permission, Role, Viewer
+from goodpath.access.policy import Permission, Viewer
 from goodpath.core.api_support import SESSION, invalid_as_422
 from goodpath.core.api_types import BodyId, Key, RecordId
 from goodpath.pathway import proposals, timeline
@@ -19,10 +19,7 @@ router = APIRouter(tags=["pathway"])
 manage = require(Permission.MANAGE_ENGAGEMENT)
 
 
-def approver(viewer: Viewer = Depends(require_login)) -> Viewer:
-    if viewer.role is not Role.APPROVER:
-        raise HTTPException(403, "only a user with the approver role may decide proposals")
-    return viewer
+approver = require(Permission.DECIDE_PROPOSALS)  # refusals logged and audited, as every permission's
 
 
 class ReliefSpec(BaseModel):

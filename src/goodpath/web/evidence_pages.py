@@ -140,6 +140,7 @@ async def upload_document(context: tuple[Page, FormData] = Depends(multipart_pag
         fields["party"] = page.viewer.company_party_id or ""
     errors: dict[str, str] = {}
     if not can_upload(page):
+        page.deny()
         raise PageError(403, N_("Your role does not allow this."))
     if fields["kind"] not in upload_kinds(page):
         errors["kind"] = N_("Choose the kind of document.")
@@ -178,6 +179,7 @@ async def upload_version(document_id: RecordId, context: tuple[Page, FormData] =
     fields = {"note": str(form.get("note") or "").strip()}
     errors: dict[str, str] = {}
     if not can_upload(page):
+        page.deny()
         raise PageError(403, N_("Your role does not allow this."))
     upload, content = await _file(form, errors, page.language)
     if errors:

@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from goodpath import __version__
 from goodpath.access import auth
-from goodpath.access.deps import CSRF_FIELD, current_viewer, session_cookie
+from goodpath.access.deps import CSRF_FIELD, current_viewer, record_denial, session_cookie
 from goodpath.access.policy import PUBLIC, Permission, Role, Viewer, can
 from goodpath.core.api_support import SESSION
 from goodpath.registry.names import name_script
@@ -154,7 +154,16 @@ class Page:
             raise PageError(401, N_("Please log in to see this page."), redirect=f"/login?next={quote(target)}")
         return self.viewer
 
+    def deny(self) -> None:
+        """Record a refusal of this page's action to this viewer (logged, audited apart from the
+        request, as the API's ``require`` does); once per request."""
+        if self.logged_in and not getattr(self.request.state, "denial_recorded", False):
+            self.request.state.denial_recorded = True
+            record_denial(self.session, self.request, self.viewer, "access.denied", self.request.url.path)
+
     def render(self, template: str, status_code: int = 200, **context) -> HTMLResponse:
+        if status_code == 403:
+            self.deny()
         return render(self.request, template, viewer=self.viewer, csrf_token=self.csrf_token,
                       language=self.language, status_code=status_code, **context)  # fmt: skip
 
