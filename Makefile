@@ -47,7 +47,8 @@ test: $(VENV)/.installed-test $(VENDOR)/.installed
 	bash scripts/ensure-postgres
 	bash scripts/ensure-browser
 	$(BIN)/ruff check src tests bench
-	$(BIN)/pytest
+	# Both cores (pytest-xdist); a test file stays on one worker, so its shared fixtures are built once.
+	$(BIN)/pytest -n 2 --dist loadfile
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/import.py

@@ -98,3 +98,16 @@ def session(db: str) -> Iterator[Session]:
 def shared_data() -> Path:
     assert DATA.is_dir(), f"the shared list data is missing at {DATA}"
     return DATA
+
+
+@pytest.fixture
+def wide_terminal(monkeypatch) -> None:
+    """The CLI's tables 300 columns wide. Rich fixes a console's size when it is made if COLUMNS
+    and LINES are both set (pytest-xdist's workers set them to 80x24), so the width is set on the
+    consoles themselves as well as in the environment."""
+    from goodpath.core import cli_support
+
+    monkeypatch.setenv("COLUMNS", "300")
+    for console in (cli_support.console, cli_support.err_console):
+        monkeypatch.setattr(console, "_width", 300)
+

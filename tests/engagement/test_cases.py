@@ -400,8 +400,7 @@ def test_api_raise_step_close_and_list(session):
     assert TestClient(api).get("/cases").status_code == 401
 
 
-def test_cli_raise_step_close_list_and_metrics(db, session, tmp_path, monkeypatch):
-    monkeypatch.setenv("COLUMNS", "300")
+def test_cli_raise_step_close_list_and_metrics(db, session, tmp_path, monkeypatch, wide_terminal):
     load_list(session, LISTED)
     runner = CliRunner()
     raised = runner.invoke(cli, [

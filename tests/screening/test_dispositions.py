@@ -182,8 +182,7 @@ def test_api_dispositions_and_include_suppressed(session):
     assert session.scalar(select(func.count()).select_from(Disposition)) == 1
 
 
-def test_cli_dispositions_and_screen_include_suppressed(db, session, monkeypatch):
-    monkeypatch.setenv("COLUMNS", "300")  # the table on one line per hit
+def test_cli_dispositions_and_screen_include_suppressed(db, session, monkeypatch, wide_terminal):
     _load(session, entity("1", ALPHA))
     runner = CliRunner()
     hit = json.loads(runner.invoke(cli, ["screen", "Alpha Missile Trading Company", "--json"]).stdout)["hits"][0]
