@@ -5,6 +5,7 @@ app sends ``http.response.start``, a separate connection must already see the ne
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
 import pytest
@@ -51,6 +52,9 @@ def test_a_login_is_stored_before_its_response_starts(db, session, path, content
         "headers": [(b"content-type", content_type.encode()), (b"host", b"testserver")],
         "client": ("127.0.0.1", 50000), "server": ("testserver", 80),
     }  # fmt: skip
-    asyncio.run(app(scope, receive, send))
+    # In a thread of its own: Playwright's sync API (the browser tests, on the same pytest-xdist
+    # worker) keeps an event loop running in this one, where asyncio.run refuses to start.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, app(scope, receive, send)).result()
     assert statuses and statuses[0] in (200, 303), statuses
     assert seen_at_start == [1]
