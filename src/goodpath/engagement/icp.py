@@ -1,7 +1,7 @@
 """ICP assessment: a company's internal compliance programme scored against a framework's
 elements (EU Recommendation 2019/1318: 7 core elements; BIS Export Compliance Guidelines
 2017: 8 elements), each with evidence and assessor. The rubric is data (data/icp_rubric.yaml)
-with citations; see /work/shared/legal-rules.md section 3.
+with citations; see ../shared/legal-rules.md section 3.
 
 An assessment starts as a draft; each element is scored 0-3 with evidence (re-scoring replaces
 the score, audited); it is finalized only when every element is scored, and then its score is

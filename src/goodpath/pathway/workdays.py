@@ -8,7 +8,7 @@ Counting convention (one for both units, chosen to be conservative):
 the statutes say "not less than 45 working days before issuing the waiver" (AECA sec.
 73(e), 22 U.S.C. 2797b(e)(2)), "not less than 20 days before the waiver takes effect"
 (EAA sec. 11C(e), 50 U.S.C. 4613(e)) or "15 days after" a report (INKSNA sec. 5,
-IIANPA sec. 1606) — see /work/shared/legal-rules.md sec. 1.1. The day the notice is given
+IIANPA sec. 1606) — see ../shared/legal-rules.md sec. 1.1. The day the notice is given
 is day 0 and is not counted; the period ends on the n-th (working) day after it; the
 relief may take effect on the next calendar day, once n full (working) days have run.
 This may be one day later than the most generous reading, never earlier.
