@@ -260,11 +260,7 @@ def _store_pending(session, viewer, cable, known, data, classification, source_n
     reason = (f"differs from current version {current.number}{' (' + '; '.join(why) + ')' if why else ''}: "
               f"kept as pending version {version.number}, the stored cable unchanged; to accept it: "
               f"goodpath cables accept-version {cable.reference_id} {version.number}")  # fmt: skip
-    audit.record(
-        session, actor=viewer.actor, action="cable.version_pending", target_type="cable",
-        target_id=cable.reference_id, after=versions.version_dict(version, current), reason=f"from {source_name}",
-        classification=version.classification, releasability=version.releasability,
-    )  # fmt: skip
+    versions.audit_pending(session, viewer.actor, cable, version, current, f"from {source_name}")
     return {"reference_id": cable.reference_id, "outcome": "pending_version", "version": version.number,
             "current_version": current.number, "reason": reason, "classification": classification,
             "paragraphs": version.paragraph_count, "warnings": version.warnings, "diff": change}  # fmt: skip

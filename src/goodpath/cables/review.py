@@ -155,11 +155,7 @@ def _reparse_one(session: Session, viewer: Viewer, reference_id: str) -> dict:
                            actor=viewer.actor)  # fmt: skip
     if held:
         why = "; ".join(held)
-        audit.record(
-            session, actor=viewer.actor, action="cable.version_pending", target_type="cable",
-            target_id=cable.reference_id, after=versions.version_dict(version, current), reason=f"reparse: {why}",
-            classification=version.classification, releasability=version.releasability,
-        )  # fmt: skip
+        versions.audit_pending(session, viewer.actor, cable, version, current, f"reparse: {why}")
         return {"reference_id": cable.reference_id, "outcome": "pending_version", "version": version.number,
                 "current_version": current.number, "diff": change,
                 "reason": f"the parser now reads less or warns more ({why}): held as pending version "

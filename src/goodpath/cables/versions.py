@@ -16,6 +16,7 @@ import re
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from goodpath.audit import service as audit
 from goodpath.cables.models import CableVersion, StoredCable
 from goodpath.core.models import utcnow
 from goodpath.engagement.common import to_dict
@@ -152,3 +153,14 @@ def version_dict(version: CableVersion, against: CableVersion | None = None, *, 
     if with_data:
         result["data"] = version.data
     return result
+
+
+def audit_pending(session: Session, actor: str, cable: StoredCable, version: CableVersion, current: CableVersion,
+                  reason: str) -> None:  # fmt: skip
+    """Audit a version held as pending beside the current one (from an ingest or a reparse)."""
+    audit.record(
+        session, actor=actor, action="cable.version_pending", target_type="cable", target_id=cable.reference_id,
+        after=version_dict(version, current), reason=reason,
+        classification=version.classification, releasability=version.releasability,
+    )  # fmt: skip
+
