@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
@@ -20,6 +21,11 @@ from goodpath.core.migrate import upgrade
 from goodpath.core.models import Base
 from goodpath.core.settings import get_settings
 from goodpath.lists import import_jobs
+
+# CI runs the property tests on a fixed seed, so whether a commit lands does not depend on a draw;
+# a local `make test` draws new examples every run and is where new failures are found.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("GOODPATH_HYPOTHESIS_PROFILE", "default"))
 
 POSTGRES_URL = os.environ.get("GOODPATH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SHARED = get_settings().shared_dir

@@ -113,6 +113,7 @@ def un_cut(kept: int, closed: bool) -> str:
 @example(kept=903, closed=True)  # 100 dropped: as many as allowed
 @example(kept=902, closed=True)  # 101: one too many
 @example(kept=1003, closed=False)  # every element, the closing tags cut off
+@example(kept=0, closed=True)  # nothing left but the empty, closed list
 def test_the_un_list_cut_at_any_element_boundary_never_shrinks_the_list_unasked(db, session, tmp_path, kept, closed):
     if service.latest_version(session, "un-sc") is None:
         assert service.import_list(session, UN).entities == 1003
@@ -124,7 +125,10 @@ def test_the_un_list_cut_at_any_element_boundary_never_shrinks_the_list_unasked(
     try:
         result = service.import_list(session, path, fmt="un-xml")
     except ListFormatError as exc:
-        assert not closed and "Premature end of data" in str(exc)  # a cut without its closing tags: malformed
+        if kept == 0 and closed:  # well formed but empty: refused as no list at all
+            assert "no INDIVIDUAL or ENTITY entries" in str(exc)
+        else:
+            assert not closed and "Premature end of data" in str(exc)  # a cut without its closing tags: malformed
     except service.RemovalsRefused as exc:
         assert closed and dropped > allowed_removals(1003) and exc.details["removed"] == dropped
     else:
