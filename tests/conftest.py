@@ -116,4 +116,3 @@ def wide_terminal(monkeypatch) -> None:
     monkeypatch.setenv("COLUMNS", "300")
     for console in (cli_support.console, cli_support.err_console):
         monkeypatch.setattr(console, "_width", 300)
-

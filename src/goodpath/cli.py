@@ -9,7 +9,7 @@ from goodpath.access.commands import tokens_app, users_app
 from goodpath.audit.commands import app as audit_app
 from goodpath.cables.commands import cables_app
 from goodpath.core.cli_support import run_followups
-from goodpath.core.commands import db_app, serve
+from goodpath.core.commands import db_app
 from goodpath.core.followup_commands import followups_app
 from goodpath.demo.commands import app as demo_app
 from goodpath.engagement.case_commands import cases_app, enforcement_app
@@ -21,6 +21,7 @@ from goodpath.registry.commands import app as parties_app
 from goodpath.screening.batch_commands import screen_batch
 from goodpath.screening.commands import screen
 from goodpath.screening.review_commands import alerts_app, dispositions_app, rescreen, watch_app
+from goodpath.serving import serve
 
 app = typer.Typer(
     help="goodpath: nonproliferation sanctions engagement.", no_args_is_help=True, pretty_exceptions_show_locals=False

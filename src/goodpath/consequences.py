@@ -82,7 +82,12 @@ def close_snapback_alerts(session: Session, payload: dict, _actor: str) -> dict:
 
 REACTIONS: dict[str, tuple[Reaction, ...]] = {
     "list_imported": (
-        Reaction(monitoring.RESCREEN, rescreen_watched_names, key=_once(monitoring.RESCREEN)),
+        Reaction(
+            monitoring.RESCREEN,
+            rescreen_watched_names,
+            key=_once(monitoring.RESCREEN),
+            describe=monitoring.describe_rescreen,
+        ),  # fmt: skip
         Reaction("breach_scan_of_listed_companies", breach_scan_of_listed_companies),
     ),
     "watched_names_rescreened": (

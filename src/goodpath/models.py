@@ -1,9 +1,10 @@
 """Imports every domain's models so that the metadata knows all tables."""
 
 from goodpath.access.models import ApiToken, BrowserSession, LoginAttempt, User
-from goodpath.audit.models import AuditEntry, AuditHead
 from goodpath.cables.models import CableDraft, CableLink, StoredCable
+from goodpath.core.audit_log import AuditEntry, AuditHead
 from goodpath.core.followups import Followup
+from goodpath.core.workflow import StatusEvent
 from goodpath.engagement.models import (
     CaseParty,
     CompanyMeeting,
@@ -13,17 +14,17 @@ from goodpath.engagement.models import (
     Disclosure,
     Dossier,
     EnforcementAction,
-    EngagementEvent,
     IcpAssessment,
     IcpElementScore,
     Invitation,
     Pledge,
     ViolationCase,
 )
-from goodpath.lists.models import ListEntry, ListVersion
+from goodpath.lists.models import ListVersion
 from goodpath.pathway.models import PathwayProposal, PathwayRelief, PathwayState
 from goodpath.registry.models import (
     LegalAuthority,
+    ListEntry,
     OwnershipLink,
     Party,
     PartyAddress,
@@ -36,7 +37,7 @@ from goodpath.screening.models import Disposition, ScreenedSubject, ScreeningAle
 
 __all__ = [
     "CaseParty", "CompanyMeeting", "Consultation", "ConsultationRound", "CooperationProject", "Disclosure",
-    "Dossier", "EngagementEvent", "EnforcementAction", "IcpAssessment", "IcpElementScore", "Invitation", "Pledge",
+    "Dossier", "StatusEvent", "EnforcementAction", "IcpAssessment", "IcpElementScore", "Invitation", "Pledge",
     "ViolationCase",
     "CableDraft", "CableLink", "StoredCable",
     "PathwayProposal", "PathwayRelief", "PathwayState",

@@ -8,8 +8,8 @@ from __future__ import annotations
 import os
 
 from goodpath.core.db import new_session
+from goodpath.core.workflow import StatusEvent
 from goodpath.engagement import consultations, pledges, projects
-from goodpath.engagement.models import EngagementEvent
 from tests.access.matrix_support import LOGGED_IN, PROBES, VISIBLE, World
 from tests.factories import OPERATOR
 
@@ -39,9 +39,7 @@ def _remark(session, record, probe: str) -> None:
     """Give ``record`` (and its history) the probe's marking."""
     classification, releasability, originator, published, _ = PROBES[probe]
     marking = dict(zip(MARKING_KEYS, (classification, releasability, originator, published), strict=True))
-    events = session.query(EngagementEvent).filter_by(
-        record_type=RECORD_TYPES[record.__tablename__], record_id=record.id
-    )
+    events = session.query(StatusEvent).filter_by(record_type=RECORD_TYPES[record.__tablename__], record_id=record.id)
     for target in (record, *events):
         for key, value in marking.items():
             setattr(target, key, value)

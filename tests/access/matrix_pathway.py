@@ -23,11 +23,16 @@ def _pending(w: World) -> int:
     """A pending proposal (public stigma) the USA analyst made, once per world."""
     if not hasattr(w, "pathway_pending"):
         party = w.party_ids["u_all"]
-        first = w.call("analyst", "POST", f"/pathway/{party}/proposals",
-                       json={"to_stage": "continued_sanctions", "rationale": "no reply"})
+        first = w.call(
+            "analyst",
+            "POST",
+            f"/pathway/{party}/proposals",
+            json={"to_stage": "continued_sanctions", "rationale": "no reply"},
+        )
         assert first.status_code == 201, first.text
-        stigma = w.call("analyst", "POST", f"/pathway/{party}/proposals",
-                        json={"to_stage": "public_stigma", "rationale": "name it"})
+        stigma = w.call(
+            "analyst", "POST", f"/pathway/{party}/proposals", json={"to_stage": "public_stigma", "rationale": "name it"}
+        )
         assert stigma.status_code == 201 and stigma.json()["status"] == "pending", stigma.text
         w.pathway_pending = stigma.json()["id"]
     return w.pathway_pending

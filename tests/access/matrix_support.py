@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from goodpath.access import auth
 from goodpath.api import app
-from goodpath.audit import service as audit
+from goodpath.core import audit_log as audit
 from goodpath.lists import service as lists
 from goodpath.registry import authorities
 from goodpath.registry.models import Party, PartyName, Sanction

@@ -21,14 +21,14 @@ from typer.testing import CliRunner
 
 from goodpath.access import auth
 from goodpath.access.commands import tokens_app, users_app
-from goodpath.access.demo_users import demo_password, ensure_demo_users
 from goodpath.access.deps import SECURE_SESSION_COOKIE, SESSION_COOKIE, current_viewer, require, require_login
 from goodpath.access.models import ApiToken, BrowserSession, LoginAttempt, User
 from goodpath.access.policy import Permission, Role, Viewer
 from goodpath.access.views import router
-from goodpath.audit.models import AuditEntry
+from goodpath.core.audit_log import AuditEntry
 from goodpath.core.errors import Refused
 from goodpath.core.models import Base, Classification, utcnow
+from goodpath.demo.users import demo_password, ensure_demo_users
 from goodpath.registry.models import Party
 
 PASSWORD = "correct horse battery staple"

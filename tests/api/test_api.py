@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from goodpath.api import app
-from goodpath.audit.models import AuditEntry
+from goodpath.core.audit_log import AuditEntry
 from goodpath.lists import service
 from tests.factories import bearer_headers, entity, parsed
 from tests.lists.import_support import wait_for_import

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from goodpath.audit import service as audit
-from goodpath.audit.service import GENESIS, HASHED_FIELDS, check_chain, entry_hash
+from goodpath.core import audit_log as audit
+from goodpath.core.audit_log import GENESIS, HASHED_FIELDS, check_chain, entry_hash
 
 
 def _write(session, n: int) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from goodpath.access.demo_users import demo_password
+from goodpath.demo.users import demo_password
 from tests.browser.seed import seed
 
 CHROMIUM = os.environ.get("GOODPATH_CHROMIUM", "/usr/bin/chromium")

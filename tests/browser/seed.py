@@ -8,13 +8,13 @@ from datetime import date
 from sqlalchemy import select
 
 from goodpath.access import auth
-from goodpath.access.demo_users import ensure_demo_users
 from goodpath.access.policy import Role, Viewer
 from goodpath.core.db import new_session, session_scope
 from goodpath.core.migrate import upgrade
 from goodpath.core.models import Classification
 from goodpath.demo import service as demo
 from goodpath.demo.engagement_records import load_records
+from goodpath.demo.users import ensure_demo_users
 from goodpath.engagement import cases, pledges
 from goodpath.pathway.models import PathwayProposal
 from goodpath.registry.models import Party, PartyName

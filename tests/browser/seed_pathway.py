@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from goodpath.access.policy import Role, Viewer
 from goodpath.core.models import Classification
-from goodpath.engagement.common import add_event
+from goodpath.core.workflow import add_event
 from goodpath.pathway.models import PathwayState
 from goodpath.registry.models import Party
 

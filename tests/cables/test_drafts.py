@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import func, select
 
 from goodpath.access.policy import Role, Viewer
-from goodpath.audit.models import AuditEntry
 from goodpath.cables import drafts, ingest, review
 from goodpath.cables.models import CableDraft
+from goodpath.core.audit_log import AuditEntry
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import Classification
 from goodpath.engagement import pledges

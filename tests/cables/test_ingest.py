@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from goodpath.access.policy import Role, Viewer
-from goodpath.audit.models import AuditEntry
 from goodpath.cables import ingest, review
 from goodpath.cables.models import CableDraft, CableLink, StoredCable
+from goodpath.core.audit_log import AuditEntry
 from goodpath.core.db import new_session
 from goodpath.core.errors import NotFound, Refused
 from goodpath.core.models import Classification

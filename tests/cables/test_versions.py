@@ -15,10 +15,10 @@ from typer.testing import CliRunner
 
 from goodpath.access.policy import Role, Viewer
 from goodpath.api import app
-from goodpath.audit.models import AuditEntry
 from goodpath.cables import drafts, ingest, review
 from goodpath.cables.models import CableDraft, CableLink, CableVersion, StoredCable
 from goodpath.cli import app as cli
+from goodpath.core.audit_log import AuditEntry
 from goodpath.core.db import new_session
 from goodpath.core.errors import NotFound, Refused
 from goodpath.core.models import Classification

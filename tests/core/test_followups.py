@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import func, select, update
 from typer.testing import CliRunner
 
-from goodpath.audit.models import AuditEntry
 from goodpath.cli import app as cli
 from goodpath.core import followup_runner, followups
+from goodpath.core.audit_log import AuditEntry
 from goodpath.core.followup_runner import Reaction
 from goodpath.core.followups import DONE, FAILED, PENDING, RUNNING, Followup
 from goodpath.core.models import utcnow

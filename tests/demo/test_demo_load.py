@@ -11,22 +11,15 @@ from typer.testing import CliRunner
 from goodpath.cli import app
 from goodpath.core.db import new_session
 from goodpath.core.followups import Followup
+from goodpath.core.workflow import StatusEvent
 from goodpath.demo import service as demo
 from goodpath.demo.engagement_records import load_records
-from goodpath.engagement.models import (
-    Consultation,
-    ConsultationRound,
-    CooperationProject,
-    Dossier,
-    EngagementEvent,
-    Invitation,
-    Pledge,
-)
+from goodpath.engagement.models import Consultation, ConsultationRound, CooperationProject, Dossier, Invitation, Pledge
 from goodpath.lists import service as lists
-from goodpath.lists.models import ListEntry, ListVersion
+from goodpath.lists.models import ListVersion
 from goodpath.registry import service as registry
 from goodpath.registry.catalogue import load_engagement
-from goodpath.registry.models import OwnershipLink, Party, Sanction
+from goodpath.registry.models import ListEntry, OwnershipLink, Party, Sanction
 from tests.factories import OPERATOR
 
 
@@ -109,9 +102,9 @@ def test_engagement_records_reproduce_the_cables_once(db, session):
             assert re.search(r"07BEIJING(1900|5360) ¶\d", record.source or ""), (model.__tablename__, record.id)
     track = session.scalars(select(Consultation).where(Consultation.demo_key == "dg_afm_consultations")).one()
     events = session.scalars(
-        select(EngagementEvent)
-        .where(EngagementEvent.record_type == "consultation", EngagementEvent.record_id == track.id)
-        .order_by(EngagementEvent.occurred_on, EngagementEvent.id)
+        select(StatusEvent)
+        .where(StatusEvent.record_type == "consultation", StatusEvent.record_id == track.id)
+        .order_by(StatusEvent.occurred_on, StatusEvent.id)
     ).all()
     steps = [(e.to_status, e.occurred_on.year) for e in events]
     assert [s for s in steps if s[0] != "active"] == [("suspended", 2006)] and steps[-1] == ("active", 2007)

@@ -118,10 +118,11 @@ PATHS = {
 def test_shares_sum_to_one_and_buckets_sum_to_the_open_count(session, plan):
     from sqlalchemy import delete
 
-    from goodpath.engagement.models import CaseParty, EngagementEvent, ViolationCase
+    from goodpath.core.workflow import StatusEvent
+    from goodpath.engagement.models import CaseParty, ViolationCase
     from goodpath.screening.models import ScreenedSubject
 
-    for model in (CaseParty, EngagementEvent, ViolationCase, ScreenedSubject):
+    for model in (CaseParty, StatusEvent, ViolationCase, ScreenedSubject):
         session.execute(delete(model))
     session.commit()
     start = date(2006, 1, 1)

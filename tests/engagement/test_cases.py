@@ -13,13 +13,14 @@ from typer.testing import CliRunner
 
 from goodpath.access.policy import Role, Viewer
 from goodpath.api import app as api
-from goodpath.audit.models import AuditEntry
 from goodpath.cli import app as cli
+from goodpath.core.audit_log import AuditEntry
 from goodpath.core.errors import GoodpathError, NotFound, Refused
+from goodpath.core.fields import to_dict
 from goodpath.core.models import Classification
+from goodpath.core.workflow import StatusEvent
 from goodpath.engagement import cases
-from goodpath.engagement.common import to_dict
-from goodpath.engagement.models import CaseParty, EngagementEvent, ViolationCase
+from goodpath.engagement.models import CaseParty, ViolationCase
 from goodpath.lists import service as lists
 from goodpath.registry.models import Party
 from goodpath.screening import monitoring
@@ -66,7 +67,7 @@ def snapshot(session) -> tuple:
     """Everything a refused step must leave alone."""
     session.expire_all()
     counts = tuple(
-        session.scalar(select(func.count()).select_from(m)) for m in (ViolationCase, CaseParty, EngagementEvent,
+        session.scalar(select(func.count()).select_from(m)) for m in (ViolationCase, CaseParty, StatusEvent,
                                                                       AuditEntry, ScreenedSubject)
     )  # fmt: skip
     rows = tuple(sorted((to_dict(c, exclude=("updated_at",)) for c in session.scalars(select(ViolationCase))),

@@ -10,23 +10,25 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from goodpath.access import records
 from goodpath.access.policy import Role, Viewer
+from goodpath.core import fields, workflow
 from goodpath.core.errors import GoodpathError, Refused
 from goodpath.core.models import Classification
-from goodpath.engagement import common, dossiers, export
+from goodpath.engagement import dossiers, export
 from goodpath.registry.models import Party
 from tests.factories import OPERATOR
 
 CONFIDENTIAL_ANALYST = Viewer(Role.ANALYST, Classification.CONFIDENTIAL, "USA", 3, "conf")
-FLOW = common.Workflow("thing", {"open": frozenset({"done", "dropped"}), "done": frozenset()})
+FLOW = workflow.Workflow("thing", {"open": frozenset({"done", "dropped"}), "done": frozenset()})
 
 
 def test_nobody_marks_a_record_above_their_clearance():
-    assert common.marking(CONFIDENTIAL_ANALYST, "confidential", share_with=["CHN"])["releasability"] == "CHN,USA"
+    assert records.marking(CONFIDENTIAL_ANALYST, "confidential", share_with=["CHN"])["releasability"] == "CHN,USA"
     with pytest.raises(GoodpathError, match="above your clearance"):
-        common.marking(CONFIDENTIAL_ANALYST, "SECRET")
+        records.marking(CONFIDENTIAL_ANALYST, "SECRET")
     with pytest.raises(GoodpathError, match="classification must be one of"):
-        common.marking(CONFIDENTIAL_ANALYST, "TOP SECRET")
+        records.marking(CONFIDENTIAL_ANALYST, "TOP SECRET")
 
 
 codes = st.lists(st.sampled_from(["USA", "CHN", "NORINCO", "GBR"]), min_size=1, max_size=6)
@@ -35,12 +37,12 @@ codes = st.lists(st.sampled_from(["USA", "CHN", "NORINCO", "GBR"]), min_size=1, 
 @given(codes)
 def test_releasability_is_canonical_whatever_the_order_case_or_spaces(given_codes):
     written = " , ".join(c.lower() for c in given_codes)
-    assert common.canonical_releasability(written, []) == ",".join(sorted(set(given_codes)))
+    assert fields.canonical_releasability(written, []) == ",".join(sorted(set(given_codes)))
 
 
 def test_releasability_rejects_what_is_not_an_organization_code():
     with pytest.raises(GoodpathError, match="organization codes"):
-        common.canonical_releasability("USA;CHN", [])
+        fields.canonical_releasability("USA;CHN", [])
 
 
 def test_a_workflow_names_the_allowed_steps_when_it_refuses():
@@ -60,7 +62,7 @@ def test_a_party_key_works_wherever_a_party_id_does(session):
     assert dossiers.get_dossier(session, OPERATOR, "norinco").id == opened.id
 
 
-ROWS = [{"id": 1, "title": "Training, \"WMD\"", "tags": ["a", "b"]}, {"id": 2, "title": "中国", "extra": None}]
+ROWS = [{"id": 1, "title": 'Training, "WMD"', "tags": ["a", "b"]}, {"id": 2, "title": "中国", "extra": None}]
 
 
 def test_csv_and_excel_exports_hold_every_row_and_column():

@@ -15,13 +15,14 @@ from typer.testing import CliRunner
 
 from goodpath.access.policy import Role, Viewer
 from goodpath.api import app as api
-from goodpath.audit.models import AuditEntry
 from goodpath.cli import app as cli
+from goodpath.core.audit_log import AuditEntry
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import Classification
+from goodpath.core.workflow import StatusEvent
 from goodpath.engagement import consultations
 from goodpath.engagement.consultations import add_months
-from goodpath.engagement.models import Consultation, ConsultationRound, EngagementEvent
+from goodpath.engagement.models import Consultation, ConsultationRound
 from tests.factories import OPERATOR, bearer_headers
 
 PARTNER = Viewer(Role.PARTNER_OFFICER, Classification.CONFIDENTIAL, "CHN", 7, "partner")
@@ -40,7 +41,7 @@ def _track(session, **kwargs):
 
 def _counts(session) -> tuple[int, int, int]:
     return (
-        session.scalar(select(func.count()).select_from(EngagementEvent)),
+        session.scalar(select(func.count()).select_from(StatusEvent)),
         session.scalar(select(func.count()).select_from(AuditEntry)),
         session.scalar(select(func.count()).select_from(ConsultationRound)),
     )

@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from goodpath.api import app as api
-from goodpath.audit.models import AuditEntry
 from goodpath.cli import app as cli
+from goodpath.core.audit_log import AuditEntry
 from goodpath.core.errors import GoodpathError, NotFound, Refused
+from goodpath.core.settings import hosting_organization
 from goodpath.engagement import disclosures
 from goodpath.engagement.models import Disclosure
 from goodpath.lists import service as lists
@@ -90,7 +91,7 @@ def test_a_company_officer_discloses_for_their_own_company_only(listed):
     session = listed
     own = _disclose(session, viewer=OFFICER, share_with=())
     # The company originates it; the hosting organization reads it too.
-    assert (own.originator, own.releasability) == ("NORINCO", f"NORINCO,{monitoring.hosting_organization()}")
+    assert (own.originator, own.releasability) == ("NORINCO", f"NORINCO,{hosting_organization()}")
     assert own.signal == "possible_hit"  # screened as an analyst would, not limited by the officer's view
     with pytest.raises(NotFound, match="no party 'p-cgwic'"):
         disclosures.add_disclosure(session, OFFICER, "p-cgwic", counterparty="X", counterparty_country="IR",

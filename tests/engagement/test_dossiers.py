@@ -12,12 +12,13 @@ from typer.testing import CliRunner
 
 from goodpath.access.policy import Role, Viewer
 from goodpath.api import app as api
-from goodpath.audit.models import AuditEntry
 from goodpath.cli import app as cli
+from goodpath.core.audit_log import AuditEntry
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import Classification
+from goodpath.core.workflow import StatusEvent
 from goodpath.engagement import dossiers
-from goodpath.engagement.models import CompanyMeeting, Dossier, EngagementEvent, Invitation
+from goodpath.engagement.models import CompanyMeeting, Dossier, Invitation
 from goodpath.registry.models import Party
 from tests.factories import OPERATOR, bearer_headers
 
@@ -215,7 +216,7 @@ def test_every_change_is_in_the_history_and_the_audit_log(parties):
     dossiers.set_invitation_status(session, OPERATOR, inv.id, "sent")
     session.commit()
     assert _audits(session) == audits + 4
-    events = session.scalars(select(EngagementEvent.to_status).order_by(EngagementEvent.id)).all()
+    events = session.scalars(select(StatusEvent.to_status).order_by(StatusEvent.id)).all()
     assert events == ["proposed", "invited", "draft", "sent"]
 
 

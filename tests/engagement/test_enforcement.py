@@ -10,8 +10,8 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from goodpath.api import app as api
-from goodpath.audit.models import AuditEntry
 from goodpath.cli import app as cli
+from goodpath.core.audit_log import AuditEntry
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.engagement import cases, enforcement
 from goodpath.engagement.models import EnforcementAction
@@ -178,10 +178,22 @@ def test_api_and_cli_report_list_and_transparency(db, session, tmp_path):
     load_list(session, LISTED)
     case = raise_sample(session)
     partner = TestClient(api, headers=bearer_headers(session, "partner1", "partner_officer", "CONFIDENTIAL", "CHN"))
-    company = TestClient(api, headers=bearer_headers(session, "co1", "company_officer", "UNCLASSIFIED", "NORINCO",
-                                                     company=listed_party_id(session)))
-    body = {"kind": "penalty", "reported_by": "MOFCOM", "detail_level": "detailed", "detail": "Fined.",
-            "reported_on": "2007-06-01", "case_id": case.id, "penalty_amount": 1000, "currency": "CNY"}
+    company = TestClient(
+        api,
+        headers=bearer_headers(
+            session, "co1", "company_officer", "UNCLASSIFIED", "NORINCO", company=listed_party_id(session)
+        ),
+    )
+    body = {
+        "kind": "penalty",
+        "reported_by": "MOFCOM",
+        "detail_level": "detailed",
+        "detail": "Fined.",
+        "reported_on": "2007-06-01",
+        "case_id": case.id,
+        "penalty_amount": 1000,
+        "currency": "CNY",
+    }
     made = partner.post("/enforcement-actions", json=body)
     assert made.status_code == 201 and made.json()["releasability"] == "CHN,USA"
     assert company.post("/enforcement-actions", json=body).status_code == 403

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from goodpath.api import app as api
-from goodpath.audit.models import AuditEntry
 from goodpath.cli import app as cli
+from goodpath.core.audit_log import AuditEntry
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.engagement import icp
 from goodpath.engagement.models import IcpAssessment, IcpElementScore

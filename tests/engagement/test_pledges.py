@@ -15,12 +15,13 @@ from typer.testing import CliRunner
 
 from goodpath.access.policy import Role, Viewer
 from goodpath.api import app as api
-from goodpath.audit.models import AuditEntry
 from goodpath.cli import app as cli
+from goodpath.core.audit_log import AuditEntry
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import Classification
+from goodpath.core.workflow import StatusEvent
 from goodpath.engagement import consultations, pledges
-from goodpath.engagement.models import EngagementEvent, Pledge
+from goodpath.engagement.models import Pledge
 from goodpath.registry.models import Party
 from tests.factories import OPERATOR, bearer_headers
 
@@ -50,7 +51,7 @@ def _state(session, pledge_id: int) -> tuple:
     return (
         pledge.status,
         list(pledge.evidence),
-        session.scalar(select(func.count()).select_from(EngagementEvent)),
+        session.scalar(select(func.count()).select_from(StatusEvent)),
         session.scalar(select(func.count()).select_from(AuditEntry)),
     )
 
@@ -82,7 +83,7 @@ def test_bad_input_names_the_problem_and_creates_nothing(session, kwargs, messag
         _pledge(session, **kwargs)
     session.rollback()
     assert session.scalar(select(func.count()).select_from(Pledge)) == 0
-    assert session.scalar(select(func.count()).select_from(EngagementEvent)) == 0
+    assert session.scalar(select(func.count()).select_from(StatusEvent)) == 0
 
 
 def test_fulfilment_is_refused_without_evidence_and_changes_nothing(session):

@@ -15,12 +15,13 @@ from typer.testing import CliRunner
 
 from goodpath.access.policy import Role, Viewer
 from goodpath.api import app as api
-from goodpath.audit.models import AuditEntry
 from goodpath.cli import app as cli
+from goodpath.core.audit_log import AuditEntry
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import Classification
+from goodpath.core.workflow import StatusEvent
 from goodpath.engagement import projects
-from goodpath.engagement.models import CooperationProject, EngagementEvent
+from goodpath.engagement.models import CooperationProject
 from tests.factories import OPERATOR, bearer_headers
 
 PARTNER = Viewer(Role.PARTNER_OFFICER, Classification.CONFIDENTIAL, "CHN", 7, "partner")
@@ -39,7 +40,7 @@ def _state(session, project_id: int) -> tuple:
     p = session.get(CooperationProject, project_id)
     return (
         p.status, p.status_on, p.status_cause, p.start_on, p.end_on,
-        session.scalar(select(func.count()).select_from(EngagementEvent)),
+        session.scalar(select(func.count()).select_from(StatusEvent)),
         session.scalar(select(func.count()).select_from(AuditEntry)),
     )  # fmt: skip
 

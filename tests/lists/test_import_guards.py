@@ -13,12 +13,13 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from goodpath.audit.models import AuditEntry
 from goodpath.cli import app
+from goodpath.core.audit_log import AuditEntry
 from goodpath.core.db import new_session
 from goodpath.core.errors import Refused
 from goodpath.lists import service
-from goodpath.lists.models import ListEntry, ListVersion
+from goodpath.lists.models import ListVersion
+from goodpath.registry.models import ListEntry
 from tests.factories import entity, parsed
 
 runner = CliRunner()

@@ -12,17 +12,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from goodpath.audit.models import AuditEntry
+from goodpath.core.audit_log import AuditEntry
 from goodpath.core.errors import Refused
 from goodpath.lists import service
-from goodpath.lists.models import ListEntry, ListVersion
+from goodpath.lists.models import ListVersion
 from goodpath.lists.records import (
     ParsedAddress,
     ParsedLink,
     ParsedName,
 )
 from goodpath.registry import service as registry
-from goodpath.registry.models import OwnershipLink, Party, PartyName, Sanction
+from goodpath.registry.models import ListEntry, OwnershipLink, Party, PartyName, Sanction
 from tests.factories import OPERATOR, entity, parsed
 
 

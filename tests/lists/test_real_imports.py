@@ -9,14 +9,14 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from goodpath.audit import service as audit
 from goodpath.cli import app
+from goodpath.core import audit_log as audit
 from goodpath.lists import formats, service
 from goodpath.lists.guards import allowed_removals
-from goodpath.lists.models import ListEntry, ListVersion
+from goodpath.lists.models import ListVersion
 from goodpath.lists.records import ListFormatError
 from goodpath.registry import service as registry
-from goodpath.registry.models import Party, PartyName, Sanction
+from goodpath.registry.models import ListEntry, Party, PartyName, Sanction
 from tests.factories import OPERATOR
 
 runner = CliRunner()

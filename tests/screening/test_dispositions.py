@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 from goodpath.access.policy import Role, Viewer
 from goodpath.api import app as api
-from goodpath.audit import service as audit
-from goodpath.audit.models import AuditEntry
 from goodpath.cli import app as cli
+from goodpath.core import audit_log as audit
+from goodpath.core.audit_log import AuditEntry
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import Classification
 from goodpath.lists import service as lists

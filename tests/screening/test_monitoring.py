@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from goodpath.api import app as api
-from goodpath.audit import service as audit
-from goodpath.audit.models import AuditEntry
 from goodpath.cli import app as cli
+from goodpath.core import audit_log as audit
+from goodpath.core.audit_log import AuditEntry
 from goodpath.core.db import new_session
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.demo import service as demo

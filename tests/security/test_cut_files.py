@@ -17,12 +17,13 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from goodpath.audit.models import AuditEntry
+from goodpath.core.audit_log import AuditEntry
 from goodpath.core.errors import Refused
 from goodpath.lists import formats, service
 from goodpath.lists.guards import allowed_removals
-from goodpath.lists.models import ListEntry, ListVersion
+from goodpath.lists.models import ListVersion
 from goodpath.lists.records import ListFormatError
+from goodpath.registry.models import ListEntry
 from tests.conftest import DATA
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

@@ -23,13 +23,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from goodpath.access.demo_users import demo_password, ensure_demo_users
 from goodpath.api import app
 from goodpath.core.db import new_session, session_scope
 from goodpath.core.settings import get_settings
 from goodpath.demo import service as demo
 from goodpath.demo.engagement_records import load_records
 from goodpath.demo.pathway_records import load_pathway
+from goodpath.demo.users import demo_password, ensure_demo_users
 from goodpath.engagement import consultations
 from goodpath.lists import service as lists
 from goodpath.pathway import evidence

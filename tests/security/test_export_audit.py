@@ -14,10 +14,10 @@ from typer.testing import CliRunner
 
 from goodpath.access.policy import Role, Viewer
 from goodpath.api import app
-from goodpath.audit import service as audit
 from goodpath.audit.exports import highest_marking
-from goodpath.audit.models import AuditEntry
+from goodpath.audit.reading import entry_for
 from goodpath.cli import app as cli
+from goodpath.core.audit_log import AuditEntry
 from goodpath.core.models import Classification
 from goodpath.engagement import cases
 from goodpath.lists import service as lists
@@ -84,7 +84,7 @@ def test_an_evidence_download_is_audited_with_the_version_marking(session):
     assert entry["after"]["rows"] == 1 and entry["after"]["format"] == "text/plain"
     # Auditors below the marking see that an entry is there, not what it says.
     stored = session.scalars(select(AuditEntry).where(AuditEntry.action == "export.download")).one()
-    assert audit.entry_for(CONFIDENTIAL_AUDITOR, stored)["redacted"] is True
+    assert entry_for(CONFIDENTIAL_AUDITOR, stored)["redacted"] is True
 
 
 def test_a_batch_result_download_is_audited_with_the_highest_marking_of_the_parties_it_names(

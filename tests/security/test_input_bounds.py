@@ -7,11 +7,11 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from goodpath.access.records import get_readable
 from goodpath.api import app
 from goodpath.cli import app as cli
 from goodpath.core.errors import NotFound
 from goodpath.engagement import cases
-from goodpath.engagement.common import get_readable
 from goodpath.engagement.models import Pledge
 from goodpath.lists import service
 from tests.factories import OPERATOR, bearer_headers, entity, parsed

@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from goodpath.access import auth, security_events
 from goodpath.access.models import LoginAttempt
-from goodpath.audit import service as audit
-from goodpath.audit.models import AuditEntry
+from goodpath.core import audit_log as audit
+from goodpath.core.audit_log import AuditEntry
 from goodpath.core.db import new_session
 from tests.access.test_auth import PASSWORD, add_user, bearer, login, probe_app
 

@@ -17,8 +17,8 @@ from datetime import timedelta
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
-from goodpath.audit import service as audit
-from goodpath.audit.models import AuditEntry
+from goodpath.core import audit_log as audit
+from goodpath.core.audit_log import AuditEntry
 from goodpath.core.models import utcnow
 
 log = logging.getLogger("goodpath.security")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from goodpath.audit import service
+from goodpath.core import audit_log
 from goodpath.core.cli_support import console, err_console, print_json, user_errors
 from goodpath.core.db import session_scope
 
@@ -15,7 +15,7 @@ app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 def verify(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
     """Check the hash chain; exit 1 naming the first bad entry."""
     with user_errors(), session_scope() as session:
-        result = service.verify(session)
+        result = audit_log.verify(session)
     if as_json:
         print_json(result.to_dict())
     elif result.ok:

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Viewer
-from goodpath.audit import service
-from goodpath.audit.models import AuditEntry
+from goodpath.core import audit_log
+from goodpath.core.audit_log import AuditEntry
 from goodpath.core.models import RELEASABLE_TO_ALL, Classification
 
 ACTION = "export.download"
@@ -67,7 +67,7 @@ def record_export(
     target_id: str | None = None,
 ) -> AuditEntry:
     """One audit entry for one export or download, in the caller's transaction."""
-    return service.record(
+    return audit_log.record(
         session, actor=viewer.actor, action=ACTION, target_type=target_type, target_id=target_id,
         after={"what": what, "format": fmt, "rows": rows, "marking": marking.as_dict()},
         classification=marking.classification, releasability=marking.releasability,

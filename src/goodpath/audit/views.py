@@ -8,10 +8,11 @@ from sqlalchemy.orm import Session
 
 from goodpath.access.deps import require
 from goodpath.access.policy import Permission, Viewer
-from goodpath.audit import service
-from goodpath.audit.models import AuditEntry
+from goodpath.audit.reading import entry_for
+from goodpath.core import audit_log
 from goodpath.core.api_support import SESSION
 from goodpath.core.api_types import Limit, Offset
+from goodpath.core.audit_log import AuditEntry
 
 router = APIRouter(tags=["audit"])
 
@@ -19,7 +20,7 @@ router = APIRouter(tags=["audit"])
 @router.get("/audit/verify")
 def verify(viewer: Viewer = Depends(require(Permission.VERIFY_AUDIT)), session: Session = SESSION) -> dict:
     """Checks the whole chain, whatever the viewer's clearance: hashes reveal no content."""
-    return service.verify(session).to_dict()
+    return audit_log.verify(session).to_dict()
 
 
 @router.get("/audit/entries")
@@ -31,4 +32,4 @@ def entries(
 ) -> dict:
     total = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
     rows = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit).offset(offset))
-    return {"total": total, "results": [service.entry_for(viewer, e) for e in rows]}
+    return {"total": total, "results": [entry_for(viewer, e) for e in rows]}

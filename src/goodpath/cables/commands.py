@@ -13,12 +13,13 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from goodpath.access.operator import local_viewer
 from goodpath.cables import drafts as cable_drafts
 from goodpath.cables import ingest as cable_ingest
 from goodpath.cables import review as cable_review
 from goodpath.cables.model import Cable, CableFormatError
 from goodpath.cables.parser import parse_file
-from goodpath.core.cli_support import console, local_viewer, print_json, user_errors
+from goodpath.core.cli_support import console, print_json, user_errors
 from goodpath.core.db import new_session, session_scope
 from goodpath.core.errors import GoodpathError
 

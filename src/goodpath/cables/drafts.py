@@ -15,11 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Permission, Viewer
+from goodpath.access.records import get_readable, readable, require
 from goodpath.cables.models import CableDraft, CableLink, StoredCable
 from goodpath.core.errors import GoodpathError, Refused
+from goodpath.core.fields import required_text, to_dict
 from goodpath.core.models import utcnow
+from goodpath.core.workflow import Workflow, audited
 from goodpath.engagement import consultations, pledges
-from goodpath.engagement.common import Workflow, audited, get_readable, readable, require, required_text, to_dict
 
 KINDS = ("pledge", "consultation", "request")
 WORKFLOW = Workflow(

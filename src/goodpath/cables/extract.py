@@ -255,8 +255,7 @@ def _scan(paragraphs: list[Paragraph]) -> _Scanned:
     if scan is None:
         pattern, _records = _countries()
         return [
-            (pattern.findall(p.text), [(m.group(1), m.group(2)) for m in _TITLED.finditer(p.text)])
-            for p in paragraphs
+            (pattern.findall(p.text), [(m.group(1), m.group(2)) for m in _TITLED.finditer(p.text)]) for p in paragraphs
         ]
     scanned: _Scanned = []
     for paragraph in paragraphs:

@@ -26,7 +26,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Permission, Viewer, can_read, level
-from goodpath.audit import service as audit
+from goodpath.access.records import get_readable, marking, readable, require
 from goodpath.cables import drafts as drafting
 from goodpath.cables import versions
 from goodpath.cables.formats import decode
@@ -34,9 +34,10 @@ from goodpath.cables.linking import link_organizations
 from goodpath.cables.model import Cable, CableFormatError
 from goodpath.cables.models import CableDraft, CableLink, CableVersion, StoredCable
 from goodpath.cables.parser import parse_text
+from goodpath.core import audit_log as audit
 from goodpath.core.errors import GoodpathError, NotFound, Refused
+from goodpath.core.fields import parse_date, to_dict
 from goodpath.core.models import Classification
-from goodpath.engagement.common import get_readable, marking, parse_date, readable, require, to_dict
 from goodpath.registry.models import Party
 
 _MONTHS = {m: i for i, m in enumerate("JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split(), start=1)}

@@ -17,12 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Permission, Viewer, can_read, level, read_filter
-from goodpath.audit import service as audit
+from goodpath.access.records import readable, require
 from goodpath.cables import ingest, versions
 from goodpath.cables.models import CableVersion, StoredCable
+from goodpath.core import audit_log as audit
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import utcnow
-from goodpath.engagement.common import readable, require
 
 
 def _version(session: Session, viewer: Viewer, cable: StoredCable, number: int) -> CableVersion:

@@ -16,10 +16,10 @@ import re
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from goodpath.audit import service as audit
 from goodpath.cables.models import CableVersion, StoredCable
+from goodpath.core import audit_log as audit
+from goodpath.core.fields import to_dict
 from goodpath.core.models import utcnow
-from goodpath.engagement.common import to_dict
 
 STATUSES = ("current", "pending", "superseded")
 
@@ -163,4 +163,3 @@ def audit_pending(session: Session, actor: str, cable: StoredCable, version: Cab
         after=version_dict(version, current), reason=reason,
         classification=version.classification, releasability=version.releasability,
     )  # fmt: skip
-

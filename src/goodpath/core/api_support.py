@@ -2,7 +2,7 @@
 
 Every 4xx (and 5xx) answer of the API is ``ErrorBody``: ``{"detail": "<a message for a person>"}``,
 with ``"errors": [{"loc", "msg", "type"}]`` added when the request failed validation (422). The
-handlers here produce it from NotFound (404), Refused (409), ListFormatError and rule breaches
+handlers here produce it from NotFound (404), Refused (409), MalformedInput (a bad list file) and rule breaches
 (422), FastAPI's HTTPException (401, 403, 429 ... with their headers) and request validation
 errors; the OpenAPI spec declares it for every operation (``declare_errors``). Pages of the web
 UI (routes left out of the spec) draw their own HTML errors: see ``goodpath.web``. Every route
@@ -29,8 +29,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from goodpath.core import followup_runner, followups
 from goodpath.core.db import session_scope
-from goodpath.core.errors import GoodpathError, NotFound, Refused
-from goodpath.lists.records import ListFormatError
+from goodpath.core.errors import GoodpathError, MalformedInput, NotFound, Refused
 
 log = logging.getLogger(__name__)
 
@@ -184,8 +183,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def refused(_: Request, exc: Refused) -> JSONResponse:
         return error_response(409, str(exc))
 
-    @app.exception_handler(ListFormatError)
-    async def bad_list(_: Request, exc: ListFormatError) -> JSONResponse:
+    @app.exception_handler(MalformedInput)
+    async def bad_list(_: Request, exc: MalformedInput) -> JSONResponse:
         return error_response(422, str(exc))
 
     app.add_exception_handler(StarletteHTTPException, http_error)

@@ -15,12 +15,9 @@ from rich.console import Console
 from rich.markup import escape
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from goodpath.access.policy import Role, Viewer
 from goodpath.core import followup_runner
 from goodpath.core.errors import GoodpathError
-from goodpath.core.models import Classification
 from goodpath.core.settings import get_settings
-from goodpath.lists.records import ListFormatError
 
 console = Console()
 err_console = Console(stderr=True)
@@ -29,18 +26,6 @@ err_console = Console(stderr=True)
 def actor() -> str:
     # Until API authentication lands (access-control issue), the CLI acts as the OS user.
     return os.environ.get("GOODPATH_ACTOR") or f"cli:{getpass.getuser()}"
-
-
-def local_viewer() -> Viewer:
-    """The CLI runs on the server, for its operator: an analyst of the hosting organization,
-    cleared to the highest level (the operator can read the database files anyway)."""
-    return Viewer(
-        role=Role.ANALYST,
-        clearance=Classification.SECRET,
-        organization=os.environ.get("GOODPATH_ORGANIZATION", "USA"),
-        username=actor(),
-        user_id=0,
-    )
 
 
 def print_json(data: Any) -> None:
@@ -52,7 +37,7 @@ def user_errors() -> Iterator[None]:
     """Turn expected failures into a one-line message and exit status 1."""
     try:
         yield
-    except (GoodpathError, ListFormatError) as exc:
+    except GoodpathError as exc:
         err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, emoji=False)
         raise typer.Exit(1) from None
     except OperationalError as exc:

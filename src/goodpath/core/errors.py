@@ -11,3 +11,7 @@ class NotFound(GoodpathError):
 
 class Refused(GoodpathError):
     """The request is understood but would break a rule; nothing was changed."""
+
+
+class MalformedInput(GoodpathError, ValueError):
+    """An input file is malformed or cut short (a list file, a cable copy): nothing was stored."""

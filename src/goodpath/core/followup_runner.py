@@ -50,6 +50,7 @@ class Reaction:
     name: str
     run: Callable[[Session, dict, str], dict | None]
     key: Callable[[dict], str] | None = None  # reactions waiting with the same key are one (default: payload)
+    describe: Callable[[dict], str] | None = None  # what it did, one line for the user, from its summary
 
     def key_of(self, payload: dict) -> str:
         return self.key(payload) if self.key is not None else dedupe_key(self.name, payload)
@@ -214,6 +215,17 @@ def _failed(url: str, me: str, followup_id: int, what: dict | None, error: str, 
 def _outcome(followup_id: int, what: dict | None, result, status: str, error: str | None = None) -> dict:
     what = what or {"kind": None, "reaction": None}
     return {"id": followup_id, **what, "status": status, "result": result, "error": error}
+
+
+def described(outcomes: list[dict], reactions: Reactions | None = None) -> list[str]:
+    """One line for the user per reaction done among these outcomes that says what it did (in order)."""
+    by_name = {r.name: r for rs in (reactions if reactions is not None else installed() or {}).values() for r in rs}
+    lines = []
+    for outcome in outcomes:
+        reaction = by_name.get(outcome["reaction"] or "")
+        if outcome["status"] == DONE and reaction is not None and reaction.describe and outcome["result"] is not None:
+            lines.append(reaction.describe(outcome["result"]))
+    return lines
 
 
 def result_of(outcomes: list[dict], reaction: str) -> dict | None:

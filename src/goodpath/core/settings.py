@@ -112,3 +112,9 @@ def get_settings() -> Settings:
         followups=FollowupSettings.from_env(),
         intake=IntakeSettings.from_env(),
     )
+
+
+def hosting_organization() -> str:
+    """The organization the server's operator acts for (the CLI's local viewer, the system's own
+    records): ``GOODPATH_ORGANIZATION``, USA by default."""
+    return os.environ.get("GOODPATH_ORGANIZATION", "USA")

@@ -6,17 +6,16 @@ from pathlib import Path
 
 import typer
 
-from goodpath.access.demo_users import ensure_demo_users
 from goodpath.core.cli_support import actor, console, print_json, run_followups, user_errors
 from goodpath.core.db import new_session, session_scope
-from goodpath.core.followup_runner import result_of
+from goodpath.core.followup_runner import described, result_of
 from goodpath.core.settings import get_settings
 from goodpath.demo import service
 from goodpath.demo.cables import load_cables
 from goodpath.demo.engagement_records import load_records
 from goodpath.demo.pathway_records import load_pathway
+from goodpath.demo.users import ensure_demo_users
 from goodpath.screening import monitoring
-from goodpath.screening.review_commands import print_rescreen
 
 app = typer.Typer(help="Demo data from ../shared.", no_args_is_help=True)
 
@@ -49,7 +48,8 @@ def load(as_json: bool = typer.Option(False, "--json", help="Print what was load
         with session_scope() as session:
             records = load_records(session, actor())
         # The imports' follow-ups (goodpath.consequences) now: the watched names re-screened, ...
-        rescreened = result_of(run_followups(), monitoring.RESCREEN)
+        followed = run_followups()
+        rescreened = result_of(followed, monitoring.RESCREEN)
         with session_scope() as session:
             cables = load_cables(session, actor(), get_settings().shared_dir)
         with session_scope() as session:
@@ -77,8 +77,8 @@ def load(as_json: bool = typer.Option(False, "--json", help="Print what was load
                   highlight=False)  # fmt: skip
     moved = ", ".join(f"{count} {kind}" for kind, count in pathway.items() if count)
     console.print(f"pathway of the engaged companies: {moved or 'already loaded'}")
-    if rescreened is not None:
-        print_rescreen(rescreened)
+    for line in described(followed):
+        console.print(line, highlight=False)
     console.print("demo users (demo passwords, not for real use):")
     for u in users:
         if u["outcome"] != "skipped":

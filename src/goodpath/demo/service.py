@@ -15,16 +15,17 @@ from pathlib import Path
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from goodpath.audit import service as audit
+from goodpath.core import audit_log as audit
 from goodpath.core import followups
 from goodpath.core.models import PUBLIC_MARKING, utcnow
 from goodpath.lists import service as lists
-from goodpath.lists.models import ListEntry, ListVersion
+from goodpath.lists.models import ListVersion
 from goodpath.lists.records import dict_hash, file_sha256
 from goodpath.registry import authorities
 from goodpath.registry.catalogue import engagement_path
 from goodpath.registry.catalogue import load_engagement as load_engagement_data
-from goodpath.registry.models import OwnershipLink, Party, PartyIdentifier, PartyName, Sanction
+from goodpath.registry.datasets import ENGAGEMENT_DATASET
+from goodpath.registry.models import ListEntry, OwnershipLink, Party, PartyIdentifier, PartyName, Sanction
 from goodpath.registry.names import name_script, normalize_name
 
 # (path under shared/data, format, dataset). Order matters: the three SDN snapshots in
@@ -94,7 +95,6 @@ def load_lists(
 
 # --- the engagement parties of the seed cables -----------------------------------------------
 
-ENGAGEMENT_DATASET = "goodpath-engagement"
 _RELATIONS = {"owned_by": "owned", "subsidiary": "subsidiary", "sub_unit": "sub_unit", "successor": "successor"}
 
 

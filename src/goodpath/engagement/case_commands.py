@@ -9,11 +9,12 @@ from pathlib import Path
 
 import typer
 
-from goodpath.core.cli_support import console, local_viewer, print_json, user_errors
+from goodpath.access.operator import local_viewer
+from goodpath.core.cli_support import console, print_json, user_errors
 from goodpath.core.db import session_scope
 from goodpath.core.errors import GoodpathError
+from goodpath.core.fields import to_dict
 from goodpath.engagement import case_metrics, cases, enforcement
-from goodpath.engagement.common import to_dict
 from goodpath.engagement.interfaces import print_rows
 
 cases_app = typer.Typer(

@@ -14,11 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Viewer, read_filter
+from goodpath.access.records import readable
 from goodpath.core.errors import GoodpathError
+from goodpath.core.fields import parse_date
 from goodpath.core.models import utcnow
+from goodpath.core.workflow import StatusEvent
 from goodpath.engagement.cases import OPEN_STATUSES, OUTCOMES, RECORD_TYPE
-from goodpath.engagement.common import parse_date, readable
-from goodpath.engagement.models import EngagementEvent, ViolationCase
+from goodpath.engagement.models import ViolationCase
 
 # Steps timed from raising: the first event reaching each; "outcome" is the first final status.
 STEPS = ("acknowledged", "under_investigation", "response_reported", "outcome")
@@ -61,10 +63,10 @@ def step_days(session: Session, viewer: Viewer) -> dict[int, dict[str, int]]:
     if not cases:
         return {}
     events = session.scalars(
-        select(EngagementEvent)
-        .where(EngagementEvent.record_type == RECORD_TYPE, EngagementEvent.record_id.in_(cases))
-        .where(read_filter(viewer, EngagementEvent))
-        .order_by(EngagementEvent.occurred_on, EngagementEvent.id)
+        select(StatusEvent)
+        .where(StatusEvent.record_type == RECORD_TYPE, StatusEvent.record_id.in_(cases))
+        .where(read_filter(viewer, StatusEvent))
+        .order_by(StatusEvent.occurred_on, StatusEvent.id)
     )
     days: dict[int, dict[str, int]] = {case_id: {} for case_id in cases}
     for event in events:

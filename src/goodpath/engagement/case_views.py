@@ -16,8 +16,8 @@ from goodpath.access.deps import PERMISSION_WORDS, require, require_login
 from goodpath.access.policy import Permission, Viewer, can
 from goodpath.core.api_support import SESSION, invalid_as_422
 from goodpath.core.api_types import BodyId, QueryId, RecordKey
+from goodpath.core.fields import to_dict
 from goodpath.engagement import case_metrics, cases, enforcement
-from goodpath.engagement.common import to_dict
 from goodpath.engagement.interfaces import LISTS, Lists
 
 router = APIRouter(tags=["engagement"])
@@ -185,9 +185,7 @@ def list_actions(
 
 
 @router.post("/enforcement-actions", status_code=201)
-def report_action(
-    body: ActionRequest, viewer: Viewer = Depends(require_login), session: Session = SESSION
-) -> dict:
+def report_action(body: ActionRequest, viewer: Viewer = Depends(require_login), session: Session = SESSION) -> dict:
     """Record an enforcement action the partner reported (it moves no case by itself)."""
     _require_any(viewer, Permission.RESPOND_CASES, Permission.MANAGE_ENGAGEMENT)
     with invalid_as_422():

@@ -33,28 +33,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Permission, Viewer, can
+from goodpath.access.records import get_readable, history, marking, readable
 from goodpath.core import followups
 from goodpath.core.api_types import ID_MAX
 from goodpath.core.errors import GoodpathError, NotFound, Refused
+from goodpath.core.fields import country_code, one_of, parse_date, required_text, to_dict
 from goodpath.core.models import utcnow
-from goodpath.engagement.common import (
-    Workflow,
-    accepts_party_key,
-    add_event,
-    audited,
-    country_code,
-    get_readable,
-    history,
-    marking,
-    one_of,
-    parse_date,
-    party_of,
-    readable,
-    required_text,
-    to_dict,
-    transition,
-)
+from goodpath.core.workflow import Workflow, add_event, audited, transition
 from goodpath.engagement.models import CaseParty, EnforcementAction, ViolationCase
+from goodpath.registry.service import accepts_party_key, party_of
 from goodpath.screening import monitoring
 from goodpath.screening import service as screening
 
@@ -66,9 +53,7 @@ PARTY_ROLES = ("exporter", "broker", "end_user", "consignee", "manufacturer", "o
 WATCH_SOURCE = "case-party"
 REFERENCE = re.compile(r"^[A-Z0-9][A-Z0-9./-]{2,39}$")
 # Control-list entries: the regime lists and national lists a case may cite.
-CONTROL_ENTRY = re.compile(
-    r"^(MTCR|NSG|AG|CWC|WA|Wassenaar|ECCN|EAR99|USML|EU|PRC|China|UNSCR|Other)\b", re.IGNORECASE
-)
+CONTROL_ENTRY = re.compile(r"^(MTCR|NSG|AG|CWC|WA|Wassenaar|ECCN|EAR99|USML|EU|PRC|China|UNSCR|Other)\b", re.IGNORECASE)
 ECCN = re.compile(r"^ECCN\s+[0-9][A-E][0-9]{3}(\.[a-z0-9.]+)?$", re.IGNORECASE)
 MAX_ITEMS = 100
 MAX_PARTIES = 50
@@ -235,8 +220,14 @@ def add_party(
 def _add_party(session: Session, viewer: Viewer, case: ViolationCase, party: dict) -> CaseParty:
     result = screening.screen(session, viewer, party["name"], country=party["country"], limit=HITS_KEPT)
     hits = [
-        {"entry_id": h["entry_id"], "party_id": h["party_id"], "caption": h["caption"], "dataset": h["dataset"],
-         "score": h["score"], "matched_name": h["matched_name"]}  # fmt: skip
+        {
+            "entry_id": h["entry_id"],
+            "party_id": h["party_id"],
+            "caption": h["caption"],
+            "dataset": h["dataset"],
+            "score": h["score"],
+            "matched_name": h["matched_name"],
+        }  # fmt: skip
         for h in result["hits"]
     ]
     subject = monitoring.watch(

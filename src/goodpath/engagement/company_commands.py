@@ -7,10 +7,11 @@ from pathlib import Path
 
 import typer
 
-from goodpath.core.cli_support import console, local_viewer, print_json, user_errors
+from goodpath.access.operator import local_viewer
+from goodpath.core.cli_support import console, print_json, user_errors
 from goodpath.core.db import session_scope
+from goodpath.core.fields import to_dict
 from goodpath.engagement import disclosures, dossiers, icp
-from goodpath.engagement.common import to_dict
 from goodpath.engagement.interfaces import print_rows
 
 dossiers_app = typer.Typer(

@@ -18,8 +18,8 @@ from goodpath.access.deps import require, require_login
 from goodpath.access.policy import Permission, Viewer
 from goodpath.core.api_support import SESSION, invalid_as_422
 from goodpath.core.api_types import BodyId, Key, RecordId
+from goodpath.core.fields import to_dict
 from goodpath.engagement import disclosures, dossiers, icp
-from goodpath.engagement.common import to_dict
 from goodpath.engagement.interfaces import LISTS, Lists
 
 router = APIRouter(tags=["engagement"])
@@ -123,9 +123,7 @@ def show_dossier(party_id: Key, viewer: Viewer = Depends(require_login), session
 
 
 @router.post("/dossiers/{party_id}/status")
-def dossier_status(
-    party_id: Key, body: StatusRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
-):
+def dossier_status(party_id: Key, body: StatusRequest, viewer: Viewer = Depends(manage), session: Session = SESSION):
     """Move the dossier: proposed -> invited -> in_dialogue <-> paused -> closed (409 otherwise)."""
     with invalid_as_422():
         dossier = dossiers.set_status(session, viewer, party_id, body.status, occurred_on=body.occurred_on,
@@ -134,9 +132,7 @@ def dossier_status(
 
 
 @router.post("/dossiers/{party_id}/topics")
-def dossier_topic(
-    party_id: Key, body: TopicRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
-):
+def dossier_topic(party_id: Key, body: TopicRequest, viewer: Viewer = Depends(manage), session: Session = SESSION):
     """Add a topic of the dialogue or update its status (open, discussed, satisfied) and notes."""
     with invalid_as_422():
         dossier = dossiers.set_topic(session, viewer, party_id, body.topic, status=body.status, notes=body.notes,
@@ -147,9 +143,7 @@ def dossier_topic(
 
 
 @router.post("/dossiers/{party_id}/invitations", status_code=201)
-def invite(
-    party_id: Key, body: InvitationRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
-):
+def invite(party_id: Key, body: InvitationRequest, viewer: Viewer = Depends(manage), session: Session = SESSION):
     """Draft an invitation to named senior officials of the company, with attendance conditions."""
     with invalid_as_422():
         invitation = dossiers.invite(
@@ -178,9 +172,7 @@ def invitation_status(
 
 
 @router.post("/dossiers/{party_id}/meetings", status_code=201)
-def record_meeting(
-    party_id: Key, body: MeetingRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
-):
+def record_meeting(party_id: Key, body: MeetingRequest, viewer: Viewer = Depends(manage), session: Session = SESSION):
     """Record a meeting with the company; one on an invitation needs it accepted (409 otherwise)."""
     with invalid_as_422():
         meeting = dossiers.record_meeting(
@@ -252,9 +244,7 @@ def confirm_hit(
 
 
 @router.post("/disclosures/{disclosure_id}/clear")
-def clear_hit(
-    disclosure_id: RecordId, body: HitDecision, viewer: Viewer = Depends(manage), session: Session = SESSION
-):
+def clear_hit(disclosure_id: RecordId, body: HitDecision, viewer: Viewer = Depends(manage), session: Session = SESSION):
     """Clear a hit as a false positive."""
     with invalid_as_422():
         disclosure = disclosures.clear_hit(session, viewer, disclosure_id, body.entry_id, body.reason,
@@ -303,9 +293,7 @@ def icp_rubric(framework: str | None = None, viewer: Viewer = Depends(require_lo
 
 
 @router.post("/icp/assessments", status_code=201)
-def start_assessment(
-    body: AssessmentRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
-):
+def start_assessment(body: AssessmentRequest, viewer: Viewer = Depends(manage), session: Session = SESSION):
     """Start a draft assessment of a company's ICP, with you as assessor."""
     with invalid_as_422():
         assessment = icp.start_assessment(
@@ -332,9 +320,7 @@ def list_assessments(
 
 
 @router.get("/icp/assessments/{assessment_id}")
-def show_assessment(
-    assessment_id: RecordId, viewer: Viewer = Depends(require_login), session: Session = SESSION
-):
+def show_assessment(assessment_id: RecordId, viewer: Viewer = Depends(require_login), session: Session = SESSION):
     return icp.assessment_to_dict(session, viewer, icp.get_assessment(session, viewer, assessment_id))
 
 

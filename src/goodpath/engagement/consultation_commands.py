@@ -8,11 +8,12 @@ from pathlib import Path
 
 import typer
 
-from goodpath.core.cli_support import console, local_viewer, print_json, user_errors
+from goodpath.access.operator import local_viewer
+from goodpath.core.cli_support import console, print_json, user_errors
 from goodpath.core.db import session_scope
 from goodpath.core.errors import GoodpathError
+from goodpath.core.fields import parse_date, to_dict
 from goodpath.engagement import consultations, pledges, projects
-from goodpath.engagement.common import parse_date, to_dict
 from goodpath.engagement.interfaces import print_rows
 
 consultations_app = typer.Typer(

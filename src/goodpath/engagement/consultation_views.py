@@ -14,8 +14,8 @@ from goodpath.access.deps import require, require_login
 from goodpath.access.policy import Permission, Viewer
 from goodpath.core.api_support import SESSION, invalid_as_422
 from goodpath.core.api_types import BodyId, Day, QueryId, RecordId
+from goodpath.core.fields import to_dict
 from goodpath.engagement import consultations, pledges, projects
-from goodpath.engagement.common import to_dict
 from goodpath.engagement.interfaces import LISTS, Lists
 
 router = APIRouter(tags=["engagement"])
@@ -287,9 +287,7 @@ def create_project(body: ProjectRequest, viewer: Viewer = Depends(manage), sessi
 
 
 @router.get("/projects/{project_id}")
-def show_project(
-    project_id: RecordId, viewer: Viewer = Depends(require_login), session: Session = SESSION
-) -> dict:
+def show_project(project_id: RecordId, viewer: Viewer = Depends(require_login), session: Session = SESSION) -> dict:
     return projects.detail(session, viewer, project_id)
 
 

@@ -16,24 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Permission, Viewer, can_read
+from goodpath.access.records import get_readable, history, marking, readable, require
 from goodpath.core.errors import GoodpathError, Refused
+from goodpath.core.fields import ORG_CODE, parse_date, required_text, to_dict
 from goodpath.core.models import utcnow
-from goodpath.engagement.common import (
-    ORG_CODE,
-    Workflow,
-    add_event,
-    audited,
-    get_readable,
-    history,
-    marking,
-    parse_date,
-    readable,
-    require,
-    required_text,
-    to_dict,
-    transition,
-)
-from goodpath.engagement.models import Consultation, ConsultationRound, EngagementEvent
+from goodpath.core.workflow import StatusEvent, Workflow, add_event, audited, transition
+from goodpath.engagement.models import Consultation, ConsultationRound
 
 LEVELS = ("director_general", "assistant_foreign_minister", "vice_minister", "working_level", "small_group", "other")
 RECORD = "consultation"
@@ -201,9 +189,9 @@ def _events(session: Session, consultation_id: int) -> list[tuple[date, str]]:
     return [
         (occurred, status)
         for occurred, status in session.execute(
-            select(EngagementEvent.occurred_on, EngagementEvent.to_status)
-            .where(EngagementEvent.record_type == RECORD, EngagementEvent.record_id == consultation_id)
-            .order_by(EngagementEvent.occurred_on, EngagementEvent.id)
+            select(StatusEvent.occurred_on, StatusEvent.to_status)
+            .where(StatusEvent.record_type == RECORD, StatusEvent.record_id == consultation_id)
+            .order_by(StatusEvent.occurred_on, StatusEvent.id)
         )
     ]
 

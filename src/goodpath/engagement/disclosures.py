@@ -20,32 +20,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Permission, Role, Viewer, level, require_derived
+from goodpath.access.records import get_readable, history, marking, readable, require
 from goodpath.core import followups
 from goodpath.core.errors import GoodpathError, NotFound, Refused
+from goodpath.core.fields import canonical_releasability, country_code, one_of, parse_date, required_text, to_dict
 from goodpath.core.models import Classification, utcnow
-from goodpath.demo.service import ENGAGEMENT_DATASET
-from goodpath.engagement.common import (
-    Workflow,
-    accepts_party_key,
-    add_event,
-    audited,
-    canonical_releasability,
-    country_code,
-    get_readable,
-    history,
-    last_event_date,
-    marking,
-    one_of,
-    parse_date,
-    party_of,
-    readable,
-    require,
-    required_text,
-    to_dict,
-    transition,
-)
+from goodpath.core.settings import hosting_organization
+from goodpath.core.workflow import Workflow, add_event, audited, last_event_date, transition
 from goodpath.engagement.models import Disclosure
-from goodpath.registry.service import get_party
+from goodpath.registry.datasets import ENGAGEMENT_DATASET
+from goodpath.registry.service import accepts_party_key, get_party, party_of
 from goodpath.screening import dispositions, monitoring, service
 from goodpath.screening.models import ScreenedSubject
 
@@ -60,13 +44,13 @@ SCREEN_LIMIT = 10
 def _screening_viewer(classification: str, actor: str) -> Viewer:
     """Counterparties are screened as an analyst of the hosting organization cleared to the
     disclosure's level: a company officer's own (narrow) view must not hide a listed name."""
-    return Viewer(role=Role.ANALYST, clearance=level(classification), organization=monitoring.hosting_organization(),
+    return Viewer(role=Role.ANALYST, clearance=level(classification), organization=hosting_organization(),
                   user_id=0, username=actor)  # fmt: skip
 
 
 def _system_viewer(actor: str) -> Viewer:
     """Re-screening runs for the server's operator, who may read every disclosure."""
-    return Viewer(role=Role.ANALYST, clearance=max(Classification), organization=monitoring.hosting_organization(),
+    return Viewer(role=Role.ANALYST, clearance=max(Classification), organization=hosting_organization(),
                   user_id=0, username=actor)  # fmt: skip
 
 
@@ -140,7 +124,7 @@ def add_disclosure(
         company_org = viewer.organization or party.id
         mark = {
             **marking(viewer, classification, None),
-            "releasability": canonical_releasability(releasability, [company_org, monitoring.hosting_organization()]),
+            "releasability": canonical_releasability(releasability, [company_org, hosting_organization()]),
         }
     else:
         mark = marking(viewer, classification, releasability, share_with=share_with)

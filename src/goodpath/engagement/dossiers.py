@@ -17,26 +17,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Permission, Viewer
+from goodpath.access.records import get_readable, history, marking, readable, require
 from goodpath.core.errors import GoodpathError, NotFound, Refused
+from goodpath.core.fields import one_of, parse_date, required_text, to_dict
 from goodpath.core.models import utcnow
-from goodpath.engagement.common import (
-    Workflow,
-    accepts_party_key,
-    add_event,
-    audited,
-    get_readable,
-    history,
-    marking,
-    one_of,
-    parse_date,
-    party_of,
-    readable,
-    require,
-    required_text,
-    to_dict,
-    transition,
-)
+from goodpath.core.workflow import Workflow, add_event, audited, transition
 from goodpath.engagement.models import CompanyMeeting, Dossier, Invitation
+from goodpath.registry.service import accepts_party_key, party_of
 
 DOSSIER = Workflow(
     "dossier",

@@ -18,22 +18,14 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Permission, Viewer, can
+from goodpath.access.records import get_readable, marking, readable
 from goodpath.core.errors import GoodpathError, Refused
+from goodpath.core.fields import one_of, parse_date, required_text, to_dict
 from goodpath.core.models import utcnow
-from goodpath.engagement.common import (
-    accepts_party_key,
-    audited,
-    get_readable,
-    marking,
-    one_of,
-    parse_date,
-    party_of,
-    readable,
-    required_text,
-    to_dict,
-)
+from goodpath.core.settings import hosting_organization
+from goodpath.core.workflow import audited
 from goodpath.engagement.models import EnforcementAction, ViolationCase
-from goodpath.screening.monitoring import hosting_organization
+from goodpath.registry.service import accepts_party_key, party_of
 
 KINDS = ("investigation", "penalty", "licence_denial", "licence_revocation", "seizure", "prosecution", "warning")
 DETAIL_LEVELS = ("none", "summary", "detailed")
@@ -208,4 +200,3 @@ def transparency_report(session: Session, viewer: Viewer, date_from: date | str,
 
 def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
-

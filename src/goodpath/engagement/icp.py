@@ -21,27 +21,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Permission, Viewer, read_filter, require_derived
+from goodpath.access.records import get_readable, history, marking, readable, require
 from goodpath.core.errors import GoodpathError, Refused
+from goodpath.core.fields import one_of, parse_date, required_text, to_dict
 from goodpath.core.models import utcnow
-from goodpath.engagement.common import (
-    Workflow,
-    accepts_party_key,
-    add_event,
-    audited,
-    get_readable,
-    history,
-    marking,
-    one_of,
-    parse_date,
-    party_of,
-    readable,
-    require,
-    required_text,
-    to_dict,
-    transition,
-)
+from goodpath.core.workflow import Workflow, add_event, audited, transition
 from goodpath.engagement.models import IcpAssessment, IcpElementScore
-from goodpath.registry.service import get_party
+from goodpath.registry.service import accepts_party_key, get_party, party_of
 
 ASSESSMENT = Workflow("icp_assessment", {"draft": frozenset({"final"}), "final": frozenset()})
 MAX_SCORE = 3

@@ -17,10 +17,11 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from goodpath.access.deps import current_viewer
+from goodpath.access.operator import local_viewer
 from goodpath.access.policy import Viewer
 from goodpath.audit import exports
 from goodpath.core.api_support import SESSION
-from goodpath.core.cli_support import console, local_viewer, print_json
+from goodpath.core.cli_support import console, print_json
 from goodpath.core.db import session_scope
 from goodpath.engagement import export
 

@@ -4,8 +4,8 @@ projects, company dialogue dossiers (invitations, meetings, disclosures) and ICP
 
 Every record carries the marking (``Marked``); ``party_id`` ties a record to a company's
 dossier, which is what a company officer may read. ``source`` cites where a fact comes from
-(e.g. "07BEIJING1900 ¶4"). Status changes of every workflow are kept in one history table,
-``engagement_event``: metrics (time to each step, held vs. planned) are computed from it.
+(e.g. "07BEIJING1900 ¶4"). Status changes of every workflow are kept in one history table
+(``core.workflow.StatusEvent``): metrics (time to each step, held vs. planned) are computed from it.
 """
 
 from __future__ import annotations
@@ -26,24 +26,6 @@ class Stamped(Marked):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     source: Mapped[str | None] = mapped_column(Text)  # citation, e.g. "07BEIJING1900 ¶4"
     demo_key: Mapped[str | None] = mapped_column(String(80), unique=True)  # stable key of demo records
-
-
-class EngagementEvent(Marked, Base):
-    """One status change of any engagement record: the workflows' shared history."""
-
-    __tablename__ = "engagement_event"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    record_type: Mapped[str] = mapped_column(String(40), index=True)  # consultation, case, project, ...
-    record_id: Mapped[int] = mapped_column(Integer, index=True)
-    from_status: Mapped[str | None] = mapped_column(String(40))
-    to_status: Mapped[str] = mapped_column(String(40))
-    occurred_on: Mapped[date] = mapped_column(Date)  # when it happened (may precede its recording)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    recorded_by: Mapped[str] = mapped_column(String(120))
-    note: Mapped[str | None] = mapped_column(Text)  # e.g. the cause of a suspension
-    source: Mapped[str | None] = mapped_column(Text)
-    party_id: Mapped[str | None] = mapped_column(ForeignKey("party.id", ondelete="SET NULL"), index=True)
 
 
 # --- consultations and pledges ----------------------------------------------------------------

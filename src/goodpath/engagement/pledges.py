@@ -12,26 +12,13 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Permission, Viewer
+from goodpath.access.records import get_readable, history, marking, readable, require
 from goodpath.core.errors import GoodpathError, Refused
+from goodpath.core.fields import parse_date, required_text, to_dict
 from goodpath.core.models import utcnow
-from goodpath.engagement.common import (
-    Workflow,
-    accepts_party_key,
-    add_event,
-    audited,
-    get_readable,
-    history,
-    last_event_date,
-    marking,
-    parse_date,
-    party_of,
-    readable,
-    require,
-    required_text,
-    to_dict,
-    transition,
-)
+from goodpath.core.workflow import Workflow, add_event, audited, last_event_date, transition
 from goodpath.engagement.models import CompanyMeeting, Consultation, ConsultationRound, Pledge
+from goodpath.registry.service import accepts_party_key, party_of
 
 RECORD = "pledge"
 WORKFLOW = Workflow(

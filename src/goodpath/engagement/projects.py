@@ -13,25 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Permission, Viewer
+from goodpath.access.records import get_readable, history, marking, readable, require
 from goodpath.core.errors import GoodpathError, Refused
+from goodpath.core.fields import one_of, parse_date, required_text, to_dict
 from goodpath.core.models import utcnow
-from goodpath.engagement.common import (
-    Workflow,
-    add_event,
-    audited,
-    get_readable,
-    history,
-    last_event_date,
-    marking,
-    one_of,
-    parse_date,
-    readable,
-    require,
-    required_text,
-    to_dict,
-    transition,
-)
-from goodpath.engagement.models import CooperationProject, EngagementEvent
+from goodpath.core.workflow import StatusEvent, Workflow, add_event, audited, last_event_date, transition
+from goodpath.engagement.models import CooperationProject
 
 RECORD = "project"
 KINDS = ("exbs", "training", "exchange", "other")
@@ -115,13 +102,13 @@ def get(session: Session, viewer: Viewer, project_id: int) -> CooperationProject
 def suspended_from(session: Session, project_id: int) -> str | None:
     """The state the project was in when last suspended (what a resumption returns to)."""
     return session.scalars(
-        select(EngagementEvent.from_status)
+        select(StatusEvent.from_status)
         .where(
-            EngagementEvent.record_type == RECORD,
-            EngagementEvent.record_id == project_id,
-            EngagementEvent.to_status == "suspended",
+            StatusEvent.record_type == RECORD,
+            StatusEvent.record_id == project_id,
+            StatusEvent.to_status == "suspended",
         )  # fmt: skip
-        .order_by(EngagementEvent.occurred_on.desc(), EngagementEvent.id.desc())
+        .order_by(StatusEvent.occurred_on.desc(), StatusEvent.id.desc())
         .limit(1)
     ).first()
 

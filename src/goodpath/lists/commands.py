@@ -8,12 +8,12 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from goodpath.core.cli_support import actor, console, local_viewer, print_json, run_followups, user_errors
+from goodpath.access.operator import local_viewer
+from goodpath.core.cli_support import actor, console, print_json, run_followups, user_errors
 from goodpath.core.db import session_scope
-from goodpath.core.followup_runner import result_of
+from goodpath.core.errors import NotFound
+from goodpath.core.followup_runner import described
 from goodpath.lists import formats, service
-from goodpath.screening import monitoring
-from goodpath.screening.review_commands import print_rescreen
 
 app = typer.Typer(help="Sanctions lists: import and status.", no_args_is_help=True)
 
@@ -49,10 +49,10 @@ def import_(
                 session, path, fmt=format, dataset=dataset, actor=actor(), accept_removals=accept_removals,
                 restore=restore, progress=progress,
             )  # fmt: skip
-        rescreened = None
-        if not result.noop:  # the import is committed: its follow-ups (re-screening the watched names) run now
-            bar.update(task, description="re-screening watched names", completed=0, total=None)
-            rescreened = result_of(run_followups(), monitoring.RESCREEN)
+        followed: list[dict] = []
+        if not result.noop:  # the import is committed: what follows it (goodpath.consequences) runs now
+            bar.update(task, description="re-screening watched names, checking the pathway", completed=0, total=None)
+            followed = run_followups()
     if as_json:
         print_json(result.to_dict())
         return
@@ -65,8 +65,8 @@ def import_(
     )
     for note in result.notes:
         console.print(f"  note: {note}")
-    if rescreened is not None:
-        print_rescreen(rescreened)
+    for line in described(followed):
+        console.print(line, highlight=False)
 
 
 @app.command("status")
@@ -82,8 +82,6 @@ def status(
                 for v in service.versions(session, local_viewer(), dataset)
             ]
             if not rows:
-                from goodpath.core.errors import NotFound
-
                 raise NotFound(f"no dataset {dataset!r} has been imported")
         else:
             rows = service.dataset_status(session, local_viewer())

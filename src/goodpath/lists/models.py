@@ -1,4 +1,5 @@
-"""Imported lists: each dataset's versions with their change-sets, the entries, and the import jobs of the API."""
+"""Imported lists: each dataset's versions with their change-sets, and the import jobs of the API.
+The entries themselves are the registry's (``registry.models.ListEntry``)."""
 
 from __future__ import annotations
 
@@ -35,28 +36,6 @@ class ListVersion(Marked, Base):
     audit_seq: Mapped[int | None] = mapped_column(Integer)
     # The earlier version whose files this one imported again (``--restore``), else None.
     restored_from: Mapped[int | None] = mapped_column(Integer)
-
-
-class ListEntry(Marked, Base):
-    """One entity of one list, linked to the registry party it describes."""
-
-    __tablename__ = "list_entry"
-    __table_args__ = (UniqueConstraint("dataset", "external_id"),)
-
-    id: Mapped[str] = mapped_column(String(24), primary_key=True)
-    dataset: Mapped[str] = mapped_column(String(120), index=True)
-    external_id: Mapped[str] = mapped_column(String(200))
-    party_id: Mapped[str] = mapped_column(ForeignKey("party.id"), index=True)
-    link_key: Mapped[str | None] = mapped_column(String(80), index=True)
-    schema: Mapped[str] = mapped_column(String(20))
-    caption: Mapped[str] = mapped_column(String(500))
-    status: Mapped[str] = mapped_column(String(20), default="listed")  # listed | delisted
-    content_hash: Mapped[str] = mapped_column(String(64))
-    data: Mapped[dict] = mapped_column(JSON)  # the parsed entity, as imported
-    first_version: Mapped[int] = mapped_column(Integer)
-    last_changed_version: Mapped[int] = mapped_column(Integer)
-    delisted_version: Mapped[int | None] = mapped_column(Integer)
-    notes: Mapped[str | None] = mapped_column(Text)
 
 
 class ListImportJob(Base):

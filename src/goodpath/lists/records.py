@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from goodpath.core.errors import MalformedInput
+
 # Name kinds. A weak alias is one the list itself calls weak (OFAC "low quality" a.k.a.s
 # kept in the remarks as ``a.k.a. 'X'``): indexed and searchable, but scored lower.
 NAME_KINDS = ("primary", "alias", "weak_alias", "former", "original_script")
@@ -23,7 +25,7 @@ NAME_KINDS = ("primary", "alias", "weak_alias", "former", "original_script")
 OPTIONAL_FIELDS = ("addresses", "aliases")
 
 
-class ListFormatError(ValueError):
+class ListFormatError(MalformedInput):
     """A list file is malformed or truncated. Names the file and where."""
 
     def __init__(self, path: str | Path, where: str, problem: str):

@@ -19,17 +19,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Viewer, read_filter
-from goodpath.audit import service as audit
+from goodpath.core import audit_log as audit
 from goodpath.core import followups
 from goodpath.core.db import json_dumps
 from goodpath.core.errors import NotFound, Refused
 from goodpath.core.models import PUBLIC_MARKING, utcnow
 from goodpath.lists import formats, guards
 from goodpath.lists.guards import RemovalsRefused, check_removals
-from goodpath.lists.models import ListEntry, ListVersion
+from goodpath.lists.models import ListVersion
 from goodpath.lists.records import ParsedEntity, ParsedList, dict_hash, source_hash
 from goodpath.registry import authorities
 from goodpath.registry.models import (
+    ListEntry,
     OwnershipLink,
     Party,
     PartyAddress,

@@ -9,7 +9,7 @@ from functools import cache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from goodpath.audit import service as audit
+from goodpath.core import audit_log as audit
 from goodpath.core.models import PUBLIC_MARKING
 from goodpath.registry.catalogue import load_authorities
 from goodpath.registry.models import LegalAuthority

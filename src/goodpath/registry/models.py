@@ -1,11 +1,11 @@
-"""Parties (FollowTheMoney schemata), their names, addresses, identifiers,
-ownership links, sanctions, and the legal authorities those sanctions rest on."""
+"""Parties (FollowTheMoney schemata), their names, addresses, identifiers, ownership links, their
+entries on the lists, sanctions, and the legal authorities those sanctions rest on."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goodpath.core.models import Base, Marked, utcnow
@@ -128,3 +128,25 @@ class Sanction(Marked, Base):
     verified: Mapped[bool] = mapped_column(default=True)  # False: from secondary sources, to confirm
     notes: Mapped[str | None] = mapped_column(Text)
     events: Mapped[list] = mapped_column(JSON, default=list)  # relief events: waivers, renewals, ...
+
+
+class ListEntry(Marked, Base):
+    """One entity of one list, linked to the registry party it describes."""
+
+    __tablename__ = "list_entry"
+    __table_args__ = (UniqueConstraint("dataset", "external_id"),)
+
+    id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    dataset: Mapped[str] = mapped_column(String(120), index=True)
+    external_id: Mapped[str] = mapped_column(String(200))
+    party_id: Mapped[str] = mapped_column(ForeignKey("party.id"), index=True)
+    link_key: Mapped[str | None] = mapped_column(String(80), index=True)
+    schema: Mapped[str] = mapped_column(String(20))
+    caption: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(20), default="listed")  # listed | delisted
+    content_hash: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict] = mapped_column(JSON)  # the parsed entity, as imported
+    first_version: Mapped[int] = mapped_column(Integer)
+    last_changed_version: Mapped[int] = mapped_column(Integer)
+    delisted_version: Mapped[int | None] = mapped_column(Integer)
+    notes: Mapped[str | None] = mapped_column(Text)

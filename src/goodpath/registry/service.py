@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -10,9 +13,9 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from goodpath.access.policy import Viewer, read_filter
+from goodpath.access.records import get_readable
 from goodpath.core.errors import NotFound
-from goodpath.lists.models import ListEntry
-from goodpath.registry.models import OwnershipLink, Party, PartyAddress, PartyIdentifier, PartyName, Sanction
+from goodpath.registry.models import ListEntry, OwnershipLink, Party, PartyAddress, PartyIdentifier, PartyName, Sanction
 from goodpath.registry.names import normalize_name
 
 # OFAC's 50 Percent Rule: an entity owned 50% or more, directly or indirectly, by
@@ -283,3 +286,30 @@ def party_detail(session: Session, viewer: Viewer, party: Party) -> dict:
         "controlled_by": [_reach_dict(r, captions) for r in controllers],
         "controls": [_reach_dict(r, captions) for r in controlled],
     }
+
+
+def party_of(session: Session, viewer: Viewer, party_id: str | None) -> Party | None:
+    """The registry party ``party_id`` (None stays None), or NotFound when the viewer cannot see it."""
+    if party_id is None:
+        return None
+    return get_readable(session, viewer, Party, party_id, "party")
+
+
+def accepts_party_key(service: Callable) -> Callable:
+    """Let ``service``'s ``party_id`` be a party's key too (``norinco``), as the registry's routes
+    do: the key becomes the id before the service runs, and every access check stays the service's.
+    Only the key of a party the viewer may read becomes its id: any other stays as typed, so that what
+    the service answers (its "not found") names no hidden party's id."""
+    signature = inspect.signature(service)
+
+    @functools.wraps(service)
+    def wrapper(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        value = bound.arguments.get("party_id")
+        if isinstance(value, str) and value:
+            session, viewer = bound.arguments["session"], bound.arguments["viewer"]
+            found = session.scalars(select(Party.id).where(Party.key == value, read_filter(viewer, Party))).first()
+            bound.arguments["party_id"] = found or value
+        return service(*bound.args, **bound.kwargs)
+
+    return wrapper

@@ -11,7 +11,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.text import Text
 
-from goodpath.core.cli_support import console, err_console, local_viewer, print_json, user_errors
+from goodpath.access.operator import local_viewer
+from goodpath.core.cli_support import console, err_console, print_json, user_errors
 from goodpath.core.db import session_scope
 from goodpath.screening.batch import BatchInputError, default_rejects_path, estimate_rows, read_header, run_batch
 from goodpath.screening.score import DEFAULT_THRESHOLD

@@ -33,6 +33,7 @@ from goodpath.core.db import new_session
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import Base, utcnow
 from goodpath.core.settings import get_settings
+from goodpath.screening.batch import BatchInputError, estimate_rows, run_batch
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +85,6 @@ def create_job(
     include_suppressed: bool,
 ) -> ScreeningJob:  # fmt: skip
     """Record a queued job whose input is already at ``job_folder(job_id) / INPUT`` (checked by the caller)."""
-    from goodpath.screening.batch import estimate_rows
-
     if viewer.user_id is None:
         raise Refused("only a logged-in user can start a batch screening")
     job = ScreeningJob(
@@ -260,8 +259,6 @@ def submit(job: ScreeningJob, database_url: str, viewer: Viewer) -> None:
 
 def run_job(job_id: str, database_url: str, viewer: Viewer, folder: Path) -> None:
     """Run one job to the end, recording its progress, counts and outcome (called by the runner)."""
-    from goodpath.screening.batch import BatchInputError, run_batch
-
     with new_session(database_url) as session:
         job = session.get(ScreeningJob, job_id)
         if job is None or job.status != QUEUED:

@@ -17,10 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Permission, Viewer, can, can_read, read_filter
-from goodpath.audit import service as audit
+from goodpath.core import audit_log as audit
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import utcnow
-from goodpath.lists.models import ListEntry
+from goodpath.registry.models import ListEntry
 from goodpath.screening.models import Disposition
 from goodpath.screening.normalize import name_key, tokens
 

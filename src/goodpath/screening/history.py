@@ -15,7 +15,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from goodpath.lists.models import ListEntry, ListVersion
+from goodpath.lists.models import ListVersion
+from goodpath.registry.models import ListEntry
 from goodpath.screening.index import IndexedName
 
 

@@ -21,7 +21,6 @@ changed since the subject's last screening becomes an alert for an analyst to ac
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable
 from datetime import datetime
@@ -30,13 +29,13 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Permission, Role, Viewer, can, can_read, level, read_filter
-from goodpath.audit import service as audit
+from goodpath.core import audit_log as audit
 from goodpath.core import followups
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import utcnow
-from goodpath.demo.service import ENGAGEMENT_DATASET
-from goodpath.lists.models import ListEntry
-from goodpath.registry.models import Party
+from goodpath.core.settings import hosting_organization
+from goodpath.registry.datasets import ENGAGEMENT_DATASET
+from goodpath.registry.models import ListEntry, Party
 from goodpath.screening import service
 from goodpath.screening.dispositions import Suppressions, subject_key
 from goodpath.screening.match import best_hits, make_query
@@ -52,11 +51,6 @@ MONITOR_LIMIT = 25  # hits kept per subject
 SCORE_CHANGE = 0.01  # a score move this large (since the last alert) is a change
 _PG_RESCREEN_LOCK = 0x60_0D_5C_2E  # one re-screening at a time
 RESCREEN = "rescreen_watched_names"  # the reaction to every list import (goodpath.consequences)
-
-
-def hosting_organization() -> str:
-    """The organization the server's operator acts for (as the CLI's local viewer)."""
-    return os.environ.get("GOODPATH_ORGANIZATION", "USA")
 
 
 def _marking_for(organization: str | None) -> dict:
@@ -244,6 +238,17 @@ def _content_hashes(session: Session, entry_ids: Iterable[str]) -> dict[str, str
         )
         found.update(dict(rows.all()))
     return found
+
+
+def describe_rescreen(summary: dict) -> str:
+    """A re-screening's summary in one line (after ``alerts rescreen`` and after list imports)."""
+    a = summary["alerts"]
+    return (
+        f"re-screened {summary['subjects']} watched names: {summary['hits']} hits, "
+        f"{a['new']} new, {a['changed']} changed, {a['cleared']} cleared"
+        + (f", {summary['suppressed']} suppressed as known false positives" if summary["suppressed"] else "")
+        + (" (goodpath alerts list)" if any(a.values()) else "")
+    )
 
 
 def rescreen_all(session: Session, actor: str) -> dict:

@@ -17,8 +17,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Viewer, can_read
-from goodpath.lists.models import ListEntry
-from goodpath.registry.models import OwnershipLink, Party, PartyName, Sanction
+from goodpath.registry.models import ListEntry, OwnershipLink, Party, PartyName, Sanction
 from goodpath.registry.service import CONTROL_SHARE, REACHING_RELATIONS
 from goodpath.screening.index import IndexedName, ScreeningIndex
 from goodpath.screening.match import Hit

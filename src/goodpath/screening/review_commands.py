@@ -7,7 +7,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from goodpath.core.cli_support import console, local_viewer, print_json, user_errors
+from goodpath.access.operator import local_viewer
+from goodpath.core.cli_support import console, print_json, user_errors
 from goodpath.core.db import session_scope
 from goodpath.screening import dispositions, monitoring
 
@@ -134,15 +135,8 @@ def rescreen(as_json: bool = typer.Option(False, "--json", help="Print as JSON."
 
 
 def print_rescreen(summary: dict) -> None:
-    """One line for a re-screening summary (also printed after list imports)."""
-    a = summary["alerts"]
-    console.print(
-        f"re-screened {summary['subjects']} watched names: {summary['hits']} hits, "
-        f"{a['new']} new, {a['changed']} changed, {a['cleared']} cleared"
-        + (f", {summary['suppressed']} suppressed as known false positives" if summary["suppressed"] else "")
-        + (" (goodpath alerts list)" if any(a.values()) else ""),
-        highlight=False,
-    )
+    """One line for a re-screening summary."""
+    console.print(monitoring.describe_rescreen(summary), highlight=False)
 
 
 @alerts_app.command("list")

@@ -44,9 +44,7 @@ class DispositionRequest(BaseModel):
 
 
 @router.post("/screen/dispositions", status_code=201)
-def add_disposition(
-    body: DispositionRequest, viewer: Viewer = Depends(review), session: Session = SESSION
-) -> dict:
+def add_disposition(body: DispositionRequest, viewer: Viewer = Depends(review), session: Session = SESSION) -> dict:
     """Mark a hit as a true match or a false positive, with a reason. A false positive is left out
     of later screenings of the same name until the list entry changes."""
     with _invalid_as_422():
@@ -98,9 +96,7 @@ def list_subjects(
 
 
 @router.post("/screen/subjects", status_code=201)
-def add_subject(
-    body: SubjectRequest, viewer: Viewer = Depends(review), session: Session = SESSION
-) -> dict:
+def add_subject(body: SubjectRequest, viewer: Viewer = Depends(review), session: Session = SESSION) -> dict:
     """Watch a name: it is re-screened after every list import (the first re-screening raises
     an alert for each of its hits)."""
     with _invalid_as_422():

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Viewer, can_read
 from goodpath.core.models import utcnow
-from goodpath.lists.models import ListEntry, ListVersion
-from goodpath.registry.models import OwnershipLink, Party, PartyName, Sanction
+from goodpath.lists.models import ListVersion
+from goodpath.registry.models import ListEntry, OwnershipLink, Party, PartyName, Sanction
 from goodpath.screening import history
 from goodpath.screening.dispositions import Suppressions, subject_key
 from goodpath.screening.glossary import load_chinese_names

@@ -32,9 +32,7 @@ class ScreenRequest(BaseModel):
 
 
 @router.post("/screen")
-def screen(
-    body: ScreenRequest, viewer: Viewer = Depends(require_login), session: Session = SESSION
-) -> dict:
+def screen(body: ScreenRequest, viewer: Viewer = Depends(require_login), session: Session = SESSION) -> dict:
     """Explained hits, one per party, best first, with the list versions screened against, each with
     its prior disposition; known false positives are left out (counted) unless include_suppressed."""
     return service.screen(

@@ -15,6 +15,18 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from goodpath.core.api_support import validation_error
+from goodpath.web import (
+    audit_pages,
+    cable_pages,
+    case_pages,
+    chart_pages,
+    docs_page,
+    engagement_pages,
+    evidence_pages,
+    pages,
+    pathway_pages,
+    screening_pages,
+)
 from goodpath.web.labels import N_
 from goodpath.web.rendering import STATIC_DIR, PageError, error_response
 
@@ -59,16 +71,8 @@ async def invalid_input(request: Request, exc: RequestValidationError) -> Respon
 
 
 def install(app: FastAPI) -> None:
-    from goodpath.web.pages import router
-
-    app.include_router(router)
-    from goodpath.web import audit_pages, cable_pages, engagement_pages, screening_pages
-
-    for module in (cable_pages, audit_pages, screening_pages, engagement_pages):
-        app.include_router(module.router)
-    from goodpath.web import case_pages, chart_pages, docs_page, evidence_pages, pathway_pages
-
-    for module in (pathway_pages, case_pages, chart_pages, evidence_pages, docs_page):
+    for module in (pages, cable_pages, audit_pages, screening_pages, engagement_pages, pathway_pages, case_pages,
+                   chart_pages, evidence_pages, docs_page):  # fmt: skip
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_exception_handler(PageError, error_response)

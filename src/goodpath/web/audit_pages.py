@@ -1,5 +1,5 @@
 """The audit log page: entries newest first, paged and filtered by actor, action and target, each
-shown at the viewer's clearance exactly as the API does (``audit.service.entry_for``: above it,
+shown at the viewer's clearance exactly as the API does (``audit.reading.entry_for``: above it,
 only the chain fields), and a button that verifies the hash chain over every entry."""
 
 from __future__ import annotations
@@ -9,9 +9,10 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, select
 
 from goodpath.access.policy import Permission
-from goodpath.audit import service
-from goodpath.audit.models import AuditEntry
+from goodpath.audit.reading import entry_for
+from goodpath.core import audit_log
 from goodpath.core.api_types import Offset
+from goodpath.core.audit_log import AuditEntry
 from goodpath.web.cable_pages import forbidden, form_fields
 from goodpath.web.rendering import Page, page
 
@@ -63,7 +64,7 @@ async def verify_chain(request: Request, page: Page = Depends(page)) -> Response
     page.require_login()
     if not page.can(Permission.VERIFY_AUDIT):
         return forbidden(page)
-    result = service.verify(page.session).to_dict()
+    result = audit_log.verify(page.session).to_dict()
     if not page.can(Permission.READ_AUDIT):  # may verify, may not read: the result alone
         return page.render("audit.html", form=None, entries=[], total=0, offset=0, page_size=PAGE_SIZE,
                            result=result, can_verify=True, can_read=False)  # fmt: skip
@@ -85,13 +86,13 @@ def _audit(page: Page, form: dict[str, str], offset: int, result: dict | None = 
             query = query.where((AuditEntry.target_id == form["target"]) | (AuditEntry.target_type == form["target"]))
         # A filter looks at content: only entries the viewer may read can match it (else the count of
         # matches would tell what redacted entries hold).
-        shown = [e for e in (service.entry_for(page.viewer, row) for row in session.scalars(query))
+        shown = [e for e in (entry_for(page.viewer, row) for row in session.scalars(query))
                  if not e["redacted"]]  # fmt: skip
         total, entries = len(shown), shown[offset : offset + PAGE_SIZE]
     else:
         total = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
         rows = session.scalars(query.limit(PAGE_SIZE).offset(offset))
-        entries = [service.entry_for(page.viewer, row) for row in rows]
+        entries = [entry_for(page.viewer, row) for row in rows]
     for entry in entries:
         if not entry["redacted"]:
             entry["changes"] = _changes(entry["before"], entry["after"])

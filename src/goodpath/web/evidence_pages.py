@@ -13,13 +13,14 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
-from goodpath.access.policy import Permission, Role
+from goodpath.access.policy import Role
 from goodpath.core.api_types import RecordId
 from goodpath.core.errors import NotFound
 from goodpath.pathway import evidence
 from goodpath.pathway.models import PathwayProposal, PathwayRelief
 from goodpath.registry import service as registry
 from goodpath.web.cable_pages import multipart_page, read_file
+from goodpath.web.company_home import can_upload, company_home, upload_kinds
 from goodpath.web.labels import N_
 from goodpath.web.pathway_pages import DONE, attempt, see_other
 from goodpath.web.rendering import Page, PageError, page
@@ -28,16 +29,6 @@ router = APIRouter(include_in_schema=False)
 
 NOT_FOUND = N_("There is no such record, or you may not see it.")
 FIELDS = ("party", "kind", "title", "note")
-
-
-def upload_kinds(page: Page) -> tuple[str, ...]:
-    return evidence.COMPANY_KINDS if page.viewer.role is Role.COMPANY_OFFICER else evidence.KINDS
-
-
-def can_upload(page: Page) -> bool:
-    return page.can(Permission.MANAGE_ENGAGEMENT) or (
-        page.viewer.role is Role.COMPANY_OFFICER and page.can(Permission.SUBMIT_DISCLOSURES)
-    )
 
 
 def _captions(page: Page, party_ids) -> dict[str, str]:
@@ -166,10 +157,8 @@ async def upload_document(context: tuple[Page, FormData] = Depends(multipart_pag
 
 def _home_again(page: Page, _party: str, _kind: str, *, status_code: int, form: dict, errors: dict | None = None,
                 error: str | None = None) -> Response:  # fmt: skip
-    from goodpath.web.pages import _company_home  # noqa: PLC0415 - the pages import this module's helpers
-
     return page.render("home_company.html", status_code=status_code,
-                       **_company_home(page, evidence_form=form, evidence_errors=errors or {},
+                       **company_home(page, evidence_form=form, evidence_errors=errors or {},
                                        evidence_error=error))  # fmt: skip
 
 

@@ -22,21 +22,23 @@ from goodpath.access import auth
 from goodpath.access.deps import clear_session_cookie, session_cookie, set_session_cookie
 from goodpath.access.models import User
 from goodpath.access.policy import PUBLIC, Permission, Role, read_filter
+from goodpath.access.records import readable
+from goodpath.audit.reading import entry_for
 from goodpath.core.api_support import SESSION
 from goodpath.core.api_types import Offset
+from goodpath.core.audit_log import AuditEntry
 from goodpath.core.errors import GoodpathError, NotFound
 from goodpath.core.models import utcnow
-from goodpath.engagement import cases, consultations, disclosures, dossiers, icp, pledges
+from goodpath.engagement import cases, consultations, disclosures, pledges
 from goodpath.engagement.case_metrics import open_by_age
-from goodpath.engagement.common import readable
-from goodpath.lists.models import ListEntry
-from goodpath.pathway.models import PathwayProposal, PathwayState
+from goodpath.pathway.models import PathwayProposal
 from goodpath.registry import service as registry
-from goodpath.registry.models import LegalAuthority, Party, PartyAddress, PartyIdentifier, PartyName
+from goodpath.registry.models import LegalAuthority, ListEntry, Party, PartyAddress, PartyIdentifier, PartyName
 from goodpath.screening import monitoring
 from goodpath.screening import service as screening
 from goodpath.screening.models import ScreeningAlert
 from goodpath.web import i18n
+from goodpath.web.company_home import company_home, dossier_or_none, party_or_none, pathway_of
 from goodpath.web.labels import N_
 from goodpath.web.rendering import Page, page, render
 
@@ -72,7 +74,7 @@ def home(page: Page = Depends(page)) -> Response:
     if role is Role.PARTNER_OFFICER:
         return page.render("home_partner.html", **_partner_queue(page))
     if role is Role.COMPANY_OFFICER:
-        return page.render("home_company.html", **_company_home(page))
+        return page.render("home_company.html", **company_home(page))
     if role is Role.PUBLIC:
         return page.render("register.html", **_register(page))
     return page.render("home_other.html", **_other_home(page))
@@ -119,44 +121,7 @@ def _partner_queue(page: Page) -> dict:
     return {"waiting": waiting, "tracks": consultations.list_consultations(page.session, page.viewer, today=today)}
 
 
-HOME_DONE = {
-    "disclosed": N_("The disclosure is recorded and its counterparty screened."),
-    "uploaded": N_("The document is stored."),
-    "already": N_("The same file is stored already: it was not stored again."),
-}
 DISCLOSURE_FIELDS = ("counterparty", "counterparty_country", "items", "value", "currency", "period_from", "period_to")
-
-
-def _company_home(page: Page, *, evidence_form: dict | None = None, evidence_errors: dict | None = None,
-                  evidence_error: str | None = None, disclosure_form: dict | None = None,
-                  disclosure_errors: dict | None = None, disclosure_error: str | None = None) -> dict:  # fmt: skip
-    """The company officer's own company: dossier, pathway stage, ICP assessments, disclosures (with the
-    screening result of each) and evidence documents, and the forms to disclose and to upload."""
-    from goodpath.pathway import evidence  # noqa: PLC0415 - the pathway package builds on the registry's
-    from goodpath.web.evidence_pages import can_upload, upload_kinds  # noqa: PLC0415 - it imports the pages
-
-    session, viewer = page.session, page.viewer
-    party_id = viewer.company_party_id
-    party = _party_or_none(page, party_id)
-    own: dict = {"assessments": [], "disclosures": [], "documents": []}
-    if party is not None:
-        own["assessments"] = [icp.assessment_to_dict(session, viewer, icp.get_assessment(session, viewer, row["id"]))
-                              for row in icp.list_assessments(session, viewer, party_id=party.id)]  # fmt: skip
-        own["disclosures"] = disclosures.list_disclosures(session, viewer, party_id=party.id)[:20]
-        own["documents"] = evidence.list_documents(session, viewer, party=party.id)
-    query = page.request.query_params
-    shown = query.get("disclosure", "")
-    return {
-        "party": party, "dossier": _dossier_or_none(page, party_id), "pathway": _pathway(page, party), **own,
-        "done": HOME_DONE.get(query.get("done", "")), "screened": next(
-            (d for d in own["disclosures"] if str(d["id"]) == shown), None),
-        "can_disclose": party is not None and page.can(Permission.SUBMIT_DISCLOSURES),
-        "can_upload": party is not None and can_upload(page), "upload_kinds": upload_kinds(page),
-        "max_mb": evidence.MAX_BYTES // (1024 * 1024), "icp_max": icp.MAX_SCORE,
-        "evidence_form": evidence_form or {}, "evidence_errors": evidence_errors or {},
-        "evidence_error": evidence_error, "disclosure_form": disclosure_form or {},
-        "disclosure_errors": disclosure_errors or {}, "disclosure_error": disclosure_error,
-    }  # fmt: skip
 
 
 @router.post("/ui/disclosures", response_class=HTMLResponse)
@@ -207,11 +172,11 @@ async def disclose(request: Request, page: Page = Depends(page)) -> Response:
                     currency=form["currency"] or None, period_from=days["period_from"], period_to=days["period_to"],
                 )  # fmt: skip
         except GoodpathError as exc:
-            context = _company_home(page, disclosure_form=form, disclosure_error=str(exc))
+            context = company_home(page, disclosure_form=form, disclosure_error=str(exc))
             return page.render("home_company.html", status_code=409, **context)
         return RedirectResponse(f"/?done=disclosed&disclosure={record.id}#disclosures", status_code=303)
     return page.render("home_company.html", status_code=422,
-                       **_company_home(page, disclosure_form=form, disclosure_errors=errors))  # fmt: skip
+                       **company_home(page, disclosure_form=form, disclosure_errors=errors))  # fmt: skip
 
 
 def _day(text: str) -> date | None:
@@ -225,57 +190,19 @@ def _day(text: str) -> date | None:
 
 def _other_home(page: Page) -> dict:
     """An auditor's home: the audit log in brief and the chain check; an administrator's: the users."""
-    from goodpath.audit.models import AuditEntry  # noqa: PLC0415 - only these homes read it
-
     out: dict = {"audit": None, "users": None}
     if page.can(Permission.READ_AUDIT) or page.can(Permission.VERIFY_AUDIT):
         total = page.session.scalar(select(func.count()).select_from(AuditEntry)) or 0
         latest = page.session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(8))
-        from goodpath.audit import service as audit_service  # noqa: PLC0415
 
         can_read_entries = page.can(Permission.READ_AUDIT)
         out["audit"] = {
             "total": total, "can_read": can_read_entries, "can_verify": page.can(Permission.VERIFY_AUDIT),
-            "latest": [audit_service.entry_for(page.viewer, row) for row in latest] if can_read_entries else [],
+            "latest": [entry_for(page.viewer, row) for row in latest] if can_read_entries else [],
         }  # fmt: skip
     if page.can(Permission.MANAGE_USERS):
         out["users"] = [auth.user_summary(user) for user in auth.list_users(page.session)]
     return out
-
-
-def _party_or_none(page: Page, party_id: str | None) -> Party | None:
-    if not party_id:
-        return None
-    try:
-        return registry.get_party(page.session, page.viewer, party_id)
-    except NotFound:
-        return None
-
-
-def _dossier_or_none(page: Page, party_id: str | None) -> dict | None:
-    if not party_id:
-        return None
-    try:
-        record = dossiers.get_dossier(page.session, page.viewer, party_id)
-    except NotFound:
-        return None
-    return dossiers.dossier_to_dict(page.session, page.viewer, record)
-
-
-def _pathway(page: Page, party: Party | None) -> dict | None:
-    """The company's pathway stage, when the pathway service can tell (None otherwise)."""
-    if party is None:
-        return None
-    try:
-        from goodpath.pathway.timeline import pathway
-
-        data = pathway(page.session, page.viewer, party.id)
-    except (ImportError, NotFound, GoodpathError, KeyError, LookupError):
-        return None
-    state = page.session.scalars(
-        readable(page.session, page.viewer, PathwayState).where(PathwayState.party_id == party.id)
-    ).first()
-    return {**data, "record": state or party}
 
 
 # --- the public recognition register ----------------------------------------------------------
@@ -434,8 +361,8 @@ def party_page(party_id: str, page: Page = Depends(page)) -> Response:
         owners=links["owners"],
         holdings=links["holdings"],
         captions=captions,
-        pathway=_pathway(page, party),
-        dossier_visible=_dossier_or_none(page, party.id) is not None,
+        pathway=pathway_of(page, party),
+        dossier_visible=dossier_or_none(page, party.id) is not None,
         hits=_visible(page, ScreeningAlert, ScreeningAlert.party_id == party.id)[-20:][::-1],
     )
 
@@ -450,11 +377,11 @@ def _not_found(page: Page) -> Response:
 @router.get("/ui/dossiers/{party_id}", response_class=HTMLResponse)
 def dossier_page(party_id: str, page: Page = Depends(page)) -> Response:
     page.require_login()
-    party = _party_or_none(page, party_id)
-    dossier = _dossier_or_none(page, party.id) if party else None
+    party = party_or_none(page, party_id)
+    dossier = dossier_or_none(page, party.id) if party else None
     if dossier is None:
         return _not_found(page)
-    return page.render("dossier.html", party=party, dossier=dossier, pathway=_pathway(page, party))
+    return page.render("dossier.html", party=party, dossier=dossier, pathway=pathway_of(page, party))
 
 
 # --- screening --------------------------------------------------------------------------------
