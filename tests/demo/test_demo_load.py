@@ -18,7 +18,7 @@ from goodpath.engagement.models import Consultation, ConsultationRound, Cooperat
 from goodpath.lists import service as lists
 from goodpath.lists.models import ListVersion
 from goodpath.registry import service as registry
-from goodpath.registry.catalogue import load_engagement
+from goodpath.registry.curated import load_engagement
 from goodpath.registry.models import ListEntry, OwnershipLink, Party, Sanction
 from tests.factories import OPERATOR
 

@@ -22,7 +22,7 @@ from goodpath.pathway.eligibility_commands import eligibility
 from goodpath.pathway.workdays import add_working_days, notice_effective
 from goodpath.registry import authorities
 from goodpath.registry.authorities import add_period
-from goodpath.registry.catalogue import load_authorities
+from goodpath.registry.curated import load_authorities
 from goodpath.registry.models import Party, PartyName, Sanction
 from goodpath.registry.names import normalize_name
 from tests.factories import OPERATOR

@@ -18,7 +18,7 @@ from goodpath.core.db import new_session
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.demo import service as demo
 from goodpath.lists import service as lists
-from goodpath.registry.catalogue import load_engagement
+from goodpath.registry.curated import load_engagement
 from goodpath.screening import dispositions, monitoring, service
 from goodpath.screening.models import ScreenedSubject, ScreeningAlert
 from tests.factories import OPERATOR, bearer_headers, entity, parsed

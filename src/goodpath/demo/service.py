@@ -22,8 +22,8 @@ from goodpath.lists import service as lists
 from goodpath.lists.models import ListVersion
 from goodpath.lists.records import dict_hash, file_sha256
 from goodpath.registry import authorities
-from goodpath.registry.catalogue import engagement_path
-from goodpath.registry.catalogue import load_engagement as load_engagement_data
+from goodpath.registry.curated import engagement_path
+from goodpath.registry.curated import load_engagement as load_engagement_data
 from goodpath.registry.datasets import ENGAGEMENT_DATASET
 from goodpath.registry.models import ListEntry, OwnershipLink, Party, PartyIdentifier, PartyName, Sanction
 from goodpath.registry.names import name_script, normalize_name

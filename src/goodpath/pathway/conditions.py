@@ -19,7 +19,7 @@ from importlib import resources
 import yaml
 
 from goodpath.core.errors import GoodpathError
-from goodpath.registry.catalogue import load_authorities
+from goodpath.registry.curated import load_authorities
 
 SOURCES = ("case", "screening_hit", "list_entry")
 CLASSES = ("nonproliferation", "mixed", "unrelated")

@@ -27,7 +27,7 @@ from goodpath.access.policy import Viewer, require_derived
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.registry import service as registry
 from goodpath.registry.authorities import add_period
-from goodpath.registry.catalogue import Authority, Catalogue, Duration, Relief, load_authorities
+from goodpath.registry.curated import Authority, Catalogue, Duration, Relief, load_authorities
 from goodpath.registry.models import Party, Sanction
 
 from . import workdays

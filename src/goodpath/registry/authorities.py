@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from goodpath.core import audit_log as audit
 from goodpath.core.models import PUBLIC_MARKING
-from goodpath.registry.catalogue import load_authorities
+from goodpath.registry.curated import load_authorities
 from goodpath.registry.models import LegalAuthority
 
 # The law is public: the catalogue is shown to everyone, logged in or not.

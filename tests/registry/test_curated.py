@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from goodpath.core.settings import get_settings
-from goodpath.registry.catalogue import (
+from goodpath.registry.curated import (
     CatalogueError,
     authorities_path,
     authority_for_program,

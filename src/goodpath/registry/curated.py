@@ -1,6 +1,6 @@
-"""The legal-authority catalogue and the engagement parties, as validated data.
+"""The curated data: the legal-authority catalogue and the engagement parties, as validated data.
 
-Two YAML files ship inside the package and are the truth a lawyer reviews:
+Two hand-curated YAML files ship inside the package and are the truth a lawyer reviews:
 
 - ``registry/data/authorities.yaml`` — legal authorities (measures, duration, relief paths
   with date-dependent congressional notice periods) and the mapping of every list
@@ -9,8 +9,11 @@ Two YAML files ship inside the package and are the truth a lawyer reviews:
   sourced sanction history.
 
 This module only reads and validates them (pydantic v2, unknown keys rejected, codes
-cross-checked); it never touches a database. Errors are :class:`CatalogueError`, whose
-message names the file and the offending entry.
+cross-checked); it never touches a database. Its classes are the shapes of those files, not
+tables: :class:`CuratedParty`, :class:`CuratedSanction` and :class:`CuratedListEntry` are
+what ``demo`` loads into the tables ``Party``, ``Sanction`` and ``ListEntry`` of
+``registry.models``. Errors are :class:`CatalogueError`, whose message names the file and
+the offending entry.
 """
 
 from __future__ import annotations
@@ -30,23 +33,23 @@ __all__ = [
     "Catalogue",
     "CatalogueError",
     "CatalogueFile",
+    "CuratedListEntry",
+    "CuratedParty",
+    "CuratedSanction",
     "Duration",
     "EngagementData",
     "EngagementFile",
     "EngagementNote",
     "Identifier",
-    "ListEntry",
     "Measure",
     "Name",
     "Notice",
     "Ownership",
     "PartialRelief",
-    "Party",
     "Period",
     "ProgramMapping",
     "Relief",
     "ReliefEvent",
-    "Sanction",
     "authorities_path",
     "authority_for_program",
     "engagement_path",
@@ -292,7 +295,7 @@ class Identifier(_Strict):
     source: NonEmpty
 
 
-class ListEntry(_Strict):
+class CuratedListEntry(_Strict):
     """A link from a party to a row of an imported list."""
 
     dataset: Literal["us-ofac-sdn", "us-csl"]
@@ -335,7 +338,7 @@ class ReliefEvent(_Strict):
         return self
 
 
-class Sanction(_Strict):
+class CuratedSanction(_Strict):
     key: Key
     authority: AuthorityCode
     program: str | None = None
@@ -357,7 +360,7 @@ class Sanction(_Strict):
     relief_events: list[ReliefEvent] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _consistent(self) -> Sanction:
+    def _consistent(self) -> CuratedSanction:
         if self.verified == "K" and not self.note:
             raise ValueError("verified K needs a note saying what is unconfirmed")
         if self.imposed is None and not self.note:
@@ -370,23 +373,23 @@ class Sanction(_Strict):
         return self
 
 
-class Party(_Strict):
+class CuratedParty(_Strict):
     key: Key
     schema_: Literal["Company", "Organization", "Person", "LegalEntity"] = Field(alias="schema")
     names: list[Name] = Field(min_length=1)
     countries: list[Annotated[str, Field(pattern=r"^[a-z]{2}$")]] = Field(default_factory=list)
     birth_date: dt.date | None = None
     identifiers: list[Identifier] = Field(default_factory=list)
-    list_entries: list[ListEntry] = Field(default_factory=list)
+    list_entries: list[CuratedListEntry] = Field(default_factory=list)
     ownership: list[Ownership] = Field(default_factory=list)
-    sanctions: list[Sanction] = Field(default_factory=list)
+    sanctions: list[CuratedSanction] = Field(default_factory=list)
     note: str | None = None
     sources: list[NonEmpty] = Field(default_factory=list)
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, populate_by_name=True)
 
     @model_validator(mode="after")
-    def _consistent(self) -> Party:
+    def _consistent(self) -> CuratedParty:
         if sum(n.kind == "primary" for n in self.names) != 1:
             raise ValueError("exactly one name must be primary")
         _unique([s.key for s in self.sanctions], "sanction key")
@@ -416,17 +419,17 @@ class EngagementFile(_Strict):
     schema_version: Literal[1]
     classification: Literal["UNCLASSIFIED"]
     releasability: NonEmpty
-    parties: list[Party] = Field(min_length=1)
+    parties: list[CuratedParty] = Field(min_length=1)
     engagement_notes: list[EngagementNote] = Field(default_factory=list)
 
 
 class EngagementData(_Strict):
     classification: str
     releasability: str
-    parties: dict[str, Party]
+    parties: dict[str, CuratedParty]
     engagement_notes: list[EngagementNote]
 
-    def sanctions(self) -> list[tuple[Party, Sanction]]:
+    def sanctions(self) -> list[tuple[CuratedParty, CuratedSanction]]:
         return [(p, s) for p in self.parties.values() for s in p.sanctions]
 
 
@@ -520,7 +523,7 @@ def load_engagement_from(path: str | Path, catalogue: Catalogue | None = None) -
     path = Path(path)
     catalogue = catalogue or load_authorities()
     parsed: EngagementFile = _validate(EngagementFile, _read_yaml(path), path)
-    parties: dict[str, Party] = {}
+    parties: dict[str, CuratedParty] = {}
     for i, party in enumerate(parsed.parties):
         if party.key in parties:
             raise CatalogueError(path, f"parties[{i}] (key={party.key!r})", "duplicate party key")
