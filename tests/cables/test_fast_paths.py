@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from goodpath.cables import extract, formats
 from goodpath.cables.body import _LIST_ITEM, _is_list_item, _split
-from goodpath.cables.model import CableFormatError
+from goodpath.cables.parsed_cable import CableFormatError
 from goodpath.cables.parser import _iso_created
 
 from .conftest import HTML_1760

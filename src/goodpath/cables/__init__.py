@@ -4,7 +4,7 @@
 printed by ``goodpath cables parse``.
 """
 
-from goodpath.cables.model import Cable, CableFormatError, Paragraph
+from goodpath.cables.parsed_cable import Cable, CableFormatError, Paragraph
 from goodpath.cables.parser import parse_file, parse_text
 
 __all__ = ["Cable", "CableFormatError", "Paragraph", "parse_file", "parse_text"]

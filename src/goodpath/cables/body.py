@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from goodpath.cables.header import SECTION_BREAK
-from goodpath.cables.model import Paragraph
+from goodpath.cables.parsed_cable import Paragraph
 
 _PARA_START = re.compile(r"^(?:¶\s*)?(\d{1,3})\.\s+(?:\(([A-Z]{1,4}(?:/{1,2}[A-Z]{1,6})*)\)\s*)?(.*)$")
 _TRAILER = re.compile(r"^(?:NNNN|#*\s*END (?:OF )?CABLE(?: TEXT)?\.?)$", re.IGNORECASE)

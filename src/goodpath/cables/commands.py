@@ -17,7 +17,7 @@ from goodpath.access.operator import local_viewer
 from goodpath.cables import drafts as cable_drafts
 from goodpath.cables import ingest as cable_ingest
 from goodpath.cables import review as cable_review
-from goodpath.cables.model import Cable, CableFormatError
+from goodpath.cables.parsed_cable import Cable, CableFormatError
 from goodpath.cables.parser import parse_file
 from goodpath.core.cli_support import console, print_json, user_errors
 from goodpath.core.db import new_session, session_scope

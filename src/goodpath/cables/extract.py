@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from goodpath.cables.model import Paragraph
+from goodpath.cables.parsed_cable import Paragraph
 
 _ORG_WORDS = (
     "Corporation|Company|Industries|Industry Corporation|Group|Agency|Department|Ministry|Commission|Bureau|"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 from lxml import html as lxml_html
 
-from goodpath.cables.model import CableFormatError
+from goodpath.cables.parsed_cable import CableFormatError
 
 RAW = "raw-telegram"
 WEB_ARCHIVE = "web-archive"

@@ -31,8 +31,8 @@ from goodpath.cables import drafts as drafting
 from goodpath.cables import versions
 from goodpath.cables.formats import decode
 from goodpath.cables.linking import link_organizations
-from goodpath.cables.model import Cable, CableFormatError
 from goodpath.cables.models import CableDraft, CableLink, CableVersion, StoredCable
+from goodpath.cables.parsed_cable import Cable, CableFormatError
 from goodpath.cables.parser import parse_text
 from goodpath.core import audit_log as audit
 from goodpath.core.errors import GoodpathError, NotFound, Refused

@@ -15,7 +15,7 @@ from goodpath.cables import extract
 from goodpath.cables.body import read_body
 from goodpath.cables.formats import Source, decode, unwrap
 from goodpath.cables.header import BANNER, parse_banner, parse_tags, read_header
-from goodpath.cables.model import Cable, CableFormatError
+from goodpath.cables.parsed_cable import Cable, CableFormatError
 
 _REFERENCE_ID = re.compile(r"\d{2}[A-Z][A-Z0-9]*\d+")
 _MIN_SIGNALS = 2  # header lines (DTG, FM, banner, TAGS, SUBJECT ...) that make a text a cable
