@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from goodpath.access.deps import require
 from goodpath.access.policy import Permission, Viewer
-from goodpath.audit.reading import entry_for
+from goodpath.audit import reading
 from goodpath.core import audit_log
 from goodpath.core.api_support import SESSION
 from goodpath.core.api_types import Limit, Offset
-from goodpath.core.audit_log import AuditEntry
 
 router = APIRouter(tags=["audit"])
 
@@ -30,6 +28,4 @@ def entries(
     viewer: Viewer = Depends(require(Permission.READ_AUDIT)),
     session: Session = SESSION,
 ) -> dict:
-    total = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
-    rows = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit).offset(offset))
-    return {"total": total, "results": [entry_for(viewer, e) for e in rows]}
+    return reading.entries(session, viewer, limit=limit, offset=offset)

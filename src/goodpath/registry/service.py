@@ -15,7 +15,16 @@ from sqlalchemy.orm import Session, aliased
 from goodpath.access.policy import Viewer, read_filter
 from goodpath.access.records import get_readable
 from goodpath.core.errors import NotFound
-from goodpath.registry.models import ListEntry, OwnershipLink, Party, PartyAddress, PartyIdentifier, PartyName, Sanction
+from goodpath.registry.models import (
+    LegalAuthority,
+    ListEntry,
+    OwnershipLink,
+    Party,
+    PartyAddress,
+    PartyIdentifier,
+    PartyName,
+    Sanction,
+)
 from goodpath.registry.names import normalize_name
 
 # OFAC's 50 Percent Rule: an entity owned 50% or more, directly or indirectly, by
@@ -72,8 +81,9 @@ def get_party(session: Session, viewer: Viewer, party_id: str) -> Party:
     return party
 
 
-def _visible(session: Session, viewer: Viewer, model, *where) -> list:
-    return list(session.scalars(select(model).where(*where, read_filter(viewer, model)).order_by(model.id)))
+def _visible(session: Session, viewer: Viewer, model, *where, order=None) -> list:
+    query = select(model).where(*where, read_filter(viewer, model))
+    return list(session.scalars(query.order_by(order if order is not None else model.id)))
 
 
 def list_entries_of(session: Session, viewer: Viewer, party_id: str) -> list[ListEntry]:
@@ -125,6 +135,28 @@ def direct_links(session: Session, viewer: Viewer, party_id: str) -> dict[str, l
     return {
         "holdings": _visible_links(session, viewer, OwnershipLink.parent_id == party_id),
         "owners": _visible_links(session, viewer, OwnershipLink.child_id == party_id),
+    }
+
+
+def party_profile(session: Session, viewer: Viewer, party: Party) -> dict:
+    """What the viewer may read of a party's page: names, addresses, identifiers, list entries, sanctions
+    with their authorities, owners and holdings with the captions of the parties at their other ends."""
+    sanctions = sanctions_of(session, viewer, party.id)
+    codes = {s.authority_code for s in sanctions if s.authority_code}
+    authorities = _visible(session, viewer, LegalAuthority, LegalAuthority.code.in_(codes), order=LegalAuthority.code)
+    links = direct_links(session, viewer, party.id)
+    related = {lk.parent_id for lk in links["owners"]} | {lk.child_id for lk in links["holdings"]}
+    captions = session.execute(select(Party.id, Party.caption).where(Party.id.in_(related), read_filter(viewer, Party)))
+    return {
+        "names": _visible(session, viewer, PartyName, PartyName.party_id == party.id),
+        "addresses": _visible(session, viewer, PartyAddress, PartyAddress.party_id == party.id),
+        "identifiers": _visible(session, viewer, PartyIdentifier, PartyIdentifier.party_id == party.id),
+        "entries": list_entries_of(session, viewer, party.id),
+        "sanctions": sanctions,
+        "authorities": {a.code: a for a in authorities},
+        "owners": links["owners"],
+        "holdings": links["holdings"],
+        "captions": dict(captions.all()),
     }
 
 

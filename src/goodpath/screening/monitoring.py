@@ -384,6 +384,18 @@ def list_alerts(
     return {"total": total, "results": [alert_to_dict(a, s) for a, s in rows]}
 
 
+def alerts_of_party(session: Session, viewer: Viewer, party_id: str, *, limit: int = 20) -> list[ScreeningAlert]:
+    """The newest alerts about this party that the viewer may read, newest first."""
+    query = select(ScreeningAlert).where(ScreeningAlert.party_id == party_id, read_filter(viewer, ScreeningAlert))
+    return list(session.scalars(query.order_by(ScreeningAlert.id.desc()).limit(limit)))
+
+
+def alert_records(session: Session, viewer: Viewer, alert_ids: list[int]) -> dict[int, ScreeningAlert]:
+    """The alerts with these ids that the viewer may read, by id."""
+    query = select(ScreeningAlert).where(ScreeningAlert.id.in_(alert_ids), read_filter(viewer, ScreeningAlert))
+    return {alert.id: alert for alert in session.scalars(query)}
+
+
 def acknowledge(session: Session, viewer: Viewer, alert_id: int, note: str | None = None) -> dict:
     """Mark an open alert as seen by an analyst, with an optional note."""
     if not can(viewer, Permission.REVIEW_SCREENING):

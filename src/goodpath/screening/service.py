@@ -153,6 +153,11 @@ def get_index_as_of(session: Session, versions: dict[str, int]) -> tuple[Screeni
         return _past_cache[key]
 
 
+def marked_record(session: Session, hit: dict) -> ListEntry | Party | None:
+    """The stored record whose marking a hit carries (its list entry, else its party), for a portion mark."""
+    return session.get(ListEntry, hit["entry_id"]) or session.get(Party, hit["party_id"])
+
+
 def screen(
     session: Session,
     viewer: Viewer,

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import func, select
 
 from goodpath.access.policy import Permission
-from goodpath.audit.reading import entry_for
+from goodpath.audit import reading
 from goodpath.core import audit_log
 from goodpath.core.api_types import Offset
-from goodpath.core.audit_log import AuditEntry
 from goodpath.web.cable_pages import forbidden, form_fields
 from goodpath.web.rendering import Page, page
 
@@ -75,24 +73,9 @@ async def verify_chain(request: Request, page: Page = Depends(page)) -> Response
 def _audit(page: Page, form: dict[str, str], offset: int, result: dict | None = None) -> Response:
     form = {"actor": form["actor"].strip()[:120], "action": form["action"].strip()[:80],
             "target": form["target"].strip()[:120]}  # fmt: skip
-    session, offset = page.session, max(0, offset)
-    query = select(AuditEntry).order_by(AuditEntry.seq.desc())
-    if any(form.values()):
-        if form["actor"]:
-            query = query.where(AuditEntry.actor == form["actor"])
-        if form["action"]:
-            query = query.where(AuditEntry.action.startswith(form["action"], autoescape=True))
-        if form["target"]:
-            query = query.where((AuditEntry.target_id == form["target"]) | (AuditEntry.target_type == form["target"]))
-        # A filter looks at content: only entries the viewer may read can match it (else the count of
-        # matches would tell what redacted entries hold).
-        shown = [e for e in (entry_for(page.viewer, row) for row in session.scalars(query))
-                 if not e["redacted"]]  # fmt: skip
-        total, entries = len(shown), shown[offset : offset + PAGE_SIZE]
-    else:
-        total = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
-        rows = session.scalars(query.limit(PAGE_SIZE).offset(offset))
-        entries = [entry_for(page.viewer, row) for row in rows]
+    offset = max(0, offset)
+    found = reading.entries(page.session, page.viewer, **form, limit=PAGE_SIZE, offset=offset)
+    total, entries = found["total"], found["results"]
     for entry in entries:
         if not entry["redacted"]:
             entry["changes"] = _changes(entry["before"], entry["after"])

@@ -14,29 +14,25 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from goodpath.access import auth
 from goodpath.access.deps import clear_session_cookie, session_cookie, set_session_cookie
 from goodpath.access.models import User
-from goodpath.access.policy import PUBLIC, Permission, Role, read_filter
+from goodpath.access.policy import PUBLIC, Permission, Role
 from goodpath.access.records import readable
-from goodpath.audit.reading import entry_for
+from goodpath.audit import reading
 from goodpath.core.api_support import SESSION
 from goodpath.core.api_types import Offset
-from goodpath.core.audit_log import AuditEntry
 from goodpath.core.errors import GoodpathError, NotFound
 from goodpath.core.models import utcnow
 from goodpath.engagement import cases, consultations, disclosures, pledges
 from goodpath.engagement.case_metrics import open_by_age
 from goodpath.pathway.models import PathwayProposal
 from goodpath.registry import service as registry
-from goodpath.registry.models import LegalAuthority, ListEntry, Party, PartyAddress, PartyIdentifier, PartyName
 from goodpath.screening import monitoring
 from goodpath.screening import service as screening
-from goodpath.screening.models import ScreeningAlert
 from goodpath.web import i18n
 from goodpath.web.company_home import company_home, dossier_or_none, party_or_none, pathway_of
 from goodpath.web.labels import N_
@@ -56,11 +52,6 @@ def safe_next(target: str | None, default: str = "/") -> str:
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
         return default
     return target
-
-
-def _visible(page: Page, model, *where) -> list:
-    order = model.id if hasattr(model, "id") else model.code
-    return list(page.session.scalars(select(model).where(*where, read_filter(page.viewer, model)).order_by(order)))
 
 
 # --- home, by role ----------------------------------------------------------------------------
@@ -87,8 +78,7 @@ def _official_queue(page: Page) -> dict:
     for case in open_cases:
         case["age_days"] = (today - date.fromisoformat(case["raised_on"])).days
     alerts = monitoring.list_alerts(session, viewer, status="open", limit=10)
-    alert_records = {a.id: a for a in _visible(page, ScreeningAlert, ScreeningAlert.id.in_(
-        [a["id"] for a in alerts["results"]]))}  # fmt: skip
+    alert_records = monitoring.alert_records(session, viewer, [a["id"] for a in alerts["results"]])
     return {
         "ages": open_by_age(session, viewer, today),
         "open_cases": open_cases,
@@ -192,13 +182,11 @@ def _other_home(page: Page) -> dict:
     """An auditor's home: the audit log in brief and the chain check; an administrator's: the users."""
     out: dict = {"audit": None, "users": None}
     if page.can(Permission.READ_AUDIT) or page.can(Permission.VERIFY_AUDIT):
-        total = page.session.scalar(select(func.count()).select_from(AuditEntry)) or 0
-        latest = page.session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(8))
-
+        latest = reading.entries(page.session, page.viewer, limit=8)
         can_read_entries = page.can(Permission.READ_AUDIT)
         out["audit"] = {
-            "total": total, "can_read": can_read_entries, "can_verify": page.can(Permission.VERIFY_AUDIT),
-            "latest": [entry_for(page.viewer, row) for row in latest] if can_read_entries else [],
+            "total": latest["total"], "can_read": can_read_entries, "can_verify": page.can(Permission.VERIFY_AUDIT),
+            "latest": latest["results"] if can_read_entries else [],
         }  # fmt: skip
     if page.can(Permission.MANAGE_USERS):
         out["users"] = [auth.user_summary(user) for user in auth.list_users(page.session)]
@@ -343,27 +331,13 @@ def party_page(party_id: str, page: Page = Depends(page)) -> Response:
         party = registry.get_party(session, viewer, party_id)
     except NotFound:
         return _not_found(page)
-    sanctions = registry.sanctions_of(session, viewer, party.id)
-    codes = {s.authority_code for s in sanctions if s.authority_code}
-    authorities = {a.code: a for a in _visible(page, LegalAuthority, LegalAuthority.code.in_(codes))}
-    links = registry.direct_links(session, viewer, party.id)
-    related = {lk.parent_id for lk in links["owners"]} | {lk.child_id for lk in links["holdings"]}
-    captions = dict(session.execute(select(Party.id, Party.caption).where(Party.id.in_(related))).all())
     return page.render(
         "party.html",
         party=party,
-        names=_visible(page, PartyName, PartyName.party_id == party.id),
-        addresses=_visible(page, PartyAddress, PartyAddress.party_id == party.id),
-        identifiers=_visible(page, PartyIdentifier, PartyIdentifier.party_id == party.id),
-        sanctions=sanctions,
-        authorities=authorities,
-        entries=registry.list_entries_of(session, viewer, party.id),
-        owners=links["owners"],
-        holdings=links["holdings"],
-        captions=captions,
+        **registry.party_profile(session, viewer, party),
         pathway=pathway_of(page, party),
         dossier_visible=dossier_or_none(page, party.id) is not None,
-        hits=_visible(page, ScreeningAlert, ScreeningAlert.party_id == party.id)[-20:][::-1],
+        hits=monitoring.alerts_of_party(session, viewer, party.id, limit=20),
     )
 
 
@@ -408,7 +382,7 @@ def screening_page(
             result = screening.screen(page.session, page.viewer, form["name"], country=form["country"] or None,
                                       schema=form["schema"] or None, limit=10)  # fmt: skip
             for hit in result["hits"]:
-                hit["record"] = page.session.get(ListEntry, hit["entry_id"]) or page.session.get(Party, hit["party_id"])
+                hit["record"] = screening.marked_record(page.session, hit)
     status = 422 if errors else 200
     return page.render("screening.html", status_code=status, form=form, errors=errors, result=result,
                        schemata=SCHEMATA)  # fmt: skip
