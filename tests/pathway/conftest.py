@@ -165,7 +165,7 @@ def walk_to_relief(session, party="acme", **kwargs) -> Sanction:
 def add_list_entry(session, party_id="acme", program="NPWMD", listed_on: str | None = "2007-03-01",
                    dataset="test-np", external_id=None):  # fmt: skip
     """A list entry of ``party_id`` under ``program`` (listed on ``listed_on``, per the entry's data)."""
-    from goodpath.lists.models import ListEntry
+    from goodpath.registry.models import ListEntry
 
     ext = external_id or f"{party_id}-{program}-{listed_on}"
     data = {"external_id": ext, "sanctions": [{"program": program, "start_date": listed_on}]}
@@ -193,6 +193,7 @@ def add_subsidiary(session, parent="acme", child="acme-sub"):
 def give_notice(session, party="acme", on="2005-08-01", viewer=ANALYST) -> None:
     """Record notice to Congress for every relief of the company awaiting it (one notice document)."""
     from goodpath.pathway import evidence
+    from goodpath.pathway import relief as relief_life
     from goodpath.pathway.models import PathwayRelief
 
     waiting = session.query(PathwayRelief).filter_by(party_id=party, status="awaiting_notice").all()
@@ -201,5 +202,5 @@ def give_notice(session, party="acme", on="2005-08-01", viewer=ANALYST) -> None:
     notice = evidence.upload(session, viewer, party_id=party, kind="congress_notice", title="Notice to Congress",
                              filename=f"notice-{on}.txt", content=f"notice of {on} for {party}".encode())  # fmt: skip
     for relief in waiting:
-        evidence.record_notice(session, viewer, relief.id, on, notice.id)
+        relief_life.record_notice(session, viewer, relief.id, on, notice.id)
     session.commit()

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from goodpath.core.errors import GoodpathError, Refused
 from goodpath.engagement import cases
 from goodpath.pathway import breaches, conditions, proposals, timeline
+from goodpath.pathway import relief as relief_life
 from goodpath.pathway.models import PathwayAlert, PathwayProposal, PathwayRelief
 from tests.factories import run_followups
 from tests.pathway.conftest import (
@@ -151,7 +152,7 @@ def test_snapback_revokes_exactly_the_reliefs_in_force_and_reinstates_their_meas
     [proposal] = snapbacks(session)
     with pytest.raises(Refused, match="only a user with the approver role"):
         proposals.approve(session, ANALYST, proposal.id)
-    in_force = {r.id: (r.sanction_id, r.measure) for r in breaches.reliefs_in_force(session, "acme")}
+    in_force = {r.id: (r.sanction_id, r.measure) for r in relief_life.reliefs_in_force(session, "acme")}
     assert len(in_force) == 2 and second.status == "approved"
     proposals.approve(session, APPROVER2, proposal.id, note="breach confirmed")
     session.commit()
@@ -160,8 +161,8 @@ def test_snapback_revokes_exactly_the_reliefs_in_force_and_reinstates_their_meas
     assert {r.status for r in session.scalars(select(PathwayRelief).where(PathwayRelief.party_id == "acme"))} == {
         "revoked"
     }
-    assert session.get(PathwayRelief, other_relief.id).status in breaches.IN_FORCE  # another company's: untouched
-    assert breaches.in_force_again(session, "acme") == set(in_force.values())
+    assert session.get(PathwayRelief, other_relief.id).status in relief_life.IN_FORCE  # another company's: untouched
+    assert relief_life.in_force_again(session, "acme") == set(in_force.values())
     assert {a.status for a in alerts(session, kind="breach")} == {"snapped_back"}
     view = timeline.pathway(session, APPROVER, "acme")
     assert view["stage"] == "snapped_back"

@@ -14,10 +14,11 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from goodpath.access.policy import Role, Viewer
-from goodpath.audit.models import AuditEntry
+from goodpath.core.audit_log import AuditEntry
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import Classification
-from goodpath.pathway import evidence, proposals, stages, timeline
+from goodpath.pathway import evidence, proposals, timeline
+from goodpath.pathway import relief as relief_life
 from goodpath.pathway.models import EvidenceDocument, EvidenceLink, EvidenceVersion, PathwayProposal, PathwayRelief
 from goodpath.pathway.workdays import notice_effective
 from tests.pathway.conftest import (
@@ -245,8 +246,6 @@ def test_proposal_references_to_documents_are_checked_and_linked(session, compan
 # --- the notice period of a relief --------------------------------------------------------------------
 
 
-
-
 def grant(session, sanction, measure="import_ban", route="national_security_waiver", on="2005-08-01"):
     relief = {"sanction_id": sanction.id, "measure": measure, "route_code": route}
     proposal = proposals.propose(session, ANALYST, "acme", rationale="waiver", effective_on=on, relief=relief,
@@ -267,8 +266,8 @@ def test_a_relief_with_a_notice_route_waits_for_its_notice(session, missile_sanc
     relief = grant(session, missile_sanction)
     # granted, not in effect: the estimate is notice given on the approval day (45 working days)
     assert (relief.status, relief.effective_on, relief.notice_on) == ("awaiting_notice", date(2005, 10, 5), None)
-    assert not evidence.in_effect(relief, date(2030, 1, 1))
-    assert (missile_sanction.id, "import_ban") in stages.relieved_measures(session, "acme")
+    assert not relief_life.in_effect(relief, date(2030, 1, 1))
+    assert (missile_sanction.id, "import_ban") in relief_life.relieved_measures(session, "acme")
     view = timeline.pathway(session, ANALYST, "acme")
     assert [(r["status"], r["in_effect"], r["notice_on"]) for r in view["reliefs"]] == [
         ("awaiting_notice", False, None)]  # fmt: skip
@@ -285,21 +284,21 @@ def test_a_relief_with_a_notice_route_waits_for_its_notice(session, missile_sanc
         (("15/08/2005", notice.id), GoodpathError, "YYYY-MM-DD"),
     ]:
         with pytest.raises(error, match=message):
-            evidence.record_notice(session, ANALYST, relief.id, *args)
+            relief_life.record_notice(session, ANALYST, relief.id, *args)
         session.rollback()
         assert relief_snapshot(session, relief) == before, args
     with pytest.raises(Refused, match="permission to record the notice"):
-        evidence.record_notice(session, COMPANY, relief.id, "2005-08-15", notice.id)
+        relief_life.record_notice(session, COMPANY, relief.id, "2005-08-15", notice.id)
     session.rollback()
 
-    recorded = evidence.record_notice(session, ANALYST, relief.id, "2005-08-15", notice.id)
+    recorded = relief_life.record_notice(session, ANALYST, relief.id, "2005-08-15", notice.id)
     session.commit()
     effective = notice_effective(date(2005, 8, 15), 45, "working_days")
     assert effective == date(2005, 10, 20)  # Labor Day and Columbus Day fall in the 45 working days
     assert (recorded.status, recorded.notice_on, recorded.notice_version_id, recorded.effective_on) == (
         "active", date(2005, 8, 15), notice.id, effective)  # fmt: skip
-    assert not evidence.in_effect(recorded, effective - timedelta(days=1))
-    assert evidence.in_effect(recorded, effective) and evidence.in_effect(recorded)
+    assert not relief_life.in_effect(recorded, effective - timedelta(days=1))
+    assert relief_life.in_effect(recorded, effective) and relief_life.in_effect(recorded)
     entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "pathway.relief.notice")).one()
     assert json.loads(entry.before)["status"] == "awaiting_notice" and "2005-08-15" in entry.reason
     view = timeline.pathway(session, ANALYST, "acme")
@@ -309,7 +308,7 @@ def test_a_relief_with_a_notice_route_waits_for_its_notice(session, missile_sanc
 
     # recording again replaces the date and the document
     later = put(session, b"Corrected letter", party_id="acme", kind="congress_notice", title="corrected")
-    again = evidence.record_notice(session, ANALYST, relief.id, date(2005, 9, 1), later.id)
+    again = relief_life.record_notice(session, ANALYST, relief.id, date(2005, 9, 1), later.id)
     session.commit()
     assert (again.notice_on, again.notice_version_id) == (date(2005, 9, 1), later.id)
     assert again.effective_on == notice_effective(date(2005, 9, 1), 45, "working_days")
@@ -320,17 +319,17 @@ def test_a_relief_with_a_notice_route_waits_for_its_notice(session, missile_sanc
     add_company(session, "other")
     theirs = put(session, b"their notice", party_id="other", kind="congress_notice", title="n")
     with pytest.raises(GoodpathError, match="another company's notice"):
-        evidence.record_notice(session, ANALYST, relief.id, "2005-09-02", theirs.id)
+        relief_life.record_notice(session, ANALYST, relief.id, "2005-09-02", theirs.id)
 
 
 def test_a_relief_without_notice_is_active_at_once_and_takes_no_notice(session, missile_sanction):
     walk_to_monitoring(session)
     move(session, "recognized", "2005-07-01")
     relief = grant(session, missile_sanction, route="product_waiver")
-    assert relief.status == "active" and evidence.in_effect(relief, relief.effective_on)
+    assert relief.status == "active" and relief_life.in_effect(relief, relief.effective_on)
     notice = put(session, b"letter", party_id=None, kind="congress_notice", title="n")
     with pytest.raises(Refused, match="requires no notice"):
-        evidence.record_notice(session, ANALYST, relief.id, "2005-08-15", notice.id)
+        relief_life.record_notice(session, ANALYST, relief.id, "2005-08-15", notice.id)
 
 
 # --- API ------------------------------------------------------------------------------------------------

@@ -14,9 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from goodpath.audit.models import AuditEntry
+from goodpath.core.audit_log import AuditEntry
 from goodpath.core.errors import Refused
 from goodpath.pathway import eligibility, evidence, proposals
+from goodpath.pathway import relief as relief_life
 from goodpath.pathway.models import PathwayRelief
 from goodpath.pathway.workdays import notice_effective
 from tests.pathway.conftest import (
@@ -96,16 +97,16 @@ def test_relief_follows_the_legal_rules_the_notice_and_two_people(
         assert relief.status == "active"
     else:
         assert relief.status == "awaiting_notice"
-        assert not evidence.in_effect(relief, date(2100, 1, 1))  # no notice recorded: never in effect
+        assert not relief_life.in_effect(relief, date(2100, 1, 1))  # no notice recorded: never in effect
         notice_on = min(proposed_on + timedelta(days=notice_after), date.today())
         letter = evidence.upload(session, ANALYST, party_id=party, kind="congress_notice", title="Notice",
                                  filename="notice.txt", content=f"{party} {notice_on}".encode())  # fmt: skip
-        evidence.record_notice(session, ANALYST, relief.id, notice_on, letter.id)
+        relief_life.record_notice(session, ANALYST, relief.id, notice_on, letter.id)
         session.commit()
         run = notice_effective(notice_on, route["notice"]["days"], route["notice"]["unit"])
         assert relief.effective_on == max(run, earliest)
     checked = relief.effective_on + timedelta(days=checked_after) - timedelta(days=200)
-    assert evidence.in_effect(relief, checked) == (checked >= relief.effective_on)
+    assert relief_life.in_effect(relief, checked) == (checked >= relief.effective_on)
 
     assert {"pathway.propose", "pathway.approve"} <= _actions(session, proposal.id)
     assert "pathway.relief" in _actions(session, relief.id)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from goodpath.core.errors import Refused
 from goodpath.pathway import breaches, proposals
+from goodpath.pathway import relief as relief_life
 from goodpath.pathway.models import PathwayProposal, PathwayRelief, PathwayState
 from tests.pathway.conftest import (
     APPROVER,
@@ -36,7 +37,7 @@ def _pending(session, party: str) -> list[PathwayProposal]:
 
 
 def _in_force(session, party: str) -> dict[int, tuple[int, str]]:
-    return {r.id: (r.sanction_id, r.measure) for r in breaches.reliefs_in_force(session, party)}
+    return {r.id: (r.sanction_id, r.measure) for r in relief_life.reliefs_in_force(session, party)}
 
 
 def _stage(session, party: str) -> str:
@@ -77,7 +78,7 @@ def test_random_sequences_keep_the_snapback_invariants(session, ops):
             session.flush()
             session.expire_all()
             assert sorted(pending[0].revoked_reliefs) == sorted(before)
-            reinstated = {(r["sanction_id"], r["measure"]) for r in breaches.reinstated(session, None, party)
+            reinstated = {(r["sanction_id"], r["measure"]) for r in relief_life.reinstated(session, None, party)
                           if r["proposal_id"] == pending[0].id}  # fmt: skip
             assert reinstated == set(before.values())
         elif op == "reject" and pending:
@@ -95,6 +96,6 @@ def test_random_sequences_keep_the_snapback_invariants(session, ops):
             statuses = {r.id: r.status for r in session.scalars(select(PathwayRelief).where(
                 PathwayRelief.party_id == party))}  # fmt: skip
             assert revoked == set(statuses) and set(statuses.values()) == {"revoked"}
-            assert breaches.in_force_again(session, party) == {
-                (r["sanction_id"], r["measure"]) for r in breaches.reinstated(session, None, party)
+            assert relief_life.in_force_again(session, party) == {
+                (r["sanction_id"], r["measure"]) for r in relief_life.reinstated(session, None, party)
             }

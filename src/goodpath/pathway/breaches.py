@@ -29,31 +29,24 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Permission, Role, Viewer, can_read
+from goodpath.access.records import get_readable, readable, require
 from goodpath.core.errors import GoodpathError, NotFound, Refused
+from goodpath.core.fields import one_of, parse_date, required_text, to_dict
 from goodpath.core.models import utcnow
-from goodpath.demo.service import ENGAGEMENT_DATASET
+from goodpath.core.workflow import StatusEvent, audited
 from goodpath.engagement import disclosures
-from goodpath.engagement.common import (
-    audited,
-    get_readable,
-    one_of,
-    parse_date,
-    readable,
-    require,
-    required_text,
-    to_dict,
-)
-from goodpath.engagement.models import CaseParty, Disclosure, EngagementEvent, IcpAssessment, ViolationCase
-from goodpath.lists.models import ListEntry, ListVersion
+from goodpath.engagement.models import CaseParty, Disclosure, IcpAssessment, ViolationCase
+from goodpath.lists.models import ListVersion
 from goodpath.pathway import conditions as catalogue_of_conditions
 from goodpath.pathway import proposals
+from goodpath.pathway import relief as relief_life
 from goodpath.pathway import stages as catalogue
 from goodpath.pathway.models import PathwayAlert, PathwayProposal, PathwayRelief, PathwayState
 from goodpath.registry.authorities import add_period
-from goodpath.registry.models import OwnershipLink, Party, Sanction
+from goodpath.registry.datasets import ENGAGEMENT_DATASET
+from goodpath.registry.models import ListEntry, OwnershipLink, Party
 
 SYSTEM_ACTOR = "system:pathway"
-IN_FORCE = proposals.RELIEF_IN_FORCE
 RELIEF_STAGES = ("relief_granted", "normalized")
 KINDS = ("breach", "review")
 ALERT_STATUSES = ("open", "snapback_proposed", "snapped_back", "snapback_rejected", "snapback_withdrawn",
@@ -170,59 +163,15 @@ def _day(value) -> date:
     return value.date() if hasattr(value, "date") else value
 
 
-# --- relief in force and reinstated -------------------------------------------------------------------
-
-
-def reliefs_in_force(session: Session, party_id: str) -> list[PathwayRelief]:
-    return list(session.scalars(
-        select(PathwayRelief).where(PathwayRelief.party_id == party_id, PathwayRelief.status.in_(IN_FORCE))
-        .order_by(PathwayRelief.id)
-    ))  # fmt: skip
-
-
-def reinstated(session: Session, viewer: Viewer | None, party_id: str) -> list[dict]:
-    """Per sanction and measure, what each approved snapback reinstated: exactly the reliefs it revoked.
-    ``in_force``: the measure binds again now (not relieved again since, its sanction still active)."""
-    query = select(PathwayProposal).where(PathwayProposal.party_id == party_id, PathwayProposal.kind == "snapback",
-                                          PathwayProposal.status == "approved")  # fmt: skip
-    # relieved again since: as far as the viewer reads (a hidden relief is one that does not exist)
-    relieved_now = {(r.sanction_id, r.measure) for r in reliefs_in_force(session, party_id)
-                    if viewer is None or can_read(viewer, r)}  # fmt: skip
-    out = []
-    for proposal in session.scalars(query.order_by(PathwayProposal.id)):
-        if viewer is not None and not can_read(viewer, proposal):
-            continue
-        for relief_id in proposal.revoked_reliefs or []:
-            relief = session.get(PathwayRelief, relief_id)
-            if relief is None or (viewer is not None and not can_read(viewer, relief)):
-                continue
-            sanction = session.get(Sanction, relief.sanction_id)
-            if sanction is not None and viewer is not None and not can_read(viewer, sanction):
-                continue  # a measure of a sanction the viewer may not read
-            out.append({
-                "sanction_id": relief.sanction_id, "measure": relief.measure, "relief_id": relief.id,
-                "route_code": relief.route_code, "relieved_from": relief.effective_on.isoformat(),
-                "reinstated_on": proposal.effective_on.isoformat(), "proposal_id": proposal.id,
-                "in_force": (relief.sanction_id, relief.measure) not in relieved_now
-                and sanction is not None and sanction.status == "active",
-            })  # fmt: skip
-    return out
-
-
-def in_force_again(session: Session, party_id: str) -> set[tuple[int, str]]:
-    """The (sanction, measure) pairs a snapback put back in force and that bind now."""
-    return {(r["sanction_id"], r["measure"]) for r in reinstated(session, None, party_id) if r["in_force"]}
-
-
 # --- scanning ---------------------------------------------------------------------------------------
 
 
 def _entered(session: Session, party_id: str, stage: str) -> date | None:
     return session.scalars(
-        select(EngagementEvent.occurred_on)
-        .where(EngagementEvent.record_type == proposals.RECORD_TYPE, EngagementEvent.party_id == party_id,
-               EngagementEvent.to_status == stage)
-        .order_by(EngagementEvent.occurred_on.desc(), EngagementEvent.id.desc()).limit(1)
+        select(StatusEvent.occurred_on)
+        .where(StatusEvent.record_type == proposals.RECORD_TYPE, StatusEvent.party_id == party_id,
+               StatusEvent.to_status == stage)
+        .order_by(StatusEvent.occurred_on.desc(), StatusEvent.id.desc()).limit(1)
     ).first()  # fmt: skip
 
 
@@ -338,9 +287,9 @@ def _last_evidence(session: Session, party_id: str, evidence: str | None, on: da
         ).first()  # fmt: skip
     if evidence == "disclosure":
         made = dict(session.execute(
-            select(EngagementEvent.record_id, EngagementEvent.occurred_on).where(
-                EngagementEvent.record_type == disclosures.SIGNAL.name, EngagementEvent.party_id == party_id,
-                EngagementEvent.from_status.is_(None))
+            select(StatusEvent.record_id, StatusEvent.occurred_on).where(
+                StatusEvent.record_type == disclosures.SIGNAL.name, StatusEvent.party_id == party_id,
+                StatusEvent.from_status.is_(None))
         ).all())  # fmt: skip
         days = [made.get(d.id) or d.created_at.date() for d in session.scalars(
             select(Disclosure).where(Disclosure.party_id == party_id))]  # fmt: skip
@@ -416,7 +365,10 @@ def _sync(session: Session, system: Viewer, party_id: str) -> None:
 
 
 def has_relief_in_force(session: Session, state: PathwayState | None) -> bool:
-    return state is not None and state.stage in RELIEF_STAGES and bool(reliefs_in_force(session, state.party_id))
+    """The company stands at a stage with relief in force, and some relief of it is in force."""
+    if state is None or state.stage not in RELIEF_STAGES:
+        return False
+    return bool(relief_life.reliefs_in_force(session, state.party_id))
 
 
 def scan(session: Session, viewer: Viewer | None = None, party_ids: Iterable[str] | None = None,
@@ -435,7 +387,7 @@ def scan(session: Session, viewer: Viewer | None = None, party_ids: Iterable[str
     states = list(session.scalars(query))
     for state in states:
         party = session.get(Party, state.party_id)
-        reliefs = reliefs_in_force(session, party.id)
+        reliefs = relief_life.reliefs_in_force(session, party.id)
         start = window_start(session, party.id, reliefs)
         if start is None:
             findings = _early_findings(session, party, state, on)

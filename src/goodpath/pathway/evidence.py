@@ -1,6 +1,6 @@
 """The evidence store: documents (ICP manuals, audit reports, the notice to Congress, the Federal
 Register publication, meeting records ...) uploaded once, hashed (SHA-256), marked, versioned, and
-linked to the proposals and reliefs they support; and the notice period of a relief.
+linked to the proposals and reliefs they support (the notice of a relief: ``relief.record_notice``).
 
 Uploading: analysts and approvers (engagement.manage) for any company or none; a company officer
 for its own company only, and only its own kinds of document (ICP manual, audit report, disclosure,
@@ -9,13 +9,7 @@ the existing version is answered (``already_stored``). A new version of a docume
 after the last one (1..n, no gaps) and refused when it is identical to the latest. A version is
 marked by its uploader (never above their clearance); its document's classification is raised to
 the highest of its versions'. Everything is read through the access policy: a document or version
-the caller may not read does not exist for them.
-
-Notice: a relief whose legal route requires notice to Congress is granted ``awaiting_notice``; it
-becomes ``active`` when the notice is recorded (the date and the ``congress_notice`` document), and
-takes effect once the notice period has run from that date (``workdays.notice_effective``), never
-before the route's earliest date (e.g. a minimum duration). ``in_effect`` answers whether a relief
-is in effect on a day. Every change is audited in the caller's transaction.
+the caller may not read does not exist for them. Every change is audited in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -24,31 +18,22 @@ import hashlib
 import mimetypes
 import re
 from collections.abc import Iterable
-from datetime import date
 from pathlib import PurePosixPath, PureWindowsPath
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Permission, Role, Viewer, can, can_read, level
-from goodpath.audit import service as audit
+from goodpath.access.records import get_readable, marking, readable
+from goodpath.core import audit_log as audit
 from goodpath.core.errors import GoodpathError, NotFound, Refused
+from goodpath.core.fields import canonical_releasability, required_text, to_dict
 from goodpath.core.models import RELEASABLE_TO_ALL, utcnow
-from goodpath.engagement.common import (
-    audited,
-    canonical_releasability,
-    get_readable,
-    marking,
-    parse_date,
-    readable,
-    required_text,
-    to_dict,
-)
-from goodpath.pathway import workdays
+from goodpath.core.settings import hosting_organization
+from goodpath.core.workflow import audited
 from goodpath.pathway.models import EvidenceDocument, EvidenceLink, EvidenceVersion, PathwayProposal, PathwayRelief
 from goodpath.registry.models import Party
 from goodpath.registry.service import get_party
-from goodpath.screening.monitoring import hosting_organization
 
 KINDS = ("icp_manual", "audit_report", "determination", "congress_notice", "federal_register", "meeting_record",
          "disclosure", "other")  # fmt: skip
@@ -421,16 +406,11 @@ def documents_linked(
     return out
 
 
-def attach_documents(session: Session, viewer: Viewer, reliefs: list[dict], proposals: list[dict],
-                     today: date | None = None) -> None:  # fmt: skip
-    """Decorate the timeline's relief and proposal rows (dicts) in place: the linked documents of each,
-    and whether each relief is in effect ``today``."""
-    today = today or utcnow().date()
+def attach_documents(session: Session, viewer: Viewer, reliefs: list[dict], proposals: list[dict]) -> None:
+    """Decorate the timeline's relief and proposal rows (dicts) in place: the linked documents of each."""
     linked = documents_linked(session, viewer, proposal_ids=[p["id"] for p in proposals],
                               relief_ids=[r["id"] for r in reliefs])  # fmt: skip
     for row in reliefs:
-        effective = parse_date(row.get("effective_on"), "effective_on")
-        row["in_effect"] = row.get("status") == "active" and effective is not None and effective <= today
         row["documents"] = linked.get(("relief", row["id"]), [])
     for row in proposals:
         row["documents"] = linked.get(("proposal", row["id"]), [])
@@ -587,57 +567,11 @@ def _audit_link(session: Session, viewer: Viewer, action: str, row: EvidenceLink
     )  # fmt: skip
 
 
-# --- the notice period of a relief ------------------------------------------------------------------
+# --- the notice link of a relief (relief.record_notice) -----------------------------------------------
 
 
-def notice_rule(proposal: PathwayProposal | None) -> dict | None:
-    """The notice the relief's legal route requires ({days, unit, to, verified}), or None."""
-    if proposal is None:
-        return None
-    return ((proposal.legal or {}).get("route") or {}).get("notice") or None
-
-
-def in_effect(relief: PathwayRelief, on: date | None = None) -> bool:
-    """Whether the relief is in effect on ``on`` (default today): active and its effective date come."""
-    on = on or utcnow().date()
-    return relief.status == "active" and relief.effective_on is not None and relief.effective_on <= on
-
-
-def record_notice(
-    session: Session, viewer: Viewer, relief_id: int | str, notice_on: date | str, version_id: int | str
-) -> PathwayRelief:
-    """Record when notice of a relief was given, and the ``congress_notice`` document that gave it: the
-    relief becomes active and takes effect once the notice period has run from that date. Recording
-    again replaces the date and the document."""
-    _require_manager(viewer, "record the notice of a relief")
-    relief = get_readable(session, viewer, PathwayRelief, _number(relief_id, "relief"), "relief")
-    day = parse_date(notice_on, "notice_on")
-    if day is None:
-        raise GoodpathError("notice_on is required (the date notice was given, YYYY-MM-DD)")
-    if relief.status not in ("awaiting_notice", "active"):
-        raise Refused(f"relief {relief.id} is {relief.status}: its notice can no longer be recorded")
-    proposal = session.get(PathwayProposal, relief.proposal_id) if relief.proposal_id is not None else None
-    rule = notice_rule(proposal)
-    if rule is None:
-        raise Refused(f"relief {relief.id} (route {relief.route_code}) requires no notice")
-    version = get_version_by_id(session, viewer, version_id)
-    document = session.get(EvidenceDocument, version.document_id)
-    if document.kind != NOTICE_KIND:
-        raise GoodpathError(f"the notice must be a {NOTICE_KIND} document; document {document.id} is a "
-                            f"{document.kind}")  # fmt: skip
-    if version.party_id not in (None, relief.party_id):
-        raise GoodpathError(f"document {document.id} is another company's notice")
-    if day > utcnow().date():
-        raise GoodpathError(f"notice_on {day.isoformat()} is in the future")
-    approved_on = proposal.effective_on
-    if day < approved_on:
-        raise Refused(f"notice_on {day.isoformat()} is before the relief was approved ({approved_on.isoformat()})")
-    effective = workdays.notice_effective(day, int(rule["days"]), rule["unit"])
-    # Never before the route's earliest date (e.g. the end of a minimum duration): notice given on the
-    # approval day would have made it effective then at the earliest.
-    earliest = parse_date(((proposal.legal or {}).get("route") or {}).get("earliest_effective"), "earliest")
-    effective = max(effective, earliest or effective)
-    before = to_dict(relief)
+def unlink_notices(session: Session, viewer: Viewer, relief: PathwayRelief) -> None:
+    """Remove the relief's notice links (audited): a notice recorded again replaces them."""
     previous = session.scalars(
         select(EvidenceLink).where(EvidenceLink.relief_id == relief.id, EvidenceLink.purpose == "notice")
     ).all()
@@ -646,19 +580,11 @@ def record_notice(
         _audit_link(session, viewer, "evidence.unlink", old, old_version, relief, removed=True)
         session.delete(old)
     session.flush()
-    relief.notice_on, relief.notice_version_id, relief.effective_on = day, version.id, effective
-    if relief.status == "awaiting_notice":
-        relief.status = "active"
-    unit = "working days" if rule["unit"] == "working_days" else "days"
-    reason = (f"notice given {day.isoformat()} ({document.kind} document {document.id} version {version.version}): "
-              f"{rule['days']} {unit}, effective {effective.isoformat()}")  # fmt: skip
-    audited(session, viewer, "pathway.relief.notice", relief, before=before, reason=reason)
-    _add_link(session, viewer, version, relief, "notice")
-    return relief
 
 
-def relief_dict(relief: PathwayRelief, today: date | None = None) -> dict:
-    return to_dict(relief) | {"in_effect": in_effect(relief, today)}
+def link_notice(session: Session, viewer: Viewer, version: EvidenceVersion, relief: PathwayRelief) -> EvidenceLink:
+    """Link the document version that gave the relief's notice."""
+    return _add_link(session, viewer, version, relief, "notice")
 
 
 __all__ = [
@@ -667,11 +593,9 @@ __all__ = [
     "attach_documents",
     "get_document",
     "get_version_content",
-    "in_effect",
     "link",
     "list_documents",
     "parse_reference",
-    "record_notice",
     "resolve_references",
     "upload",
 ]

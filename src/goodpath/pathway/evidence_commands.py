@@ -11,10 +11,12 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from goodpath.core.cli_support import console, local_viewer, print_json, user_errors
+from goodpath.access.operator import local_viewer
+from goodpath.core.cli_support import console, print_json, user_errors
 from goodpath.core.db import session_scope
 from goodpath.core.errors import GoodpathError
 from goodpath.pathway import evidence
+from goodpath.pathway import relief as relief_life
 
 evidence_app = typer.Typer(help="The evidence store: documents, their versions and links.", no_args_is_help=True)
 JSON = typer.Option(False, "--json", help="Print as JSON.")
@@ -116,7 +118,7 @@ def notice(
 ) -> None:
     """Record when notice of a relief was given: it takes effect once the notice period has run."""
     with user_errors(), session_scope() as session:
-        row = evidence.relief_dict(evidence.record_notice(session, local_viewer(), relief, on, version))
+        row = relief_life.relief_dict(relief_life.record_notice(session, local_viewer(), relief, on, version))
     if as_json:
         print_json(row)
         return

@@ -19,9 +19,10 @@ from goodpath.access.policy import Permission, Viewer
 from goodpath.audit import exports
 from goodpath.core.api_support import SESSION, invalid_as_422
 from goodpath.core.api_types import BodyId, Day, RecordId, VersionNumber
+from goodpath.core.fields import to_dict
 from goodpath.core.uploads import read_upload
-from goodpath.engagement.common import to_dict
 from goodpath.pathway import evidence
+from goodpath.pathway import relief as relief_life
 
 router = APIRouter(tags=["evidence"])
 manage = require(Permission.MANAGE_ENGAGEMENT)
@@ -153,8 +154,8 @@ def record_notice(
 ) -> dict:
     """Record when notice of the relief was given and the document: it takes effect once the period has run."""
     with invalid_as_422():
-        relief = evidence.record_notice(session, viewer, relief_id, body.notice_on, body.version_id)
-        return evidence.relief_dict(relief)
+        relief = relief_life.record_notice(session, viewer, relief_id, body.notice_on, body.version_id)
+        return relief_life.relief_dict(relief)
 
 
 @router.post("/evidence/versions/{version_id}/links", status_code=201)

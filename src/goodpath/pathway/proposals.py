@@ -24,31 +24,24 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Permission, Role, Viewer
+from goodpath.access.records import get_readable, marking, require
 from goodpath.core import followups
 from goodpath.core.errors import GoodpathError, NotFound, Refused
+from goodpath.core.fields import parse_date, required_text, to_dict
 from goodpath.core.models import utcnow
-from goodpath.engagement.common import (
-    add_event,
-    audited,
-    get_readable,
-    marking,
-    parse_date,
-    require,
-    required_text,
-    to_dict,
-)
+from goodpath.core.workflow import add_event, audited
 from goodpath.engagement.models import Dossier
 from goodpath.pathway import conditions as relief_conditions
 from goodpath.pathway import evidence as evidence_store
 from goodpath.pathway import register as public_register
+from goodpath.pathway import relief as relief_life
 from goodpath.pathway import stages as catalogue
-from goodpath.pathway.models import PathwayProposal, PathwayRelief, PathwayState
+from goodpath.pathway.models import PathwayProposal, PathwayState
 from goodpath.registry.models import Party, Sanction
 from goodpath.registry.service import get_party
 
 RECORD_TYPE = "pathway"
 STATUSES = ("pending", "approved", "rejected", "withdrawn")
-RELIEF_IN_FORCE = ("active", "awaiting_notice")  # a relief's statuses while its measures are relieved
 AUTO_NOTE = "applied at once: this transition needs no second approver"
 
 
@@ -147,7 +140,7 @@ def _relief_spec(session: Session, party: Party, relief: dict) -> dict:
     if measure not in (sanction.measures or []):
         raise GoodpathError(f"sanction {sanction_id} has no measure {measure!r} "
                             f"(its measures: {', '.join(sanction.measures or []) or 'none'})")  # fmt: skip
-    if (sanction.id, measure) in catalogue.relieved_measures(session, party.id):
+    if (sanction.id, measure) in relief_life.relieved_measures(session, party.id):
         raise Refused(f"measure {measure} of sanction {sanction_id} is already relieved")
     return {"sanction_id": sanction.id, "measure": measure, "route_code": str(relief["route_code"]).strip()}
 
@@ -293,7 +286,7 @@ def approve(session: Session, viewer: Viewer, proposal_id: int | str, note: str 
     transition = catalogue.load().find(stage, proposal.to_stage, proposal.kind)
     spec = ({"sanction_id": proposal.sanction_id, "measure": proposal.measure, "route_code": proposal.route_code}
             if proposal.kind == "relief" else None)  # fmt: skip
-    if spec and (proposal.sanction_id, proposal.measure) in catalogue.relieved_measures(session, party.id):
+    if spec and (proposal.sanction_id, proposal.measure) in relief_life.relieved_measures(session, party.id):
         raise Refused(f"measure {proposal.measure} of sanction {proposal.sanction_id} is already relieved")
     context = catalogue.Context(session, viewer, party, stage, since, proposal.effective_on, relief=spec)
     catalogue.check_evidence(transition, context)  # the world may have changed since the proposal
@@ -365,32 +358,9 @@ def _apply(session: Session, viewer: Viewer, state: PathwayState, proposal: Path
                       note=note, source=f"proposal {proposal.id}")  # fmt: skip
     proposal.event_id = event.id
     if proposal.kind == "relief":
-        # Not before the route's earliest effective date (e.g. after its notice period to Congress).
-        earliest = parse_date(((proposal.legal or {}).get("route") or {}).get("earliest_effective"), "earliest")
-        relief = PathwayRelief(
-            party_id=state.party_id, sanction_id=proposal.sanction_id, measure=proposal.measure,
-            route_code=proposal.route_code, effective_on=max(on, earliest or on),
-            conditions=relief_conditions.for_relief(proposal.conditions), status="active",
-            status_on=on,
-            proposal_id=proposal.id, classification=proposal.classification, releasability=proposal.releasability,
-            originator=proposal.originator, published=False,
-        )  # fmt: skip
-        if evidence_store.notice_rule(proposal):  # in effect once its notice is recorded (evidence.record_notice)
-            relief.status = "awaiting_notice"
-        session.add(relief)
-        session.flush()
-        audited(session, viewer, "pathway.relief", relief, reason=note)
+        relief_life.grant(session, viewer, proposal, note)
     if proposal.kind == "snapback":  # exactly the reliefs in force are revoked: their measures bind again
-        revoked = []
-        for relief in session.scalars(
-            select(PathwayRelief).where(PathwayRelief.party_id == state.party_id,
-                                        PathwayRelief.status.in_(RELIEF_IN_FORCE)).order_by(PathwayRelief.id)
-        ):  # fmt: skip
-            relief_before = to_dict(relief)
-            relief.status, relief.status_on = "revoked", on
-            audited(session, viewer, "pathway.relief.revoke", relief, before=relief_before, reason=note)
-            revoked.append(relief.id)
-        proposal.revoked_reliefs = revoked
+        proposal.revoked_reliefs = relief_life.revoke_in_force(session, viewer, state.party_id, on, note)
         # Its breach alerts are settled by it (goodpath.consequences).
         followups.record(session, "snapback_applied", {"proposal_id": proposal.id, "party_id": state.party_id},
                          actor=viewer.actor)  # fmt: skip

@@ -23,15 +23,17 @@ import yaml
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from goodpath.access.policy import Role, Viewer, read_filter
+from goodpath.access.policy import Role, Viewer
 from goodpath.core.errors import GoodpathError, Refused
 from goodpath.core.models import Classification
+from goodpath.core.settings import hosting_organization
+from goodpath.core.workflow import StatusEvent
 from goodpath.engagement import disclosures
 from goodpath.engagement.icp import icp_evidence
-from goodpath.engagement.models import CaseParty, CompanyMeeting, EngagementEvent, Invitation, Pledge, ViolationCase
+from goodpath.engagement.models import CaseParty, CompanyMeeting, Invitation, Pledge, ViolationCase
+from goodpath.pathway import relief as relief_life
 from goodpath.registry.authorities import add_period
 from goodpath.registry.models import Party, Sanction
-from goodpath.screening.monitoring import hosting_organization
 
 KINDS = ("transition", "relief", "snapback")
 START = "sanctioned"
@@ -211,10 +213,10 @@ def _breaches(c: Context, since: date) -> tuple[list[dict], str | None]:
 def _entered(c: Context, stage: str) -> date | None:
     """When the company last entered ``stage`` (from the pathway history)."""
     return c.session.scalars(
-        select(EngagementEvent.occurred_on)
-        .where(EngagementEvent.record_type == "pathway", EngagementEvent.party_id == c.party.id,
-               EngagementEvent.to_status == stage)
-        .order_by(EngagementEvent.occurred_on.desc(), EngagementEvent.id.desc()).limit(1)
+        select(StatusEvent.occurred_on)
+        .where(StatusEvent.record_type == "pathway", StatusEvent.party_id == c.party.id,
+               StatusEvent.to_status == stage)
+        .order_by(StatusEvent.occurred_on.desc(), StatusEvent.id.desc()).limit(1)
     ).first()  # fmt: skip
 
 
@@ -265,32 +267,11 @@ def _legal_relief(c: Context) -> Finding:
     return Finding(True, [ref])
 
 
-def active_sanction_measures(session: Session, party_id: str, viewer: Viewer | None = None) -> set[tuple[int, str]]:
-    """(sanction, measure) of the company's active sanctions: all of them, or those ``viewer`` may read."""
-    query = select(Sanction).where(Sanction.party_id == party_id, Sanction.status == "active")
-    if viewer is not None:
-        query = query.where(read_filter(viewer, Sanction))
-    return {(s.id, m) for s in session.scalars(query) for m in (s.measures or [])}
-
-
-def relieved_measures(session: Session, party_id: str, in_effect_on: date | None = None) -> set[tuple[int, str]]:
-    """The measures with relief granted (active or awaiting its notice); with ``in_effect_on``, only
-    those whose relief is in effect on that day (notice run, effective date come)."""
-    from goodpath.pathway.models import PathwayRelief
-
-    query = select(PathwayRelief.sanction_id, PathwayRelief.measure).where(PathwayRelief.party_id == party_id)
-    if in_effect_on is None:
-        query = query.where(PathwayRelief.status.in_(("active", "awaiting_notice")))
-    else:
-        query = query.where(PathwayRelief.status == "active", PathwayRelief.effective_on <= in_effect_on)
-    return {(s, m) for s, m in session.execute(query)}
-
-
 def _full_relief(c: Context) -> Finding:
     """Every measure of every active sanction relieved, and each relief in effect (its notice run)."""
-    wanted = active_sanction_measures(c.session, c.party.id)
-    granted = relieved_measures(c.session, c.party.id)
-    effective = relieved_measures(c.session, c.party.id, in_effect_on=c.on)
+    wanted = relief_life.active_sanction_measures(c.session, c.party.id)
+    granted = relief_life.relieved_measures(c.session, c.party.id)
+    effective = relief_life.relieved_measures(c.session, c.party.id, in_effect_on=c.on)
     if wanted <= effective:
         return Finding(True, [{"kind": "relief", "sanction_id": s, "measure": m} for s, m in sorted(wanted)])
 

@@ -15,22 +15,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Viewer, read_filter, require_derived
+from goodpath.access.records import readable
+from goodpath.core.fields import parse_date, to_dict
 from goodpath.core.models import utcnow
-from goodpath.engagement.common import parse_date, readable, to_dict
-from goodpath.engagement.models import EngagementEvent
-from goodpath.pathway import breaches, evidence, proposals
+from goodpath.core.workflow import StatusEvent
+from goodpath.pathway import evidence, proposals
+from goodpath.pathway import relief as relief_life
 from goodpath.pathway import stages as catalogue
 from goodpath.pathway.models import PathwayProposal, PathwayRelief, PathwayState
 from goodpath.registry.models import Party
 from goodpath.registry.service import get_party, sanctions_of
 
 
-def _events(session: Session, viewer: Viewer, party_ids=None) -> list[EngagementEvent]:
-    query = select(EngagementEvent).where(EngagementEvent.record_type == proposals.RECORD_TYPE,
-                                          read_filter(viewer, EngagementEvent))  # fmt: skip
+def _events(session: Session, viewer: Viewer, party_ids=None) -> list[StatusEvent]:
+    query = select(StatusEvent).where(StatusEvent.record_type == proposals.RECORD_TYPE,
+                                          read_filter(viewer, StatusEvent))  # fmt: skip
     if party_ids is not None:
-        query = query.where(EngagementEvent.party_id.in_(party_ids))
-    return list(session.scalars(query.order_by(EngagementEvent.occurred_on, EngagementEvent.id)))
+        query = query.where(StatusEvent.party_id.in_(party_ids))
+    return list(session.scalars(query.order_by(StatusEvent.occurred_on, StatusEvent.id)))
 
 
 def proposal_row(p: PathwayProposal) -> dict:
@@ -45,15 +47,18 @@ def pathway(session: Session, viewer: Viewer, party_id: str) -> dict:
     reliefs = [to_dict(r) for r in session.scalars(
         readable(session, viewer, PathwayRelief).where(PathwayRelief.party_id == party.id).order_by(PathwayRelief.id)
     )]  # fmt: skip
-    active = [r for r in reliefs if r["status"] in ("active", "awaiting_notice")]  # granted (see "in_effect")
-    open_measures = catalogue.active_sanction_measures(session, party.id, viewer)
+    active = [r for r in reliefs if r["status"] in relief_life.IN_FORCE]  # granted (see "in_effect")
+    open_measures = relief_life.active_sanction_measures(session, party.id, viewer)
     extent = None if not active else ("full" if {(r["sanction_id"], r["measure"]) for r in active} >= open_measures
                                        else "partial")  # fmt: skip
     rows = [proposal_row(p) for p in session.scalars(
         readable(session, viewer, PathwayProposal).where(PathwayProposal.party_id == party.id)
         .order_by(PathwayProposal.id)
     )]  # fmt: skip
-    evidence.attach_documents(session, viewer, reliefs, rows)  # documents linked; in effect today
+    today = utcnow().date()
+    for row in reliefs:
+        row["in_effect"] = relief_life.row_in_effect(row, today)
+    evidence.attach_documents(session, viewer, reliefs, rows)  # the documents linked to each
     data = catalogue.load()
     return {
         "party": {"id": party.id, "key": party.key, "caption": party.caption},
@@ -62,7 +67,7 @@ def pathway(session: Session, viewer: Viewer, party_id: str) -> dict:
         "path": data.stages[stage]["path"],
         "relief": extent,
         "reliefs": reliefs,
-        "reinstated": breaches.reinstated(session, viewer, party.id),  # measures a snapback put back in force
+        "reinstated": relief_life.reinstated(session, viewer, party.id),  # measures a snapback put back in force
         "pending": [r for r in rows if r["status"] == "pending"],
         "next": [t.as_dict() for t in data.from_stage(stage)],
         "timeline": company_timeline(session, viewer, party.id, rows),
@@ -112,7 +117,7 @@ def funnel(session: Session, viewer: Viewer, *, today: date | str | None = None)
     counts = dict.fromkeys(catalogue.load().names, 0)
     for s in states:
         counts[s.stage] = counts.get(s.stage, 0) + 1
-    by_party: dict[str, list[EngagementEvent]] = defaultdict(list)
+    by_party: dict[str, list[StatusEvent]] = defaultdict(list)
     for e in _events(session, viewer, [s.party_id for s in states]):
         by_party[e.party_id].append(e)
     done: dict[str, list[int]] = defaultdict(list)

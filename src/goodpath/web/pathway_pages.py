@@ -22,12 +22,13 @@ from starlette.concurrency import run_in_threadpool
 from goodpath.access import auth
 from goodpath.access.deps import CSRF_FIELD, session_cookie
 from goodpath.access.policy import Permission, Role
+from goodpath.access.records import readable
 from goodpath.core.api_support import SESSION
 from goodpath.core.api_types import RecordId, parse_id
 from goodpath.core.errors import GoodpathError, NotFound
 from goodpath.core.models import utcnow
-from goodpath.engagement.common import readable
 from goodpath.pathway import breaches, eligibility, evidence, proposals, timeline
+from goodpath.pathway import relief as relief_life
 from goodpath.pathway import stages as catalogue
 from goodpath.pathway.models import PathwayProposal, PathwayState
 from goodpath.registry import service as registry
@@ -361,8 +362,8 @@ async def record_notice(party_id: str, relief_id: RecordId, request: Request, pa
     section = f"relief-{relief_id}"
     if errors:
         return _draw(page, party.id, status_code=422, errors=errors, form=form, section=section)
-    _, error = attempt(page.session, lambda: evidence.record_notice(page.session, page.viewer, relief_id, day,
-                                                                   parse_id(form[version_key])))  # fmt: skip
+    _, error = attempt(page.session, lambda: relief_life.record_notice(page.session, page.viewer, relief_id, day,
+                                                                      parse_id(form[version_key])))  # fmt: skip
     if error:
         return _draw(page, party.id, status_code=409, error=error, form=form, section=section)
     return see_other(f"/ui/pathway/{party.key or party.id}", done="notice")
