@@ -9,7 +9,7 @@ from goodpath.access.commands import tokens_app, users_app
 from goodpath.audit.commands import app as audit_app
 from goodpath.cables.commands import cables_app
 from goodpath.core.cli_support import run_followups
-from goodpath.core.commands import db_app
+from goodpath.core.db_commands import db_app
 from goodpath.core.followup_commands import followups_app
 from goodpath.demo.commands import app as demo_app
 from goodpath.engagement.case_commands import cases_app, enforcement_app
