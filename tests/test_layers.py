@@ -70,11 +70,14 @@ def test_the_contracts_catch_an_upward_import_or_a_cycle(copy_of_the_package, mo
 def imports_inside_functions(path: Path) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     where = path.relative_to(REPO) if path.is_relative_to(REPO) else path.name
-    found = []
+    found, seen = [], set()
     for function in ast.walk(tree):
         if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         for node in ast.walk(function):
+            if id(node) in seen:  # a function inside a function: its imports are found once
+                continue
+            seen.add(id(node))
             names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
             names += [a.name for a in node.names] if isinstance(node, ast.Import) else []
             if any(n == "goodpath" or n.startswith("goodpath.") for n in names) or (
