@@ -12,9 +12,14 @@ from goodpath.core.cli_support import run_followups
 from goodpath.core.db_commands import db_app
 from goodpath.core.followup_commands import followups_app
 from goodpath.demo.commands import app as demo_app
-from goodpath.engagement.case_commands import cases_app, enforcement_app
-from goodpath.engagement.company_commands import disclosures_app, dossiers_app, icp_app
-from goodpath.engagement.consultation_commands import consultations_app, pledges_app, projects_app
+from goodpath.engagement.case_commands import cases_app
+from goodpath.engagement.consultation_commands import consultations_app
+from goodpath.engagement.disclosure_commands import disclosures_app
+from goodpath.engagement.dossier_commands import dossiers_app
+from goodpath.engagement.enforcement_commands import enforcement_app
+from goodpath.engagement.icp_commands import icp_app
+from goodpath.engagement.pledge_commands import pledges_app
+from goodpath.engagement.project_commands import projects_app
 from goodpath.lists.commands import app as lists_app
 from goodpath.pathway.commands import pathway_app
 from goodpath.registry.commands import app as parties_app

@@ -1,4 +1,5 @@
-"""What the engagement commands and routes share: list output as a table, JSON or an export.
+"""What the engagement commands and routes share: their common options and request fields,
+and list output as a table, JSON or an export.
 
 Every export is audited (``goodpath.audit.exports``): a route's ``?format=csv|xlsx`` in the
 request's transaction (``Lists``), the CLI's ``--export FILE`` in a transaction of its own,
@@ -8,24 +9,67 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from fastapi import Depends, Request, Response
+import typer
+from fastapi import Depends, HTTPException, Request, Response
+from pydantic import BaseModel, Field
 from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from goodpath.access.deps import current_viewer
+from goodpath.access.deps import PERMISSION_WORDS, current_viewer
 from goodpath.access.operator import local_viewer
-from goodpath.access.policy import Viewer
+from goodpath.access.policy import Permission, Viewer, can
 from goodpath.audit import exports
 from goodpath.core.api_support import SESSION
 from goodpath.core.cli_support import console, print_json
 from goodpath.core.db import session_scope
+from goodpath.core.errors import GoodpathError
+from goodpath.core.fields import parse_date
 from goodpath.engagement import export
 
 CELL_CHARS = 60
+
+# --- the commands' options ---------------------------------------------------------------------
+
+JSON = typer.Option(False, "--json", help="Print as JSON.")
+EXPORT = typer.Option(None, "--export", help="Write the list to FILE.csv or FILE.xlsx.")
+TODAY = typer.Option(None, "--today", help="Evaluate overdue flags on this day (YYYY-MM-DD).")
+ON = typer.Option(None, "--on", help="When it happened (YYYY-MM-DD; default today).")
+# The markings of a record between governments (consultations, pledges, projects, cases, enforcement actions)
+CLASSIFICATION = typer.Option(None, "--classification", help="Default UNCLASSIFIED.")
+RELEASABILITY = typer.Option(None, "--releasability", help="ALL or codes like USA,CHN.")
+# The markings of a company's record (dossiers, disclosures, ICP assessments), shared with the company
+COMPANY_CLASSIFICATION = typer.Option(None, help="UNCLASSIFIED (default), CONFIDENTIAL or SECRET.")
+COMPANY_RELEASABILITY = typer.Option(None, help="ALL or organization codes, e.g. USA,NORINCO.")
+SHARE_WITH = typer.Option([], "--share-with", help="Also releasable to this organization (repeatable).")
+
+
+def parse_today(value: str | None) -> date | None:
+    """The ``--today`` option's day."""
+    return parse_date(value, "--today")
+
+
+def colon_parts(value: str, keys: tuple[str, str, str], option: str) -> dict:
+    """``A:B:C`` as ``{keys[0]: A, keys[1]: B, keys[2]: C}`` (the last two optional)."""
+    parts = [p.strip() for p in value.split(":", 2)]
+    if not parts[0]:
+        raise GoodpathError(f"{option} must look like {':'.join(k.upper() for k in keys)}, not {value!r}")
+    return dict(zip(keys, parts + [None] * (3 - len(parts)), strict=True))
+
+
+def done(result: dict, as_json: bool, message: str) -> None:
+    """What a command that records something prints: the record as JSON, or ``message``."""
+    if as_json:
+        print_json(result)
+    else:
+        console.print(message, highlight=False)
+
+
+# --- the commands' output ----------------------------------------------------------------------
 
 
 def print_rows(
@@ -60,6 +104,34 @@ def print_rows(
 def _short(text: str) -> str:
     """Long text is cut in a table (`show` and --json give it whole)."""
     return text if len(text) <= CELL_CHARS else text[: CELL_CHARS - 1] + "…"
+
+
+# --- the routes ------------------------------------------------------------------------------
+
+Format = Literal["csv", "xlsx"] | None
+
+
+class Marking(BaseModel):
+    """The markings of a record between governments (consultations, pledges, projects)."""
+
+    classification: str | None = Field(None, max_length=20)
+    releasability: str | None = Field(None, max_length=400, description="ALL or codes, e.g. USA,CHN")
+    source: str | None = Field(None, max_length=1000, description='Citation, e.g. "07BEIJING1900 ¶4"')
+
+
+class CompanyMarking(BaseModel):
+    """The markings of a company's record (dossiers, disclosures, ICP assessments)."""
+
+    classification: str | None = Field(None, max_length=20)
+    releasability: str | None = Field(None, max_length=400, description="ALL or codes; default yours + share_with")
+    share_with: list[str] = Field(default_factory=list, description="Organization codes, e.g. the company's")
+    source: str | None = Field(None, max_length=1000, description='Citation, e.g. "07BEIJING5360 ¶3"')
+
+
+def require_any(viewer: Viewer, *permissions: Permission) -> None:
+    """403 unless the viewer holds one of ``permissions`` (the first names what is missing)."""
+    if not any(can(viewer, p) for p in permissions):
+        raise HTTPException(403, f"you do not have permission to {PERMISSION_WORDS[permissions[0]]}")
 
 
 @dataclass
