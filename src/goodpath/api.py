@@ -19,8 +19,13 @@ from goodpath.core.followup_runner import Background
 from goodpath.core.security_headers import SecurityHeaders
 from goodpath.core.uploads import UploadLimits
 from goodpath.engagement.case_views import router as cases_router
-from goodpath.engagement.company_views import router as companies_router
 from goodpath.engagement.consultation_views import router as consultations_router
+from goodpath.engagement.disclosure_views import router as disclosures_router
+from goodpath.engagement.dossier_views import router as dossiers_router
+from goodpath.engagement.enforcement_views import router as enforcement_router
+from goodpath.engagement.icp_views import router as icp_router
+from goodpath.engagement.pledge_views import router as pledges_router
+from goodpath.engagement.project_views import router as projects_router
 from goodpath.lists.views import router as lists_router
 from goodpath.pathway.alert_views import router as pathway_alerts_router
 from goodpath.pathway.eligibility_views import router as pathway_eligibility_router
@@ -61,8 +66,13 @@ app.include_router(screening_router)
 app.include_router(screening_batch_router)
 app.include_router(screening_review_router)
 app.include_router(consultations_router)
+app.include_router(pledges_router)
+app.include_router(projects_router)
 app.include_router(cases_router)
-app.include_router(companies_router)
+app.include_router(enforcement_router)
+app.include_router(dossiers_router)
+app.include_router(disclosures_router)
+app.include_router(icp_router)
 app.include_router(cables_router)
 app.include_router(pathway_eligibility_router)
 app.include_router(evidence_router)
