@@ -47,6 +47,7 @@ PERMISSION_WORDS = {
     Permission.SUBMIT_DISCLOSURES: "submit disclosures",
     Permission.SCREEN_BATCH: "start batch screening jobs",
     Permission.DECIDE_PROPOSALS: "decide pathway proposals (the approver role)",
+    Permission.MANAGE_FOLLOWUPS: "manage follow-up work (administrators)",
 }
 
 

@@ -48,6 +48,7 @@ class Permission(enum.StrEnum):
     SUBMIT_DISCLOSURES = "disclosures.submit"  # a company's own disclosures
     SCREEN_BATCH = "screening.batch"  # start batch screening jobs (a file of names, run on the server)
     DECIDE_PROPOSALS = "pathway.decide"  # approve or reject pathway proposals (the second person)
+    MANAGE_FOLLOWUPS = "followups.manage"  # list follow-up work and retry failed ones (payloads name records)
 
 
 _OFFICIAL = frozenset(
@@ -62,7 +63,9 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PARTNER_OFFICER: frozenset({Permission.RESPOND_CASES}),
     Role.COMPANY_OFFICER: frozenset({Permission.SUBMIT_DISCLOSURES}),
     Role.AUDITOR: frozenset({Permission.VERIFY_AUDIT, Permission.READ_AUDIT}),
-    Role.ADMIN: frozenset({Permission.MANAGE_USERS, Permission.VERIFY_AUDIT, Permission.READ_AUDIT}),
+    Role.ADMIN: frozenset(
+        {Permission.MANAGE_USERS, Permission.MANAGE_FOLLOWUPS, Permission.VERIFY_AUDIT, Permission.READ_AUDIT}
+    ),
     Role.PUBLIC: frozenset(),
 }
 

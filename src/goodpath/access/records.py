@@ -21,6 +21,7 @@ PERMISSION_WORDS = {
     Permission.MANAGE_ENGAGEMENT: "manage engagement records",
     Permission.RESPOND_CASES: "respond to cases for the partner government",
     Permission.SUBMIT_DISCLOSURES: "submit disclosures",
+    Permission.MANAGE_FOLLOWUPS: "manage follow-up work (administrators)",
 }
 
 

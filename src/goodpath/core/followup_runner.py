@@ -27,13 +27,24 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, true, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from goodpath.core.db import get_engine, new_session, session_scope
-from goodpath.core.errors import NotFound, Refused
-from goodpath.core.followups import DONE, FAILED, PENDING, RUNNING, Followup, dedupe_key, fault, waiting
+from goodpath.core.errors import GoodpathError, NotFound, Refused
+from goodpath.core.followups import (
+    DONE,
+    FAILED,
+    PENDING,
+    RUNNING,
+    STATUSES,
+    WRITTEN,
+    Followup,
+    dedupe_key,
+    fault,
+    waiting,
+)  # fmt: skip
 from goodpath.core.models import utcnow
 from goodpath.core.settings import get_settings
 
@@ -237,17 +248,38 @@ def result_of(outcomes: list[dict], reaction: str) -> dict | None:
 # --- reading and repairing ----------------------------------------------------------------------------
 
 
-def listing(session: Session, *, include_done: bool = False, limit: int = 100) -> list[Followup]:
-    """Pending, running and failed follow-ups (and the latest done ones with ``include_done``), oldest first."""
-    query = select(Followup)
-    if not include_done:
-        query = query.where(Followup.status != DONE)
+def _shown(status: str | None, include_done: bool):
+    """The follow-ups a listing shows: those of ``status``, else all but the done ones (``include_done``: all)."""
+    if status is not None:
+        if status not in STATUSES:
+            raise GoodpathError(f"a follow-up's status is one of {', '.join(STATUSES)}, not {status!r}")
+        return Followup.status == status
+    return true() if include_done else Followup.status != DONE
+
+
+def listing(session: Session, *, include_done: bool = False, limit: int = 100, status: str | None = None
+            ) -> list[Followup]:  # fmt: skip
+    """Pending, running and failed follow-ups (and the latest done ones with ``include_done``; those of one
+    ``status`` alone when given): the latest ``limit`` of them, oldest first."""
+    query = select(Followup).where(_shown(status, include_done))
     rows = session.scalars(query.order_by(Followup.id.desc()).limit(limit)).all()
     return sorted(rows, key=lambda r: r.id)
 
 
+def count(session: Session, *, include_done: bool = False, status: str | None = None) -> int:
+    """How many follow-ups ``listing`` would show without its limit."""
+    return session.scalar(select(func.count()).select_from(Followup).where(_shown(status, include_done))) or 0
+
+
+def counts(session: Session) -> dict[str, int]:
+    """How many follow-ups there are of each status (every status, 0 when none)."""
+    found = dict(session.execute(select(Followup.status, func.count()).group_by(Followup.status)).all())
+    return {status: found.get(status, 0) for status in STATUSES}
+
+
 def retry(session: Session, followup_id: int) -> Followup:
-    """A failed follow-up runs again (its attempts start over)."""
+    """A failed follow-up runs again (its attempts start over); the request or command that retried it
+    runs it after its commit (``followups.WRITTEN``), else any runner does."""
     row = session.get(Followup, followup_id)
     if row is None:
         raise NotFound(f"no follow-up {followup_id}")
@@ -255,8 +287,15 @@ def retry(session: Session, followup_id: int) -> Followup:
         raise Refused(f"follow-up {followup_id} is {row.status}: only a failed one is retried")
     row.status, row.attempts, row.run_after, row.updated_at = PENDING, 0, utcnow(), utcnow()
     row.claimed_by = row.lease_until = None
+    session.info[WRITTEN] = True
     session.flush()
     return row
+
+
+def retry_failed(session: Session) -> list[Followup]:
+    """Every failed follow-up runs again, oldest first (as ``retry`` each)."""
+    ids = session.scalars(select(Followup.id).where(Followup.status == FAILED).order_by(Followup.id)).all()
+    return [retry(session, followup_id) for followup_id in ids]
 
 
 def purge(session: Session, keep_days: int | None = None) -> int:
