@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from goodpath.core.errors import GoodpathError, Refused
 from goodpath.engagement import cases
-from goodpath.pathway import breaches, conditions, proposals, timeline
+from goodpath.pathway import breaches, conditions, findings, proposals, timeline
 from goodpath.pathway import relief as relief_life
 from goodpath.pathway.models import PathwayAlert, PathwayProposal, PathwayRelief
 from tests.factories import run_followups
@@ -205,7 +205,7 @@ def test_a_subsidiarys_new_nonproliferation_entry_counts(session, relieved):
     assert breach.source == "list_entry" and "subsidiary acme-sub" in breach.detail
     assert len(snapbacks(session)) == 1
     # an ended ownership link is history: no longer the company's subsidiary
-    assert breaches.subsidiaries(session, "acme") == ["acme-sub"]
+    assert findings.subsidiaries(session, "acme") == ["acme-sub"]
 
 
 def test_relief_conditions_are_data_chosen_by_the_proposer(session, company):

@@ -8,9 +8,11 @@ from __future__ import annotations
 import typer
 from rich.markup import escape
 
-from goodpath.core.cli_support import console, local_viewer, print_json, user_errors
+from goodpath.access.operator import local_viewer
+from goodpath.core.cli_support import console, print_json, user_errors
 from goodpath.core.db import session_scope
 from goodpath.pathway import breaches
+from goodpath.pathway.acting import acting_viewer
 from goodpath.registry.service import get_party
 
 JSON = typer.Option(False, "--json", help="Print as JSON.")
@@ -77,10 +79,9 @@ def review(
     """Dismiss or escalate a pathway alert."""
     if dismiss == escalate:
         raise typer.BadParameter("give exactly one of --dismiss and --escalate")
-    from goodpath.pathway.commands import _viewer  # noqa: PLC0415 - commands.py imports this module
-
     with user_errors(), session_scope() as session:
-        row = breaches.review(session, _viewer(session, as_user), alert, "dismiss" if dismiss else "escalate", note)
+        decision = "dismiss" if dismiss else "escalate"
+        row = breaches.review(session, acting_viewer(session, as_user), alert, decision, note)
     if as_json:
         print_json(row)
         return

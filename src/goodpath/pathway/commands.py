@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import typer
 
-from goodpath.access import auth
-from goodpath.access.policy import Viewer
-from goodpath.core.cli_support import console, local_viewer, print_json, user_errors
+from goodpath.access.operator import local_viewer
+from goodpath.core.cli_support import console, print_json, user_errors
 from goodpath.core.db import session_scope
-from goodpath.core.errors import Refused
 from goodpath.pathway import alert_commands, proposals, timeline
+from goodpath.pathway.acting import acting_viewer
 from goodpath.pathway.eligibility_commands import eligibility
 from goodpath.pathway.evidence_commands import evidence_app, notice
 from goodpath.pathway.register_commands import recognition_register, stigma_list
@@ -29,15 +28,6 @@ pathway_app.command("stigma")(stigma_list)
 
 JSON = typer.Option(False, "--json", help="Print as JSON.")
 AS = typer.Option(None, "--as", help="Act as this user of the users table (approving needs an approver).")
-
-
-def _viewer(session, username: str | None) -> Viewer:
-    if not username:
-        return local_viewer()
-    user = auth.get_user(session, username)
-    if user.disabled:
-        raise Refused(f"user {user.username} is disabled")
-    return auth.viewer_of(user)
 
 
 def _print_proposal(row: dict, as_json: bool) -> None:
@@ -87,7 +77,7 @@ def enroll(
 ) -> None:
     """Put a sanctioned company on the pathway (stage 'sanctioned'), so breach detection watches it."""
     with user_errors(), session_scope() as session:
-        state = proposals.enroll(session, _viewer(session, as_user), company, on=on, note=note)
+        state = proposals.enroll(session, acting_viewer(session, as_user), company, on=on, note=note)
         console.print(f"{company} is on the pathway: {state.stage} since {state.since}", highlight=False)
 
 
@@ -116,7 +106,7 @@ def propose(
     given = statement_en is not None or statement_zh is not None
     statement = {"en": statement_en or "", "zh": statement_zh or ""} if given else None
     with user_errors(), session_scope() as session:
-        viewer = _viewer(session, as_user)
+        viewer = acting_viewer(session, as_user)
         proposal = proposals.propose(session, viewer, company, to_stage=to, relief=relief, rationale=rationale,
                                      evidence=evidence or [], effective_on=on, statement=statement,
                                      conditions=condition or None)  # fmt: skip
@@ -133,7 +123,7 @@ def approve(
 ) -> None:
     """Approve and apply a pending proposal (an approver other than the proposer: use --as)."""
     with user_errors(), session_scope() as session:
-        decided = proposals.approve(session, _viewer(session, as_user), proposal, note)
+        decided = proposals.approve(session, acting_viewer(session, as_user), proposal, note)
         row = timeline.proposal_row(decided)
     _print_proposal(row, as_json)
 
@@ -147,7 +137,7 @@ def reject(
 ) -> None:
     """Reject a pending proposal (an approver other than the proposer: use --as)."""
     with user_errors(), session_scope() as session:
-        decided = proposals.reject(session, _viewer(session, as_user), proposal, note)
+        decided = proposals.reject(session, acting_viewer(session, as_user), proposal, note)
         row = timeline.proposal_row(decided)
     _print_proposal(row, as_json)
 
@@ -161,7 +151,7 @@ def withdraw(
 ) -> None:
     """Withdraw a pending proposal (its proposer only)."""
     with user_errors(), session_scope() as session:
-        decided = proposals.withdraw(session, _viewer(session, as_user), proposal, note)
+        decided = proposals.withdraw(session, acting_viewer(session, as_user), proposal, note)
         row = timeline.proposal_row(decided)
     _print_proposal(row, as_json)
 

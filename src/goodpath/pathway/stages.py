@@ -31,6 +31,7 @@ from goodpath.core.workflow import StatusEvent
 from goodpath.engagement import disclosures
 from goodpath.engagement.icp import icp_evidence
 from goodpath.engagement.models import CaseParty, CompanyMeeting, Invitation, Pledge, ViolationCase
+from goodpath.pathway import eligibility, findings
 from goodpath.pathway import relief as relief_life
 from goodpath.registry.authorities import add_period
 from goodpath.registry.models import Party, Sanction
@@ -186,10 +187,8 @@ def _breaches(c: Context, since: date) -> tuple[list[dict], str | None]:
                 ViolationCase.id.in_(select(CaseParty.case_id).where(CaseParty.party_id == c.party.id))),
         ).distinct()
     ))  # fmt: skip
-    from goodpath.pathway import breaches  # noqa: PLC0415 - breach detection builds on this module
-
-    listed = breaches.nonproliferation_entries(c.session, c.party.id, since, c.on)
-    escalated = breaches.escalated(c.session, c.party.id, since, c.on)
+    listed = findings.nonproliferation_entries(c.session, c.party.id, since, c.on)
+    escalated = findings.escalated(c.session, c.party.id, since, c.on)
     refs = [{"kind": "screening_hit", "disclosure_id": h["disclosure_id"], "entry_id": h["entry_id"]} for h in hits]
     refs += [{"kind": "case", "id": i} for i in cases]
     refs += [{"kind": "list_entry", "entry_id": e["entry_id"], "party_id": e["party_id"], "program": e["program"],
@@ -256,8 +255,6 @@ def _breach(c: Context) -> Finding:
 
 
 def _legal_relief(c: Context) -> Finding:
-    from goodpath.pathway import eligibility  # the legal rule engine (another module's work)
-
     r = c.relief or {}
     answer = eligibility.check_relief(c.session, c.viewer, c.party.id, r.get("sanction_id"), r.get("measure"),
                                       r.get("route_code"), c.on)  # fmt: skip

@@ -35,6 +35,7 @@ from goodpath.registry import service as registry
 from goodpath.registry.models import Sanction
 from goodpath.web import i18n
 from goodpath.web.cable_pages import read_file, read_form
+from goodpath.web.chart_pages import funnel_chart
 from goodpath.web.labels import LABELS, N_
 from goodpath.web.rendering import Page, PageError, page
 
@@ -141,8 +142,6 @@ def parse_day(text: str | None) -> date | None:
 @router.get("/ui/pathway", response_class=HTMLResponse)
 def pathway_overview(page: Page = Depends(page)) -> Response:
     page.require_login()
-    from goodpath.web.chart_pages import funnel_chart  # noqa: PLC0415 - the charts build on this module
-
     states = list(page.session.scalars(
         readable(page.session, page.viewer, PathwayState).order_by(PathwayState.since.desc())
     ))  # fmt: skip

@@ -1,0 +1,127 @@
+"""What breach detection reads about a company, below the detection itself (``breaches``) and the
+evidence checks of the stages (``stages``), which both build on it: the company's group (the parties it
+controls, down the ownership tree), the new list entries of the group and their class (a breach, or a
+finding to review), and the review alerts a person escalated to a breach."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from goodpath.lists.models import ListVersion
+from goodpath.pathway import conditions as catalogue_of_conditions
+from goodpath.pathway.models import PathwayAlert
+from goodpath.registry.datasets import ENGAGEMENT_DATASET
+from goodpath.registry.models import ListEntry, OwnershipLink
+
+# Relations that put the child under the company's control ("child is <relation> of parent").
+CONTROL = ("subsidiary", "sub_unit", "owned", "successor")
+MAX_DEPTH = 5
+
+
+# --- the company's group and its list entries -------------------------------------------------------
+
+
+def subsidiaries(session: Session, party_id: str) -> list[str]:
+    """Parties the company controls (ownership links with no end date), down the ownership tree."""
+    found: list[str] = []
+    frontier, seen = [party_id], {party_id}
+    for _ in range(MAX_DEPTH):
+        if not frontier:
+            break
+        children = session.scalars(
+            select(OwnershipLink.child_id).distinct().where(
+                OwnershipLink.parent_id.in_(frontier), OwnershipLink.valid_to.is_(None),
+                OwnershipLink.relation.in_(CONTROL),
+            )
+        ).all()  # fmt: skip
+        frontier = [c for c in children if c not in seen]
+        seen.update(frontier)
+        found += frontier
+    return found
+
+
+def _version_dates(session: Session, pairs: set[tuple[str, int]]) -> dict[tuple[str, int], date]:
+    out = {}
+    for dataset, version in pairs:
+        row = session.scalars(
+            select(ListVersion).where(ListVersion.dataset == dataset, ListVersion.version == version)
+        ).first()
+        if row is None:
+            continue
+        out[(dataset, version)] = parse_date_loose(row.list_published_at) or row.imported_at.date()
+    return out
+
+
+def parse_date_loose(value) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def list_entry_findings(
+    session: Session, party_id: str, since: date, until: date | None = None, *, baseline: bool = True
+) -> list[dict]:
+    """Each programme of each list entry of the company or a subsidiary listed on or after ``since``
+    (and not after ``until``): its class (conditions.classify) and whether it is a breach. The listing
+    date is the entry's own (its sanction's start date) when it has one, else its list version's; an
+    entry dated only by the first import of its dataset cannot be told new: a review, not a breach
+    (``baseline=False`` leaves such entries out). The curated engagement dataset is the registry's own
+    sanction history, not a list: its entries are never findings (a new sanction is its own evidence)."""
+    group = subsidiaries(session, party_id)
+    entries = list(session.scalars(
+        select(ListEntry).where(ListEntry.party_id.in_([party_id, *group]), ListEntry.dataset != ENGAGEMENT_DATASET)
+        .order_by(ListEntry.id)
+    ))  # fmt: skip
+    versions = _version_dates(session, {(e.dataset, e.first_version) for e in entries})
+    out = []
+    for entry in entries:
+        programs = (entry.data or {}).get("sanctions") or [{}]
+        for sanction in programs:
+            program = (sanction.get("program") or "").strip() or None
+            listed_on, dated_by = parse_date_loose(sanction.get("start_date")), "entry"
+            if listed_on is None:
+                listed_on, dated_by = versions.get((entry.dataset, entry.first_version)), "list_version"
+            if listed_on is None or listed_on < since or (until is not None and listed_on > until):
+                continue
+            if not baseline and dated_by == "list_version" and entry.first_version == 1:
+                continue
+            found = catalogue_of_conditions.classify(program, entry.dataset)
+            reason = found.reason
+            breach = found.breach
+            if breach and dated_by == "list_version" and entry.first_version == 1:
+                breach = False
+                reason += "; dated only by the first import of its dataset: when it was listed is unknown"
+            out.append({
+                "entry_id": entry.id, "party_id": entry.party_id, "subsidiary": entry.party_id != party_id,
+                "dataset": entry.dataset, "caption": entry.caption, "program": program, "class": found.kind,
+                "authority": found.authority, "reason": reason, "listed_on": listed_on.isoformat(),
+                "dated_by": dated_by, "breach": breach,
+            })  # fmt: skip
+    return out
+
+
+def nonproliferation_entries(session: Session, party_id: str, since: date, until: date | None = None) -> list[dict]:
+    """The new nonproliferation list entries of the company or its subsidiaries: breaches."""
+    return [f for f in list_entry_findings(session, party_id, since, until) if f["breach"]]
+
+
+def escalated(session: Session, party_id: str, since: date, until: date | None = None) -> list[PathwayAlert]:
+    """Review alerts a person escalated to a breach (dated by the escalation)."""
+    rows = session.scalars(
+        select(PathwayAlert).where(
+            PathwayAlert.party_id == party_id, PathwayAlert.kind == "review",
+            PathwayAlert.status.in_(("escalated", "snapback_proposed", "snapped_back")),
+            PathwayAlert.reviewed_at.is_not(None),
+        ).order_by(PathwayAlert.id)
+    )  # fmt: skip
+    return [a for a in rows if since <= _day(a.reviewed_at) and (until is None or _day(a.reviewed_at) <= until)]
+
+
+def _day(value) -> date:
+    return value.date() if hasattr(value, "date") else value
