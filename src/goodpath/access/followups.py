@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from goodpath.access.policy import Permission, Viewer
 from goodpath.access.records import require
 from goodpath.core import audit_log, followup_runner
+from goodpath.core.errors import NotFound
 from goodpath.core.followups import FAILED, Followup, to_dict
 
 
@@ -29,6 +30,15 @@ def listing(session: Session, viewer: Viewer, *, status: str | None = None, incl
     rows = followup_runner.listing(session, status=status, include_done=include_done, limit=limit)
     total = followup_runner.count(session, status=status, include_done=include_done)
     return {"results": [to_dict(row) for row in rows], "total": total}
+
+
+def show(session: Session, viewer: Viewer, followup_id: int) -> dict:
+    """One follow-up (NotFound when there is none)."""
+    require(viewer, Permission.MANAGE_FOLLOWUPS)
+    row = session.get(Followup, followup_id)
+    if row is None:
+        raise NotFound(f"no follow-up {followup_id}")
+    return to_dict(row)
 
 
 def counts(session: Session, viewer: Viewer) -> dict[str, int]:

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from goodpath.access import auth
+from goodpath.access import auth, followups
 from goodpath.access.deps import clear_session_cookie, session_cookie, set_session_cookie
 from goodpath.access.models import User
 from goodpath.access.policy import PUBLIC, Permission, Role
@@ -179,8 +179,9 @@ def _day(text: str) -> date | None:
 
 
 def _other_home(page: Page) -> dict:
-    """An auditor's home: the audit log in brief and the chain check; an administrator's: the users."""
-    out: dict = {"audit": None, "users": None}
+    """An auditor's home: the audit log in brief and the chain check; an administrator's: the users and the
+    follow-up work (how much is pending or failed, a link to its page)."""
+    out: dict = {"audit": None, "users": None, "followups": None}
     if page.can(Permission.READ_AUDIT) or page.can(Permission.VERIFY_AUDIT):
         latest = reading.entries(page.session, page.viewer, limit=8)
         can_read_entries = page.can(Permission.READ_AUDIT)
@@ -190,6 +191,8 @@ def _other_home(page: Page) -> dict:
         }  # fmt: skip
     if page.can(Permission.MANAGE_USERS):
         out["users"] = [auth.user_summary(user) for user in auth.list_users(page.session)]
+    if page.can(Permission.MANAGE_FOLLOWUPS):
+        out["followups"] = followups.counts(page.session, page.viewer)
     return out
 
 
