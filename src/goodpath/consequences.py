@@ -23,6 +23,31 @@ when it keeps failing. Every reaction is idempotent: running it twice raises no 
       1. breach_scan_of_case_parties       pathway: when closed 'sanctioned'
     snapback_applied {proposal_id}       pathway/proposals (a snapback approved)
       1. close_snapback_alerts             pathway: the company's breach alerts are snapped_back
+
+Order. Runners take due follow-ups oldest first (by id). An event, when its turn comes, becomes one
+pending row per reaction, in the order of this table, and those run after it in that order -- each in a
+transaction of its own that also marks it done, so one reaction's work is committed before the next one
+starts, and a reaction never shares a transaction with the change or with another reaction. An event a
+reaction records (the ``->`` above) is committed with that reaction's work and runs after it. The order is
+the order of the attempts, not a dependency: a reaction that fails does not hold back the ones after it
+(each reads what is committed when it runs, and is idempotent). A reaction waiting to run with the same key
+as a new one is that one (``Reaction.key``): ten imports in a row re-screen the watched names once.
+
+Retries (``core.settings.FollowupSettings``, ``GOODPATH_FOLLOWUP_*``). A reaction that raises is rolled
+back and tried again after ``backoff_seconds`` (5), the wait doubled at every attempt and at most 10
+minutes (``followup_runner.MAX_BACKOFF_SECONDS``), up to ``attempts`` (5) attempts in all -- by default
+after 5, 10, 20 and 40 seconds. A runner that dies while running one holds it for ``lease_seconds`` (600),
+then another runner takes it over; that counts as an attempt too. After the last attempt it is ``failed``,
+with its last error, and stays so: nothing runs it again until someone retries it (its attempts start
+over). Done ones are kept ``keep_days`` (30), then deleted.
+
+Where a failed one shows. ``goodpath followups`` (the pending, running and failed ones with their error;
+``goodpath followups retry ID`` runs one again now); ``GET /followups`` (``?status=failed``) with
+``POST /followups/{id}/retry`` and ``POST /followups/retry`` (every failed one); and the page
+``/ui/followups``, linked from the administrator's home with the counts of pending, running and failed
+ones, with a Retry button on each failed one. The API and the page are for administrators alone
+(``followups.manage``, through ``access.followups``): payloads and errors name records of any marking.
+A retry from the API or the page runs right after the request's commit.
 """
 
 from __future__ import annotations
