@@ -4,13 +4,15 @@ pledges, ICP assessments, breaches) the stage transitions need, stored directly 
 from __future__ import annotations
 
 from datetime import date
+from importlib import resources
 
 import pytest
+import yaml
 
 from goodpath.access.policy import Role, Viewer
 from goodpath.core.models import Classification
 from goodpath.engagement.models import CompanyMeeting, Disclosure, Dossier, IcpAssessment, Pledge, ViolationCase
-from goodpath.pathway import proposals
+from goodpath.pathway import proposals, stages
 from goodpath.registry.models import Party, Sanction
 from tests.factories import OPERATOR
 
@@ -204,3 +206,25 @@ def give_notice(session, party="acme", on="2005-08-01", viewer=ANALYST) -> None:
     for relief in waiting:
         relief_life.record_notice(session, viewer, relief.id, on, notice.id)
     session.commit()
+
+
+# --- a new stage: one entry in a copy of stages.yaml, with its labels, and no code change ----------------
+
+NEW_STAGE = """  audited:
+    path: good
+    label: {en: Independently audited, zh: 已经独立审计}
+    description: "An independent audit of the compliance programme is on record."
+"""
+NEW_TRANSITIONS = """  - {from: [commitments_made], to: audited, kind: transition,
+     evidence: [commitment], propose: pathway.propose, second_approver: true}
+  - {from: [audited], to: icp_established, kind: transition,
+     evidence: [icp_established], propose: pathway.propose, second_approver: false}
+"""
+
+
+def with_a_new_stage() -> stages.Stages:
+    """The real stages.yaml with the stage ``audited`` (between commitments_made and icp_established)."""
+    text = resources.files("goodpath.pathway").joinpath("data/stages.yaml").read_text(encoding="utf-8")
+    text = text.replace("\n  icp_established:\n", "\n" + NEW_STAGE + "  icp_established:\n", 1)
+    text = text.replace("transitions:\n", "transitions:\n" + NEW_TRANSITIONS, 1)
+    return stages.parse(yaml.safe_load(text))

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from goodpath.access.policy import PUBLIC
-from goodpath.audit.models import AuditEntry
+from goodpath.core.audit_log import AuditEntry
 from goodpath.core.errors import GoodpathError, NotFound, Refused
-from goodpath.engagement.models import EngagementEvent
+from goodpath.core.workflow import StatusEvent
 from goodpath.pathway import proposals, register, stages
 from goodpath.pathway.models import PathwayProposal, PathwayState, PublicStatement
 from goodpath.registry.models import Party, PartyName
@@ -62,8 +62,6 @@ def propose(session, to_stage: str, on: str, viewer=ANALYST, party="acme", **kwa
                                  effective_on=on, **kwargs)  # fmt: skip
     session.commit()
     return proposal
-
-
 
 
 # --- publishing on approval ------------------------------------------------------------------------
@@ -249,7 +247,7 @@ def test_the_public_reads_the_register_without_logging_in_and_nothing_else_of_th
     # the pathway itself is not public: its records are unpublished
     assert client.get("/pathway/acme").status_code == 401
     assert client.get("/pathway/funnel").status_code == 401
-    for model in (PathwayState, PathwayProposal, EngagementEvent):
+    for model in (PathwayState, PathwayProposal, StatusEvent):
         assert session.scalars(select(model).where(model.published.is_(True))).all() == []
 
 
@@ -287,7 +285,7 @@ def permissive() -> stages.Stages:
     data = stages.load()
     steps = [
         {"from": list(data.stages), "to": to, "kind": "snapback" if to == "snapped_back" else "transition",
-         "evidence": [], "propose": ["analyst", "approver"], "second_approver": True}
+         "evidence": [], "propose": "pathway.propose", "second_approver": True}
         for to in PUBLISHING
     ]  # fmt: skip
     return stages.parse({"stages": data.stages, "transitions": steps, "settings": data.settings})
@@ -325,7 +323,7 @@ def check_register(session, last: dict[str, tuple]) -> None:
 @given(steps=st.lists(STEP, min_size=1, max_size=12))
 def test_a_company_has_at_most_one_current_entry_and_it_is_its_last_published_decision(session, steps):
     session.rollback()
-    for model in (PublicStatement, PathwayProposal, PathwayState, EngagementEvent, AuditEntry):
+    for model in (PublicStatement, PathwayProposal, PathwayState, StatusEvent, AuditEntry):
         session.query(model).delete()
     for party in ("acme", "bolt"):
         if session.get(Party, party) is None:

@@ -7,8 +7,18 @@ from datetime import date
 import pytest
 
 from goodpath.core.errors import GoodpathError, Refused
-from goodpath.pathway import proposals, stages
-from tests.pathway.conftest import ANALYST, add_hit, add_icp, add_meeting, add_pledge, move, walk_to_monitoring
+from goodpath.pathway import proposals, stages, timeline
+from tests.pathway.conftest import (
+    ANALYST,
+    APPROVER,
+    add_hit,
+    add_icp,
+    add_meeting,
+    add_pledge,
+    move,
+    walk_to_monitoring,
+    with_a_new_stage,
+)
 
 GOOD = ["sanctioned", "invited", "in_dialogue", "commitments_made", "icp_established", "monitoring", "recognized",
         "relief_granted", "normalized"]  # fmt: skip
@@ -47,17 +57,92 @@ def test_a_transition_not_in_the_catalogue_is_refused_naming_the_allowed_ones():
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        ({"from": ["nowhere"], "to": "a", "kind": "transition", "propose": ["analyst"], "second_approver": False},
-         "unknown stages"),
-        ({"from": ["a"], "to": "a", "kind": "magic", "propose": ["analyst"], "second_approver": False}, "kind"),
-        ({"from": ["a"], "to": "a", "kind": "transition", "evidence": ["vibes"], "propose": ["analyst"],
+        ({"from": ["nowhere"], "to": "a", "kind": "transition", "propose": "pathway.propose",
+          "second_approver": False}, "unknown stages"),
+        ({"from": ["a"], "to": "a", "kind": "magic", "propose": "pathway.propose", "second_approver": False}, "kind"),
+        ({"from": ["a"], "to": "a", "kind": "transition", "evidence": ["vibes"], "propose": "pathway.propose",
           "second_approver": False}, "unknown evidence"),
-        ({"from": ["a"], "to": "a", "kind": "transition", "propose": ["king"], "second_approver": False}, "roles"),
+        ({"from": ["a"], "to": "a", "kind": "transition", "propose": "king", "second_approver": False}, "roles"),
+        ({"from": ["a"], "to": "a", "kind": "transition", "propose": ["analyst", "approver"],
+          "second_approver": False}, "propose names the permission"),
     ],
 )  # fmt: skip
 def test_a_bad_catalogue_is_rejected_when_loaded(raw, message):
     with pytest.raises(ValueError, match=message):
         stages.parse({"stages": {"a": {"path": "start"}}, "transitions": [raw]})
+
+
+LABEL = {"en": "A stage", "zh": "一个阶段"}
+STEP = {"kind": "transition", "propose": "pathway.propose", "second_approver": False}
+
+
+@pytest.mark.parametrize(
+    ("stages_", "transitions", "message"),
+    [
+        ({"a": {"path": "start"}}, [], "label needs its English and Chinese"),
+        ({"a": {"path": "start", "label": {"en": "A"}}}, [], "label needs its English and Chinese"),
+        ({"a": {"path": "sideways", "label": LABEL}}, [], "path must be one of"),
+        ({"a": {"path": "start", "label": LABEL}, "b": {"path": "start", "label": LABEL}}, [], "exactly one stage"),
+        ({"a": {"path": "start", "label": LABEL, "monitoring": True},
+          "b": {"path": "good", "label": LABEL, "monitoring": True}}, [], "one stage at most"),
+        ({"a": {"path": "start", "label": LABEL}, "b": {"path": "good", "label": LABEL}},
+         [{**STEP, "from": ["a"], "to": "b"}, {**STEP, "from": ["b"], "to": "b", "kind": "relief"}], "of one kind"),
+        ({"a": {"path": "start", "label": LABEL}, "b": {"path": "good", "label": LABEL},
+          "c": {"path": "good", "label": LABEL}},
+         [{**STEP, "from": ["a"], "to": "b", "kind": "relief"}, {**STEP, "from": ["a"], "to": "c", "kind": "relief"}],
+         "every relief transition leads to one stage"),
+    ],
+)  # fmt: skip
+def test_a_catalogue_whose_stages_the_code_cannot_read_is_rejected(stages_, transitions, message):
+    with pytest.raises(ValueError, match=message):
+        stages.parse({"stages": stages_, "transitions": transitions})
+
+
+def test_what_the_code_needs_of_a_stage_is_read_from_the_catalogue():
+    data = stages.load()
+    assert data.start == "sanctioned"
+    assert data.relief_stages == ("relief_granted", "normalized")
+    assert data.monitoring_stage == "monitoring"
+    assert (data.grant_stage, data.snapback_stage) == ("relief_granted", "snapped_back")
+    assert [data.kind_into(s) for s in ("invited", "relief_granted", "snapped_back", "heaven")] == [
+        "transition", "relief", "snapback", "transition"]  # fmt: skip
+    assert (data.label("relief_granted"), data.label("relief_granted", "zh_Hans")) == ("Relief granted", "已给予解除")
+    assert data.label("heaven") is None
+    assert all(t.proposers == ["analyst", "approver"] for t in data.transitions)
+
+
+# --- a new stage: one entry in a copy of the YAML, with its labels, and no code change ------------------
+
+
+def test_a_new_stage_in_the_yaml_is_in_the_catalogue_with_its_labels():
+    data = with_a_new_stage()
+    assert data.names.index("audited") == data.names.index("commitments_made") + 1
+    assert data.stages["audited"]["path"] == "good"
+    assert data.label("audited", "en") == "Independently audited"
+    assert data.label("audited", "zh_Hans") == "已经独立审计"
+    assert [t.to for t in data.from_stage("audited")] == ["icp_established"]
+
+
+def test_a_new_stage_in_the_yaml_can_be_proposed_and_approved(session, company, monkeypatch):
+    monkeypatch.setattr(stages, "load", with_a_new_stage)
+    add_meeting(session)
+    add_pledge(session)
+    add_icp(session)
+    move(session, "invited", "2003-09-01")
+    move(session, "in_dialogue", "2004-01-10")
+    move(session, "commitments_made", "2004-02-01")
+    proposal = proposals.propose(session, ANALYST, "acme", to_stage="audited", rationale="the audit report is in",
+                                 effective_on="2004-03-01")  # fmt: skip
+    assert proposal.status == "pending"  # second_approver: true
+    assert any(r["kind"] == "pledge" for r in proposal.evidence)  # its evidence check ran
+    proposals.approve(session, APPROVER, proposal.id, note="agreed")
+    session.commit()
+    assert proposals.current(session, company) == ("audited", date(2004, 3, 1))
+    view = timeline.pathway(session, ANALYST, "acme")
+    assert (view["stage"], view["path"]) == ("audited", "good")
+    assert [t["to"] for t in view["next"]] == ["icp_established"]
+    assert timeline.funnel(session, ANALYST)["at_stage"]["audited"] == 1
+    assert move(session, "icp_established", "2004-06-01").status == "approved"
 
 
 def test_in_dialogue_needs_a_meeting_or_an_accepted_invitation(session, company):

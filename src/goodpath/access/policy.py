@@ -48,6 +48,7 @@ class Permission(enum.StrEnum):
     SUBMIT_DISCLOSURES = "disclosures.submit"  # a company's own disclosures
     SCREEN_BATCH = "screening.batch"  # start batch screening jobs (a file of names, run on the server)
     DECIDE_PROPOSALS = "pathway.decide"  # approve or reject pathway proposals (the second person)
+    PROPOSE_PATHWAY = "pathway.propose"  # propose pathway steps, relief and snapback; review pathway alerts
     MANAGE_FOLLOWUPS = "followups.manage"  # list follow-up work and retry failed ones (payloads name records)
 
 
@@ -55,6 +56,7 @@ _OFFICIAL = frozenset(
     {
         Permission.IMPORT_LISTS, Permission.EDIT_REGISTRY, Permission.VERIFY_AUDIT, Permission.REVIEW_SCREENING,
         Permission.MANAGE_ENGAGEMENT, Permission.SUBMIT_DISCLOSURES, Permission.SCREEN_BATCH,
+        Permission.PROPOSE_PATHWAY,
     }
 )  # fmt: skip
 PERMISSIONS: dict[Role, frozenset[Permission]] = {

@@ -11,7 +11,7 @@ it finds as ``PathwayAlert`` rows, once each (unique per company, source and sou
 - ``review``: a new entry under an unrelated, mixed or unknown programme; a listing whose date cannot be
   told; a breach of a condition the relief in force does not carry; an overdue ICP audit or disclosure.
 
-For a company with relief in force (active or awaiting notice) at relief_granted or normalized, open
+For a company with relief in force (active or awaiting notice) at a relief stage (stages.yaml), open
 breaches open ONE snapback proposal, proposed by the system (``stages.system_viewer()``, actor
 "system:pathway"), unless one is pending already; a second person with the approver role decides it.
 No statute snaps back automatically (legal-rules.md): snapback is a revocation of relief under its
@@ -28,7 +28,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from goodpath.access.policy import Permission, Role, Viewer, can_read
+from goodpath.access.policy import Permission, Viewer, can, can_read
 from goodpath.access.records import get_readable, readable, require
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.fields import one_of, parse_date, required_text, to_dict
@@ -46,7 +46,6 @@ from goodpath.registry.models import ListEntry, Party
 from goodpath.registry.service import get_party
 
 SYSTEM_ACTOR = "system:pathway"
-RELIEF_STAGES = ("relief_granted", "normalized")
 KINDS = ("breach", "review")
 ALERT_STATUSES = ("open", "snapback_proposed", "snapped_back", "snapback_rejected", "snapback_withdrawn",
                   "dismissed", "escalated")  # fmt: skip
@@ -56,20 +55,12 @@ DECISIONS = ("dismiss", "escalate")
 # --- scanning ---------------------------------------------------------------------------------------
 
 
-def _entered(session: Session, party_id: str, stage: str) -> date | None:
-    return session.scalars(
-        select(StatusEvent.occurred_on)
-        .where(StatusEvent.record_type == proposals.RECORD_TYPE, StatusEvent.party_id == party_id,
-               StatusEvent.to_status == stage)
-        .order_by(StatusEvent.occurred_on.desc(), StatusEvent.id.desc()).limit(1)
-    ).first()  # fmt: skip
-
-
 def window_start(session: Session, party_id: str, reliefs: list[PathwayRelief]) -> date | None:
-    """Since when breaches count: the earliest relief in force (its grant); else entry into monitoring."""
+    """Since when breaches count: the earliest relief in force (its grant); else entry into the monitoring
+    stage."""
     if reliefs:
         return min(min(r.status_on, r.effective_on) for r in reliefs)
-    return _entered(session, party_id, "monitoring")
+    return catalogue.entered(session, party_id, catalogue.load().monitoring_stage)
 
 
 def _early_findings(session: Session, party: Party, state: PathwayState, on: date) -> list[dict]:
@@ -234,8 +225,8 @@ def _propose_snapback(session: Session, viewer: Viewer, party: Party, alerts: li
     if len(rationale) > 4000:
         rationale = rationale[:3990] + " ..."
     evidence = [{"kind": "pathway_alert", "id": a.id, "source": a.source, "ref": a.source_ref} for a in alerts][:50]
-    proposal = proposals.propose(session, viewer, party.id, to_stage="snapped_back", rationale=rationale,
-                                 evidence=evidence, effective_on=on)  # fmt: skip
+    proposal = proposals.propose(session, viewer, party.id, to_stage=catalogue.load().snapback_stage,
+                                 rationale=rationale, evidence=evidence, effective_on=on)  # fmt: skip
     _link(session, viewer, alerts, proposal)
     return proposal, True
 
@@ -256,7 +247,7 @@ def _sync(session: Session, system: Viewer, party_id: str) -> None:
 
 def has_relief_in_force(session: Session, state: PathwayState | None) -> bool:
     """The company stands at a stage with relief in force, and some relief of it is in force."""
-    if state is None or state.stage not in RELIEF_STAGES:
+    if state is None or state.stage not in catalogue.load().relief_stages:
         return False
     return bool(relief_life.reliefs_in_force(session, state.party_id))
 
@@ -446,7 +437,7 @@ def get_alert(session: Session, viewer: Viewer, alert_id: int | str) -> PathwayA
 def review(session: Session, viewer: Viewer, alert_id: int | str, decision: str, note: str | None) -> dict:
     """An analyst or approver dismisses an open review alert, or escalates an open alert: a breach
     (opening a snapback proposal as that user when the company has relief in force). Note required."""
-    if viewer.role not in (Role.ANALYST, Role.APPROVER):
+    if not can(viewer, Permission.PROPOSE_PATHWAY):  # an escalation proposes a snapback as its reviewer
         raise Refused("only an analyst or an approver may review pathway alerts")
     require(viewer, Permission.MANAGE_ENGAGEMENT)
     decision = one_of(decision, DECISIONS, "decision")

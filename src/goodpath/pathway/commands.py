@@ -11,6 +11,7 @@ from goodpath.access.operator import local_viewer
 from goodpath.core.cli_support import console, print_json, user_errors
 from goodpath.core.db import session_scope
 from goodpath.pathway import alert_commands, proposals, timeline
+from goodpath.pathway import stages as catalogue
 from goodpath.pathway.acting import acting_viewer
 from goodpath.pathway.eligibility_commands import eligibility
 from goodpath.pathway.evidence_commands import evidence_app, notice
@@ -100,8 +101,9 @@ def propose(
     """Propose a step; it applies at once unless it needs a second approver."""
     relief = None
     if sanction is not None or measure or route:
-        if to not in (None, "relief_granted"):
-            raise typer.BadParameter("a relief goes to relief_granted: leave out --to or give --to relief_granted")
+        grant = catalogue.load().grant_stage
+        if to not in (None, grant):
+            raise typer.BadParameter(f"a relief goes to {grant}: leave out --to or give --to {grant}")
         relief = {"sanction_id": sanction, "measure": measure, "route_code": route}
     given = statement_en is not None or statement_zh is not None
     statement = {"en": statement_en or "", "zh": statement_zh or ""} if given else None

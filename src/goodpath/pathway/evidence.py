@@ -58,6 +58,11 @@ def _require_uploader(viewer: Viewer) -> None:
     raise Refused("you do not have permission to upload evidence")
 
 
+def upload_kinds(viewer: Viewer) -> tuple[str, ...]:
+    """The kinds of document ``viewer`` may upload: a company officer its company's own kinds, others all."""
+    return COMPANY_KINDS if viewer.role is Role.COMPANY_OFFICER else KINDS
+
+
 def _check_company(viewer: Viewer, party_id: str | None, kind: str) -> None:
     """A company officer uploads for its own company only (another company does not exist for them),
     and only the kinds a company produces."""

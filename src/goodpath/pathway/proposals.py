@@ -1,11 +1,12 @@
 """Proposals on the pathway and the two-person rule.
 
 ``propose`` checks that the company may go from its stage to the proposed one (stages.yaml), that
-the proposer's role may propose it, and the evidence the transition names (refusing with what is
+the proposer holds the permission the transition names, and the evidence the transition names (refusing with what is
 missing); a relief is checked against the legal rules (``eligibility.check_relief``). A transition
 that needs no second approver applies at once (recorded as a proposal decided by its proposer);
 anything granting or imposing something stays a pending proposal until a different user with the
-approver role approves it. The proposer can withdraw it; an approver (not the proposer) can reject it.
+approver role (``pathway.decide``) approves it. The proposer can withdraw it; an approver (not the
+proposer) can reject it.
 
 Deciding is an atomic conditional UPDATE (``... WHERE id = :id AND status = 'pending'``): of two
 approvers racing on one proposal, only the one whose UPDATE changed the row applies the change;
@@ -23,7 +24,7 @@ from datetime import date
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from goodpath.access.policy import Permission, Role, Viewer
+from goodpath.access.policy import Permission, Viewer, can
 from goodpath.access.records import get_readable, marking, require
 from goodpath.core import followups
 from goodpath.core.errors import GoodpathError, NotFound, Refused
@@ -64,7 +65,7 @@ def current(session: Session, party: Party) -> tuple[str, date | None]:
     """The company's stage and since when (a company never moved is 'sanctioned')."""
     state = state_of(session, party)
     if state is None:
-        return catalogue.START, _start_date(session, party, utcnow().date())
+        return catalogue.load().start, _start_date(session, party, utcnow().date())
     return state.stage, state.since
 
 
@@ -85,10 +86,11 @@ def _ensure_state(
 ) -> PathwayState:
     state = state_of(session, party)
     if state is None:
-        state = PathwayState(party_id=party.id, stage=catalogue.START, since=_start_date(session, party, on), **marks)
+        start = catalogue.load().start
+        state = PathwayState(party_id=party.id, stage=start, since=_start_date(session, party, on), **marks)
         session.add(state)
         session.flush()
-        add_event(session, viewer, RECORD_TYPE, state, None, catalogue.START, state.since,
+        add_event(session, viewer, RECORD_TYPE, state, None, start, state.since,
                   note=note or "the pathway starts: the company is under sanctions")  # fmt: skip
         audited(session, viewer, "pathway.start", state)
     return state
@@ -165,18 +167,18 @@ def propose(
     party = get_party(session, viewer, party_id)
     rationale = required_text(rationale, "a rationale")
     stage, since = current(session, party)
+    data = catalogue.load()
     if relief is not None:
-        kind, to_stage = "relief", "relief_granted"
+        kind, to_stage = "relief", data.grant_stage
     elif not to_stage:
         raise GoodpathError("say where the company should go (to_stage) or which relief (sanction, measure, route)")
     else:
-        kind = "snapback" if to_stage == "snapped_back" else "transition"
-    data = catalogue.load()
-    if kind == "transition" and to_stage == "relief_granted":
+        kind = data.kind_into(to_stage)  # transition or snapback, as the catalogue's transitions into it
+    if kind == "relief" and relief is None:
         raise GoodpathError("relief is proposed per sanction and measure: give sanction_id, measure and route_code")
     transition = data.find(stage, to_stage, kind)
-    if viewer.role.value not in transition.propose:
-        who = ", ".join(sorted(transition.propose))
+    if not can(viewer, transition.propose):
+        who = ", ".join(transition.proposers)
         raise Refused(f"a {viewer.role.value} may not propose {to_stage} (who may: {who})")
     text = public_register.clean_statement(statement, to_stage if kind != "relief" else None)
     on = _check_date(effective_on, since)
@@ -269,7 +271,7 @@ _DECISION_ACTIONS = {"approved": "pathway.approve", "rejected": "pathway.reject"
 
 def approve(session: Session, viewer: Viewer, proposal_id: int | str, note: str | None = None) -> PathwayProposal:
     """Approve and apply a pending proposal: only a user with the approver role, never its proposer."""
-    if viewer.role is not Role.APPROVER:
+    if not can(viewer, Permission.DECIDE_PROPOSALS):
         raise Refused("only a user with the approver role may approve a proposal")
     proposal = get_proposal(session, viewer, proposal_id)
     _pending(proposal)
@@ -312,7 +314,7 @@ def _require_determination(session: Session, proposal: PathwayProposal) -> None:
 
 def reject(session: Session, viewer: Viewer, proposal_id: int | str, note: str | None) -> PathwayProposal:
     """Reject a pending proposal (an approver other than the proposer), saying why."""
-    if viewer.role is not Role.APPROVER:
+    if not can(viewer, Permission.DECIDE_PROPOSALS):
         raise Refused("only a user with the approver role may reject a proposal")
     note = required_text(note, "a note saying why the proposal is rejected")
     proposal = get_proposal(session, viewer, proposal_id)

@@ -1,10 +1,14 @@
 """The pathway's stages and transitions, as data (``data/stages.yaml``), and the evidence checks
 each transition names.
 
+A stage has its path (start, good, bad), its English and Chinese labels, and what the code reads from
+it as properties (``relief``: relief stays in force there; ``monitoring``: the monitoring period runs
+from entry into it); the catalogue (``load()``) answers them (``start``, ``relief_stages``,
+``monitoring_stage``, ``grant_stage``, ``snapback_stage``, ``label``), so that no stage is named in code.
 A transition says from which stages it leads where, its kind (``transition``, ``relief``,
-``snapback``), the evidence it needs, which roles may propose it, and whether a second person
-with the approver role must approve it. ``check_evidence`` runs a transition's checks for a
-company as of a date and answers what was found (references) and what is missing (in words).
+``snapback``), the evidence it needs, the permission whose holders may propose it, and whether a
+second person with the approver role must approve it. ``check_evidence`` runs a transition's checks
+for a company as of a date and answers what was found (references) and what is missing (in words).
 
 Breach checks (screening hits of disclosed counterparties, cases closed 'sanctioned') read as
 the hosting organization's fully cleared system: a breach the proposer may not read still
@@ -23,7 +27,7 @@ import yaml
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from goodpath.access.policy import Role, Viewer
+from goodpath.access.policy import PERMISSIONS, Permission, Role, Viewer
 from goodpath.core.errors import GoodpathError, Refused
 from goodpath.core.models import Classification
 from goodpath.core.settings import hosting_organization
@@ -37,7 +41,8 @@ from goodpath.registry.authorities import add_period
 from goodpath.registry.models import Party, Sanction
 
 KINDS = ("transition", "relief", "snapback")
-START = "sanctioned"
+PATHS = ("start", "good", "bad")
+LANGS = ("en", "zh")  # a stage's label: English and Simplified Chinese
 
 
 @dataclass(frozen=True)
@@ -46,12 +51,17 @@ class Transition:
     to: str
     kind: str
     evidence: tuple[str, ...]
-    propose: frozenset[str]
+    propose: Permission  # its holders may propose it
     second_approver: bool
+
+    @property
+    def proposers(self) -> list[str]:
+        """The roles that may propose it: those holding its permission."""
+        return sorted(role.value for role, held in PERMISSIONS.items() if self.propose in held)
 
     def as_dict(self) -> dict:
         return {"from": list(self.sources), "to": self.to, "kind": self.kind, "evidence": list(self.evidence),
-                "propose": sorted(self.propose), "second_approver": self.second_approver}  # fmt: skip
+                "propose": self.proposers, "second_approver": self.second_approver}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -63,6 +73,42 @@ class Stages:
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(self.stages)
+
+    @property
+    def start(self) -> str:
+        """Where every company begins (the stage on the ``start`` path)."""
+        return next(name for name, stage in self.stages.items() if stage["path"] == "start")
+
+    @property
+    def relief_stages(self) -> tuple[str, ...]:
+        """The stages at which relief stays in force (``relief: true``)."""
+        return tuple(name for name, stage in self.stages.items() if stage.get("relief"))
+
+    @property
+    def monitoring_stage(self) -> str | None:
+        """The stage from whose entry the monitoring period runs (``monitoring: true``)."""
+        return next((name for name, stage in self.stages.items() if stage.get("monitoring")), None)
+
+    @property
+    def grant_stage(self) -> str | None:
+        """Where a relief leads (the stage every ``relief`` transition goes to)."""
+        return next((t.to for t in self.transitions if t.kind == "relief"), None)
+
+    @property
+    def snapback_stage(self) -> str | None:
+        """Where a snapback leads (the stage every ``snapback`` transition goes to)."""
+        return next((t.to for t in self.transitions if t.kind == "snapback"), None)
+
+    def kind_into(self, stage: str) -> str:
+        """The kind of the transitions into ``stage`` (``transition`` for a stage none leads to)."""
+        return next((t.kind for t in self.transitions if t.to == stage), "transition")
+
+    def label(self, stage: str, language: str = "en") -> str | None:
+        """The stage's name in ``language`` (``en``, ``zh``; ``zh_Hans`` is ``zh``), None for no stage."""
+        spec = self.stages.get(stage)
+        if spec is None:
+            return None
+        return spec["label"].get(language.split("_")[0]) or spec["label"]["en"]
 
     def find(self, current: str, target: str, kind: str | None = None) -> Transition:
         """The transition from ``current`` to ``target``, or Refused naming where one can go."""
@@ -78,8 +124,19 @@ class Stages:
         return [t for t in self.transitions if current in t.sources]
 
 
+def _permission(number: int, value) -> Permission:
+    try:
+        return Permission(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"transition {number}: propose names the permission whose roles may propose it "
+                         f"(one of {', '.join(p.value for p in Permission)}), not {value!r}") from None  # fmt: skip
+
+
 def parse(data: dict) -> Stages:
-    """Stages from their YAML form, checked: every transition names known stages, kinds, evidence, roles."""
+    """Stages from their YAML form, checked: every transition names known stages, kinds, evidence and
+    permission, the transitions into a stage are of one kind, relief and snapback each lead to one stage;
+    every stage has a path and its English and Chinese labels, one stage is the start, one at most the
+    monitoring stage."""
     stages = dict(data["stages"])
     transitions = []
     for number, raw in enumerate(data["transitions"], start=1):
@@ -92,11 +149,27 @@ def parse(data: dict) -> Stages:
         bad = [e for e in raw.get("evidence", []) if e not in EVIDENCE]
         if bad:
             raise ValueError(f"transition {number}: unknown evidence {bad}")
-        roles = frozenset(raw["propose"])
-        if not roles <= {r.value for r in Role}:
-            raise ValueError(f"transition {number}: unknown roles {sorted(roles)}")
-        transitions.append(Transition(sources, raw["to"], raw["kind"], tuple(raw.get("evidence", [])), roles,
+        permission = _permission(number, raw["propose"])
+        transitions.append(Transition(sources, raw["to"], raw["kind"], tuple(raw.get("evidence", [])), permission,
                                       bool(raw["second_approver"])))  # fmt: skip
+    for stage in stages:
+        kinds = sorted({t.kind for t in transitions if t.to == stage})
+        if len(kinds) > 1:
+            raise ValueError(f"stage {stage}: the transitions into it are of one kind, not {kinds}")
+    for kind in ("relief", "snapback"):
+        targets = sorted({t.to for t in transitions if t.kind == kind})
+        if len(targets) > 1:
+            raise ValueError(f"every {kind} transition leads to one stage, not to {targets}")
+    for name, spec in stages.items():
+        if not isinstance(spec, dict) or spec.get("path") not in PATHS:
+            raise ValueError(f"stage {name}: path must be one of {PATHS}")
+        label = spec.get("label")
+        if not isinstance(label, dict) or not all(isinstance(label.get(k), str) and label[k].strip() for k in LANGS):
+            raise ValueError(f"stage {name}: label needs its English and Chinese names {{en: ..., zh: ...}}")
+    if sum(spec["path"] == "start" for spec in stages.values()) != 1:
+        raise ValueError("exactly one stage is on the start path")
+    if sum(bool(spec.get("monitoring")) for spec in stages.values()) > 1:
+        raise ValueError("one stage at most is the monitoring stage")
     return Stages(stages, tuple(transitions), dict(data.get("settings", {})))
 
 
@@ -209,14 +282,18 @@ def _breaches(c: Context, since: date) -> tuple[list[dict], str | None]:
     return refs, "; ".join(words)
 
 
-def _entered(c: Context, stage: str) -> date | None:
+def entered(session: Session, party_id: str, stage: str | None) -> date | None:
     """When the company last entered ``stage`` (from the pathway history)."""
-    return c.session.scalars(
+    return session.scalars(
         select(StatusEvent.occurred_on)
-        .where(StatusEvent.record_type == "pathway", StatusEvent.party_id == c.party.id,
+        .where(StatusEvent.record_type == "pathway", StatusEvent.party_id == party_id,
                StatusEvent.to_status == stage)
         .order_by(StatusEvent.occurred_on.desc(), StatusEvent.id.desc()).limit(1)
     ).first()  # fmt: skip
+
+
+def _entered(c: Context, stage: str | None) -> date | None:
+    return entered(c.session, c.party.id, stage)
 
 
 def monitoring_months() -> int:
@@ -224,7 +301,8 @@ def monitoring_months() -> int:
 
 
 def _monitoring_clean(c: Context) -> Finding:
-    start = c.since if c.stage == "monitoring" else _entered(c, "monitoring")
+    stage = load().monitoring_stage
+    start = c.since if c.stage == stage else _entered(c, stage)
     months = monitoring_months()
     if start is None:
         return Finding(False, [], f"a monitoring period of {months} months (the company was never in monitoring)")
@@ -240,13 +318,13 @@ def _monitoring_clean(c: Context) -> Finding:
 
 
 def _no_breach(c: Context) -> Finding:
-    start = _entered(c, "monitoring") or c.since
+    start = _entered(c, load().monitoring_stage) or c.since
     refs, breach = _breaches(c, start)
     return Finding(not breach, [] if not breach else refs, f"no breach, but there are {breach}" if breach else None)
 
 
 def _breach(c: Context) -> Finding:
-    start = _entered(c, "relief_granted") or c.since
+    start = _entered(c, load().grant_stage) or c.since
     refs, breach = _breaches(c, start)
     if breach:
         return Finding(True, refs)

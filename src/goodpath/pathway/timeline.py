@@ -82,7 +82,7 @@ def current_stage(session: Session, viewer: Viewer, party: Party) -> tuple[str, 
         return state.stage, state.since
     today = utcnow().date()
     first = min((s.imposed_on for s in sanctions_of(session, viewer, party.id) if s.imposed_on), default=today)
-    return catalogue.START, min(first, today)
+    return catalogue.load().start, min(first, today)
 
 
 def company_timeline(session: Session, viewer: Viewer, party_id: str, rows: list[dict] | None = None) -> list[dict]:

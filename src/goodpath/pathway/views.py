@@ -1,6 +1,6 @@
 """API routes of the pathway: a company's pathway, proposals and their decisions, the funnel.
 Reads: any logged-in user, filtered by the records' markings. Proposing needs engagement.manage
-(and a role the transition allows); approving and rejecting need the approver role (the service
+(and the permission the transition names); approving and rejecting need the approver role (the service
 refuses the proposer with 409); withdrawing is the proposer's."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from goodpath.access.deps import require, require_login
 from goodpath.access.policy import Permission, Viewer
 from goodpath.core.api_support import SESSION, invalid_as_422
 from goodpath.core.api_types import BodyId, Key, RecordId
-from goodpath.pathway import proposals, timeline
+from goodpath.pathway import proposals, register, timeline
 
 router = APIRouter(tags=["pathway"])
 manage = require(Permission.MANAGE_ENGAGEMENT)
@@ -37,7 +37,7 @@ class ProposalRequest(BaseModel):
     classification: str | None = Field(None, max_length=20)
     releasability: str | None = Field(None, max_length=400)
     statement: dict[str, str] | None = Field(
-        None, description='The public statement {"en", "zh"} (both) for recognized, public_stigma, snapped_back'
+        None, description=f'The public statement {{"en", "zh"}} (both) for {", ".join(register.templates())}'
     )
     conditions: list[str] | None = Field(
         None, description="A relief's conditions (codes of pathway/data/conditions.yaml); default: the standard set"
@@ -71,9 +71,7 @@ class EnrollRequest(BaseModel):
 
 
 @router.post("/pathway/{party}/enroll", status_code=201)
-def enroll(
-    party: Key, body: EnrollRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
-) -> dict:
+def enroll(party: Key, body: EnrollRequest, viewer: Viewer = Depends(manage), session: Session = SESSION) -> dict:
     """Put a sanctioned company on the pathway (stage 'sanctioned'), so breach detection watches it."""
     with invalid_as_422():
         proposals.enroll(session, viewer, party, on=body.on, note=body.note)
@@ -81,9 +79,7 @@ def enroll(
 
 
 @router.post("/pathway/{party}/proposals", status_code=201)
-def propose(
-    party: Key, body: ProposalRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
-) -> dict:
+def propose(party: Key, body: ProposalRequest, viewer: Viewer = Depends(manage), session: Session = SESSION) -> dict:
     """Propose a step or a relief: applied at once unless a second approver is required."""
     fields = body.model_dump()
     with invalid_as_422():

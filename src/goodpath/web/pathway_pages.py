@@ -21,13 +21,14 @@ from starlette.concurrency import run_in_threadpool
 
 from goodpath.access import auth
 from goodpath.access.deps import CSRF_FIELD, session_cookie
-from goodpath.access.policy import Permission, Role
+from goodpath.access.policy import Permission
 from goodpath.access.records import readable
 from goodpath.core.api_support import SESSION
 from goodpath.core.api_types import RecordId, parse_id
 from goodpath.core.errors import GoodpathError, NotFound
 from goodpath.core.models import utcnow
 from goodpath.pathway import breaches, eligibility, evidence, proposals, timeline
+from goodpath.pathway import register as public_register
 from goodpath.pathway import relief as relief_life
 from goodpath.pathway import stages as catalogue
 from goodpath.pathway.models import PathwayProposal, PathwayState
@@ -43,7 +44,6 @@ router = APIRouter(include_in_schema=False)
 
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 NOT_FOUND = N_("There is no such record, or you may not see it.")
-STATEMENT_STAGES = ("recognized", "public_stigma", "snapped_back")
 
 # Codes the pathway and case pages show that the shared label table does not name yet.
 EXTRA_LABELS = {
@@ -221,12 +221,12 @@ def _draw(
         alerts=alerts,
         stage_targets=stage_targets,
         relief_options=relief_options,
-        statement_stages=STATEMENT_STAGES,
-        can_propose=manage and viewer.role in (Role.ANALYST, Role.APPROVER),
-        can_review=manage and viewer.role in (Role.ANALYST, Role.APPROVER),
+        statement_stages=tuple(public_register.templates()),  # the stages that publish a statement
+        can_propose=manage and page.can(Permission.PROPOSE_PATHWAY),
+        can_review=manage and page.can(Permission.PROPOSE_PATHWAY),
         can_upload=page.can(Permission.SUBMIT_DISCLOSURES),
-        upload_kinds=evidence.COMPANY_KINDS if viewer.role is Role.COMPANY_OFFICER else evidence.KINDS,
-        is_approver=viewer.role is Role.APPROVER,
+        upload_kinds=evidence.upload_kinds(viewer),
+        is_approver=page.can(Permission.DECIDE_PROPOSALS),
         actor=viewer.actor,
         done=DONE.get(done),
         error=error,
