@@ -8,9 +8,12 @@ from datetime import date
 from fastapi.testclient import TestClient
 
 from goodpath.api import app
+from goodpath.pathway import stages
 from goodpath.pathway.models import PathwayProposal, PathwayState
 from goodpath.registry.models import Party
+from goodpath.web import i18n
 from tests.factories import bearer_headers
+from tests.pathway.conftest import with_a_new_stage
 
 HTML = {"Accept": "text/html"}
 SECRET_RATIONALE = "Name them publicly: SECRET reporting shows continued supply"
@@ -131,3 +134,27 @@ def test_raising_a_case_keeps_the_form_and_shows_field_errors(session):
     page = partner.get(good.headers["location"], headers=HTML).text
     assert "Acknowledge" in page and "Record the outcome" not in page
     assert "Raise a case" not in partner.get("/ui/cases", headers=HTML).text
+
+
+def test_a_new_stage_of_the_yaml_shows_with_its_labels_in_english_and_chinese(session, monkeypatch):
+    monkeypatch.setattr(stages, "load", with_a_new_stage)  # stages.yaml with the stage "audited" added
+    party = _party(session, "auditco", "Audited Trading Co")
+    _on_pathway(session, party, stage="audited")
+    session.commit()
+    client = _login(session, "analyst9")
+    page = client.get("/ui/pathway/auditco", headers=HTML)
+    assert page.status_code == 200 and "Independently audited" in page.text
+    assert "Independently audited" in client.get("/ui/pathway", headers=HTML).text
+    client.cookies.set(i18n.LANG_COOKIE, "zh_Hans")
+    assert "已经独立审计" in client.get("/ui/pathway/auditco", headers=HTML).text
+    assert "已经独立审计" in client.get("/ui/pathway", headers=HTML).text
+
+
+def test_every_stage_is_named_by_its_labels_in_stages_yaml(session):
+    client = _login(session, "analyst8")
+    for language, key in (("en", "en"), ("zh_Hans", "zh")):
+        client.cookies.set(i18n.LANG_COOKIE, language)
+        page = client.get("/ui/dashboard", headers=HTML)  # the funnel names every stage
+        assert page.status_code == 200
+        for name, spec in stages.load().stages.items():
+            assert f"</span>{spec['label'][key]}</td>" in page.text, (language, name)

@@ -1,7 +1,8 @@
 """Translatable names of the codes records carry (statuses, roles, kinds, measures ...).
 
 ``N_`` only marks a string for the catalogue; ``label(code)`` translates it when a page is
-drawn. A code without an entry here is shown humanized ("foo_bar" -> "foo bar"), never raw.
+drawn. A pathway stage without an entry here is named by its labels in ``pathway/data/stages.yaml``;
+any other code without one is shown humanized ("foo_bar" -> "foo bar"), never raw.
 """
 
 from __future__ import annotations
@@ -76,18 +77,7 @@ LABELS: dict[str, str] = {
     "planned": N_("Planned"),
     "held": N_("Held"),
     "cancelled": N_("Cancelled"),
-    # pathway stages and paths
-    "commitments_made": N_("Commitments made"),
-    "icp_established": N_("Compliance programme established"),
-    "monitoring": N_("Monitoring"),
-    "recognized": N_("Recognized"),
-    "relief_granted": N_("Relief granted"),
-    "normalized": N_("Normalized"),
-    "stalled": N_("Stalled"),
-    "continued_sanctions": N_("Continued sanctions"),
-    "public_stigma": N_("Public stigma"),
-    "new_sanctions": N_("New sanctions"),
-    "snapped_back": N_("Snapped back"),
+    # pathway paths and kinds of step (the stages' own labels: pathway/data/stages.yaml, read by label())
     "start": N_("Start"),
     "good": N_("Good path"),
     "bad": N_("Bad path"),

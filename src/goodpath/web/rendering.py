@@ -26,6 +26,7 @@ from goodpath.access import auth
 from goodpath.access.deps import CSRF_FIELD, current_viewer, record_denial, session_cookie
 from goodpath.access.policy import PUBLIC, Permission, Role, Viewer, can
 from goodpath.core.api_support import SESSION
+from goodpath.pathway import stages
 from goodpath.registry.names import name_script
 from goodpath.web import i18n
 from goodpath.web.labels import LABELS, N_, humanize
@@ -44,6 +45,7 @@ class _Drawing:
 
     translations: object
     marks: PageMarks = field(default_factory=PageMarks)
+    language: str = i18n.DEFAULT_LANGUAGE
 
 
 _drawing: contextvars.ContextVar[_Drawing] = contextvars.ContextVar("goodpath_drawing")
@@ -65,11 +67,15 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 
 def label(code) -> str:
-    """The translated name of a code (status, role, kind ...); unknown codes humanized."""
+    """The translated name of a code (status, role, kind ...); a pathway stage's from its labels in
+    ``pathway/data/stages.yaml``; unknown codes humanized."""
     if code is None or code == "":
         return "—"
     code = str(code)
-    return gettext(LABELS[code]) if code in LABELS else humanize(code)
+    if code in LABELS:
+        return gettext(LABELS[code])
+    stage = stages.load().label(code, _current().language)
+    return stage if stage is not None else humanize(code)
 
 
 def portion(record=None, classification=None, releasability="ALL", originator=None) -> Markup:
@@ -179,7 +185,7 @@ def render(
     **context,
 ) -> HTMLResponse:
     """Draw ``template``; the banners are filled in last, at the level of everything drawn."""
-    drawing = _Drawing(i18n.translations(language))
+    drawing = _Drawing(i18n.translations(language), language=language)
     token = _drawing.set(drawing)
     try:
         html = ENV.get_template(template).render(
