@@ -8,10 +8,10 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from goodpath.audit.models import AuditEntry
+from goodpath.core.audit_log import AuditEntry
 from goodpath.core.db import new_session
 from goodpath.core.errors import Refused
-from goodpath.engagement.models import EngagementEvent
+from goodpath.core.workflow import StatusEvent
 from goodpath.pathway import proposals
 from goodpath.pathway.models import PathwayProposal, PathwayState
 from tests.pathway.conftest import ANALYST, APPROVER, APPROVER2, add_company, walk_to_monitoring
@@ -26,7 +26,7 @@ def test_two_approvers_racing_give_exactly_one_transition(db):
         proposal_id = proposals.propose(setup, ANALYST, "acme", to_stage="recognized", rationale="a clean year",
                                         effective_on="2005-07-01").id  # fmt: skip
         setup.commit()
-        events_before = setup.scalar(select(func.count()).select_from(EngagementEvent))
+        events_before = setup.scalar(select(func.count()).select_from(StatusEvent))
 
     barrier = threading.Barrier(2)
     outcomes: dict[str, str] = {}
@@ -57,7 +57,7 @@ def test_two_approvers_racing_give_exactly_one_transition(db):
         winner = next(name for name, v in outcomes.items() if v == "approved")
         assert (proposal.status, proposal.decided_by) == ("approved", winner)
         assert check.scalars(select(PathwayState.stage)).one() == "recognized"
-        assert check.scalar(select(func.count()).select_from(EngagementEvent)) == events_before + 1
+        assert check.scalar(select(func.count()).select_from(StatusEvent)) == events_before + 1
         approvals = check.scalars(select(AuditEntry.actor).where(AuditEntry.action == "pathway.approve",
                                                                  AuditEntry.target_id == str(proposal_id)))  # fmt: skip
         assert list(approvals) == [winner]

@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from goodpath.access.policy import Role, Viewer
-from goodpath.audit.models import AuditEntry
+from goodpath.core.audit_log import AuditEntry
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import Classification
-from goodpath.engagement.models import EngagementEvent
+from goodpath.core.workflow import StatusEvent
 from goodpath.pathway import evidence, proposals, stages
 from goodpath.pathway.models import EvidenceVersion, PathwayProposal, PathwayRelief, PathwayState
 from goodpath.registry import authorities
@@ -35,7 +35,7 @@ from tests.pathway.conftest import (
     walk_to_monitoring,
 )
 
-MODELS = (PathwayProposal, PathwayState, PathwayRelief, EngagementEvent, AuditEntry)
+MODELS = (PathwayProposal, PathwayState, PathwayRelief, StatusEvent, AuditEntry)
 
 
 def snapshot(session) -> tuple:
@@ -72,7 +72,7 @@ def test_a_transition_without_a_second_approver_applies_at_once_with_its_event_a
     proposal = move(session, "invited", "2003-09-01")
     assert (proposal.status, proposal.decided_by, proposal.proposed_by) == ("approved", ANALYST.actor, ANALYST.actor)
     assert stage(session) == ("invited", date(2003, 9, 1))
-    event = session.get(EngagementEvent, proposal.event_id)
+    event = session.get(StatusEvent, proposal.event_id)
     assert (event.record_type, event.from_status, event.to_status, event.occurred_on) == (
         "pathway", "sanctioned", "invited", date(2003, 9, 1))  # fmt: skip
     assert event.source == f"proposal {proposal.id}"
@@ -97,7 +97,7 @@ def test_recognition_waits_for_a_second_person_with_the_approver_role(session, c
     session.commit()
     assert (proposal.status, proposal.decided_by, proposal.decision_note) == ("approved", "approver2", "agreed")
     assert stage(session) == ("recognized", date(2005, 7, 1))
-    event = session.get(EngagementEvent, proposal.event_id)
+    event = session.get(StatusEvent, proposal.event_id)
     assert "proposed by approver1, approved by approver2" in event.note
     refused(session, Refused, proposals.approve, APPROVER, proposal.id, match="is approved, not pending")
 
@@ -172,8 +172,6 @@ def test_two_proposals_from_the_same_stage_cannot_both_apply(session, company):
 
 
 # --- relief through the legal rules, and snapback ---------------------------------------------------
-
-
 
 
 def _recognize(session) -> None:
@@ -282,7 +280,7 @@ def test_no_grant_without_a_proposer_and_a_distinct_approver_and_every_change_au
     from tests.pathway.conftest import add_icp, add_meeting, add_pledge
 
     session.rollback()
-    for model in (PathwayRelief, PathwayProposal, PathwayState, EngagementEvent, AuditEntry):
+    for model in (PathwayRelief, PathwayProposal, PathwayState, StatusEvent, AuditEntry):
         session.query(model).delete()
     if session.get(Party, "acme") is None:
         add_company(session)
@@ -313,9 +311,9 @@ def test_no_grant_without_a_proposer_and_a_distinct_approver_and_every_change_au
             session.rollback()
     second = {t.to for t in stages.load().transitions if t.second_approver}
     events = session.scalars(
-        select(EngagementEvent)
-        .where(EngagementEvent.record_type == "pathway", EngagementEvent.from_status.is_not(None))
-        .order_by(EngagementEvent.occurred_on, EngagementEvent.id)
+        select(StatusEvent)
+        .where(StatusEvent.record_type == "pathway", StatusEvent.from_status.is_not(None))
+        .order_by(StatusEvent.occurred_on, StatusEvent.id)
     ).all()  # fmt: skip
     for event in events:
         proposal = session.scalars(select(PathwayProposal).where(PathwayProposal.event_id == event.id)).one()

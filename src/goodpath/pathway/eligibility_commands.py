@@ -9,7 +9,8 @@ from datetime import datetime
 import typer
 from rich.markup import escape
 
-from goodpath.core.cli_support import console, local_viewer, print_json, user_errors
+from goodpath.access.operator import local_viewer
+from goodpath.core.cli_support import console, print_json, user_errors
 from goodpath.core.db import session_scope
 from goodpath.pathway.eligibility import explain
 

@@ -24,9 +24,11 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Role, Viewer
+from goodpath.access.records import get_readable, readable
 from goodpath.core.errors import GoodpathError, NotFound
+from goodpath.core.fields import to_dict
 from goodpath.core.models import RELEASABLE_TO_ALL
-from goodpath.engagement.common import audited, get_readable, readable, to_dict
+from goodpath.core.workflow import audited
 from goodpath.pathway.models import PathwayProposal, PublicStatement
 from goodpath.registry.models import Party, PartyName
 

@@ -14,7 +14,8 @@ from rich.markup import escape
 from rich.padding import Padding
 from rich.text import Text
 
-from goodpath.core.cli_support import console, local_viewer, print_json, user_errors
+from goodpath.access.operator import local_viewer
+from goodpath.core.cli_support import console, print_json, user_errors
 from goodpath.core.db import session_scope
 from goodpath.pathway import register
 
