@@ -352,6 +352,39 @@ def test_parties_may_be_added_to_open_cases_only(session):
             match="is closed")  # fmt: skip
 
 
+def test_parties_and_items_may_be_removed_and_items_added_on_open_cases_only(session):
+    load_list(session, LISTED)
+    case = raise_sample(session)
+    party = session.scalars(select(CaseParty).where(CaseParty.case_id == case.id).order_by(CaseParty.id)).first()
+    refused(session, Refused, cases.remove_party, PARTNER, case.id, party.id, match="permission to remove parties")
+    refused(session, NotFound, cases.remove_party, OPERATOR, case.id, 10**6, match="no party")
+    cases.remove_party(session, OPERATOR, case.id, party.id)
+    session.commit()
+    assert [p["role"] for p in cases.case_detail(session, OPERATOR, case.id)["parties"]] == ["end_user"]
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "case.party.remove")).one()
+    assert "Alpha Missile Trading Co" in entry.before and entry.after is None
+    refused(session, GoodpathError, cases.add_item, OPERATOR, case.id, description="x", control_entry="??",
+            match="item 3 control_entry")  # fmt: skip
+    refused(session, Refused, cases.add_item, AUDITOR, case.id, description="x", match="permission to add items")
+    cases.add_item(session, OPERATOR, case.id, description="guidance kit", control_entry="ECCN 9A004", quantity=2)
+    session.commit()
+    assert [i["description"] for i in case.items][-1] == "guidance kit"
+    refused(session, NotFound, cases.remove_item, OPERATOR, case.id, 4, match="no item 4")
+    cases.remove_item(session, OPERATOR, case.id, 1)
+    session.commit()
+    assert [i["description"] for i in case.items] == ["flow-forming machine", "guidance kit"]
+    cases.close(session, OPERATOR, case.id, outcome="closed_unsubstantiated", note="n", occurred_on="2007-05-01")
+    session.commit()
+    refused(session, Refused, cases.remove_item, OPERATOR, case.id, 1, match="is closed")
+    refused(session, Refused, cases.add_item, OPERATOR, case.id, description="x", match="is closed")
+
+
+def test_a_case_without_a_partner_stays_with_its_raiser(session):
+    case = raise_sample(session, parties=[], partner="")
+    assert case.releasability == "USA"
+    assert cases.list_cases(session, PARTNER) == []
+
+
 # --- interfaces --------------------------------------------------------------------------------
 
 
@@ -437,3 +470,30 @@ def test_cli_raise_step_close_list_and_metrics(db, session, tmp_path, monkeypatc
     metrics = json.loads(runner.invoke(cli, ["cases", "metrics", "--json"]).stdout)
     assert metrics["time_to_step"]["outcome"] == {"cases": 1, "median_days": 38.0, "mean_days": 38.0}
     assert "resolved_by_consultation: 1 (100%)" in runner.invoke(cli, ["cases", "metrics"]).stdout
+
+
+def test_api_and_cli_add_and_remove_items_and_remove_parties(db, session):
+    load_list(session, LISTED)
+    case = raise_sample(session)
+    analyst = TestClient(api, headers=bearer_headers(session))
+    partner = TestClient(api, headers=bearer_headers(session, "partner1", "partner_officer", "CONFIDENTIAL", "CHN"))
+    url = f"/cases/{case.id}"
+    added = analyst.post(f"{url}/items", json={"description": "guidance kit", "control_entry": "ECCN 9A004"})
+    assert added.status_code == 201 and added.json()["items"][-1]["description"] == "guidance kit"
+    assert analyst.post(f"{url}/items", json={"description": "x", "control_entry": "??"}).status_code == 422
+    assert partner.post(f"{url}/items", json={"description": "x"}).status_code == 403
+    assert analyst.delete(f"{url}/items/9").status_code == 404
+    assert len(analyst.delete(f"{url}/items/3").json()["items"]) == 2
+    first = added.json()["parties"][0]["id"]
+    assert partner.delete(f"{url}/parties/{first}").status_code == 403
+    assert [p["role"] for p in analyst.delete(f"{url}/parties/{first}").json()["parties"]] == ["end_user"]
+    assert analyst.delete(f"{url}/parties/{first}").status_code == 404
+    runner = CliRunner()
+    out = runner.invoke(cli, ["cases", "add-item", "WLC-2007-001", "motor cases|MTCR Category II Item 3|12", "--json"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["items"][-1]["quantity"] == 12
+    assert runner.invoke(cli, ["cases", "remove-item", "WLC-2007-001", "1"]).exit_code == 0
+    second = json.loads(runner.invoke(cli, ["cases", "show", "WLC-2007-001", "--json"]).stdout)["parties"][0]["id"]
+    removed = runner.invoke(cli, ["cases", "remove-party", "WLC-2007-001", str(second)])
+    assert removed.exit_code == 0 and "removed" in removed.stdout
+    assert runner.invoke(cli, ["cases", "remove-party", "WLC-2007-001", str(second)]).exit_code == 1

@@ -153,6 +153,51 @@ def add_party(
     done(detail, as_json, f"{_case_message(detail)}; {added.name} added as {added.role}, {hits} hits")
 
 
+@cases_app.command("remove-party")
+def remove_party(
+    case: str = typer.Argument(..., help="Case id or reference."),
+    party: int = typer.Argument(..., help="The case party's id (see cases show --json)."),
+    as_json: bool = JSON,
+) -> None:
+    """Remove a party from an open case (audited)."""
+    with user_errors(), session_scope() as session:
+        viewer = local_viewer()
+        record = cases.get_case(session, viewer, case)
+        removed = cases.remove_party(session, viewer, record.id, party)
+        detail = cases.case_detail(session, viewer, record.id)
+    done(detail, as_json, f"{_case_message(detail)}; {removed.name} ({removed.role}) removed")
+
+
+@cases_app.command("add-item")
+def add_item(
+    case: str = typer.Argument(..., help="Case id or reference."),
+    item: str = typer.Argument(..., help="DESCRIPTION|CONTROL_ENTRY|QUANTITY (the last two optional)."),
+    as_json: bool = JSON,
+) -> None:
+    """Add an item to an open case."""
+    with user_errors(), session_scope() as session:
+        viewer = local_viewer()
+        record = cases.get_case(session, viewer, case)
+        cases.add_item(session, viewer, record.id, **_item(item))
+        detail = cases.case_detail(session, viewer, record.id)
+    done(detail, as_json, f"{_case_message(detail)}; {len(detail['items'])} items")
+
+
+@cases_app.command("remove-item")
+def remove_item(
+    case: str = typer.Argument(..., help="Case id or reference."),
+    number: int = typer.Argument(..., help="The item's number (1 for the first)."),
+    as_json: bool = JSON,
+) -> None:
+    """Remove an item from an open case."""
+    with user_errors(), session_scope() as session:
+        viewer = local_viewer()
+        record = cases.get_case(session, viewer, case)
+        cases.remove_item(session, viewer, record.id, number)
+        detail = cases.case_detail(session, viewer, record.id)
+    done(detail, as_json, f"{_case_message(detail)}; {len(detail['items'])} items")
+
+
 def _step(case: str, status: str, as_json: bool, **kwargs) -> None:
     with user_errors(), session_scope() as session:
         viewer = local_viewer()

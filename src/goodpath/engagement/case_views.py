@@ -1,6 +1,6 @@
 """API routes of alleged-violation cases. Reads: any logged-in user, filtered by the records'
-markings. Writes: raising and closing cases and adding parties need engagement.manage; the partner's
-steps on a case need cases.respond or engagement.manage (403 otherwise).
+markings. Writes: raising and closing cases and adding or removing parties and items need
+engagement.manage; the partner's steps on a case need cases.respond or engagement.manage (403 otherwise).
 Lists answer JSON ``{"results", "total"}``, or a download with ``?format=csv|xlsx``."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from goodpath.access.deps import require, require_login
 from goodpath.access.policy import Permission, Viewer
 from goodpath.core.api_support import SESSION, invalid_as_422
-from goodpath.core.api_types import BodyId, RecordKey
+from goodpath.core.api_types import BodyId, RecordId, RecordKey
 from goodpath.engagement import case_metrics, cases
 from goodpath.engagement.interfaces import LISTS, Format, Lists, require_any
 
@@ -45,6 +45,12 @@ class CasePartyRequest(BaseModel):
     name: str = Field(min_length=1, max_length=300)
     country: str | None = Field(None, max_length=8, description="Two-letter country code")
     party_id: str | None = Field(None, max_length=24, description="The registry party, when known")
+
+
+class CaseItemRequest(BaseModel):
+    description: str = Field(min_length=1, max_length=1000)
+    control_entry: str | None = Field(None, max_length=200, description="e.g. MTCR Category II Item 3, ECCN 9A004")
+    quantity: int | float | str | None = Field(None, description="A positive number or a text like '12 units'")
 
 
 class CaseStatusRequest(BaseModel):
@@ -128,4 +134,37 @@ def add_case_party(
     case = cases.get_case(session, viewer, case_id)
     with invalid_as_422():
         cases.add_party(session, viewer, case.id, **body.model_dump())
+    return cases.case_detail(session, viewer, case.id)
+
+
+@router.delete("/cases/{case_id}/parties/{party_id}")
+def remove_case_party(
+    case_id: RecordKey, party_id: RecordId, viewer: Viewer = Depends(manage), session: Session = SESSION
+) -> dict:
+    """Remove a party (the case party's id) from an open case."""
+    case = cases.get_case(session, viewer, case_id)
+    with invalid_as_422():
+        cases.remove_party(session, viewer, case.id, party_id)
+    return cases.case_detail(session, viewer, case.id)
+
+
+@router.post("/cases/{case_id}/items", status_code=201)
+def add_case_item(
+    case_id: RecordKey, body: CaseItemRequest, viewer: Viewer = Depends(manage), session: Session = SESSION
+) -> dict:
+    """Add an item to an open case."""
+    case = cases.get_case(session, viewer, case_id)
+    with invalid_as_422():
+        cases.add_item(session, viewer, case.id, **body.model_dump())
+    return cases.case_detail(session, viewer, case.id)
+
+
+@router.delete("/cases/{case_id}/items/{number}")
+def remove_case_item(
+    case_id: RecordKey, number: RecordId, viewer: Viewer = Depends(manage), session: Session = SESSION
+) -> dict:
+    """Remove item ``number`` (1 for the first) from an open case."""
+    case = cases.get_case(session, viewer, case_id)
+    with invalid_as_422():
+        cases.remove_item(session, viewer, case.id, number)
     return cases.case_detail(session, viewer, case.id)

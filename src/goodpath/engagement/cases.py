@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Permission, Viewer, can
 from goodpath.access.records import get_readable, history, marking, readable
-from goodpath.core import followups
+from goodpath.core import audit_log, followups
 from goodpath.core.api_types import ID_MAX
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.fields import country_code, one_of, parse_date, required_text, to_dict
@@ -215,6 +215,64 @@ def add_party(
         raise Refused(f"case {case.reference} is closed ({case.status}): no parties can be added")
     cleaned = clean_party(session, viewer, {"role": role, "name": name, "country": country, "party_id": party_id})
     return _add_party(session, viewer, case, cleaned)
+
+
+def _open_case(session: Session, viewer: Viewer, case_id: int | str, what: str) -> ViolationCase:
+    require_manage(viewer, what)
+    case = get_case(session, viewer, case_id)
+    if case.status not in OPEN_STATUSES:
+        raise Refused(f"case {case.reference} is closed ({case.status}): its parties and items cannot change")
+    return case
+
+
+def remove_party(session: Session, viewer: Viewer, case_id: int | str, party_row_id: int) -> CaseParty:
+    """Remove a party from an open case (audited with what it was). Its watched subject stays
+    watched: the watch list is shared with other cases and the screening desk."""
+    case = _open_case(session, viewer, case_id, "remove parties from cases")
+    valid = isinstance(party_row_id, int) and 1 <= party_row_id <= ID_MAX
+    row = session.get(CaseParty, party_row_id) if valid else None
+    if row is None or row.case_id != case.id:
+        raise NotFound(f"no party {party_row_id!r} on case {case.reference}")
+    before = to_dict(row)
+    audit_log.record(
+        session, actor=viewer.actor, action="case.party.remove", target_type=row.__tablename__,
+        target_id=str(row.id), before=before, after=None, reason=None, classification=row.classification,
+        releasability=row.releasability,
+    )  # fmt: skip
+    session.delete(row)
+    session.flush()
+    return row
+
+
+def add_item(
+    session: Session,
+    viewer: Viewer,
+    case_id: int | str,
+    *,
+    description: str,
+    control_entry: str | None = None,
+    quantity: int | float | str | None = None,
+) -> ViolationCase:
+    """Add an item to an open case (checked like the items it was raised with)."""
+    case = _open_case(session, viewer, case_id, "add items to cases")
+    item = {"description": description, "control_entry": control_entry, "quantity": quantity}
+    items = clean_items([*(case.items or []), item])
+    before = to_dict(case)
+    case.items = items
+    audited(session, viewer, "case.items", case, before=before)
+    return case
+
+
+def remove_item(session: Session, viewer: Viewer, case_id: int | str, number: int) -> ViolationCase:
+    """Remove item ``number`` (1 for the first) from an open case."""
+    case = _open_case(session, viewer, case_id, "remove items from cases")
+    items = list(case.items or [])
+    if not (isinstance(number, int) and 1 <= number <= len(items)):
+        raise NotFound(f"no item {number!r} on case {case.reference}")
+    before = to_dict(case)
+    case.items = items[: number - 1] + items[number:]
+    audited(session, viewer, "case.items", case, before=before)
+    return case
 
 
 def _add_party(session: Session, viewer: Viewer, case: ViolationCase, party: dict) -> CaseParty:
