@@ -4,6 +4,7 @@ from goodpath.access.models import ApiToken, BrowserSession, LoginAttempt, User
 from goodpath.cables.models import CableDraft, CableLink, StoredCable
 from goodpath.core.audit_log import AuditEntry, AuditHead
 from goodpath.core.followups import Followup
+from goodpath.core.work import WorkAssignment, WorkComment
 from goodpath.core.workflow import StatusEvent
 from goodpath.engagement.models import (
     CaseParty,
@@ -41,7 +42,7 @@ __all__ = [
     "ViolationCase",
     "CableDraft", "CableLink", "StoredCable",
     "PathwayProposal", "PathwayRelief", "PathwayState",
-    "Followup",
+    "Followup", "WorkAssignment", "WorkComment",
     "ApiToken", "AuditEntry", "AuditHead", "BrowserSession", "Disposition", "LegalAuthority", "ListEntry",
     "ListVersion", "LoginAttempt", "OwnershipLink", "Party", "PartyAddress", "PartyIdentifier", "PartyName",
     "Sanction", "ScreenedSubject", "ScreeningAlert", "ScreeningJob", "User",
