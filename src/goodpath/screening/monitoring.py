@@ -22,15 +22,16 @@ changed since the subject's last screening becomes an alert for an analyst to ac
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Permission, Role, Viewer, can, can_read, level, read_filter
+from goodpath.access.records import history
 from goodpath.core import audit_log as audit
-from goodpath.core import followups
+from goodpath.core import followups, workflow
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import utcnow
 from goodpath.core.settings import hosting_organization
@@ -46,7 +47,10 @@ ENGAGED_COMPANY = "engaged-company"
 MANUAL = "manual"
 SOURCE_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 SCHEMATA = ("Company", "Organization", "LegalEntity", "PublicBody", "Person", "Vessel", "Airplane")
-ALERT_STATUSES = ("open", "acknowledged")
+# open -> escalated (for a second look) -> acknowledged; or open -> acknowledged.
+ALERT_STATUSES = ("open", "escalated", "acknowledged")
+ALERT_RECORD = "screening_alert"  # the record type of an alert's status events (core.workflow)
+MAX_NOTE = 4000
 MONITOR_LIMIT = 25  # hits kept per subject
 SCORE_CHANGE = 0.01  # a score move this large (since the last alert) is a change
 _PG_RESCREEN_LOCK = 0x60_0D_5C_2E  # one re-screening at a time
@@ -218,6 +222,35 @@ def list_subjects(
     return {"total": total, "results": [subject_to_dict(s) for s in rows]}
 
 
+def _readable_subject(session: Session, viewer: Viewer, subject_id: int) -> ScreenedSubject:
+    subject = session.get(ScreenedSubject, subject_id)
+    if subject is None or not can_read(viewer, subject):
+        raise NotFound(f"no watched name {subject_id}")
+    return subject
+
+
+def get_subject(session: Session, viewer: Viewer, subject_id: int) -> dict:
+    """One watched name the viewer may read, with its hits as last screened."""
+    return subject_to_dict(_readable_subject(session, viewer, subject_id))
+
+
+def unwatch(session: Session, viewer: Viewer, subject_id: int) -> dict:
+    """Stop re-screening a watched name (kept, inactive, with its alerts; ``watch`` resumes it).
+    Engaged companies are watched while they are engaged: they are not stopped by hand."""
+    if not can(viewer, Permission.REVIEW_SCREENING):
+        raise Refused("you do not have permission to review screening results")
+    subject = _readable_subject(session, viewer, subject_id)
+    if subject.source == ENGAGED_COMPANY:
+        raise Refused("an engaged company is watched while it is engaged; it cannot be stopped by hand")
+    if not subject.active:
+        raise Refused(f"{subject.name!r} is not watched any more")
+    before = subject_to_dict(subject)
+    subject.active = False
+    session.flush()
+    _audit_subject(session, viewer.actor, "screening.unwatch", subject, before)
+    return subject_to_dict(subject)
+
+
 # --- re-screening --------------------------------------------------------------------------
 
 
@@ -364,10 +397,12 @@ def list_alerts(
     *,
     status: str | None = "open",
     subject_id: int | None = None,
+    party_ids: Collection[str] | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> dict:
-    """Alerts the viewer may read, newest first; ``status`` open, acknowledged, or None for all."""
+    """Alerts the viewer may read, newest first; ``status`` open, escalated, acknowledged, or None
+    for all; ``party_ids``: only alerts whose listed party (the hit) or watched party is one of these."""
     if status is not None and status not in ALERT_STATUSES:
         raise GoodpathError(f"status must be one of {', '.join(ALERT_STATUSES)} (or all), not {status!r}")
     query = (
@@ -379,6 +414,9 @@ def list_alerts(
         query = query.where(ScreeningAlert.status == status)
     if subject_id is not None:
         query = query.where(ScreeningAlert.subject_id == subject_id)
+    if party_ids is not None:
+        wanted = sorted(set(party_ids))
+        query = query.where(or_(ScreeningAlert.hit_party_id.in_(wanted), ScreeningAlert.party_id.in_(wanted)))
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.execute(query.order_by(ScreeningAlert.id.desc()).limit(limit).offset(offset))
     return {"total": total, "results": [alert_to_dict(a, s) for a, s in rows]}
@@ -396,26 +434,64 @@ def alert_records(session: Session, viewer: Viewer, alert_ids: list[int]) -> dic
     return {alert.id: alert for alert in session.scalars(query)}
 
 
-def acknowledge(session: Session, viewer: Viewer, alert_id: int, note: str | None = None) -> dict:
-    """Mark an open alert as seen by an analyst, with an optional note."""
-    if not can(viewer, Permission.REVIEW_SCREENING):
-        raise Refused("you do not have permission to review screening results")
+def _readable_alert(session: Session, viewer: Viewer, alert_id: int) -> tuple[ScreeningAlert, ScreenedSubject]:
     alert = session.get(ScreeningAlert, alert_id)
     subject = session.get(ScreenedSubject, alert.subject_id) if alert is not None else None
     if alert is None or not can_read(viewer, alert) or not can_read(viewer, subject):
         raise NotFound(f"no alert {alert_id}")
+    return alert, subject
+
+
+def get_alert(session: Session, viewer: Viewer, alert_id: int) -> dict:
+    """One alert the viewer may read (and its watched name), with its status history."""
+    alert, subject = _readable_alert(session, viewer, alert_id)
+    return alert_to_dict(alert, subject) | {"history": history(session, viewer, ALERT_RECORD, alert.id)}
+
+
+def acknowledge(session: Session, viewer: Viewer, alert_id: int, note: str | None = None) -> dict:
+    """Mark an open (or escalated) alert as seen by an analyst, with an optional note."""
+    if not can(viewer, Permission.REVIEW_SCREENING):
+        raise Refused("you do not have permission to review screening results")
+    alert, subject = _readable_alert(session, viewer, alert_id)
     if alert.status == "acknowledged":
         raise Refused(f"alert {alert_id} was already acknowledged by {alert.acknowledged_by}")
     note = (note or "").strip() or None
-    if note is not None and len(note) > 4000:
-        raise GoodpathError("the note is longer than 4000 characters")
+    if note is not None and len(note) > MAX_NOTE:
+        raise GoodpathError(f"the note is longer than {MAX_NOTE} characters")
+    before = alert.status
     alert.status, alert.acknowledged_by, alert.acknowledged_at, alert.note = (
         "acknowledged", viewer.actor, utcnow(), note,
     )  # fmt: skip
     session.flush()
+    workflow.add_event(session, viewer, ALERT_RECORD, alert, before, alert.status, utcnow().date(), note)
     audit.record(
         session, actor=viewer.actor, action="screening.alert.acknowledge", target_type="screening_alert",
-        target_id=str(alert.id), before={"status": "open"}, after={"status": alert.status, "note": note},
+        target_id=str(alert.id), before={"status": before}, after={"status": alert.status, "note": note},
+        classification=alert.classification, releasability=alert.releasability,
+    )  # fmt: skip
+    return alert_to_dict(alert, subject)
+
+
+def escalate(session: Session, viewer: Viewer, alert_id: int, note: str) -> dict:
+    """Escalate an open alert for a second look (a senior analyst, an approver), saying why: it
+    stays to be acknowledged, under ``escalated``; who escalated it and why is its history."""
+    if not can(viewer, Permission.REVIEW_SCREENING):
+        raise Refused("you do not have permission to review screening results")
+    alert, subject = _readable_alert(session, viewer, alert_id)
+    if alert.status != "open":
+        by = f" by {alert.acknowledged_by}" if alert.status == "acknowledged" else ""
+        raise Refused(f"alert {alert_id} is {alert.status}{by} already: only an open alert is escalated")
+    note = (note or "").strip()
+    if not note:
+        raise GoodpathError("an escalation needs a note (why, and for whom)")
+    if len(note) > MAX_NOTE:
+        raise GoodpathError(f"the note is longer than {MAX_NOTE} characters")
+    alert.status = "escalated"
+    session.flush()
+    workflow.add_event(session, viewer, ALERT_RECORD, alert, "open", alert.status, utcnow().date(), note)
+    audit.record(
+        session, actor=viewer.actor, action="screening.alert.escalate", target_type="screening_alert",
+        target_id=str(alert.id), before={"status": "open"}, after={"status": alert.status}, reason=note,
         classification=alert.classification, releasability=alert.releasability,
     )  # fmt: skip
     return alert_to_dict(alert, subject)
