@@ -88,8 +88,9 @@ def test_stopping_a_watched_name(session):
     with pytest.raises(Refused, match="not watched any more"):
         monitoring.unwatch(session, OPERATOR, subject.id)
     assert monitoring.watch(session, OPERATOR, "Alpha Missile Trading").active  # watching again resumes it
+    marks = {"classification": "UNCLASSIFIED", "releasability": "USA", "originator": "USA"}
     engaged = ScreenedSubject(subject_key="x", name="X", source=monitoring.ENGAGED_COMPANY, active=True,
-                              created_by="t", classification="UNCLASSIFIED", releasability="USA", originator="USA")  # fmt: skip
+                              created_by="t", **marks)  # fmt: skip
     session.add(engaged)
     session.flush()
     with pytest.raises(Refused, match="engaged company"):
@@ -98,8 +99,10 @@ def test_stopping_a_watched_name(session):
 
 def _false_positive(session, name="Alpha Missile Trading"):
     hit = service.screen(session, OPERATOR, name, include_suppressed=True)["hits"][0]
-    return dispositions.record(session, OPERATOR, name=name, country=None, party_id=hit["party_id"],
-                               entry_id=hit["entry_id"], verdict="false_positive", reason="a bakery in Lyon")  # fmt: skip
+    return dispositions.record(
+        session, OPERATOR, name=name, country=None, party_id=hit["party_id"], entry_id=hit["entry_id"],
+        verdict="false_positive", reason="a bakery in Lyon",
+    )  # fmt: skip
 
 
 def test_dispositions_in_force_and_reopening_a_false_positive(session):
