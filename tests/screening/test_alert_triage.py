@@ -9,11 +9,12 @@ from sqlalchemy import select
 
 from goodpath.access.policy import Role, Viewer
 from goodpath.core import audit_log as audit
+from goodpath.core import work
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import Classification
 from goodpath.lists import service as lists
 from goodpath.screening import dispositions, monitoring, service
-from goodpath.screening.models import ScreenedSubject
+from goodpath.screening.models import ScreenedSubject, ScreeningAlert
 from tests.factories import OPERATOR, entity, parsed
 
 DATASET = "triage-test"
@@ -71,6 +72,16 @@ def test_alerts_filtered_by_party(session):
     only = monitoring.list_alerts(session, OPERATOR, party_ids=[beta["party_id"]])
     assert [a["id"] for a in only["results"]] == [beta["id"]] and only["total"] == 1
     assert monitoring.list_alerts(session, OPERATOR, party_ids=[])["total"] == 0
+
+
+def test_alerts_assigned_to_a_user(session):
+    alerts = _two_alerts(session)
+    record = session.get(ScreeningAlert, alerts[1]["id"])
+    work.assign(session, "tester", monitoring.ALERT_WORK, record, "analyst", None)
+    session.commit()
+    mine = monitoring.list_alerts(session, OPERATOR, assigned_to="Analyst")
+    assert [a["id"] for a in mine["results"]] == [record.id] and mine["total"] == 1
+    assert monitoring.list_alerts(session, OPERATOR, assigned_to="approver")["total"] == 0
 
 
 def test_stopping_a_watched_name(session):

@@ -25,9 +25,10 @@ import re
 from collections.abc import Collection, Iterable
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import exists, func, or_, select, text
 from sqlalchemy.orm import Session
 
+from goodpath.access.auth import normalize_username
 from goodpath.access.policy import Permission, Role, Viewer, can, can_read, level, read_filter
 from goodpath.access.records import history
 from goodpath.core import audit_log as audit
@@ -35,6 +36,7 @@ from goodpath.core import followups, workflow
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import utcnow
 from goodpath.core.settings import hosting_organization
+from goodpath.core.work import WorkAssignment
 from goodpath.registry.datasets import ENGAGEMENT_DATASET
 from goodpath.registry.models import ListEntry, Party
 from goodpath.screening import service
@@ -50,6 +52,7 @@ SCHEMATA = ("Company", "Organization", "LegalEntity", "PublicBody", "Person", "V
 # open -> escalated (for a second look) -> acknowledged; or open -> acknowledged.
 ALERT_STATUSES = ("open", "escalated", "acknowledged")
 ALERT_RECORD = "screening_alert"  # the record type of an alert's status events (core.workflow)
+ALERT_WORK = "alert"  # the record type of an alert's assignment (core.work)
 MAX_NOTE = 4000
 MONITOR_LIMIT = 25  # hits kept per subject
 SCORE_CHANGE = 0.01  # a score move this large (since the last alert) is a change
@@ -398,11 +401,13 @@ def list_alerts(
     status: str | None = "open",
     subject_id: int | None = None,
     party_ids: Collection[str] | None = None,
+    assigned_to: str | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> dict:
     """Alerts the viewer may read, newest first; ``status`` open, escalated, acknowledged, or None
-    for all; ``party_ids``: only alerts whose listed party (the hit) or watched party is one of these."""
+    for all; ``party_ids``: only alerts whose listed party (the hit) or watched party is one of these;
+    ``assigned_to``: only alerts assigned to this user (core.work)."""
     if status is not None and status not in ALERT_STATUSES:
         raise GoodpathError(f"status must be one of {', '.join(ALERT_STATUSES)} (or all), not {status!r}")
     query = (
@@ -417,6 +422,11 @@ def list_alerts(
     if party_ids is not None:
         wanted = sorted(set(party_ids))
         query = query.where(or_(ScreeningAlert.hit_party_id.in_(wanted), ScreeningAlert.party_id.in_(wanted)))
+    if assigned_to is not None:
+        query = query.where(exists().where(
+            WorkAssignment.record_type == ALERT_WORK, WorkAssignment.record_id == ScreeningAlert.id,
+            WorkAssignment.assignee == normalize_username(assigned_to),
+        ))  # fmt: skip
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.execute(query.order_by(ScreeningAlert.id.desc()).limit(limit).offset(offset))
     return {"total": total, "results": [alert_to_dict(a, s) for a, s in rows]}
