@@ -304,6 +304,54 @@ def list_disclosures(
     return [to_dict(d) for d in session.scalars(query.order_by(Disclosure.id.desc()))]
 
 
+REVIEW_STATES = ("to_review", "reviewed")
+
+
+def unreviewed(disclosure: Disclosure | dict) -> int:
+    """How many of a disclosure's hits no analyst has decided yet."""
+    hits = disclosure["hits"] if isinstance(disclosure, dict) else disclosure.hits
+    return sum(h.get("verdict") is None for h in hits or [])
+
+
+@accepts_party_key
+def review_queue(
+    session: Session,
+    viewer: Viewer,
+    *,
+    party_id: str | None = None,
+    signal: str | None = None,
+    review: str | None = None,
+    limit: int = 25,
+    offset: int = 0,
+) -> dict:
+    """The analysts' queue: the disclosures the viewer may read, those with undecided hits first
+    (oldest first: they have waited longest), then the others newest first. ``review``: to_review
+    (some hit undecided) or reviewed (hits, all decided). Answers ``{"results", "total"}``; each row
+    is the disclosure with ``unreviewed`` (its undecided hits)."""
+    query = readable(session, viewer, Disclosure)
+    if party_id is not None:
+        query = query.where(Disclosure.party_id == party_id)
+    if signal is not None:
+        query = query.where(Disclosure.signal == one_of(signal, SIGNALS, "signal"))
+    if review is not None:
+        review = one_of(review, REVIEW_STATES, "review")
+    rows = []
+    for d in session.scalars(query.order_by(Disclosure.id)):
+        waiting = unreviewed(d)
+        if review == "to_review" and not waiting or review == "reviewed" and (waiting or not d.hits):
+            continue
+        rows.append(to_dict(d) | {"unreviewed": waiting})
+    rows.sort(key=lambda r: (r["unreviewed"] == 0, r["id"] if r["unreviewed"] else -r["id"]))
+    offset, limit = max(int(offset), 0), max(int(limit), 0)
+    return {"results": rows[offset : offset + limit], "total": len(rows)}
+
+
+def disclosing_companies(session: Session, viewer: Viewer) -> list[str]:
+    """The party ids of the companies whose disclosures the viewer may read (the queue's filter)."""
+    query = readable(session, viewer, Disclosure).with_only_columns(Disclosure.party_id).distinct()
+    return sorted(session.scalars(query))
+
+
 def signals(session: Session, viewer: Viewer, party_id: str) -> list[dict]:
     """The confirmed hits of a company's disclosures: what the pathway engine reads (a view derived from
     the disclosures the viewer may read; a company officer's own company's alone)."""

@@ -11,17 +11,18 @@ Invitations and meetings take the dossier's marking unless given their own.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from goodpath.access.policy import Permission, Viewer
+from goodpath.access.policy import Permission, Viewer, read_filter
 from goodpath.access.records import get_readable, history, marking, readable, require
+from goodpath.core.audit_log import AuditEntry
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.fields import one_of, parse_date, required_text, to_dict
 from goodpath.core.models import utcnow
-from goodpath.core.workflow import Workflow, add_event, audited, transition
+from goodpath.core.workflow import StatusEvent, Workflow, add_event, audited, transition
 from goodpath.engagement.models import CompanyMeeting, Dossier, Invitation
 from goodpath.registry.service import accepts_party_key, party_of
 
@@ -135,14 +136,16 @@ def set_status(
     occurred_on: date | str | None = None,
     note: str | None = None,
     source: str | None = None,
+    expected_version: int | None = None,
 ) -> Dossier:
-    """Move the dossier along proposed -> invited -> in_dialogue <-> paused -> closed."""
+    """Move the dossier along proposed -> invited -> in_dialogue <-> paused -> closed; refused
+    (``StaleRecord``) if it changed since ``expected_version`` was read."""
     require(viewer, Permission.MANAGE_ENGAGEMENT)
     dossier = get_dossier(session, viewer, party_id)
     if status in ("paused", "closed") and not (note or "").strip():
         raise GoodpathError(f"a dossier {status} needs a note saying why")
     transition(session, viewer, DOSSIER, dossier, status, occurred_on=parse_date(occurred_on, "occurred_on"),
-               note=note, source=source)  # fmt: skip
+               note=note, source=source, expected_version=expected_version)  # fmt: skip
     return dossier
 
 
@@ -346,9 +349,11 @@ def record_meeting(
     share_with: Iterable[str] = (),
     source: str | None = None,
     demo_key: str | None = None,
+    reason: str | None = None,
 ) -> CompanyMeeting:
     """Record a meeting with the company. A meeting on an invitation needs the invitation
-    accepted. Dossier topics the meeting covered that were still open become discussed."""
+    accepted. Dossier topics the meeting covered that were still open become discussed.
+    ``reason``: why it is recorded now (e.g. recorded late, from a cable), kept in its audit entry."""
     require(viewer, Permission.MANAGE_ENGAGEMENT)
     dossier = get_dossier(session, viewer, party_id)
     held = parse_date(held_on, "held_on")
@@ -374,7 +379,7 @@ def record_meeting(
     )  # fmt: skip
     session.add(meeting)
     session.flush()
-    audited(session, viewer, "company_meeting.record", meeting)
+    audited(session, viewer, "company_meeting.record", meeting, reason=(reason or "").strip() or None)
     wanted = {t.lower() for t in covered}
     if any(t["topic"].lower() in wanted and t["status"] == "open" for t in dossier.topics or []):
         before = to_dict(dossier)
@@ -384,6 +389,50 @@ def record_meeting(
         ]
         audited(session, viewer, "dossier.topic", dossier, before=before, reason=f"meeting {meeting.id}")
     return meeting
+
+
+def late_entries(session: Session, viewer: Viewer, dossier: Dossier) -> list[dict]:
+    """What was recorded after the day it happened (backdated), newest recording first: meetings
+    recorded after they were held, and steps of the dossier and of its invitations recorded after
+    their date. Each row: kind, id, on (when it happened), recorded_at, by, days (how late), reason
+    (a meeting's: from its audit entry; a step's: its note) and source. Only what the viewer may read."""
+    rows: list[dict] = []
+    meetings = {m.id: m for m in _readable_children(session, viewer, CompanyMeeting, dossier.id)}
+    reasons = {
+        int(e.target_id): e.reason
+        for e in session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "company_meeting.record",
+                                     AuditEntry.target_id.in_([str(i) for i in meetings]))
+        )
+    }  # fmt: skip
+    for meeting in meetings.values():
+        recorded = _aware(meeting.created_at)
+        if recorded.date() > meeting.held_on:
+            rows.append({"kind": "meeting", "id": meeting.id, "on": meeting.held_on, "recorded_at": recorded,
+                         "by": meeting.created_by, "days": (recorded.date() - meeting.held_on).days,
+                         "reason": reasons.get(meeting.id), "source": meeting.source, "to": None})  # fmt: skip
+    invitation_ids = [i.id for i in _readable_children(session, viewer, Invitation, dossier.id)]
+    steps = (
+        select(StatusEvent)
+        .where(read_filter(viewer, StatusEvent))
+        .where(
+            ((StatusEvent.record_type == INVITATION.name) & StatusEvent.record_id.in_(invitation_ids))
+            | ((StatusEvent.record_type == DOSSIER.name) & (StatusEvent.record_id == dossier.id))
+        )
+    )
+    for event in session.scalars(steps):
+        recorded = _aware(event.recorded_at)
+        if recorded.date() > event.occurred_on:
+            rows.append({"kind": event.record_type, "id": event.record_id, "on": event.occurred_on,
+                         "recorded_at": recorded, "by": event.recorded_by,
+                         "days": (recorded.date() - event.occurred_on).days, "reason": event.note,
+                         "source": event.source, "to": event.to_status})  # fmt: skip
+    return sorted(rows, key=lambda r: (r["recorded_at"], r["kind"], r["id"]), reverse=True)
+
+
+def _aware(value: datetime) -> datetime:
+    # SQLite gives back naive datetimes: they were stored in UTC.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 @accepts_party_key

@@ -20,7 +20,9 @@ from goodpath.web import (
     cable_pages,
     case_pages,
     chart_pages,
+    disclosure_pages,
     docs_page,
+    dossier_pages,
     engagement_pages,
     evidence_pages,
     followup_pages,
@@ -73,7 +75,8 @@ async def invalid_input(request: Request, exc: RequestValidationError) -> Respon
 
 def install(app: FastAPI) -> None:
     for module in (pages, cable_pages, audit_pages, screening_pages, engagement_pages, pathway_pages, case_pages,
-                   chart_pages, evidence_pages, followup_pages, docs_page):  # fmt: skip
+                   chart_pages, evidence_pages, followup_pages, docs_page, dossier_pages,
+                   disclosure_pages):  # fmt: skip
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_exception_handler(PageError, error_response)

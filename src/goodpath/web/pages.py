@@ -34,7 +34,7 @@ from goodpath.registry import service as registry
 from goodpath.screening import monitoring
 from goodpath.screening import service as screening
 from goodpath.web import i18n
-from goodpath.web.company_home import company_home, dossier_or_none, party_or_none, pathway_of
+from goodpath.web.company_home import company_home, dossier_or_none, pathway_of
 from goodpath.web.labels import N_
 from goodpath.web.rendering import Page, page, render
 
@@ -346,19 +346,6 @@ def party_page(party_id: str, page: Page = Depends(page)) -> Response:
 
 def _not_found(page: Page) -> Response:
     return page.render("error.html", status_code=404, title=N_("Not found"), message=NOT_FOUND)
-
-
-# --- company dossiers -------------------------------------------------------------------------
-
-
-@router.get("/ui/dossiers/{party_id}", response_class=HTMLResponse)
-def dossier_page(party_id: str, page: Page = Depends(page)) -> Response:
-    page.require_login()
-    party = party_or_none(page, party_id)
-    dossier = dossier_or_none(page, party.id) if party else None
-    if dossier is None:
-        return _not_found(page)
-    return page.render("dossier.html", party=party, dossier=dossier, pathway=pathway_of(page, party))
 
 
 # --- screening --------------------------------------------------------------------------------
