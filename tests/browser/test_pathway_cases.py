@@ -39,6 +39,7 @@ def test_raise_a_case_and_resolve_it_by_consultation(page):
     page.fill("[data-testid=case-title]", "Carbon fibre to a missile programme")
     page.fill("[data-testid=case-facts]", "A broker in Dalian shipped carbon fibre to an end user in Iran.")
     page.fill("[data-testid=case-destination]", "IR")
+    page.check("[data-testid=marking-release]")  # released to the partner government: its choice
     page.click("[data-testid=raise-submit]")
     expect(page.get_by_test_id("done")).to_contain_text("The case is raised")
     expect(page.get_by_test_id("case-status")).to_contain_text("Raised")

@@ -126,7 +126,7 @@ def test_raising_a_case_keeps_the_form_and_shows_field_errors(session):
     assert 'value="Broker case"' in bad.text
     good = client.post("/ui/cases", follow_redirects=False, data={
         "csrf_token": token, "reference": "WLC-2026-050", "title": "Broker case", "facts": "Machine tools.",
-        "classification": "UNCLASSIFIED", "partner": "CHN"})  # fmt: skip
+        "classification": "UNCLASSIFIED", "partner": "CHN", "release_to_partner": "1"})  # fmt: skip
     assert good.status_code == 303
     page = client.get(good.headers["location"], headers=HTML).text
     assert "WLC-2026-050" in page and "Record the outcome" in page and "Acknowledge" in page

@@ -1,7 +1,10 @@
 """The alleged-violation case pages: the list (filters: status, age), one case (facts, parties,
-history, the workflow steps this user may take from its status, the partner's response) and the form
-that raises a case. The services decide and refuse exactly as for the API: raising and closing need
-engagement.manage; the partner's steps need cases.respond (or an analyst recording them on its behalf).
+history, the workflow steps this user may take from its status, the partner's response; its parties,
+each with the hits of its screening on entry, and items, added and removed while the case is open) and
+the form that raises a case (its company becomes a party; released to the partner government only when
+chosen). The services decide and refuse exactly as for the API and CLI: raising, closing and changing
+parties and items need engagement.manage; the partner's steps need cases.respond (or an analyst
+recording them on its behalf).
 """
 
 from __future__ import annotations
@@ -12,20 +15,24 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from goodpath.access.policy import Permission
-from goodpath.core.api_types import RecordKey
+from goodpath.core.api_types import RecordId, RecordKey
 from goodpath.core.errors import NotFound
 from goodpath.core.models import utcnow
 from goodpath.engagement import cases
 from goodpath.engagement.case_metrics import AGE_BUCKETS, age_bucket
+from goodpath.registry import service as registry
+from goodpath.web import marking_fields
 from goodpath.web.labels import N_
 from goodpath.web.pathway_pages import NOT_FOUND, attempt, form_fields, parse_day, see_other
 from goodpath.web.rendering import Page, PageError, page
 
 router = APIRouter(include_in_schema=False)
 
-CLASSIFICATIONS = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET")
-FIELDS = ("reference", "title", "facts", "raised_on", "destination", "end_user", "party", "partner", "classification",
+CLASSIFICATIONS = marking_fields.CLASSIFICATIONS
+FIELDS = ("reference", "title", "facts", "raised_on", "destination", "end_user", "party", "party_role", "partner",
           "source")  # fmt: skip
+PARTY_FIELDS = ("role", "name", "country", "party_id")
+ITEM_FIELDS = ("description", "control_entry", "quantity")
 PARTNER_ACTIONS = {"acknowledged": N_("Acknowledge"), "under_investigation": N_("Open an investigation"),
                    "response_reported": N_("Report the response")}  # fmt: skip
 DONE = {
@@ -34,6 +41,10 @@ DONE = {
     "under_investigation": N_("The investigation is recorded."),
     "response_reported": N_("The response is recorded."),
     "closed": N_("The outcome is recorded; the case is closed."),
+    "party_added": N_("The party is added; it is screened and watched."),
+    "party_removed": N_("The party is removed."),
+    "item_added": N_("The item is added."),
+    "item_removed": N_("The item is removed."),
 }
 
 
@@ -63,8 +74,8 @@ def _draw_list(page: Page, *, status: str = "", age: str = "", done: str = "", s
     return page.render(
         "cases.html", status_code=status_code, cases=rows, status=status, age=age, statuses=cases.CASE.statuses,
         buckets=[name for name, _, _ in AGE_BUCKETS], can_raise=can_raise, done=DONE.get(done),
-        form=form or {"partner": "CHN", "classification": "UNCLASSIFIED"}, errors=errors or {}, error=error,
-        classifications=CLASSIFICATIONS, raise_open=bool(errors or error),
+        form=form or {"partner": marking_fields.PARTNER, "party_role": "exporter", **marking_fields.DEFAULTS},
+        errors=errors or {}, error=error, raise_open=bool(errors or error), party_roles=cases.PARTY_ROLES,
     )  # fmt: skip
 
 
@@ -92,7 +103,7 @@ def _validate(form: dict) -> dict[str, str]:
         errors["destination"] = N_("Use a two-letter country code, such as CN or US.")
     if form["classification"] not in CLASSIFICATIONS:
         errors["classification"] = N_("Choose a classification from the list.")
-    if not form["partner"]:
+    if form["release_to_partner"] and not form["partner"]:
         errors["partner"] = N_("Enter the partner government, such as CHN.")
     return errors
 
@@ -103,26 +114,47 @@ def _field_of(message: str) -> str:
     for prefix, field in (("a case with reference", "reference"), ("reference", "reference"), ("title", "title"),
                           ("facts", "facts"), ("raised_on", "raised_on"), ("destination", "destination"),
                           ("end_user", "end_user"), ("no party", "party"), ("classification", "classification"),
-                          ("releasab", "partner")):  # fmt: skip
+                          ("you cannot mark", "classification"), ("releasab", "partner"),
+                          ("party 1", "party")):  # fmt: skip
         if text.startswith(prefix):
             return field
     return "form"
 
 
+def _company_party(page: Page, key: str, role: str) -> list[dict]:
+    """The company typed on the form as the case's first party (its registry caption and country);
+    none when the viewer cannot see such a party (the service then answers "no party")."""
+    if not key:
+        return []
+    try:
+        party = registry.get_party(page.session, page.viewer, key)
+    except NotFound:
+        return []
+    countries = [c.strip().upper() for c in party.countries or () if len(c.strip()) == 2 and c.strip().isalpha()]
+    return [{"role": role or "exporter", "name": party.caption, "party_id": party.id,
+             "country": countries[0] if len(countries) == 1 else None}]  # fmt: skip
+
+
 @router.post("/ui/cases", response_class=HTMLResponse)
 async def raise_case(request: Request, page: Page = Depends(page)) -> Response:
     page.require_login()
+    if not page.can(Permission.MANAGE_ENGAGEMENT):
+        page.deny()
+        raise PageError(403, N_("Your role does not allow this."))
     fields = await form_fields(request)
-    form = {k: fields.get(k, "").strip() for k in FIELDS}
+    form = {k: fields.get(k, "").strip() for k in FIELDS} | marking_fields.typed(fields)
     form["destination"] = form["destination"].upper()
     form["partner"] = form["partner"].upper()
     errors = _validate(form)
     if errors:
         return _draw_list(page, status_code=422, form=form, errors=errors)
+    # Released to the partner government only when the form says so: else the raiser's organization only.
+    partner = form["partner"] if marking_fields.releases(fields) else ""
     case, error = attempt(page.session, lambda: cases.raise_case(
         page.session, page.viewer, reference=form["reference"], title=form["title"], facts=form["facts"],
         raised_on=form["raised_on"] or None, destination=form["destination"] or None,
-        end_user=form["end_user"] or None, party_id=form["party"] or None, partner=form["partner"],
+        end_user=form["end_user"] or None, party_id=form["party"] or None, partner=partner,
+        parties=_company_party(page, form["party"], form["party_role"]),
         classification=form["classification"], source=form["source"] or None,
     ))  # fmt: skip
     if error:
@@ -154,10 +186,12 @@ def _draw_case(page: Page, case_id: str, *, done: str = "", status_code: int = 2
     partner_steps = [s for s in cases.PARTNER_STEPS if s in allowed] if respond else []
     outcomes = [o for o in cases.OUTCOMES if o in allowed] if page.can(Permission.MANAGE_ENGAGEMENT) else []
     detail["age_days"] = _age(detail, utcnow().date())
+    editable = detail["open"] and page.can(Permission.MANAGE_ENGAGEMENT)
     return page.render(
         "case.html", status_code=status_code, case=detail, record=record, partner_steps=partner_steps,
         partner_actions=PARTNER_ACTIONS, outcomes=outcomes, on_behalf=not page.can(Permission.RESPOND_CASES),
-        done=DONE.get(done), error=error, errors=errors or {}, form=form or {},
+        done=DONE.get(done), error=error, errors=errors or {}, form=form or {}, editable=editable,
+        party_roles=cases.PARTY_ROLES,
     )  # fmt: skip
 
 
@@ -192,3 +226,89 @@ async def case_step(case_id: RecordKey, request: Request, page: Page = Depends(p
     if error:
         return _draw_case(page, str(case.id), status_code=409, error=error, form=form)
     return see_other(f"/ui/cases/{case.id}", done=step)
+
+
+# --- parties and items ----------------------------------------------------------------------------
+
+
+def _managed_case(page: Page, case_id: str):
+    """The case, for a user who manages cases: 403 for any other role (before reading it), 404 when
+    the user cannot read it."""
+    page.require_login()
+    if not page.can(Permission.MANAGE_ENGAGEMENT):
+        page.deny()
+        raise PageError(403, N_("Your role does not allow this."))
+    try:
+        return cases.get_case(page.session, page.viewer, case_id)
+    except (NotFound, ValueError):
+        raise PageError(404, NOT_FOUND) from None
+
+
+def _quantity(text: str) -> int | float | str | None:
+    """As the CLI reads a quantity: a whole or decimal number, else the text (e.g. '1 unit')."""
+    if not text:
+        return None
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            continue
+    return text
+
+
+@router.post("/ui/cases/{case_id}/parties", response_class=HTMLResponse)
+async def add_party(case_id: RecordKey, request: Request, page: Page = Depends(page)) -> Response:
+    case = _managed_case(page, case_id)
+    fields = await form_fields(request)
+    form = {f"party_{k}": fields.get(k, "").strip() for k in PARTY_FIELDS}
+    name = form["party_name"]
+    if not name and form["party_party_id"]:  # a registry party named by its key: its caption
+        try:
+            name = registry.get_party(page.session, page.viewer, form["party_party_id"]).caption
+        except NotFound:
+            name = ""
+    _, error = attempt(page.session, lambda: cases.add_party(
+        page.session, page.viewer, case.id, role=form["party_role"], name=name,
+        country=form["party_country"] or None, party_id=form["party_party_id"] or None,
+    ))  # fmt: skip
+    if error:
+        return _draw_case(page, str(case.id), status_code=409 if error.startswith("case ") else 422,
+                          errors={"party": error}, form=form)  # fmt: skip
+    return see_other(f"/ui/cases/{case.id}", done="party_added")
+
+
+@router.post("/ui/cases/{case_id}/parties/{party_id}/remove", response_class=HTMLResponse)
+async def remove_party(case_id: RecordKey, party_id: RecordId, page: Page = Depends(page)) -> Response:
+    case = _managed_case(page, case_id)
+    _, error = attempt(page.session, lambda: cases.remove_party(page.session, page.viewer, case.id, party_id))
+    if error:
+        if error.startswith("no party"):
+            raise PageError(404, NOT_FOUND)
+        return _draw_case(page, str(case.id), status_code=409, error=error)
+    return see_other(f"/ui/cases/{case.id}", done="party_removed")
+
+
+@router.post("/ui/cases/{case_id}/items", response_class=HTMLResponse)
+async def add_item(case_id: RecordKey, request: Request, page: Page = Depends(page)) -> Response:
+    case = _managed_case(page, case_id)
+    fields = await form_fields(request)
+    form = {f"item_{k}": fields.get(k, "").strip() for k in ITEM_FIELDS}
+    _, error = attempt(page.session, lambda: cases.add_item(
+        page.session, page.viewer, case.id, description=form["item_description"],
+        control_entry=form["item_control_entry"] or None, quantity=_quantity(form["item_quantity"]),
+    ))  # fmt: skip
+    if error:
+        return _draw_case(page, str(case.id), status_code=409 if error.startswith("case ") else 422,
+                          errors={"item": error}, form=form)  # fmt: skip
+    return see_other(f"/ui/cases/{case.id}", done="item_added")
+
+
+@router.post("/ui/cases/{case_id}/items/{number}/remove", response_class=HTMLResponse)
+async def remove_item(case_id: RecordKey, number: RecordId, page: Page = Depends(page)) -> Response:
+    case = _managed_case(page, case_id)
+    _, error = attempt(page.session, lambda: cases.remove_item(page.session, page.viewer, case.id, number))
+    if error:
+        if error.startswith("no item"):
+            raise PageError(404, NOT_FOUND)
+        return _draw_case(page, str(case.id), status_code=409, error=error)
+    return see_other(f"/ui/cases/{case.id}", done="item_removed")

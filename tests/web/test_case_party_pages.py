@@ -1,0 +1,98 @@
+"""The case pages without a browser: parties and items added and removed by those who manage cases
+(screened on entry, hits shown), the company of the raise form as a party, the partner chosen or not,
+and who may do and see what."""
+
+from __future__ import annotations
+
+import re
+
+from tests.engagement.test_cases import LISTED, load_list
+from tests.web.test_pathway_case_pages import HTML, _csrf, _login, _party
+
+
+def _raise(client, token: str, reference: str, **fields):
+    data = {"csrf_token": token, "reference": reference, "title": "Broker case", "facts": "Machine tools.",
+            "classification": "UNCLASSIFIED", "partner": "CHN", **fields}  # fmt: skip
+    return client.post("/ui/cases", data=data, follow_redirects=False)
+
+
+def _case_id(response) -> str:
+    return re.search(r"/ui/cases/(\d+)", response.headers["location"]).group(1)
+
+
+def test_parties_and_items_are_added_screened_and_removed_on_the_case_page(session):
+    load_list(session, LISTED)
+    _party(session, "dalianco", "Dalian Machine Tool Co")
+    session.commit()
+    analyst = _login(session, "analyst1")
+    token = _csrf(analyst.get("/ui/cases", headers=HTML).text)
+    raised = _raise(analyst, token, "WLC-2026-060", party="dalianco", party_role="broker", release_to_partner="1")
+    assert raised.status_code == 303
+    case = _case_id(raised)
+    page = analyst.get(f"/ui/cases/{case}", headers=HTML).text
+    assert 'data-testid="party-count">1<' in page and "Dalian Machine Tool Co" in page  # the company is a party
+    assert "CHN, USA" in page
+    added = analyst.post(f"/ui/cases/{case}/parties", follow_redirects=False,
+                         data={"csrf_token": token, "role": "exporter", "name": LISTED, "country": "CN"})  # fmt: skip
+    assert added.status_code == 303
+    page = analyst.get(f"/ui/cases/{case}", headers=HTML).text
+    assert 'data-testid="party-count">2<' in page and "1 hit" in page  # screened on entry, its hit shown
+    bad = analyst.post(f"/ui/cases/{case}/parties", data={"csrf_token": token, "role": "pilot", "name": "X Co"})
+    assert bad.status_code == 422 and "party 1 role" in bad.text and 'value="X Co"' in bad.text  # the service's error
+    item = analyst.post(f"/ui/cases/{case}/items", follow_redirects=False, data={
+        "csrf_token": token, "description": "flow-forming machine", "control_entry": "ECCN 2B009", "quantity": "1"})  # fmt: skip
+    assert item.status_code == 303
+    refused = analyst.post(f"/ui/cases/{case}/items", data={"csrf_token": token, "description": "x",
+                                                           "control_entry": "??"})  # fmt: skip
+    assert refused.status_code == 422 and "item 2 control_entry" in refused.text
+    page = analyst.get(f"/ui/cases/{case}", headers=HTML).text
+    assert 'data-testid="item-count">1<' in page and "ECCN 2B009" in page
+    party_id = re.search(r"/parties/(\d+)/remove", page).group(1)
+    removed = analyst.post(f"/ui/cases/{case}/parties/{party_id}/remove", data={"csrf_token": token},
+                           follow_redirects=False)  # fmt: skip
+    assert removed.status_code == 303
+    assert analyst.post(f"/ui/cases/{case}/parties/{party_id}/remove", data={"csrf_token": token}).status_code == 404
+    assert analyst.post(f"/ui/cases/{case}/items/1/remove", data={"csrf_token": token},
+                        follow_redirects=False).status_code == 303  # fmt: skip
+    page = analyst.get(f"/ui/cases/{case}", headers=HTML).text
+    assert 'data-testid="party-count">1<' in page and 'data-testid="item-count">0<' in page
+
+
+def test_wrong_roles_cannot_change_parties_or_items_and_partners_never_see_usa_only_cases(session):
+    analyst = _login(session, "analyst2")
+    token = _csrf(analyst.get("/ui/cases", headers=HTML).text)
+    shared = _case_id(_raise(analyst, token, "WLC-2026-061", release_to_partner="1"))
+    ours = _case_id(_raise(analyst, token, "WLC-2026-062"))  # the partner field typed, not chosen: USA only
+    page = analyst.get(f"/ui/cases/{ours}", headers=HTML).text
+    assert "<dd>USA</dd>" in page
+    partner = _login(session, "partner2", role="partner_officer", clearance="CONFIDENTIAL", organization="CHN")
+    auditor = _login(session, "auditor2", role="auditor", clearance="SECRET")
+    for client in (partner, auditor):
+        own = _csrf(client.get("/ui/cases", headers=HTML).text)
+        for case in (shared, ours):
+            assert client.post(f"/ui/cases/{case}/parties", data={"csrf_token": own, "role": "broker",
+                                                                   "name": "X Co"}).status_code == 403  # fmt: skip
+            assert client.post(f"/ui/cases/{case}/items", data={"csrf_token": own,
+                                                                 "description": "x"}).status_code == 403  # fmt: skip
+            assert client.post(f"/ui/cases/{case}/items/1/remove", data={"csrf_token": own}).status_code == 403
+        assert _raise(client, own, "WLC-2026-063").status_code == 403
+    shown = partner.get(f"/ui/cases/{shared}", headers=HTML).text
+    assert "Acknowledge" in shown and 'data-testid="add-party"' not in shown and "remove-party" not in shown
+    assert partner.get(f"/ui/cases/{ours}", headers=HTML).status_code == 404
+    assert partner.get("/ui/cases/WLC-2026-062", headers=HTML).status_code == 404
+    listing = partner.get("/ui/cases", headers=HTML).text
+    assert "WLC-2026-061" in listing and "WLC-2026-062" not in listing and "1 case<" in listing
+    assert "2 cases<" in analyst.get("/ui/cases", headers=HTML).text
+    # An analyst cannot see, nor change, a case it may not read.
+    other = _login(session, "analyst3", clearance="UNCLASSIFIED", organization="GBR")
+    own = _csrf(other.get("/ui/cases", headers=HTML).text)
+    assert other.post(f"/ui/cases/{ours}/parties", data={"csrf_token": own, "role": "broker",
+                                                         "name": "X Co"}).status_code == 404  # fmt: skip
+
+
+def test_a_classification_above_the_clearance_is_refused_with_the_services_error(session):
+    analyst = _login(session, "analyst4", clearance="CONFIDENTIAL")
+    token = _csrf(analyst.get("/ui/cases", headers=HTML).text)
+    refused = _raise(analyst, token, "WLC-2026-064", classification="SECRET")
+    assert refused.status_code == 422 and "above your clearance" in refused.text
+    assert 'value="WLC-2026-064"' in refused.text
