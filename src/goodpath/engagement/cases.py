@@ -39,7 +39,7 @@ from goodpath.core.api_types import ID_MAX
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.fields import country_code, one_of, parse_date, required_text, to_dict
 from goodpath.core.models import utcnow
-from goodpath.core.workflow import Workflow, add_event, audited, transition
+from goodpath.core.workflow import Workflow, add_event, audited, check_version, transition
 from goodpath.engagement.models import CaseParty, EnforcementAction, ViolationCase
 from goodpath.registry.service import accepts_party_key, party_of
 from goodpath.screening import monitoring
@@ -384,15 +384,18 @@ def close(
     note: str | None,
     occurred_on: date | str | None = None,
     source: str | None = None,
+    expected_version: int | None = None,
 ) -> ViolationCase:
     """Record the outcome: resolved_by_consultation, sanctioned or closed_unsubstantiated.
-    Refused without an outcome or without a note saying why."""
+    Refused without an outcome or without a note saying why, and (``StaleRecord``) if the case
+    changed since ``expected_version`` was read."""
     require_manage(viewer, "record the outcome of cases")
     if not outcome:
         raise GoodpathError(f"closing a case needs an outcome: one of {', '.join(OUTCOMES)}")
     outcome = one_of(outcome, OUTCOMES, "outcome")
     note = required_text(note, "an outcome note (why the case is closed this way)")
     case = get_case(session, viewer, case_id)
+    check_version(session, case, expected_version, RECORD_TYPE)
     _step(session, viewer, case.id, outcome, occurred_on=occurred_on, note=note, source=source)
     before = to_dict(case)
     case.outcome, case.outcome_note = outcome, note
@@ -414,9 +417,13 @@ def advance(
     occurred_on: date | str | None = None,
     source: str | None = None,
     action_ids: Iterable[int] = (),
+    expected_version: int | None = None,
 ) -> ViolationCase:
     """One entry point for the API: ``status`` is a step of the workflow, or ``closed`` with an
-    ``outcome`` (an outcome as the status works too)."""
+    ``outcome`` (an outcome as the status works too). Refused (``StaleRecord``) if the case changed
+    since ``expected_version`` was read."""
+    if expected_version is not None:
+        check_version(session, get_case(session, viewer, case_id), expected_version, RECORD_TYPE)
     if status == "acknowledged":
         return acknowledge(session, viewer, case_id, occurred_on=occurred_on, note=note, source=source)
     if status == "under_investigation":

@@ -20,7 +20,7 @@ from goodpath.access.records import get_readable, history, marking, readable, re
 from goodpath.core.errors import GoodpathError, Refused
 from goodpath.core.fields import ORG_CODE, parse_date, required_text, to_dict
 from goodpath.core.models import utcnow
-from goodpath.core.workflow import StatusEvent, Workflow, add_event, audited, transition
+from goodpath.core.workflow import StatusEvent, Workflow, add_event, audited, check_version, transition
 from goodpath.engagement.models import Consultation, ConsultationRound
 
 LEVELS = ("director_general", "assistant_foreign_minister", "vice_minister", "working_level", "small_group", "other")
@@ -140,10 +140,13 @@ def set_status(
     offered_by: str | None = None,
     occurred_on: date | str | None = None,
     source: str | None = None,
+    expected_version: int | None = None,
 ) -> Consultation:
-    """Suspend (a cause is required), resume (optionally noting who offered it) or end a track."""
+    """Suspend (a cause is required), resume (optionally noting who offered it) or end a track;
+    refused (``StaleRecord``) if it changed since ``expected_version`` was read."""
     require(viewer, Permission.MANAGE_ENGAGEMENT)
     record = get(session, viewer, consultation_id)
+    check_version(session, record, expected_version, RECORD)
     WORKFLOW.check(record.status, status)
     when = parse_date(occurred_on, "occurred_on")
     cause = (cause or "").strip() or None

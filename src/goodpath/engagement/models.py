@@ -46,6 +46,9 @@ class Consultation(Stamped, Base):
     status_since: Mapped[date | None] = mapped_column(Date)
     status_cause: Mapped[str | None] = mapped_column(Text)  # why suspended or ended
     notes: Mapped[str | None] = mapped_column(Text)
+    # optimistic concurrency (core.workflow): every UPDATE checks and bumps it
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
     rounds: Mapped[list[ConsultationRound]] = relationship(order_by="ConsultationRound.scheduled_on")
 
@@ -83,6 +86,9 @@ class Pledge(Stamped, Base):
     status_on: Mapped[date | None] = mapped_column(Date)
     evidence: Mapped[list] = mapped_column(JSON, default=list)  # [{"text", "source", "recorded_by", "on"}]
     party_id: Mapped[str | None] = mapped_column(ForeignKey("party.id", ondelete="SET NULL"), index=True)
+    # optimistic concurrency (core.workflow): every UPDATE checks and bumps it
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
 
 # --- alleged-violation cases and the partner's enforcement -------------------------------------
@@ -108,6 +114,9 @@ class ViolationCase(Stamped, Base):
     items: Mapped[list] = mapped_column(JSON, default=list)
     partner_response: Mapped[str | None] = mapped_column(Text)
     party_id: Mapped[str | None] = mapped_column(ForeignKey("party.id", ondelete="SET NULL"), index=True)
+    # optimistic concurrency (core.workflow): every UPDATE checks and bumps it
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
     parties: Mapped[list[CaseParty]] = relationship(order_by="CaseParty.id")
 
@@ -166,6 +175,9 @@ class CooperationProject(Stamped, Base):
     end_on: Mapped[date | None] = mapped_column(Date)
     participants: Mapped[list] = mapped_column(JSON, default=list)
     description: Mapped[str | None] = mapped_column(Text)
+    # optimistic concurrency (core.workflow): every UPDATE checks and bumps it
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
 
 # --- company dialogue -----------------------------------------------------------------------------
@@ -183,6 +195,9 @@ class Dossier(Stamped, Base):
     status_on: Mapped[date] = mapped_column(Date)
     topics: Mapped[list] = mapped_column(JSON, default=list)  # [{"topic", "status", "notes", "source"}]
     model_candidate: Mapped[bool] = mapped_column(default=False)  # proposed as a model of the good path
+    # optimistic concurrency (core.workflow): every UPDATE checks and bumps it
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
     invitations: Mapped[list[Invitation]] = relationship(order_by="Invitation.id")
     meetings: Mapped[list[CompanyMeeting]] = relationship(order_by="CompanyMeeting.held_on")

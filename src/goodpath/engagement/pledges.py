@@ -16,7 +16,7 @@ from goodpath.access.records import get_readable, history, marking, readable, re
 from goodpath.core.errors import GoodpathError, Refused
 from goodpath.core.fields import parse_date, required_text, to_dict
 from goodpath.core.models import utcnow
-from goodpath.core.workflow import Workflow, add_event, audited, last_event_date, transition
+from goodpath.core.workflow import Workflow, add_event, audited, check_version, last_event_date, transition
 from goodpath.engagement.models import CompanyMeeting, Consultation, ConsultationRound, Pledge
 from goodpath.registry.service import accepts_party_key, party_of
 
@@ -133,11 +133,14 @@ def set_status(
     evidence_source: str | None = None,
     occurred_on: date | str | None = None,
     source: str | None = None,
+    expected_version: int | None = None,
 ) -> Pledge:
     """Fulfil (needs evidence: recorded before, or given here as ``evidence``), break (needs a
-    note saying how it was broken) or withdraw an open pledge."""
+    note saying how it was broken) or withdraw an open pledge. ``expected_version``: refused
+    (``StaleRecord``) if the pledge changed since that version was read."""
     require(viewer, Permission.MANAGE_ENGAGEMENT)
     record = get(session, viewer, pledge_id)
+    check_version(session, record, expected_version, RECORD)
     WORKFLOW.check(record.status, status)
     when = parse_date(occurred_on, "occurred_on")
     note = (note or "").strip() or None

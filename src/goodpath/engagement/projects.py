@@ -17,7 +17,15 @@ from goodpath.access.records import get_readable, history, marking, readable, re
 from goodpath.core.errors import GoodpathError, Refused
 from goodpath.core.fields import one_of, parse_date, required_text, to_dict
 from goodpath.core.models import utcnow
-from goodpath.core.workflow import StatusEvent, Workflow, add_event, audited, last_event_date, transition
+from goodpath.core.workflow import (
+    StatusEvent,
+    Workflow,
+    add_event,
+    audited,
+    check_version,
+    last_event_date,
+    transition,
+)
 from goodpath.engagement.models import CooperationProject
 
 RECORD = "project"
@@ -122,12 +130,15 @@ def set_status(
     cause: str | None = None,
     occurred_on: date | str | None = None,
     source: str | None = None,
+    expected_version: int | None = None,
 ) -> CooperationProject:
     """Move a project along its workflow. Suspending needs a cause; a suspended project goes back
     only to the state it was suspended from (or is cancelled). Becoming active sets start_on and
-    completing sets end_on when they are not set yet."""
+    completing sets end_on when they are not set yet. Refused (``StaleRecord``) if it changed
+    since ``expected_version`` was read."""
     require(viewer, Permission.MANAGE_ENGAGEMENT)
     record = get(session, viewer, project_id)
+    check_version(session, record, expected_version, RECORD)
     WORKFLOW.check(record.status, status)
     when = parse_date(occurred_on, "occurred_on")
     cause = (cause or "").strip() or None

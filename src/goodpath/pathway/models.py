@@ -65,6 +65,9 @@ class PathwayProposal(Marked, Base):
     # relief: the conditions it will carry; snapback: the ids of the reliefs it revoked
     conditions: Mapped[list | None] = mapped_column(JSON)
     revoked_reliefs: Mapped[list | None] = mapped_column(JSON)
+    # optimistic concurrency (core.workflow): every UPDATE checks and bumps it
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
 
 class PathwayRelief(Marked, Base):

@@ -30,7 +30,7 @@ from goodpath.core import followups
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.fields import parse_date, required_text, to_dict
 from goodpath.core.models import utcnow
-from goodpath.core.workflow import add_event, audited
+from goodpath.core.workflow import add_event, audited, check_version
 from goodpath.engagement.models import Dossier
 from goodpath.pathway import conditions as relief_conditions
 from goodpath.pathway import evidence as evidence_store
@@ -257,7 +257,13 @@ def _decide(session: Session, viewer: Viewer, proposal: PathwayProposal, status:
     result = session.execute(
         update(PathwayProposal)
         .where(PathwayProposal.id == proposal.id, PathwayProposal.status == "pending")
-        .values(status=status, decided_by=viewer.actor, decided_at=utcnow(), decision_note=note)
+        .values(
+            status=status,
+            decided_by=viewer.actor,
+            decided_at=utcnow(),
+            decision_note=note,
+            version=PathwayProposal.version + 1,
+        )
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
@@ -269,11 +275,16 @@ def _decide(session: Session, viewer: Viewer, proposal: PathwayProposal, status:
 _DECISION_ACTIONS = {"approved": "pathway.approve", "rejected": "pathway.reject", "withdrawn": "pathway.withdraw"}
 
 
-def approve(session: Session, viewer: Viewer, proposal_id: int | str, note: str | None = None) -> PathwayProposal:
-    """Approve and apply a pending proposal: only a user with the approver role, never its proposer."""
+def approve(
+    session: Session, viewer: Viewer, proposal_id: int | str, note: str | None = None, *,
+    expected_version: int | None = None,
+) -> PathwayProposal:  # fmt: skip
+    """Approve and apply a pending proposal: only a user with the approver role, never its proposer;
+    refused (``StaleRecord``) if it changed since ``expected_version`` was read."""
     if not can(viewer, Permission.DECIDE_PROPOSALS):
         raise Refused("only a user with the approver role may approve a proposal")
     proposal = get_proposal(session, viewer, proposal_id)
+    check_version(session, proposal, expected_version, "proposal")
     _pending(proposal)
     if proposal.proposed_by == viewer.actor:
         raise Refused(f"you proposed {proposal.id}: a second person with the approver role must approve it")
@@ -312,12 +323,16 @@ def _require_determination(session: Session, proposal: PathwayProposal) -> None:
                   f"(the route requires: {needs})")  # fmt: skip
 
 
-def reject(session: Session, viewer: Viewer, proposal_id: int | str, note: str | None) -> PathwayProposal:
+def reject(
+    session: Session, viewer: Viewer, proposal_id: int | str, note: str | None, *,
+    expected_version: int | None = None,
+) -> PathwayProposal:  # fmt: skip
     """Reject a pending proposal (an approver other than the proposer), saying why."""
     if not can(viewer, Permission.DECIDE_PROPOSALS):
         raise Refused("only a user with the approver role may reject a proposal")
     note = required_text(note, "a note saying why the proposal is rejected")
     proposal = get_proposal(session, viewer, proposal_id)
+    check_version(session, proposal, expected_version, "proposal")
     _pending(proposal)
     if proposal.proposed_by == viewer.actor:
         raise Refused(f"you proposed {proposal.id}: withdraw it instead of rejecting it")
@@ -325,9 +340,13 @@ def reject(session: Session, viewer: Viewer, proposal_id: int | str, note: str |
     return proposal
 
 
-def withdraw(session: Session, viewer: Viewer, proposal_id: int | str, note: str | None = None) -> PathwayProposal:
+def withdraw(
+    session: Session, viewer: Viewer, proposal_id: int | str, note: str | None = None, *,
+    expected_version: int | None = None,
+) -> PathwayProposal:  # fmt: skip
     """Withdraw a pending proposal: its proposer only."""
     proposal = get_proposal(session, viewer, proposal_id)
+    check_version(session, proposal, expected_version, "proposal")
     _pending(proposal)
     if proposal.proposed_by != viewer.actor:
         raise Refused(f"only its proposer ({proposal.proposed_by}) may withdraw proposal {proposal.id}")

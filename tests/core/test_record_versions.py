@@ -1,0 +1,95 @@
+"""Optimistic concurrency (core.workflow): a record edited through forms carries a version; a change
+drawn from an older version is refused with StaleRecord naming who changed it, when and what, and
+changes nothing; of two writers who read the same version, exactly one wins. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select, text
+
+from goodpath.core.audit_log import AuditEntry
+from goodpath.core.db import new_session
+from goodpath.core.errors import Refused, StaleRecord
+from goodpath.core.workflow import StatusEvent
+from goodpath.engagement import cases, pledges
+from goodpath.engagement.models import Pledge, ViolationCase
+from tests.factories import OPERATOR
+
+
+def _pledge(session) -> int:
+    pledge = pledges.create(session, OPERATOR, pledged_by="MFA (PRC)", pledged_to="USG", made_on="2007-03-20",
+                            text="MFA will press NORINCO to engage constructively", due_on="2007-06-30")  # fmt: skip
+    session.commit()
+    return pledge.id
+
+
+def _counts(session, pledge_id: int) -> tuple:
+    session.expire_all()
+    events = session.scalar(select(func.count()).select_from(StatusEvent).where(StatusEvent.record_id == pledge_id))
+    audits = session.scalar(select(func.count()).select_from(AuditEntry))
+    return session.get(Pledge, pledge_id).status, session.get(Pledge, pledge_id).version, events, audits
+
+
+def test_a_new_record_is_version_1_and_every_change_moves_it_on(session):
+    pledge_id = _pledge(session)
+    assert session.get(Pledge, pledge_id).version == 1
+    pledges.add_evidence(session, OPERATOR, pledge_id, text="NORINCO met the Embassy")
+    session.commit()
+    assert session.get(Pledge, pledge_id).version == 2
+    assert pledges.detail(session, OPERATOR, pledge_id)["version"] == 2  # shown to clients, who send it back
+
+
+def test_a_change_from_an_older_version_is_refused_naming_the_other_change(session):
+    pledge_id = _pledge(session)
+    pledges.set_status(session, OPERATOR, pledge_id, "broken", note="NORINCO shipped again", expected_version=1)
+    session.commit()
+    before = _counts(session, pledge_id)
+    with pytest.raises(StaleRecord) as refused:
+        pledges.set_status(session, OPERATOR, pledge_id, "withdrawn", expected_version=1)
+    session.rollback()
+    assert isinstance(refused.value, Refused)  # a 409 in the API, an error next to the form in the pages
+    message = str(refused.value)
+    assert f"pledge {pledge_id} was changed by {OPERATOR.actor}" in message
+    assert "since you opened it" in message and "status: open → broken" in message
+    assert refused.value.changed_by == OPERATOR.actor and refused.value.expected == 1 and refused.value.current == 2
+    assert {"field": "status", "before": "open", "after": "broken"} in refused.value.changes
+    assert _counts(session, pledge_id) == before  # nothing changed
+
+
+def test_the_current_version_or_none_is_accepted(session):
+    pledge_id = _pledge(session)
+    pledges.set_status(session, OPERATOR, pledge_id, "withdrawn", expected_version=1)
+    session.commit()
+    assert session.get(Pledge, pledge_id).status == "withdrawn"
+    case = cases.raise_case(session, OPERATOR, reference="WLC-2007-009", title="Carbon fibre",
+                            facts="Shipped to an end user in Iran.", raised_on="2007-05-01")  # fmt: skip
+    session.commit()
+    cases.advance(session, OPERATOR, case.id, "acknowledged")  # no version given: as before
+    session.commit()
+    with pytest.raises(StaleRecord, match="status: raised → acknowledged"):
+        cases.advance(session, OPERATOR, case.id, "closed", outcome="closed_unsubstantiated", note="No evidence.",
+                      expected_version=1)  # fmt: skip
+    session.rollback()
+    assert session.get(ViolationCase, case.id).status == "acknowledged"
+
+
+def test_two_sessions_read_version_1_and_both_write_exactly_one_wins(db, session):
+    pledge_id = _pledge(session)
+    first, second = new_session(db), new_session(db)
+    try:
+        a = first.get(Pledge, pledge_id)
+        b = second.get(Pledge, pledge_id)
+        assert a.version == b.version == 1
+        pledges.set_status(first, OPERATOR, pledge_id, "withdrawn")
+        first.commit()
+        with pytest.raises(StaleRecord, match="changed by someone else at the same time"):
+            pledges.set_status(second, OPERATOR, pledge_id, "broken", note="Shipped again")
+        second.rollback()
+    finally:
+        first.close()
+        second.close()
+    session.expire_all()
+    row = session.execute(text("SELECT status, version FROM pledge WHERE id = :id"), {"id": pledge_id}).one()
+    assert tuple(row) == ("withdrawn", 2)
+    events = session.scalars(select(StatusEvent.to_status).where(StatusEvent.record_id == pledge_id)).all()
+    assert events.count("withdrawn") == 1 and "broken" not in events  # the loser wrote nothing
