@@ -12,6 +12,7 @@ from sqlalchemy import text
 from goodpath import __version__, consequences
 from goodpath.access.followup_views import router as followups_router
 from goodpath.access.views import router as auth_router
+from goodpath.access.work_views import router as work_router
 from goodpath.audit.views import router as audit_router
 from goodpath.cables.views import router as cables_router
 from goodpath.core.api_support import INPUT_CHECKS, install_error_handlers
@@ -64,6 +65,7 @@ app.include_router(registry_router)
 app.include_router(lists_router)
 app.include_router(audit_router)
 app.include_router(followups_router)
+app.include_router(work_router)
 app.include_router(screening_router)
 app.include_router(screening_batch_router)
 app.include_router(screening_review_router)

@@ -6,6 +6,7 @@ import typer
 
 from goodpath import consequences
 from goodpath.access.commands import tokens_app, users_app
+from goodpath.access.work_commands import work_app
 from goodpath.audit.commands import app as audit_app
 from goodpath.cables.commands import cables_app
 from goodpath.core.cli_support import run_followups
@@ -69,6 +70,7 @@ app.add_typer(icp_app, name="icp")
 app.add_typer(cables_app, name="cables")
 app.add_typer(pathway_app, name="pathway")
 app.add_typer(followups_app, name="followups")
+app.add_typer(work_app, name="work")
 
 if __name__ == "__main__":
     app()

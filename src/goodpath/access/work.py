@@ -167,8 +167,10 @@ def comment(
     parent = None
     if parent_id is not None:
         parent = session.get(WorkComment, parent_id) if isinstance(parent_id, int) and parent_id > 0 else None
-        if parent is None or not can_read(viewer, parent) or (parent.record_type, parent.record_id) != (
-            kind.name, record.id
+        if (
+            parent is None
+            or not can_read(viewer, parent)
+            or (parent.record_type, parent.record_id) != (kind.name, record.id)
         ):
             raise NotFound(f"no comment {parent_id!r} on this {kind.what}")
     chosen = marking(

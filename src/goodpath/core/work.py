@@ -80,17 +80,13 @@ def check_comment_marking(record, classification: str, releasability: str | None
     """Refuse a comment marked above its record: a higher classification, or released to anyone the
     record is not released to (a comment is read where its record is)."""
     if Classification[classification] > Classification[record.classification or "UNCLASSIFIED"]:
-        raise GoodpathError(
-            f"classification: a comment on a {record.classification} record cannot be {classification}"
-        )
+        raise GoodpathError(f"classification: a comment on a {record.classification} record cannot be {classification}")
     allowed = organizations(record.releasability, record.originator)
     wanted = organizations(releasability, originator)
     if allowed is None:
         return
     if wanted is None:
-        raise GoodpathError(
-            f"releasability: the record is releasable to {', '.join(sorted(allowed))} only, not to ALL"
-        )
+        raise GoodpathError(f"releasability: the record is releasable to {', '.join(sorted(allowed))} only, not to ALL")
     beyond = sorted(wanted - allowed)
     if beyond:
         raise GoodpathError(
