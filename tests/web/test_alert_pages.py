@@ -1,0 +1,142 @@
+"""The screening review pages without a browser: alerts (paged, filtered, triaged), dispositions
+(reopening a false positive), the watch list; who sees the forms, whose posts are refused, and that
+alerts the viewer may not read are neither listed nor counted."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from goodpath.api import app
+from goodpath.lists import service as lists
+from goodpath.screening import dispositions, monitoring, service
+from goodpath.screening.models import ScreeningAlert
+from tests.factories import OPERATOR, bearer_headers, entity, parsed
+
+HTML = {"Accept": "text/html"}
+DATASET = "alert-pages-test"
+
+
+def _login(session, username: str, **user) -> TestClient:
+    bearer_headers(session, username=username, **user)
+    client = TestClient(app)
+    response = client.post("/login", data={"username": username, "password": f"password-of-{username}"},
+                           follow_redirects=False)  # fmt: skip
+    assert response.status_code == 303
+    return client
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+@pytest.fixture
+def alerts(session) -> dict[str, int]:
+    """Two alerts releasable to the USA: ALPHA's UNCLASSIFIED, BETA's SECRET; and a false positive."""
+    lists.apply_parsed(session, parsed([entity("1", "ALPHA MISSILE TRADING"),
+                                        entity("2", "BETA PRECISION MACHINERY"),
+                                        entity("3", "GAMMA ROCKET WORKS")]), dataset=DATASET)  # fmt: skip
+    for name in ("Alpha Missile Trading", "Beta Precision Machinery"):
+        monitoring.watch(session, OPERATOR, name)
+    monitoring.rescreen_all(session, "tester")
+    found = {a["caption"]: a["id"] for a in monitoring.list_alerts(session, OPERATOR)["results"]}
+    session.get(ScreeningAlert, found["BETA PRECISION MACHINERY"]).classification = "SECRET"
+    hit = service.screen(session, OPERATOR, "Gamma Rocket Works")["hits"][0]
+    fp = dispositions.record(
+        session, OPERATOR, name="Gamma Rocket Works", country=None, party_id=None, entry_id=hit["entry_id"],
+        verdict="false_positive", reason="a model-rocket club",
+    )  # fmt: skip
+    session.commit()
+    alpha = session.get(ScreeningAlert, found["ALPHA MISSILE TRADING"])
+    return {"alpha": alpha.id, "beta": found["BETA PRECISION MACHINERY"], "fp": fp.id, "party": alpha.hit_party_id}
+
+
+def test_an_analyst_triages_alerts_and_reopens_a_false_positive(session, alerts):
+    client = _login(session, "analyst1")
+    listing = client.get("/ui/alerts", headers=HTML)
+    assert listing.status_code == 200 and "2 alerts" in listing.text
+    assert "ALPHA MISSILE TRADING" in client.get("/ui/alerts?party=alpha missile", headers=HTML).text
+    assert "BETA PRECISION" not in client.get("/ui/alerts?party=alpha missile", headers=HTML).text
+    assert "No party has this name." in client.get("/ui/alerts?party=zzzz", headers=HTML).text
+    assert "No alert matches." in client.get("/ui/alerts?mine=1", headers=HTML).text
+    page = client.get(f"/ui/alerts/{alerts['alpha']}", headers=HTML)
+    assert 'data-testid="do-acknowledge"' in page.text and 'data-testid="do-escalate"' in page.text
+    token = _csrf(page.text)
+    refused = client.post(f"/ui/alerts/{alerts['alpha']}/escalate", data={"csrf_token": token, "note": " "})
+    assert refused.status_code == 409 and "an escalation needs a note" in refused.text
+    done = client.post(f"/ui/alerts/{alerts['alpha']}/escalate", data={"csrf_token": token, "note": "for the desk"},
+                       follow_redirects=True)  # fmt: skip
+    assert "The alert is escalated" in done.text and "for the desk" in done.text
+    done = client.post(f"/ui/alerts/{alerts['beta']}/acknowledge", data={"csrf_token": token, "note": "known"},
+                       follow_redirects=True)  # fmt: skip
+    assert "The alert is acknowledged." in done.text
+    again = client.post(f"/ui/alerts/{alerts['beta']}/acknowledge", data={"csrf_token": token, "note": "twice"})
+    assert again.status_code == 409 and "already acknowledged" in again.text
+    assert "1 alert" in client.get("/ui/alerts?status=escalated", headers=HTML).text
+    assert client.get("/ui/alerts/999999", headers=HTML).status_code == 404
+
+    listing = client.get("/ui/dispositions?in_force=1", headers=HTML)
+    assert "1 disposition" in listing.text and "Gamma Rocket Works" in listing.text
+    page = client.get(f"/ui/dispositions/{alerts['fp']}", headers=HTML)
+    assert 'data-testid="do-reopen"' in page.text
+    refused = client.post(f"/ui/dispositions/{alerts['fp']}/reopen", data={"csrf_token": token, "reason": ""})
+    assert refused.status_code == 409 and "needs a reason" in refused.text
+    done = client.post(f"/ui/dispositions/{alerts['fp']}/reopen", data={"csrf_token": token, "reason": "a director"},
+                       follow_redirects=True)  # fmt: skip
+    assert "The false positive is reopened" in done.text
+    assert "0 dispositions" in client.get("/ui/dispositions?in_force=1", headers=HTML).text
+
+    page = client.get("/ui/watchlist", headers=HTML)
+    assert "2 watched names" in page.text
+    added = client.post("/ui/watchlist", data={"csrf_token": token, "name": "Delta Bakery", "country": "China"})
+    assert added.status_code == 409 and "ISO 3166-1" in added.text and "Delta Bakery" in added.text
+    added = client.post("/ui/watchlist", data={"csrf_token": token, "name": "Delta Bakery", "country": "FR"},
+                        follow_redirects=True)  # fmt: skip
+    assert "The name is watched" in added.text and "3 watched names" in added.text
+    rescreened = client.post("/ui/watchlist/rescreen", data={"csrf_token": token}, follow_redirects=True)
+    assert "Re-screened 3 watched names" in rescreened.text
+    subject = next(s for s in monitoring.list_subjects(session, OPERATOR)["results"] if s["name"] == "Delta Bakery")
+    stopped = client.post(f"/ui/watchlist/{subject['id']}/stop", data={"csrf_token": token}, follow_redirects=True)
+    assert "The name is not watched any more." in stopped.text and "2 watched names" in stopped.text
+
+
+@pytest.mark.parametrize("user", [
+    {"username": "partner1", "role": "partner_officer", "clearance": "CONFIDENTIAL", "organization": "CHN"},
+    {"username": "auditor1", "role": "auditor"},
+    {"username": "officer1", "role": "company_officer", "clearance": "UNCLASSIFIED", "organization": "NORINCO",
+     "company": "the listed party"},
+])  # fmt: skip
+def test_other_roles_get_no_triage_forms_and_their_posts_are_refused(session, alerts, user):
+    client = _login(session, **(user | ({"company": alerts["party"]} if "company" in user else {})))
+    paths = ("/ui/alerts?status=all", "/ui/dispositions", "/ui/watchlist")
+    pages = [client.get(path, headers=HTML) for path in paths]
+    assert all(p.status_code == 200 for p in pages)
+    for p in pages:
+        assert "do-acknowledge" not in p.text and "watch-submit" not in p.text and "stop-watching" not in p.text
+        if user["role"] != "auditor":
+            assert "ALPHA MISSILE" not in p.text and "Gamma Rocket" not in p.text
+    if user["role"] == "auditor":  # cleared and of the USA: reads them, acts on none
+        assert "2 alerts" in pages[0].text
+        page = client.get(f"/ui/alerts/{alerts['alpha']}", headers=HTML)
+        assert page.status_code == 200 and "do-acknowledge" not in page.text
+    else:  # releasable to the USA only: neither listed nor counted
+        assert "0 alerts" in pages[0].text and "0 dispositions" in pages[1].text
+        assert client.get(f"/ui/alerts/{alerts['alpha']}", headers=HTML).status_code == 404
+    token = _csrf(pages[0].text)
+    for path, data in ((f"/ui/alerts/{alerts['alpha']}/acknowledge", {"note": "x"}),
+                       (f"/ui/alerts/{alerts['alpha']}/escalate", {"note": "x"}),
+                       (f"/ui/dispositions/{alerts['fp']}/reopen", {"reason": "x"}),
+                       ("/ui/watchlist", {"name": "Epsilon"}), ("/ui/watchlist/rescreen", {})):  # fmt: skip
+        assert client.post(path, data={"csrf_token": token, **data}).status_code == 403, path
+    assert monitoring.get_alert(session, OPERATOR, alerts["alpha"])["status"] == "open"
+
+
+def test_a_confidential_analyst_neither_sees_nor_counts_a_secret_alert(session, alerts):
+    client = _login(session, "conf1", clearance="CONFIDENTIAL")
+    page = client.get("/ui/alerts", headers=HTML)
+    assert "1 alert" in page.text and "ALPHA MISSILE TRADING" in page.text and "BETA PRECISION" not in page.text
+    assert client.get(f"/ui/alerts/{alerts['beta']}", headers=HTML).status_code == 404
+    token = _csrf(page.text)
+    assert client.post(f"/ui/alerts/{alerts['beta']}/acknowledge", data={"csrf_token": token}).status_code == 404
