@@ -96,3 +96,57 @@ def test_a_classification_above_the_clearance_is_refused_with_the_services_error
     refused = _raise(analyst, token, "WLC-2026-064", classification="SECRET")
     assert refused.status_code == 422 and "above your clearance" in refused.text
     assert 'value="WLC-2026-064"' in refused.text
+
+
+def test_every_create_form_marks_for_the_users_organization_unless_released_to_the_partner(session):
+    from goodpath.engagement.models import Consultation, CooperationProject, Pledge
+
+    _party(session, "icpmark", "ICP Marked Company")
+    session.commit()
+    analyst = _login(session, "analyst5", clearance="CONFIDENTIAL")
+    token = _csrf(analyst.get("/ui/consultations", headers=HTML).text)
+    for path in ("/ui/consultations", "/ui/pledges", "/ui/projects", "/ui/enforcement", "/ui/icp", "/ui/cases"):
+        page = analyst.get(path, headers=HTML).text
+        assert 'data-testid="marking-classification"' in page and 'name="release_to_partner"' in page, path
+        assert 'name="release_to_partner" value="1" data-testid="marking-release">' in page, path  # unchecked
+    common = {"csrf_token": token, "classification": "CONFIDENTIAL"}
+    assert analyst.post("/ui/consultations", follow_redirects=False, data=common | {
+        "title": "Ours only", "level": "working_level", "counterpart": "CHN"}).status_code == 303  # fmt: skip
+    assert analyst.post("/ui/consultations", follow_redirects=False, data=common | {
+        "title": "Shared track", "level": "working_level", "counterpart": "CHN", "release_to_partner": "1"}).status_code == 303  # fmt: skip  # noqa: E501
+    marks = {c.title: (c.classification, c.releasability) for c in session.query(Consultation)}
+    assert marks == {"Ours only": ("CONFIDENTIAL", "USA"), "Shared track": ("CONFIDENTIAL", "CHN,USA")}
+    assert analyst.post("/ui/pledges", follow_redirects=False, data=common | {
+        "pledged_by": "CHN", "pledged_to": "USA", "text": "Tighten controls.", "release_to_partner": "1"}).status_code == 303  # fmt: skip  # noqa: E501
+    assert analyst.post("/ui/projects", follow_redirects=False, data=common | {
+        "title": "EXBS workshop", "kind": "exbs"}).status_code == 303  # fmt: skip
+    session.expire_all()
+    assert [(p.classification, p.releasability) for p in session.query(Pledge)] == [("CONFIDENTIAL", "CHN,USA")]
+    assert [(p.classification, p.releasability) for p in session.query(CooperationProject)] == [("CONFIDENTIAL", "USA")]
+    # Above the user's clearance: the service refuses, its error shown by the field, what was typed kept.
+    refused = analyst.post("/ui/projects", data=common | {"classification": "SECRET", "title": "Too high",
+                                                          "kind": "exbs"})  # fmt: skip
+    assert refused.status_code == 422 and "above your clearance" in refused.text and 'value="Too high"' in refused.text
+    assert 'id="classification-error"' in refused.text
+    refused = analyst.post("/ui/icp", data=common | {"classification": "SECRET", "party_id": "icpmark",
+                                                     "framework": "bis-ecg"})  # fmt: skip
+    assert "above your clearance" in refused.text
+    refused = analyst.post("/ui/enforcement", data=common | {
+        "classification": "SECRET", "kind": "investigation", "reported_by": "MOFCOM", "party_name": "Dalian Co",
+        "detail_level": "summary", "detail": "Opened.", "partner": "CHN"})  # fmt: skip
+    assert refused.status_code == 422 and "above your clearance" in refused.text
+
+
+def test_a_partner_officers_report_is_released_to_the_hosting_side_only_when_chosen(session):
+    from goodpath.engagement.models import EnforcementAction
+
+    partner = _login(session, "partner6", role="partner_officer", clearance="CONFIDENTIAL", organization="CHN")
+    token = _csrf(partner.get("/ui/enforcement", headers=HTML).text)
+    assert "partner government (USA)" in partner.get("/ui/enforcement", headers=HTML).text
+    data = {"csrf_token": token, "kind": "investigation", "reported_by": "MOFCOM", "detail_level": "summary",
+            "detail": "Opened.", "partner": "CHN"}  # fmt: skip
+    assert partner.post("/ui/enforcement", data=data | {"party_name": "Own Co"}, follow_redirects=False).status_code == 303
+    assert partner.post("/ui/enforcement", follow_redirects=False,
+                        data=data | {"party_name": "Shared Co", "release_to_partner": "1"}).status_code == 303  # fmt: skip
+    marks = {a.party_name: a.releasability for a in session.query(EnforcementAction)}
+    assert marks == {"Own Co": "CHN", "Shared Co": "CHN,USA"}

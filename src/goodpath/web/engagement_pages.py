@@ -3,6 +3,8 @@
 transparency report of a period), cooperation projects and compliance programme (ICP)
 assessments. Reads and writes go through the engagement services with the page's viewer; a
 workflow button is shown only for a transition the record's status allows and the role may make.
+Every create form carries the marking fields (web/marking_fields.py): the user's own organization
+only, unless releasing the record to the other side of the channel is chosen.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from goodpath.core.errors import GoodpathError, NotFound
 from goodpath.core.models import utcnow
 from goodpath.engagement import consultations, enforcement, icp, pledges, projects
 from goodpath.registry import service as registry
+from goodpath.web import marking_fields
 from goodpath.web.cable_pages import forbidden, form_fields, not_found
 from goodpath.web.labels import N_
 from goodpath.web.pathway_pages import attempt, parse_day
@@ -65,7 +68,7 @@ def _render(page: Page, template: str, status_code: int = 200, **context) -> Res
     query = page.request.query_params
     return page.render(template, status_code=status_code, tabs=_tabs(page), notice=NOTICES.get(query.get("done", "")),
                        error=ERRORS.get(query.get("error", "")), can_manage=page.can(Permission.MANAGE_ENGAGEMENT),
-                       **context)  # fmt: skip
+                       release_to=marking_fields.other_side(page.viewer), **context)  # fmt: skip
 
 
 def _back(url: str, **params) -> RedirectResponse:
@@ -104,14 +107,18 @@ def _required(form: dict[str, str], errors: dict[str, str], **messages: str) -> 
             errors[key] = message
 
 
-def _create(page: Page, action) -> tuple[object | None, dict[str, str]]:
-    """Run a create in a savepoint: the record, or the service's refusal as the form's error."""
+def _create(page: Page, action, *, marked: bool = False) -> tuple[object | None, dict[str, str]]:
+    """Run a create in a savepoint: the record, or the service's refusal as the form's error (by the
+    marking fields when it is about them and the form has them: ``marked``)."""
     record, error = attempt(page.session, action)
-    return record, ({"form": error} if error else {})
+    if not error:
+        return record, {}
+    return record, marking_fields.place({"form": error}) if marked else {"form": error}
 
 
 def _typed(fields: dict[str, str], keys: tuple[str, ...]) -> dict[str, str]:
-    return {k: (fields.get(k) or "").strip() for k in keys}
+    """The form's fields as typed, with its marking fields."""
+    return {k: (fields.get(k) or "").strip() for k in keys} | marking_fields.typed(fields)
 
 
 async def _manage(request: Request, page: Page) -> dict[str, str] | Response:
@@ -142,7 +149,7 @@ def _consultations(page: Page, status: str = "", form: dict | None = None, error
             track["rounds"] = []
     return _render(page, "engagement_consultations.html", status_code=status_code, tracks=rows, status=status,
                    statuses=consultations.WORKFLOW.statuses, levels=consultations.LEVELS,
-                   form=form or {"counterpart": "CHN"}, errors=errors or {})  # fmt: skip
+                   form=form or {"counterpart": "CHN", **marking_fields.DEFAULTS}, errors=errors or {})  # fmt: skip
 
 
 @router.post("/ui/consultations", response_class=HTMLResponse)
@@ -167,7 +174,8 @@ async def create_consultation(request: Request, page: Page = Depends(page)) -> R
         record, errors = _create(page, lambda: consultations.create(
             page.session, page.viewer, title=form["title"], level=form["level"], counterpart=form["counterpart"],
             cadence_months=cadence, notes=form["notes"] or None, occurred_on=form["occurred_on"] or None,
-        ))  # fmt: skip
+            **marking_fields.read(page.viewer, fields, form["counterpart"]),
+        ), marked=True)  # fmt: skip
         if not errors:
             return _back(f"/ui/consultations#consultation-{record.id}", done="created")
     return _consultations(page, form=form, errors=errors, status_code=422 if "form" not in errors else 409)
@@ -205,7 +213,8 @@ def _pledges(page: Page, status: str = "", overdue: bool = False, form: dict | N
     status = status if status in pledges.WORKFLOW.statuses else ""
     rows = pledges.list_pledges(page.session, page.viewer, status=status or None, overdue=overdue)
     return _render(page, "pledges.html", status_code=status_code, pledges=rows, status=status, overdue=overdue,
-                   statuses=pledges.WORKFLOW.statuses, form=form or {"pledged_by": "CHN", "pledged_to": "USA"},
+                   statuses=pledges.WORKFLOW.statuses,
+                   form=form or {"pledged_by": "CHN", "pledged_to": "USA", **marking_fields.DEFAULTS},
                    errors=errors or {})  # fmt: skip
 
 
@@ -227,9 +236,9 @@ async def create_pledge(request: Request, page: Page = Depends(page)) -> Respons
             page.session, page.viewer, pledged_by=form["pledged_by"], pledged_to=form["pledged_to"],
             text=form["text"], made_on=made, due_on=due, owner=form["owner"] or None,
             party_id=form["party_id"] or None, source=form["source"] or None,
-            share_with=[form["pledged_by"].upper()] if len(form["pledged_by"]) == 3 else [],
-        ))  # fmt: skip
-        if errors and "no party" in errors["form"]:
+            **marking_fields.read(page.viewer, fields, form["pledged_by"], form["pledged_to"]),
+        ), marked=True)  # fmt: skip
+        if errors and "no party" in errors.get("form", ""):
             errors = {"party_id": N_("There is no such record, or you may not see it.")}
         if not errors:
             return _back(f"/ui/pledges/{record.id}", done="created")
@@ -313,7 +322,7 @@ def _enforcement(page: Page, date_from: str = "", date_to: str = "", form=None, 
         page, "engagement_enforcement.html", status_code=status_code, report=report, period={"from": start, "to": end},
         period_error=period_error, actions=list(reversed(every))[:100], total=len(every), can_report=_can_report(page),
         kinds=enforcement.KINDS, levels=enforcement.DETAIL_LEVELS,
-        form=form or {"partner": "CHN", "detail_level": "summary"}, errors=errors or {},
+        form=form or {"partner": "CHN", "detail_level": "summary", **marking_fields.DEFAULTS}, errors=errors or {},
     )  # fmt: skip
 
 
@@ -352,15 +361,18 @@ async def report_action(request: Request, page: Page = Depends(page)) -> Respons
                 party_name=form.get("party_name") or None, party_id=form.get("party_id") or None,
                 penalty_amount=amount_value, currency=(form.get("currency") or "").upper() or None,
                 partner=form.get("partner") or "CHN",
+                **marking_fields.read(page.viewer, form, form.get("partner") or "CHN"),
             )  # fmt: skip
         except NotFound:
             page.session.rollback()
             errors["party_id"] = N_("There is no such record, or you may not see it.")
-        except GoodpathError:
+        except GoodpathError as exc:
             page.session.rollback()
-            errors["form"] = N_(
-                "The action could not be recorded: check the dates (not in the future, taken before reported) and the penalty."  # noqa: E501
-            )
+            errors = marking_fields.place({"form": str(exc)})
+            if "form" in errors:
+                errors["form"] = N_(
+                    "The action could not be recorded: check the dates (not in the future, taken before reported) and the penalty."  # noqa: E501
+                )
     if errors:
         return _enforcement(page, form=form, errors=errors, status_code=422)
     return _back("/ui/enforcement", done="reported")
@@ -404,8 +416,8 @@ async def create_project(request: Request, page: Page = Depends(page)) -> Respon
         record, errors = _create(page, lambda: projects.create(
             page.session, page.viewer, title=form["title"], kind=form["kind"], description=form["description"] or None,
             proposed_by=form["proposed_by"] or None, start_on=start, end_on=end,
-            occurred_on=form["occurred_on"] or None,
-        ))  # fmt: skip
+            occurred_on=form["occurred_on"] or None, **marking_fields.read(page.viewer, fields),
+        ), marked=True)  # fmt: skip
         if not errors:
             return _back(f"/ui/projects#project-{record.id}", done="created")
     return _projects(page, form=form, errors=errors, status_code=422 if "form" not in errors else 409)
@@ -474,8 +486,9 @@ async def start_assessment(request: Request, page: Page = Depends(page)) -> Resp
     if not errors:
         record, errors = _create(page, lambda: icp.start_assessment(
             page.session, page.viewer, form["party_id"], form["framework"], assessed_on=form["assessed_on"] or None,
-        ))  # fmt: skip
-        if errors and "no party" in errors["form"]:
+            **marking_fields.read(page.viewer, fields),
+        ), marked=True)  # fmt: skip
+        if errors and "no party" in errors.get("form", ""):
             errors = {"party_id": N_("There is no such record, or you may not see it.")}
         if not errors:
             return _back(f"/ui/icp#assessment-{record.id}", done="created")
