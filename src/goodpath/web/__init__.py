@@ -30,6 +30,7 @@ from goodpath.web import (
     pathway_pages,
     screening_pages,
     screening_review_pages,
+    work_pages,
 )
 from goodpath.web.labels import N_
 from goodpath.web.rendering import STATIC_DIR, PageError, error_response
@@ -77,7 +78,7 @@ async def invalid_input(request: Request, exc: RequestValidationError) -> Respon
 def install(app: FastAPI) -> None:
     for module in (pages, cable_pages, audit_pages, screening_pages, engagement_pages, pathway_pages, case_pages,
                    chart_pages, evidence_pages, followup_pages, docs_page, dossier_pages,
-                   disclosure_pages, screening_review_pages):  # fmt: skip
+                   disclosure_pages, screening_review_pages, work_pages):  # fmt: skip
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_exception_handler(PageError, error_response)

@@ -1,0 +1,131 @@
+"""Work on records in the pages, without a browser: the case page's work panel (assign with a due day,
+comment, reply), "My work" with what is overdue, a refused form drawn again with its error and what
+was typed, 404 for a record the viewer may not read, 403 for a role that may not work on it; and
+the same through the CLI and the API."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from goodpath.api import app
+from goodpath.cli import app as cli
+from goodpath.core.models import utcnow
+from goodpath.engagement.models import ViolationCase
+from tests.factories import bearer_headers
+
+HTML = {"Accept": "text/html,application/xhtml+xml"}
+
+
+def _login(session, username: str, role: str, clearance: str = "SECRET", organization: str = "USA"):
+    headers = bearer_headers(session, username=username, role=role, clearance=clearance, organization=organization)
+    client = TestClient(app)
+    response = client.post("/login", data={"username": username, "password": f"password-of-{username}"},
+                           follow_redirects=False)  # fmt: skip
+    assert response.status_code == 303
+    home = client.get("/", headers=HTML).text
+    return client, re.search(r'name="csrf_token" value="([^"]+)"', home).group(1), headers
+
+
+def _case(session, classification="CONFIDENTIAL", releasability="CHN,USA", reference="WLC-W-1") -> int:
+    case = ViolationCase(reference=reference, title="Valves to X", raised_on=date(2026, 1, 5), status="raised",
+                         status_on=date(2026, 1, 5), facts="f", created_by="t", classification=classification,
+                         releasability=releasability, originator="USA")  # fmt: skip
+    session.add(case)
+    session.commit()
+    return case.id
+
+
+def test_assign_comment_and_reply_from_the_case_page(session):
+    case_id = _case(session)
+    approver, csrf, _ = _login(session, "approver1", "approver")
+    analyst, analyst_csrf, _ = _login(session, "analyst1", "analyst")
+    page = approver.get(f"/ui/cases/{case_id}", headers=HTML).text
+    assert 'data-testid="work-panel"' in page and 'data-testid="work-unassigned"' in page
+    assert '<option value="analyst1"' in page
+    yesterday = (utcnow().date() - timedelta(days=1)).isoformat()
+    response = approver.post(f"/ui/work/case/{case_id}/assign", data={
+        "csrf_token": csrf, "assignee": "analyst1", "due_on": yesterday, "note": "check the valves",
+        "next": f"/ui/cases/{case_id}"}, follow_redirects=False)  # fmt: skip
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/ui/cases/{case_id}?work_done=assigned#work-case-{case_id}"
+    mine = analyst.get("/ui/work", headers=HTML).text
+    assert 'data-testid="work-row" data-overdue="yes"' in mine and "WLC-W-1 · Valves to X" in mine
+    assert 'data-testid="work-overdue-count">1<' in mine
+    assert 'data-testid="tile-my-work"' in analyst.get("/", headers=HTML).text
+    response = analyst.post(f"/ui/work/case/{case_id}/comments", data={
+        "csrf_token": analyst_csrf, "body": "On it", "classification": "CONFIDENTIAL", "releasability": "USA",
+        "next": f"/ui/cases/{case_id}"}, follow_redirects=False)  # fmt: skip
+    assert response.status_code == 303
+    page = approver.get(f"/ui/cases/{case_id}", headers=HTML).text
+    parent = re.search(r'name="parent_id" value="(\d+)"', page).group(1)
+    approver.post(f"/ui/work/case/{case_id}/comments", data={
+        "csrf_token": csrf, "body": "Thanks", "parent_id": parent, "next": f"/ui/cases/{case_id}"})  # fmt: skip
+    page = analyst.get(f"/ui/cases/{case_id}", headers=HTML).text
+    assert re.search(r'data-depth="0">.*On it.*data-depth="1">.*Thanks', page, re.S)
+    assert 'data-testid="work-overdue"' in page and "(C)" in page
+
+
+def test_a_refused_form_is_drawn_again_with_its_error_and_what_was_typed(session):
+    case_id = _case(session)
+    approver, csrf, _ = _login(session, "approver1", "approver")
+    form = {"csrf_token": csrf, "body": "too secret", "classification": "SECRET", "next": "https://evil.example/"}
+    response = approver.post(f"/ui/work/case/{case_id}/comments", data=form)
+    assert response.status_code == 422
+    assert "cannot be SECRET" in response.text and "too secret</textarea>" in response.text
+    response = approver.post(f"/ui/work/case/{case_id}/assign", data={"csrf_token": csrf, "assignee": "ghost"})
+    assert response.status_code == 422 and "no active user" in response.text
+
+
+def test_hidden_records_are_not_found_and_other_roles_are_refused(session):
+    secret = _case(session, "SECRET", "USA")
+    low, low_csrf, _ = _login(session, "analyst2", "analyst", clearance="CONFIDENTIAL")
+    assert low.get(f"/ui/work/case/{secret}", headers=HTML).status_code == 404
+    assert low.post(f"/ui/work/case/{secret}/assign", data={"csrf_token": low_csrf, "assignee": "analyst2"}
+                    ).status_code == 404  # fmt: skip
+    assert low.get(f"/ui/cases/{secret}", headers=HTML).status_code == 404
+    shared = _case(session, "UNCLASSIFIED", "CHN,USA", "WLC-W-2")
+    partner, partner_csrf, _ = _login(session, "partner1", "partner_officer", organization="CHN")
+    assert 'data-testid="work-assign"' not in partner.get(f"/ui/work/case/{shared}", headers=HTML).text
+    response = partner.post(f"/ui/work/case/{shared}/comments", data={"csrf_token": partner_csrf, "body": "x"})
+    assert response.status_code == 403
+
+
+def test_the_api_and_the_cli_do_the_same(session, monkeypatch):
+    case_id = _case(session)
+    _, _, approver = _login(session, "approver1", "approver")
+    _, _, analyst = _login(session, "analyst1", "analyst")
+    _, _, partner = _login(session, "partner1", "partner_officer", organization="CHN")
+    api = TestClient(app)
+    response = api.post(f"/work/case/{case_id}/assign", json={"assignee": "analyst1", "due_on": "2026-01-01"},
+                        headers=approver)  # fmt: skip
+    assert response.status_code == 200 and response.json()["overdue"] is True
+    assert api.post(f"/work/case/{case_id}/assign", json={"assignee": "analyst1"}, headers=partner).status_code == 403
+    assert api.post(f"/work/case/{case_id}/assign", json={"assignee": "nobody"}, headers=approver).status_code == 422
+    assert api.get("/work/case/999999/comments", headers=approver).status_code == 404
+    assert api.get(f"/work/dossier/{case_id}/comments", headers=approver).status_code == 404
+    first = api.post(f"/work/case/{case_id}/comments", json={"body": "first"}, headers=analyst)
+    assert first.status_code == 201 and first.json()["releasability"] == "CHN,USA"
+    api.post(f"/work/case/{case_id}/comments", json={"body": "reply", "parent_id": first.json()["id"]},
+             headers=approver)  # fmt: skip
+    listed = api.get(f"/work/case/{case_id}/comments", headers=analyst).json()
+    assert [(c["body"], c["depth"]) for c in listed] == [("first", 0), ("reply", 1)]
+    mine = api.get("/work/mine", headers=analyst).json()
+    assert (mine["total"], mine["overdue"], mine["results"][0]["record_id"]) == (1, 1, case_id)
+    assert api.get("/work/mine").status_code == 401
+    runner = CliRunner()
+    monkeypatch.setenv("GOODPATH_ACTOR", "operator")
+    result = runner.invoke(cli, ["work", "assign", "case", str(case_id), "--to", "approver1", "--due", "2999-01-01"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(cli, ["work", "comment", "case", str(case_id), "from the CLI", "--reply-to",
+                                 str(first.json()["id"])])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(cli, ["work", "mine", "--user", "approver1", "--json"])
+    assert result.exit_code == 0 and f'"record_id": {case_id}' in result.output
+    result = runner.invoke(cli, ["work", "show", "case", str(case_id)])
+    assert "from the CLI" in result.output and "assigned to approver1" in result.output
+    result = runner.invoke(cli, ["work", "assign", "case", "999999", "--to", "approver1"])
+    assert result.exit_code == 1 and "no case" in result.output
