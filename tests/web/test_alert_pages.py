@@ -28,6 +28,10 @@ def _login(session, username: str, **user) -> TestClient:
     return client
 
 
+def _total(number: int) -> str:
+    return f'data-testid="total">{number}<'
+
+
 def _csrf(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
@@ -56,7 +60,7 @@ def alerts(session) -> dict[str, int]:
 def test_an_analyst_triages_alerts_and_reopens_a_false_positive(session, alerts):
     client = _login(session, "analyst1")
     listing = client.get("/ui/alerts", headers=HTML)
-    assert listing.status_code == 200 and "2 alerts" in listing.text
+    assert listing.status_code == 200 and _total(2) in listing.text
     assert "ALPHA MISSILE TRADING" in client.get("/ui/alerts?party=alpha missile", headers=HTML).text
     assert "BETA PRECISION" not in client.get("/ui/alerts?party=alpha missile", headers=HTML).text
     assert "No party has this name." in client.get("/ui/alerts?party=zzzz", headers=HTML).text
@@ -74,11 +78,11 @@ def test_an_analyst_triages_alerts_and_reopens_a_false_positive(session, alerts)
     assert "The alert is acknowledged." in done.text
     again = client.post(f"/ui/alerts/{alerts['beta']}/acknowledge", data={"csrf_token": token, "note": "twice"})
     assert again.status_code == 409 and "already acknowledged" in again.text
-    assert "1 alert" in client.get("/ui/alerts?status=escalated", headers=HTML).text
+    assert _total(1) in client.get("/ui/alerts?status=escalated", headers=HTML).text
     assert client.get("/ui/alerts/999999", headers=HTML).status_code == 404
 
     listing = client.get("/ui/dispositions?in_force=1", headers=HTML)
-    assert "1 disposition" in listing.text and "Gamma Rocket Works" in listing.text
+    assert _total(1) in listing.text and "Gamma Rocket Works" in listing.text
     page = client.get(f"/ui/dispositions/{alerts['fp']}", headers=HTML)
     assert 'data-testid="do-reopen"' in page.text
     refused = client.post(f"/ui/dispositions/{alerts['fp']}/reopen", data={"csrf_token": token, "reason": ""})
@@ -86,20 +90,20 @@ def test_an_analyst_triages_alerts_and_reopens_a_false_positive(session, alerts)
     done = client.post(f"/ui/dispositions/{alerts['fp']}/reopen", data={"csrf_token": token, "reason": "a director"},
                        follow_redirects=True)  # fmt: skip
     assert "The false positive is reopened" in done.text
-    assert "0 dispositions" in client.get("/ui/dispositions?in_force=1", headers=HTML).text
+    assert _total(0) in client.get("/ui/dispositions?in_force=1", headers=HTML).text
 
     page = client.get("/ui/watchlist", headers=HTML)
-    assert "2 watched names" in page.text
+    assert _total(2) in page.text
     added = client.post("/ui/watchlist", data={"csrf_token": token, "name": "Delta Bakery", "country": "China"})
     assert added.status_code == 409 and "ISO 3166-1" in added.text and "Delta Bakery" in added.text
     added = client.post("/ui/watchlist", data={"csrf_token": token, "name": "Delta Bakery", "country": "FR"},
                         follow_redirects=True)  # fmt: skip
-    assert "The name is watched" in added.text and "3 watched names" in added.text
+    assert "The name is watched" in added.text and _total(3) in added.text
     rescreened = client.post("/ui/watchlist/rescreen", data={"csrf_token": token}, follow_redirects=True)
     assert "Re-screened 3 watched names" in rescreened.text
     subject = next(s for s in monitoring.list_subjects(session, OPERATOR)["results"] if s["name"] == "Delta Bakery")
     stopped = client.post(f"/ui/watchlist/{subject['id']}/stop", data={"csrf_token": token}, follow_redirects=True)
-    assert "The name is not watched any more." in stopped.text and "2 watched names" in stopped.text
+    assert "The name is not watched any more." in stopped.text and _total(2) in stopped.text
 
 
 @pytest.mark.parametrize("user", [
@@ -118,11 +122,11 @@ def test_other_roles_get_no_triage_forms_and_their_posts_are_refused(session, al
         if user["role"] != "auditor":
             assert "ALPHA MISSILE" not in p.text and "Gamma Rocket" not in p.text
     if user["role"] == "auditor":  # cleared and of the USA: reads them, acts on none
-        assert "2 alerts" in pages[0].text
+        assert _total(2) in pages[0].text
         page = client.get(f"/ui/alerts/{alerts['alpha']}", headers=HTML)
         assert page.status_code == 200 and "do-acknowledge" not in page.text
     else:  # releasable to the USA only: neither listed nor counted
-        assert "0 alerts" in pages[0].text and "0 dispositions" in pages[1].text
+        assert _total(0) in pages[0].text and _total(0) in pages[1].text
         assert client.get(f"/ui/alerts/{alerts['alpha']}", headers=HTML).status_code == 404
     token = _csrf(pages[0].text)
     for path, data in ((f"/ui/alerts/{alerts['alpha']}/acknowledge", {"note": "x"}),
@@ -136,7 +140,7 @@ def test_other_roles_get_no_triage_forms_and_their_posts_are_refused(session, al
 def test_a_confidential_analyst_neither_sees_nor_counts_a_secret_alert(session, alerts):
     client = _login(session, "conf1", clearance="CONFIDENTIAL")
     page = client.get("/ui/alerts", headers=HTML)
-    assert "1 alert" in page.text and "ALPHA MISSILE TRADING" in page.text and "BETA PRECISION" not in page.text
+    assert _total(1) in page.text and "ALPHA MISSILE TRADING" in page.text and "BETA PRECISION" not in page.text
     assert client.get(f"/ui/alerts/{alerts['beta']}", headers=HTML).status_code == 404
     token = _csrf(page.text)
     assert client.post(f"/ui/alerts/{alerts['beta']}/acknowledge", data={"csrf_token": token}).status_code == 404
