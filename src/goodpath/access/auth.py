@@ -190,6 +190,100 @@ def disable_user(session: Session, username: str, *, actor: str) -> User:
     return user
 
 
+def enable_user(session: Session, username: str, *, actor: str) -> User:
+    """Let a disabled user log in again (their old tokens work again until they expire or are revoked)."""
+    user = get_user(session, username)
+    if not user.disabled:
+        return user
+    user.disabled = False
+    session.flush()
+    audit.record(session, actor=actor, action="users.enable", target_type="user", target_id=user.username,
+                 before={"disabled": True}, after={"disabled": False})  # fmt: skip
+    security_events.emit("users.enable", actor=actor, username=user.username)
+    return user
+
+
+def set_clearance(session: Session, username: str, clearance: str | Classification, *, actor: str) -> User:
+    """Change what a user may read; it applies at their next request."""
+    user = get_user(session, username)
+    name = _valid_clearance(clearance)
+    if name == user.clearance:
+        return user
+    before, user.clearance = user.clearance, name
+    session.flush()
+    audit.record(session, actor=actor, action="users.clearance", target_type="user", target_id=user.username,
+                 before={"clearance": before}, after={"clearance": name})  # fmt: skip
+    security_events.emit("users.clearance", actor=actor, username=user.username, before=before, after=name)
+    return user
+
+
+def set_organization(session: Session, username: str, organization: str, *, actor: str) -> User:
+    """Change the organization a user reads for (releasability); it applies at their next request."""
+    user = get_user(session, username)
+    organization = (organization or "").strip()
+    if not organization:
+        raise Refused("an organization is required (e.g. USA, CHN, or the company's code)")
+    if len(organization) > 40:
+        raise Refused("an organization code is at most 40 characters long")
+    if organization == user.organization:
+        return user
+    before, user.organization = user.organization, organization
+    session.flush()
+    audit.record(session, actor=actor, action="users.organization", target_type="user", target_id=user.username,
+                 before={"organization": before}, after={"organization": organization})  # fmt: skip
+    security_events.emit("users.organization", actor=actor, username=user.username, before=before,
+                         after=organization)  # fmt: skip
+    return user
+
+
+def generate_password() -> str:
+    """A new random password, comfortably longer than the minimum."""
+    return secrets.token_urlsafe(18)
+
+
+def reset_password(session: Session, username: str, *, actor: str) -> tuple[User, str]:
+    """A new random password for ``username``: ``(user, password)``, the password to be shown once;
+    the user's browser sessions end (whoever knew the old password is logged out)."""
+    user = get_user(session, username)
+    password = generate_password()
+    user.password_hash = hash_password(password)
+    ended = _end_sessions(session, user)
+    session.flush()
+    audit.record(session, actor=actor, action="users.reset_password", target_type="user", target_id=user.username,
+                 after={"sessions_ended": ended})  # fmt: skip
+    security_events.emit("users.reset_password", actor=actor, username=user.username, sessions_ended=ended)
+    return user, password
+
+
+def _end_sessions(session: Session, user: User) -> int:
+    now = utcnow()
+    live = session.scalars(select(BrowserSession).where(BrowserSession.user_id == user.id,
+                                                        BrowserSession.revoked_at.is_(None))).all()  # fmt: skip
+    for browser in live:
+        browser.revoked_at = now
+    return len(live)
+
+
+def end_user_sessions(session: Session, username: str, *, actor: str) -> int:
+    """End every browser session of ``username`` (their API tokens are left alone); how many ended."""
+    user = get_user(session, username)
+    ended = _end_sessions(session, user)
+    session.flush()
+    audit.record(session, actor=actor, action="users.end_sessions", target_type="user", target_id=user.username,
+                 after={"sessions_ended": ended})  # fmt: skip
+    security_events.emit("users.end_sessions", actor=actor, username=user.username, sessions_ended=ended)
+    return ended
+
+
+def live_sessions(session: Session, username: str) -> int:
+    """How many browser sessions of ``username`` are not ended (expired ones included until they are)."""
+    user = get_user(session, username)
+    now = utcnow()
+    rows = session.scalars(select(BrowserSession).where(BrowserSession.user_id == user.id,
+                                                        BrowserSession.revoked_at.is_(None))).all()  # fmt: skip
+    return sum(1 for b in rows if aware(b.expires_at) > now)
+
+
 def user_summary(user: User) -> dict:
     """What may be shown about a user (never the password hash)."""
     return {

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from goodpath.core.api_support import validation_error
 from goodpath.web import (
+    admin_pages,
     audit_pages,
     cable_pages,
     case_pages,
@@ -25,11 +26,13 @@ from goodpath.web import (
     dossier_pages,
     engagement_pages,
     evidence_pages,
+    export_pages,
     followup_pages,
     pages,
     pathway_pages,
     screening_pages,
     screening_review_pages,
+    search_pages,
     work_pages,
 )
 from goodpath.web.labels import N_
@@ -76,9 +79,9 @@ async def invalid_input(request: Request, exc: RequestValidationError) -> Respon
 
 
 def install(app: FastAPI) -> None:
-    for module in (pages, cable_pages, audit_pages, screening_pages, engagement_pages, pathway_pages, case_pages,
-                   chart_pages, evidence_pages, followup_pages, docs_page, dossier_pages,
-                   disclosure_pages, screening_review_pages, work_pages):  # fmt: skip
+    for module in (search_pages, pages, admin_pages, export_pages, cable_pages, audit_pages, screening_pages,
+                   engagement_pages, pathway_pages, case_pages, chart_pages, evidence_pages, followup_pages,
+                   docs_page, dossier_pages, disclosure_pages, screening_review_pages, work_pages):  # fmt: skip
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_exception_handler(PageError, error_response)

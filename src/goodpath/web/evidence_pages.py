@@ -9,12 +9,13 @@ kinds a company produces. A refused upload is shown on the page with what was ty
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
-from goodpath.access.policy import Role
-from goodpath.core.api_types import RecordId
+from goodpath.access.policy import Permission, Role
+from goodpath.access.records import readable
+from goodpath.core.api_types import RecordId, parse_id
 from goodpath.core.errors import NotFound
 from goodpath.pathway import evidence
 from goodpath.pathway.models import PathwayProposal, PathwayRelief
@@ -22,7 +23,7 @@ from goodpath.registry import service as registry
 from goodpath.web.cable_pages import multipart_page, read_file
 from goodpath.web.company_home import can_upload, company_home, upload_kinds
 from goodpath.web.labels import N_
-from goodpath.web.pathway_pages import DONE, attempt, see_other
+from goodpath.web.pathway_pages import DONE, attempt, form_fields, see_other
 from goodpath.web.rendering import Page, PageError, page
 
 router = APIRouter(include_in_schema=False)
@@ -76,13 +77,16 @@ def _list(page: Page, party: str, kind: str, *, done: str | None = None, status_
 
 
 @router.get("/ui/evidence/{document_id}", response_class=HTMLResponse)
-def document_page(document_id: RecordId, done: str = "", page: Page = Depends(page)) -> Response:
+def document_page(document_id: RecordId, done: str = "", link_party: str = "", page: Page = Depends(page)) -> Response:
     page.require_login()
-    return _document(page, document_id, done=DONE.get(done))
+    return _document(page, document_id, done=DONE.get(done) or LINK_DONE.get(done),
+                     link_form={"link_party": link_party.strip()[:200]})  # fmt: skip
 
 
 def _document(page: Page, document_id: int, *, done: str | None = None, status_code: int = 200,
-              form: dict | None = None, errors: dict | None = None, error: str | None = None) -> Response:  # fmt: skip
+              form: dict | None = None, errors: dict | None = None, error: str | None = None,
+              link_form: dict | None = None, link_errors: dict | None = None,
+              link_error: str | None = None) -> Response:  # fmt: skip
     session, viewer = page.session, page.viewer
     try:
         document = evidence.get_document(session, viewer, document_id)
@@ -101,7 +105,63 @@ def _document(page: Page, document_id: int, *, done: str | None = None, status_c
         "evidence_document.html", status_code=status_code, document=document, caption=caption, targets=targets,
         can_upload=uploadable, done=done, error=error, form=form or {}, errors=errors or {},
         max_mb=evidence.MAX_BYTES // (1024 * 1024),
+        linking=_linking(page, document, link_form or {}, link_errors or {}, link_error),
     )  # fmt: skip
+
+
+# --- linking a version to a record ------------------------------------------------------------------
+
+LINK_DONE = {"linked_record": N_("The document is linked to the record.")}
+
+
+def _linking(page: Page, document: dict, form: dict, errors: dict, error: str | None) -> dict | None:
+    """What the link form offers: the records the service links a document to (the proposals and reliefs of
+    the document's company, or, for a document of no company, of the company picked), as the viewer reads
+    them; None for a viewer who may not link."""
+    if not page.can(Permission.MANAGE_ENGAGEMENT) or not document["versions"]:
+        return None
+    session, viewer = page.session, page.viewer
+    errors = dict(errors)
+    party = None
+    party_ref = document["party_id"] or form.get("link_party", "")
+    if party_ref:
+        try:
+            party = registry.get_party(session, viewer, party_ref)
+        except NotFound:
+            errors.setdefault("link_party", NOT_FOUND)
+    records: list[dict] = []
+    if party is not None:
+        for model, kind in ((PathwayProposal, "proposal"), (PathwayRelief, "relief")):
+            query = readable(session, viewer, model).where(model.party_id == party.id).order_by(model.id.desc())
+            for record in session.scalars(query):
+                records.append({"value": f"{kind}:{record.id}", "kind": kind, "record": record})
+    return {"party": party, "records": records, "purposes": evidence.LINK_PURPOSES, "form": form, "errors": errors,
+            "error": error, "fixed_party": bool(document["party_id"])}  # fmt: skip
+
+
+@router.post("/ui/evidence/{document_id}/links", response_class=HTMLResponse)
+async def link_document(document_id: RecordId, request: Request, page: Page = Depends(page)) -> Response:
+    """Link a version of the document to a proposal or a relief: ``evidence.link``, as the API and CLI."""
+    page.require_login()
+    if not page.can(Permission.MANAGE_ENGAGEMENT):
+        page.deny()
+        raise PageError(403, N_("Your role does not allow this."))
+    fields = await form_fields(request)
+    form = {k: (fields.get(k) or "").strip() for k in ("link_party", "version_id", "target", "purpose")}
+    errors: dict[str, str] = {}
+    kind, _, number = form["target"].partition(":")
+    if kind not in ("proposal", "relief") or parse_id(number) is None:
+        errors["target"] = N_("Choose the record to link the document to.")
+    if parse_id(form["version_id"]) is None:
+        errors["version_id"] = N_("Choose the version to link.")
+    if errors:
+        return _document(page, document_id, status_code=422, link_form=form, link_errors=errors)
+    target = {f"{kind}_id": parse_id(number)}
+    _, error = attempt(page.session, lambda: evidence.link(page.session, page.viewer, parse_id(form["version_id"]),
+                                                          purpose=form["purpose"] or "supports", **target))  # fmt: skip
+    if error:
+        return _document(page, document_id, status_code=409, link_form=form, link_error=error)
+    return see_other(f"/ui/evidence/{document_id}", done="linked_record")
 
 
 # --- uploading (multipart) --------------------------------------------------------------------------
