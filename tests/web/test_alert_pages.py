@@ -13,6 +13,7 @@ from goodpath.api import app
 from goodpath.lists import service as lists
 from goodpath.screening import dispositions, monitoring, service
 from goodpath.screening.models import ScreeningAlert
+from goodpath.web import i18n
 from tests.factories import OPERATOR, bearer_headers, entity, parsed
 
 HTML = {"Accept": "text/html"}
@@ -144,3 +145,20 @@ def test_a_confidential_analyst_neither_sees_nor_counts_a_secret_alert(session, 
     assert client.get(f"/ui/alerts/{alerts['beta']}", headers=HTML).status_code == 404
     token = _csrf(page.text)
     assert client.post(f"/ui/alerts/{alerts['beta']}/acknowledge", data={"csrf_token": token}).status_code == 404
+
+
+def test_a_watched_names_own_party_is_found_by_its_name(session, alerts):
+    client = _login(session, "analyst1")
+    token = _csrf(client.get("/ui/watchlist", headers=HTML).text)
+    unknown = client.post("/ui/watchlist", data={"csrf_token": token, "name": "Alpha", "party": "zzzz"})
+    assert unknown.status_code == 422 and "No party has this name." in unknown.text
+    several = client.post("/ui/watchlist", data={"csrf_token": token, "name": "Alpha", "party": "a"})
+    assert several.status_code == 422 and 'data-testid="watch-party-id"' in several.text
+    done = client.post("/ui/watchlist", data={"csrf_token": token, "name": "Alpha", "party": "alpha missile"},
+                       follow_redirects=True)  # fmt: skip
+    assert "The name is watched" in done.text
+    watched = [s for s in monitoring.list_subjects(session, OPERATOR)["results"] if s["name"] == "Alpha"]
+    assert [s["party_id"] for s in watched] == [alerts["party"]]
+    client.cookies.set(i18n.LANG_COOKIE, "zh_Hans")
+    chinese = client.get("/ui/alerts", headers=HTML)
+    assert chinese.status_code == 200 and i18n.translations("zh_Hans").gettext("Screening alerts") in chinese.text
