@@ -19,6 +19,7 @@ from goodpath.engagement import cases, pledges
 from goodpath.pathway.models import PathwayProposal
 from goodpath.registry.models import Party, PartyName
 from goodpath.registry.names import name_script, normalize_name
+from tests.browser.seed_dossiers import seed_listed
 from tests.browser.seed_pathway import seed_pathway
 
 SECRET_PARTY_KEY = "secret-front"
@@ -46,6 +47,8 @@ def seed(url: str) -> None:
         _pending_proposal(session)
     with session_scope(url) as session:
         seed_pathway(session)
+    with session_scope(url) as session:
+        seed_listed(session)
 
 
 def _secret_party(session) -> None:
