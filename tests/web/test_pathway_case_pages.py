@@ -101,8 +101,10 @@ def test_an_approver_cannot_approve_their_own_proposal_and_nothing_is_lost(sessi
     assert client.post(f"/ui/pathway/stallco/proposals/{proposal_id}/approve", data={}).status_code == 403  # no CSRF
     other = _login(session, "approver2", role="approver")
     token = _csrf(other.get("/ui/pathway/stallco", headers=HTML).text)
-    approved = other.post(f"/ui/pathway/stallco/proposals/{proposal_id}/approve", data={"csrf_token": token},
-                          follow_redirects=False)  # fmt: skip
+    review = other.post(f"/ui/pathway/stallco/proposals/{proposal_id}/approve", data={"csrf_token": token})
+    assert review.status_code == 200 and 'data-testid="review-confirm"' in review.text  # reviewed first
+    approved = other.post(f"/ui/pathway/stallco/proposals/{proposal_id}/approve",
+                          data={"csrf_token": token, "confirmed": "1"}, follow_redirects=False)  # fmt: skip
     assert approved.status_code == 303
     assert "Public stigma" in other.get("/ui/pathway/stallco", headers=HTML).text
 

@@ -13,6 +13,9 @@ Out-of-bounds input is answered 422 before any route runs, never passed on to th
 - ``Day``: a day from 1900-01-01 to 2999-12-31 (``check_day``): what is computed from a day (a
   notice period, the next round of a cadence) never runs past the calendar's end.
 - ``BodyInt``: a count or amount in a request body, within a signed 64-bit integer.
+- ``ExpectedVersion``: the version of the record a status-changing request was drawn from, as an
+  ``If-Match`` header (``"3"``, ``W/"3"`` or ``3``) or an ``expected_version`` query parameter;
+  the service answers 409 (``StaleRecord``) when the record has changed since (core.workflow).
 
 ``parse_id`` reads an id typed into a form the same way (None when it is not one).
 """
@@ -22,7 +25,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import Path, Query
+from fastapi import Depends, Header, HTTPException, Path, Query
 from pydantic import AfterValidator, Field
 
 ID_MAX = 2**63 - 1
@@ -80,3 +83,30 @@ Key = Annotated[
 Day = Annotated[date, AfterValidator(check_day)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"At most this many rows (1 to {MAX_LIMIT})")]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description=f"Rows skipped (0 to {MAX_OFFSET})")]
+
+
+IF_MATCH_HELP = (
+    'The record\'s `version` you read (e.g. `"3"` or `W/"3"`): if the record has changed since, nothing '
+    "is changed and the answer is 409, naming who changed it, when and what. Optional: without it, no check."
+)
+
+
+def expected_version(
+    if_match: Annotated[str | None, Header(alias="If-Match", max_length=40, description=IF_MATCH_HELP)] = None,
+    expected: Annotated[
+        int | None, Query(alias="expected_version", ge=1, le=ID_MAX, description="The same as If-Match")
+    ] = None,
+) -> int | None:
+    """The record version a status-changing request names (optimistic concurrency), or None."""
+    version = None
+    if if_match is not None and if_match.strip() != "*":
+        text = if_match.strip().removeprefix("W/").strip().strip('"')
+        version = parse_id(text)
+        if version is None:
+            raise HTTPException(422, f'If-Match must name a record version such as "3", not {if_match!r}')
+    if version is not None and expected is not None and version != expected:
+        raise HTTPException(422, "If-Match and expected_version name different versions")
+    return version if version is not None else expected
+
+
+ExpectedVersion = Annotated[int | None, Depends(expected_version)]

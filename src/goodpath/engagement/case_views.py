@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from goodpath.access.deps import require, require_login
 from goodpath.access.policy import Permission, Viewer
 from goodpath.core.api_support import SESSION, invalid_as_422
-from goodpath.core.api_types import BodyId, RecordId, RecordKey
+from goodpath.core.api_types import BodyId, ExpectedVersion, RecordId, RecordKey
 from goodpath.engagement import case_metrics, cases
 from goodpath.engagement.interfaces import LISTS, Format, Lists, require_any
 
@@ -111,18 +111,20 @@ def get_case(case_id: RecordKey, viewer: Viewer = Depends(require_login), sessio
 def case_status(
     case_id: RecordKey,
     body: CaseStatusRequest,
+    expected: ExpectedVersion,
     viewer: Viewer = Depends(require_login),
     session: Session = SESSION,
 ) -> dict:
     """Take the next step: the partner's (acknowledged, under_investigation, response_reported, by
-    a partner officer or recorded on its behalf by an analyst) or the outcome (closed + outcome)."""
+    a partner officer or recorded on its behalf by an analyst) or the outcome (closed + outcome).
+    With If-Match, 409 if the case has changed since that version."""
     if body.status in cases.PARTNER_STEPS:
         require_any(viewer, Permission.RESPOND_CASES, Permission.MANAGE_ENGAGEMENT)
     else:
         require_any(viewer, Permission.MANAGE_ENGAGEMENT)
     case = cases.get_case(session, viewer, case_id)
     with invalid_as_422():
-        cases.advance(session, viewer, case.id, **body.model_dump())
+        cases.advance(session, viewer, case.id, **body.model_dump(), expected_version=expected)
     return cases.case_detail(session, viewer, case.id)
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from goodpath.access.deps import require, require_login
 from goodpath.access.policy import Permission, Viewer
 from goodpath.core.api_support import SESSION, invalid_as_422
-from goodpath.core.api_types import Day, QueryId, RecordId
+from goodpath.core.api_types import Day, ExpectedVersion, QueryId, RecordId
 from goodpath.engagement import consultations
 from goodpath.engagement.interfaces import LISTS, Format, Lists, Marking
 
@@ -116,12 +116,14 @@ def show_consultation(
 def consultation_status(
     consultation_id: RecordId,
     body: ConsultationStatusRequest,
+    expected: ExpectedVersion,
     viewer: Viewer = Depends(manage),
     session: Session = SESSION,
 ) -> dict:
-    """Suspend (with its cause), resume (optionally: who offered it) or end a track."""
+    """Suspend (with its cause), resume (optionally: who offered it) or end a track; with If-Match,
+    409 if the track has changed since that version."""
     with invalid_as_422():
-        consultations.set_status(session, viewer, consultation_id, **body.model_dump())
+        consultations.set_status(session, viewer, consultation_id, **body.model_dump(), expected_version=expected)
         return consultations.detail(session, viewer, consultation_id)
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from goodpath.access.deps import require, require_login
 from goodpath.access.policy import Permission, Viewer
 from goodpath.core.api_support import SESSION, invalid_as_422
-from goodpath.core.api_types import BodyId, Key, RecordId
+from goodpath.core.api_types import BodyId, ExpectedVersion, Key, RecordId
 from goodpath.core.fields import to_dict
 from goodpath.engagement import dossiers
 from goodpath.engagement.interfaces import LISTS, CompanyMarking, Format, Lists
@@ -109,11 +109,15 @@ def show_dossier(party_id: Key, viewer: Viewer = Depends(require_login), session
 
 
 @router.post("/dossiers/{party_id}/status")
-def dossier_status(party_id: Key, body: StatusRequest, viewer: Viewer = Depends(manage), session: Session = SESSION):
-    """Move the dossier: proposed -> invited -> in_dialogue <-> paused -> closed (409 otherwise)."""
+def dossier_status(
+    party_id: Key, body: StatusRequest, expected: ExpectedVersion, viewer: Viewer = Depends(manage),
+    session: Session = SESSION,
+):  # fmt: skip
+    """Move the dossier: proposed -> invited -> in_dialogue <-> paused -> closed (409 otherwise; and,
+    with If-Match, 409 if the dossier has changed since that version)."""
     with invalid_as_422():
         dossier = dossiers.set_status(session, viewer, party_id, body.status, occurred_on=body.occurred_on,
-                                      note=body.note, source=body.source)  # fmt: skip
+                                      note=body.note, source=body.source, expected_version=expected)  # fmt: skip
     return dossiers.dossier_to_dict(session, viewer, dossier)
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from goodpath.access.deps import require, require_login
 from goodpath.access.policy import Permission, Viewer
 from goodpath.core.api_support import SESSION, invalid_as_422
-from goodpath.core.api_types import BodyId, Day, QueryId, RecordId
+from goodpath.core.api_types import BodyId, Day, ExpectedVersion, QueryId, RecordId
 from goodpath.engagement import pledges
 from goodpath.engagement.interfaces import LISTS, Format, Lists, Marking
 
@@ -94,10 +94,11 @@ def add_pledge_evidence(
 
 @router.post("/pledges/{pledge_id}/status")
 def pledge_status(
-    pledge_id: RecordId, body: PledgeStatusRequest, viewer: Viewer = Depends(manage),
+    pledge_id: RecordId, body: PledgeStatusRequest, expected: ExpectedVersion, viewer: Viewer = Depends(manage),
     session: Session = SESSION,
 ) -> dict:  # fmt: skip
-    """Fulfil (needs evidence), break (needs a note) or withdraw an open pledge."""
+    """Fulfil (needs evidence), break (needs a note) or withdraw an open pledge; with If-Match, 409 if
+    the pledge has changed since that version."""
     with invalid_as_422():
-        pledges.set_status(session, viewer, pledge_id, **body.model_dump())
+        pledges.set_status(session, viewer, pledge_id, **body.model_dump(), expected_version=expected)
         return pledges.detail(session, viewer, pledge_id)

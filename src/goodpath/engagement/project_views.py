@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 from goodpath.access.deps import require, require_login
 from goodpath.access.policy import Permission, Viewer
 from goodpath.core.api_support import SESSION, invalid_as_422
-from goodpath.core.api_types import RecordId
+from goodpath.core.api_types import ExpectedVersion, RecordId
 from goodpath.core.fields import to_dict
+from goodpath.core.workflow import check_version
 from goodpath.engagement import projects
 from goodpath.engagement.interfaces import LISTS, Format, Lists, Marking
 
@@ -71,11 +72,13 @@ def show_project(project_id: RecordId, viewer: Viewer = Depends(require_login), 
 
 @router.post("/projects/{project_id}/status")
 def project_status(
-    project_id: RecordId, body: ProjectStatusRequest, viewer: Viewer = Depends(manage),
+    project_id: RecordId, body: ProjectStatusRequest, expected: ExpectedVersion, viewer: Viewer = Depends(manage),
     session: Session = SESSION,
 ) -> dict:  # fmt: skip
-    """Advance, suspend (with a cause), resume (to the state it was suspended from) or cancel."""
+    """Advance, suspend (with a cause), resume (to the state it was suspended from) or cancel; with
+    If-Match, 409 if the project has changed since that version."""
     with invalid_as_422():
+        check_version(session, projects.get(session, viewer, project_id), expected, projects.RECORD)
         if body.status == "resume":
             projects.resume(session, viewer, project_id, note=body.cause, occurred_on=body.occurred_on,
                             source=body.source)  # fmt: skip

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from goodpath.access.deps import require, require_login
 from goodpath.access.policy import Permission, Viewer
 from goodpath.core.api_support import SESSION, invalid_as_422
-from goodpath.core.api_types import BodyId, Key, RecordId
+from goodpath.core.api_types import BodyId, ExpectedVersion, Key, RecordId
 from goodpath.pathway import proposals, register, timeline
 
 router = APIRouter(tags=["pathway"])
@@ -87,34 +87,39 @@ def propose(party: Key, body: ProposalRequest, viewer: Viewer = Depends(manage),
     return timeline.proposal_row(proposal)
 
 
-def _decision(action, proposal_id: int, body: DecisionRequest | None, viewer: Viewer, session: Session) -> dict:
+def _decision(
+    action, proposal_id: int, body: DecisionRequest | None, viewer: Viewer, session: Session, expected: int | None
+) -> dict:
     with invalid_as_422():
-        decided = action(session, viewer, proposal_id, (body.note if body else None))
+        decided = action(session, viewer, proposal_id, (body.note if body else None), expected_version=expected)
     return timeline.proposal_row(decided)
 
 
 @router.post("/pathway/proposals/{proposal_id}/approve")
 def approve(
-    proposal_id: RecordId, body: DecisionRequest | None = None, viewer: Viewer = Depends(approver),
-    session: Session = SESSION,
+    proposal_id: RecordId, expected: ExpectedVersion, body: DecisionRequest | None = None,
+    viewer: Viewer = Depends(approver), session: Session = SESSION,
 ) -> dict:  # fmt: skip
-    """Approve and apply a pending proposal: an approver who is not its proposer."""
-    return _decision(proposals.approve, proposal_id, body, viewer, session)
+    """Approve and apply a pending proposal: an approver who is not its proposer (with If-Match, 409
+    if the proposal has changed since that version)."""
+    return _decision(proposals.approve, proposal_id, body, viewer, session, expected)
 
 
 @router.post("/pathway/proposals/{proposal_id}/reject")
 def reject(
-    proposal_id: RecordId, body: DecisionRequest, viewer: Viewer = Depends(approver),
+    proposal_id: RecordId, body: DecisionRequest, expected: ExpectedVersion, viewer: Viewer = Depends(approver),
     session: Session = SESSION,
 ) -> dict:  # fmt: skip
-    """Reject a pending proposal, saying why: an approver who is not its proposer."""
-    return _decision(proposals.reject, proposal_id, body, viewer, session)
+    """Reject a pending proposal, saying why: an approver who is not its proposer (with If-Match, 409
+    if the proposal has changed since that version)."""
+    return _decision(proposals.reject, proposal_id, body, viewer, session, expected)
 
 
 @router.post("/pathway/proposals/{proposal_id}/withdraw")
 def withdraw(
-    proposal_id: RecordId, body: DecisionRequest | None = None, viewer: Viewer = Depends(require_login),
-    session: Session = SESSION,
+    proposal_id: RecordId, expected: ExpectedVersion, body: DecisionRequest | None = None,
+    viewer: Viewer = Depends(require_login), session: Session = SESSION,
 ) -> dict:  # fmt: skip
-    """Withdraw a pending proposal: its proposer only."""
-    return _decision(proposals.withdraw, proposal_id, body, viewer, session)
+    """Withdraw a pending proposal: its proposer only (with If-Match, 409 if the proposal has changed
+    since that version)."""
+    return _decision(proposals.withdraw, proposal_id, body, viewer, session, expected)

@@ -21,7 +21,7 @@ from goodpath.core.models import utcnow
 from goodpath.engagement import cases
 from goodpath.engagement.case_metrics import AGE_BUCKETS, age_bucket
 from goodpath.registry import service as registry
-from goodpath.web import marking_fields
+from goodpath.web import marking_fields, review
 from goodpath.web.labels import N_
 from goodpath.web.pathway_pages import NOT_FOUND, attempt, form_fields, parse_day, see_other
 from goodpath.web.rendering import Page, PageError, page
@@ -219,13 +219,39 @@ async def case_step(case_id: RecordKey, request: Request, page: Page = Depends(p
         errors["form"] = N_("Choose a step.")
     if errors:
         return _draw_case(page, str(case.id), status_code=422, errors=errors, form=form)
-    _, error = attempt(page.session, lambda: cases.advance(
-        page.session, page.viewer, case.id, step, note=form["note"] or None, response=form["response"] or None,
-        outcome=form["outcome"] or None, occurred_on=form["occurred_on"] or None,
-    ))  # fmt: skip
+    version = review.expected_version(fields)
+
+    def act():
+        return cases.advance(
+            page.session, page.viewer, case.id, step, note=form["note"] or None, response=form["response"] or None,
+            outcome=form["outcome"] or None, occurred_on=form["occurred_on"] or None, expected_version=version,
+        )  # fmt: skip
+
+    if step == "closed" and not review.confirmed(fields):  # closing is reviewed first: nothing written yet
+        refused = review.refusal(page.session, act)
+        if refused is None:
+            return _close_review(page, case, form, fields)
+        error = str(refused)
+    else:
+        _, error = attempt(page.session, act)
     if error:
         return _draw_case(page, str(case.id), status_code=409, error=error, form=form)
     return see_other(f"/ui/cases/{case.id}", done=step)
+
+
+def _close_review(page: Page, case, form: dict, fields: dict) -> Response:
+    """What recording the outcome changes: the case's status, for whom, and what follows."""
+    consequences = [N_("The case is closed: no further step can be recorded on it.")]
+    if form["outcome"] == "sanctioned":
+        consequences += review.consequences_of("case_closed")
+    return review.review(
+        page, action=f"/ui/cases/{case.id}/step", fields=fields, title=N_("Close case %(ref)s?"),
+        title_args={"ref": case.reference}, record=case, record_name=case.reference, back=f"/ui/cases/{case.id}",
+        changes=[review.Change(N_("Status"), case.status, form["outcome"])],
+        details=[(N_("Case"), case.title), (N_("Why this outcome"), form["note"]),
+                 (N_("Occurred on"), form["occurred_on"])],
+        consequences=consequences, button=N_("Record the outcome"),
+    )  # fmt: skip
 
 
 # --- parties and items ----------------------------------------------------------------------------

@@ -17,10 +17,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from goodpath.access.policy import Permission, Role
 from goodpath.core.api_types import RecordId, parse_id
-from goodpath.core.errors import GoodpathError, NotFound
+from goodpath.core.errors import GoodpathError, NotFound, StaleRecord
 from goodpath.core.models import utcnow
 from goodpath.engagement import consultations, enforcement, icp, pledges, projects
 from goodpath.registry import service as registry
+from goodpath.web import review
 from goodpath.web import marking_fields
 from goodpath.web.cable_pages import forbidden, form_fields, not_found
 from goodpath.web.labels import N_
@@ -248,6 +249,11 @@ async def create_pledge(request: Request, page: Page = Depends(page)) -> Respons
 @router.get("/ui/pledges/{pledge_id}", response_class=HTMLResponse)
 def pledge_page(pledge_id: RecordId, page: Page = Depends(page)) -> Response:
     page.require_login()
+    return _pledge(page, pledge_id)
+
+
+def _pledge(page: Page, pledge_id: int, status_code: int = 200, **extra) -> Response:
+    """One pledge; ``extra``: a ``stale`` refusal to show and what was ``typed``, when a form is redrawn."""
     try:
         record = pledges.detail(page.session, page.viewer, pledge_id)
     except NotFound:
@@ -258,8 +264,8 @@ def pledge_page(pledge_id: RecordId, page: Page = Depends(page)) -> Response:
             caption = registry.get_party(page.session, page.viewer, record["party_id"]).caption
         except NotFound:
             caption = None
-    return _render(page, "pledge.html", pledge=record, party_caption=caption,
-                   moves=sorted(pledges.WORKFLOW.transitions.get(record["status"], ())))  # fmt: skip
+    return _render(page, "pledge.html", status_code=status_code, pledge=record, party_caption=caption,
+                   moves=sorted(pledges.WORKFLOW.transitions.get(record["status"], ())), **extra)  # fmt: skip
 
 
 @router.post("/ui/pledges/{pledge_id}/evidence", response_class=HTMLResponse)
@@ -284,15 +290,45 @@ async def pledge_status(pledge_id: RecordId, request: Request, page: Page = Depe
     if isinstance(fields, Response):
         return fields
     to = fields.get("status", "")
+    version = review.expected_version(fields)
+
+    def act():
+        return pledges.set_status(page.session, page.viewer, pledge_id, to, note=fields.get("note"),
+                                  evidence=fields.get("evidence"), evidence_source=fields.get("evidence_source"),
+                                  expected_version=version)  # fmt: skip
+
     try:
-        pledges.set_status(page.session, page.viewer, pledge_id, to, note=fields.get("note"),
-                           evidence=fields.get("evidence"), evidence_source=fields.get("evidence_source"))  # fmt: skip
+        if to in REVIEWED_MOVES and not review.confirmed(fields):  # reviewed first: nothing written yet
+            record = pledges.get(page.session, page.viewer, pledge_id)
+            refused = review.refusal(page.session, act)
+            if refused is None:
+                return _pledge_review(page, record, to, fields)
+            raise refused
+        act()
     except NotFound:
         return not_found(page)
+    except StaleRecord as exc:  # changed by someone else since the form was drawn: shown, what was typed kept
+        page.session.rollback()
+        return _pledge(page, pledge_id, status_code=409, stale=exc, typed=fields)
     except GoodpathError as exc:
         page.session.rollback()
         return _back(f"/ui/pledges/{pledge_id}", error=_error_code(exc))
     return _back(f"/ui/pledges/{pledge_id}", done=to if to in NOTICES else "saved")
+
+
+REVIEWED_MOVES = ("withdrawn", "broken")  # irreversible: the review step first
+
+
+def _pledge_review(page: Page, record, to: str, fields: dict) -> Response:
+    return review.review(
+        page, action=f"/ui/pledges/{record.id}/status", fields=fields,
+        title=N_("Withdraw pledge %(id)s?") if to == "withdrawn" else N_("Mark pledge %(id)s broken?"),
+        title_args={"id": record.id}, record=record, record_name=f"{record.pledged_by} → {record.pledged_to}",
+        back=f"/ui/pledges/{record.id}", changes=[review.Change(N_("Status"), record.status, to)],
+        details=[(N_("Pledge"), record.text), (N_("How it was broken"), (fields.get("note") or "").strip())],
+        consequences=[N_("The pledge is final: it no longer counts as open or overdue.")],
+        button=N_("Withdraw") if to == "withdrawn" else N_("Broken"),
+    )  # fmt: skip
 
 
 # --- enforcement actions ------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from goodpath.pathway import stages as catalogue
 from goodpath.pathway.models import PathwayProposal, PathwayState
 from goodpath.registry import service as registry
 from goodpath.registry.models import Sanction
-from goodpath.web import i18n
+from goodpath.web import i18n, review
 from goodpath.web.cable_pages import read_file, read_form
 from goodpath.web.chart_pages import funnel_chart
 from goodpath.web.labels import LABELS, N_
@@ -319,16 +319,68 @@ async def decide(
     actions = {"approve": proposals.approve, "reject": proposals.reject, "withdraw": proposals.withdraw}
     if action not in actions:
         raise PageError(404, NOT_FOUND)
-    note = (await form_fields(request)).get("note", "").strip()
+    fields = await form_fields(request)
+    note = fields.get("note", "").strip()
     form = {f"note_{proposal_id}": note}
     if action == "reject" and not note:
         errors = {f"note_{proposal_id}": N_("Say why the proposal is rejected.")}
         return _draw(page, party.id, status_code=422, errors=errors, form=form, section=f"proposal-{proposal_id}")
-    _, error = attempt(page.session, lambda: actions[action](page.session, page.viewer, proposal_id, note or None))
+    version = review.expected_version(fields)
+
+    def act():
+        return actions[action](page.session, page.viewer, proposal_id, note or None, expected_version=version)
+
+    if not review.confirmed(fields):  # the review step: what will change, for whom; nothing written yet
+        refused = review.refusal(page.session, act)
+        if refused is None:
+            return _decision_review(page, party, proposal_id, action, fields)
+        error = str(refused)
+    else:
+        _, error = attempt(page.session, act)
     if error:
         return _draw(page, party.id, status_code=409, error=error, form=form, section=f"proposal-{proposal_id}")
     return see_other(f"/ui/pathway/{party.key or party.id}", done={"approve": "approved", "reject": "rejected",
                                                                    "withdraw": "withdrawn"}[action])  # fmt: skip
+
+
+DECISION_TITLES = {
+    "approve": N_("Approve proposal %(id)s?"),
+    "reject": N_("Reject proposal %(id)s?"),
+    "withdraw": N_("Withdraw proposal %(id)s?"),
+}
+DECISION_BUTTONS = {"approve": N_("Approve"), "reject": N_("Reject"), "withdraw": N_("Withdraw")}
+
+
+def _decision_review(page: Page, party, proposal_id: int, action: str, fields: dict) -> Response:
+    """The review page of a decision: the proposal's status, the company's stage, what follows."""
+    try:
+        proposal = proposals.get_proposal(page.session, page.viewer, proposal_id)
+    except NotFound:
+        raise PageError(404, NOT_FOUND) from None
+    new = {"approve": "approved", "reject": "rejected", "withdraw": "withdrawn"}[action]
+    changes = [review.Change(N_("Proposal status"), proposal.status, new)]
+    details = [(N_("Company"), party.caption), (N_("Kind"), review.Code(proposal.kind))]
+    consequences: list[str] = []
+    if action == "approve":
+        changes.append(review.Change(N_("Stage"), proposal.from_stage, proposal.to_stage))
+        details.append((N_("Takes effect"), proposal.effective_on.isoformat()))
+        if proposal.kind == "relief":
+            details.append((N_("Relief"), f"{proposal.measure} · #{proposal.sanction_id} · {proposal.route_code}"))
+            consequences.append(N_("The relief is granted: the measure no longer binds the company once in effect."))
+        if proposal.kind == "snapback":
+            consequences.append(N_("The reliefs in force are revoked: their measures bind the company again."))
+            consequences += review.consequences_of("snapback_applied")
+        if proposal.statement:
+            consequences.append(N_("The public statement is published, in English and in Chinese."))
+    details.append((N_("Decision note"), fields.get("note", "").strip()))
+    key = party.key or party.id
+    return review.review(
+        page, action=f"/ui/pathway/{key}/proposals/{proposal.id}/{action}", fields=fields,
+        title=DECISION_TITLES[action], title_args={"id": proposal.id}, record=proposal,
+        record_name=f"{party.caption} · #{proposal.id}", back=f"/ui/pathway/{key}#proposal-{proposal.id}",
+        changes=changes, details=details, consequences=consequences, button=DECISION_BUTTONS[action],
+        danger=action != "approve",
+    )  # fmt: skip
 
 
 @router.post("/ui/pathway/{party_id}/enroll", response_class=HTMLResponse)
@@ -398,10 +450,41 @@ async def review_alert(party_id: str, alert_id: RecordId, request: Request, page
     if not note:
         errors = {f"alert_note_{alert_id}": N_("Say why: a note is required.")}
         return _draw(page, party.id, status_code=422, errors=errors, form=form, section=f"alert-{alert_id}")
-    _, error = attempt(page.session, lambda: breaches.review(page.session, page.viewer, alert_id, decision, note))
+
+    def act():
+        return breaches.review(page.session, page.viewer, alert_id, decision, note)
+
+    if not review.confirmed(fields):  # the review step first
+        refused = review.refusal(page.session, act)
+        if refused is None:
+            return _alert_review(page, party, alert_id, decision, fields)
+        error = str(refused)
+    else:
+        _, error = attempt(page.session, act)
     if error:
         return _draw(page, party.id, status_code=409, error=error, form=form, section=f"alert-{alert_id}")
     return see_other(f"/ui/pathway/{party.key or party.id}", done="dismissed" if decision == "dismiss" else "escalated")
+
+
+def _alert_review(page: Page, party, alert_id: int, decision: str, fields: dict) -> Response:
+    try:
+        alert = breaches.get_alert(page.session, page.viewer, alert_id)
+    except NotFound:
+        raise PageError(404, NOT_FOUND) from None
+    escalate = decision == "escalate"
+    key = party.key or party.id
+    consequences = [N_("If the company has relief in force, a snapback is proposed in your name: an approver "
+                       "decides it.")] if escalate else []  # fmt: skip
+    return review.review(
+        page, action=f"/ui/pathway/{key}/alerts/{alert.id}", fields=fields,
+        title=N_("Escalate alert %(id)s to a breach?") if escalate else N_("Dismiss alert %(id)s?"),
+        title_args={"id": alert.id}, record=alert, record_name=f"{party.caption} · #{alert.id}",
+        back=f"/ui/pathway/{key}#alert-{alert.id}",
+        changes=[review.Change(N_("Alert status"), alert.status, "escalated" if escalate else "dismissed")],
+        details=[(N_("Company"), party.caption), (N_("Kind"), review.Code(alert.kind)),
+                 (N_("Why"), fields.get("note", "").strip())],
+        consequences=consequences, button=N_("Escalate") if escalate else N_("Dismiss"),
+    )  # fmt: skip
 
 
 # --- evidence upload (multipart) ------------------------------------------------------------------

@@ -1,0 +1,178 @@
+"""Safe actions on the pages: an irreversible action is reviewed first (what will change, for whom,
+what follows), and posting it without ``confirmed=1`` changes nothing; a form drawn from an older
+version of its record is refused, showing the other user's change and keeping what was typed."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from goodpath.api import app
+from goodpath.consequences import REACTIONS
+from goodpath.core.audit_log import AuditEntry
+from goodpath.engagement import cases, pledges
+from goodpath.engagement.models import Pledge, ViolationCase
+from goodpath.pathway.models import PathwayProposal, PathwayState
+from goodpath.registry.models import Party
+from goodpath.web import review
+from tests.factories import OPERATOR, bearer_headers
+
+HTML = {"Accept": "text/html"}
+
+
+def _login(session, username: str, **user) -> TestClient:
+    bearer_headers(session, username=username, **user)
+    client = TestClient(app)
+    response = client.post("/login", data={"username": username, "password": f"password-of-{username}"},
+                           follow_redirects=False)  # fmt: skip
+    assert response.status_code == 303
+    return client
+
+
+def _csrf(client: TestClient, path: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path, headers=HTML).text).group(1)
+
+
+def _audits(session) -> int:
+    return session.scalar(select(func.count()).select_from(AuditEntry))
+
+
+def test_every_consequence_is_said_on_the_review_page():
+    for event, reactions in REACTIONS.items():
+        assert all(r.name in review.CONSEQUENCES for r in reactions), event
+    assert review.consequences_of("snapback_applied") == [
+        "A snapback closes the company's breach alerts (they become “snapped back”)."
+    ]
+    assert review.consequences_of("no_such_event") == []
+
+
+def test_approving_a_proposal_is_reviewed_first_and_the_review_changes_nothing(session):
+    party = Party(id="pstall", key="stallco", schema="Company", caption="Stalled Trading Co", countries=["cn"],
+                  birth_dates=[], classification="UNCLASSIFIED", releasability="ALL", originator="USA")  # fmt: skip
+    session.add(party)
+    session.flush()
+    session.add(PathwayState(party_id=party.id, stage="continued_sanctions", since=date(2020, 1, 1),
+                             classification="UNCLASSIFIED", releasability="ALL", originator="USA"))  # fmt: skip
+    session.commit()
+    analyst = _login(session, "analyst1")
+    token = _csrf(analyst, "/ui/pathway/stallco")
+    proposed = analyst.post("/ui/pathway/stallco/propose", follow_redirects=False, data={
+        "csrf_token": token, "target": "stage|public_stigma", "rationale": "It chose not to engage."})  # fmt: skip
+    assert proposed.status_code == 303
+    proposal = session.scalars(select(PathwayProposal).where(PathwayProposal.party_id == party.id)).one()
+    assert proposal.version == 1
+    approver = _login(session, "approver1", role="approver")
+    token = _csrf(approver, "/ui/pathway/stallco")
+    assert 'name="version" value="1"' in approver.get("/ui/pathway/stallco", headers=HTML).text  # the form carries it
+    before = _audits(session)
+    url = f"/ui/pathway/stallco/proposals/{proposal.id}/approve"
+    page = approver.post(url, data={"csrf_token": token, "version": "1", "note": "Agreed."})
+    assert page.status_code == 200
+    text = page.text
+    assert f"Approve proposal {proposal.id}?" in text and "Nothing has changed yet" in text
+    changes = re.findall(r'data-testid="review-change">(.*?)</dd>', text, re.S)
+    assert "Pending → <strong>Approved</strong>" in changes[0]
+    assert "Continued sanctions → <strong>Public stigma</strong>" in changes[1]
+    assert "Stalled Trading Co" in text and "Agreed." in text  # the company, and the note typed
+    assert re.search(r'data-testid="review-releasable">\s*every organization', text)  # who will see it
+    assert 'name="confirmed" value="1"' in text and 'name="version" value="1"' in text  # re-posts the same fields
+    session.expire_all()
+    assert session.get(PathwayProposal, proposal.id).status == "pending"  # the review changed nothing
+    assert session.get(PathwayProposal, proposal.id).version == 1 and _audits(session) == before
+    done = approver.post(url, follow_redirects=False,
+                         data={"csrf_token": token, "version": "1", "note": "Agreed.", "confirmed": "1"})  # fmt: skip
+    assert done.status_code == 303
+    session.expire_all()
+    assert session.get(PathwayProposal, proposal.id).status == "approved"
+    assert session.get(PathwayProposal, proposal.id).version > 1
+
+
+def test_a_stale_decision_is_refused_naming_the_other_change(session):
+    party = Party(id="pstall2", key="stallco2", schema="Company", caption="Stalled Two", countries=["cn"],
+                  birth_dates=[], classification="UNCLASSIFIED", releasability="ALL", originator="USA")  # fmt: skip
+    session.add(party)
+    session.flush()
+    session.add(PathwayState(party_id=party.id, stage="continued_sanctions", since=date(2020, 1, 1),
+                             classification="UNCLASSIFIED", releasability="ALL", originator="USA"))  # fmt: skip
+    session.commit()
+    analyst = _login(session, "analyst1")
+    token = _csrf(analyst, "/ui/pathway/stallco2")
+    analyst.post("/ui/pathway/stallco2/propose", data={
+        "csrf_token": token, "target": "stage|public_stigma", "rationale": "It chose not to engage."})  # fmt: skip
+    proposal_id = session.scalar(select(PathwayProposal.id).where(PathwayProposal.party_id == party.id))
+    approver = _login(session, "approver1", role="approver")
+    approver_token = _csrf(approver, "/ui/pathway/stallco2")  # the approver's page: version 1
+    withdrawn = analyst.post(f"/ui/pathway/stallco2/proposals/{proposal_id}/withdraw", follow_redirects=False,
+                             data={"csrf_token": token, "version": "1", "confirmed": "1"})  # fmt: skip
+    assert withdrawn.status_code == 303
+    stale = approver.post(f"/ui/pathway/stallco2/proposals/{proposal_id}/approve",
+                          data={"csrf_token": approver_token, "version": "1", "note": "My careful note"})  # fmt: skip
+    assert stale.status_code == 409
+    assert f"proposal {proposal_id} was changed by analyst1" in stale.text and "since you opened it" in stale.text
+    assert "status: pending → withdrawn" in stale.text  # (no longer pending: the page offers no decision)
+    session.expire_all()
+    assert session.get(PathwayProposal, proposal_id).status == "withdrawn"
+
+
+def test_a_pledge_withdrawn_or_broken_is_reviewed_and_a_stale_form_shows_the_other_change(session):
+    pledge = pledges.create(session, OPERATOR, pledged_by="MFA (PRC)", pledged_to="USG", made_on="2007-03-20",
+                            text="MFA will press NORINCO to engage constructively", due_on="2007-06-30")  # fmt: skip
+    session.commit()
+    first, second = _login(session, "analyst1"), _login(session, "analyst2")
+    url = f"/ui/pledges/{pledge.id}"
+    first_token, second_token = _csrf(first, url), _csrf(second, url)  # both drew the page at version 1
+    assert 'name="version" value="1"' in second.get(url, headers=HTML).text
+    # the first adds evidence: version 2
+    first.post(f"{url}/evidence", data={"csrf_token": first_token, "text": "NORINCO officials met the Embassy"})
+    # the second, from version 1, marks it broken: told, shown the change, the note kept, nothing changed
+    form = {"csrf_token": second_token, "status": "broken", "note": "Shipped again in May", "version": "1"}
+    stale = second.post(f"{url}/status", data=form | {"confirmed": "1"})
+    assert stale.status_code == 409
+    shown = re.search(r'data-testid="stale">(.*?)</div>', stale.text, re.S).group(1)
+    assert "Someone else changed this record since you opened it" in shown and "analyst1" in shown
+    assert "Evidence: 0 entries → <strong>1 entry</strong>" in shown
+    assert 'value="Shipped again in May"' in stale.text  # kept in the form
+    assert 'name="version" value="2"' in stale.text  # the redrawn form is of the current version
+    session.expire_all()
+    assert session.get(Pledge, pledge.id).status == "open"
+    # from version 2: the review first, which changes nothing
+    before = _audits(session)
+    page = second.post(f"{url}/status", data=form | {"version": "2"})
+    assert page.status_code == 200 and f"Mark pledge {pledge.id} broken?" in page.text
+    assert "Open → <strong>Broken</strong>" in page.text and "Shipped again in May" in page.text
+    assert re.search(r'data-testid="review-releasable">\s*USA', page.text)  # the pledge's own marking
+    session.expire_all()
+    assert session.get(Pledge, pledge.id).status == "open" and _audits(session) == before
+    done = second.post(f"{url}/status", data=form | {"version": "2", "confirmed": "1"}, follow_redirects=False)
+    assert done.status_code == 303
+    session.expire_all()
+    assert session.get(Pledge, pledge.id).status == "broken"
+
+
+def test_closing_a_case_is_reviewed_with_its_consequences_and_a_stale_close_is_refused(session):
+    case = cases.raise_case(session, OPERATOR, reference="WLC-2007-031", title="Carbon fibre to Iran",
+                            facts="A broker shipped carbon fibre.", raised_on="2007-05-01")  # fmt: skip
+    session.commit()
+    analyst = _login(session, "analyst1")
+    url = f"/ui/cases/{case.id}"
+    token = _csrf(analyst, url)
+    form = {"csrf_token": token, "step": "closed", "outcome": "sanctioned", "note": "MOFCOM fined the broker.",
+            "version": "1"}  # fmt: skip
+    page = analyst.post(f"{url}/step", data=form)
+    assert page.status_code == 200 and "Close case WLC-2007-031?" in page.text
+    assert "Raised → <strong>Sanctioned</strong>" in page.text
+    consequences = re.search(r'data-testid="review-consequences">(.*?)</section>', page.text, re.S).group(1)
+    assert "the case's parties on the pathway are scanned for breaches" in consequences.replace("&#39;", "'")
+    session.expire_all()
+    assert session.get(ViolationCase, case.id).status == "raised"  # nothing written
+    cases.advance(session, OPERATOR, case.id, "acknowledged", note="Seen by the partner")  # meanwhile: version 2
+    session.commit()
+    stale = analyst.post(f"{url}/step", data=form | {"confirmed": "1"})
+    assert stale.status_code == 409
+    assert "was changed by test-operator" in stale.text and "status: raised → acknowledged" in stale.text
+    assert "MOFCOM fined the broker." in stale.text  # kept
+    session.expire_all()
+    assert session.get(ViolationCase, case.id).status == "acknowledged"
