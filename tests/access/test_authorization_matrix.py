@@ -31,6 +31,7 @@ from tests.access import (
     matrix_pathway,
     matrix_pathway_eligibility,
     matrix_register,
+    matrix_work,
 )
 from tests.access.matrix_support import (
     CAN_BATCH,
@@ -421,6 +422,7 @@ for part in (
     matrix_pathway,
     matrix_pathway_eligibility,
     matrix_register,
+    matrix_work,
 ):
     assert not set(part.CHECKS) & set(CHECKS), part.__name__
     CHECKS.update(part.CHECKS)
