@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from tests.engagement.test_cases import LISTED, load_list
-from tests.web.test_pathway_case_pages import HTML, _csrf, _login, _party
+from tests.web.test_pathway_case_pages import HTML, _csrf, _login, _on_pathway, _party
 
 
 def _raise(client, token: str, reference: str, **fields):
@@ -40,7 +40,8 @@ def test_parties_and_items_are_added_screened_and_removed_on_the_case_page(sessi
     bad = analyst.post(f"/ui/cases/{case}/parties", data={"csrf_token": token, "role": "pilot", "name": "X Co"})
     assert bad.status_code == 422 and "party 1 role" in bad.text and 'value="X Co"' in bad.text  # the service's error
     item = analyst.post(f"/ui/cases/{case}/items", follow_redirects=False, data={
-        "csrf_token": token, "description": "flow-forming machine", "control_entry": "ECCN 2B009", "quantity": "1"})  # fmt: skip
+        "csrf_token": token, "description": "flow-forming machine", "control_entry": "ECCN 2B009",
+        "quantity": "1"})  # fmt: skip
     assert item.status_code == 303
     refused = analyst.post(f"/ui/cases/{case}/items", data={"csrf_token": token, "description": "x",
                                                            "control_entry": "??"})  # fmt: skip
@@ -145,8 +146,32 @@ def test_a_partner_officers_report_is_released_to_the_hosting_side_only_when_cho
     assert "partner government (USA)" in partner.get("/ui/enforcement", headers=HTML).text
     data = {"csrf_token": token, "kind": "investigation", "reported_by": "MOFCOM", "detail_level": "summary",
             "detail": "Opened.", "partner": "CHN"}  # fmt: skip
-    assert partner.post("/ui/enforcement", data=data | {"party_name": "Own Co"}, follow_redirects=False).status_code == 303
-    assert partner.post("/ui/enforcement", follow_redirects=False,
-                        data=data | {"party_name": "Shared Co", "release_to_partner": "1"}).status_code == 303  # fmt: skip
+    own = partner.post("/ui/enforcement", data=data | {"party_name": "Own Co"}, follow_redirects=False)
+    shared = partner.post("/ui/enforcement", data=data | {"party_name": "Shared Co", "release_to_partner": "1"},
+                          follow_redirects=False)  # fmt: skip
+    assert own.status_code == shared.status_code == 303
     marks = {a.party_name: a.releasability for a in session.query(EnforcementAction)}
     assert marks == {"Own Co": "CHN", "Shared Co": "CHN,USA"}
+
+
+def test_an_evidence_upload_is_marked_as_chosen_and_a_company_officer_chooses_the_classification_only(session):
+    from goodpath.pathway.models import EvidenceVersion
+    from tests.web.test_evidence_company_pages import _upload
+
+    own = _party(session, "markev", "Marked Evidence Ltd")
+    _on_pathway(session, own)
+    session.commit()
+    analyst = _login(session, "analyst7", clearance="CONFIDENTIAL")
+    token = _csrf(analyst.get("/ui/evidence", headers=HTML).text)
+    assert _upload(analyst, token, kind="audit_report", title="Ours", classification="CONFIDENTIAL",
+                   content=b"ours").status_code == 303  # fmt: skip
+    assert _upload(analyst, token, kind="audit_report", title="Shared", release_to_partner="1",
+                   content=b"shared").status_code == 303  # fmt: skip
+    refused = _upload(analyst, token, kind="audit_report", title="Too high", classification="SECRET", content=b"x")
+    assert refused.status_code == 409 and "above your clearance" in refused.text
+    marks = sorted((v.classification, v.releasability) for v in session.query(EvidenceVersion))
+    assert marks == [("CONFIDENTIAL", "USA"), ("UNCLASSIFIED", "CHN,USA")]
+    officer = _login(session, "officer7", role="company_officer", clearance="UNCLASSIFIED", organization="MARKEV",
+                     company=own.id)  # fmt: skip
+    home = officer.get("/", headers=HTML).text
+    assert 'data-testid="marking-classification"' in home and 'name="release_to_partner"' not in home

@@ -20,6 +20,7 @@ from goodpath.core.errors import NotFound
 from goodpath.pathway import evidence
 from goodpath.pathway.models import PathwayProposal, PathwayRelief
 from goodpath.registry import service as registry
+from goodpath.web import marking_fields
 from goodpath.web.cable_pages import multipart_page, read_file
 from goodpath.web.company_home import can_upload, company_home, upload_kinds
 from goodpath.web.labels import N_
@@ -185,7 +186,7 @@ def _typed(form: FormData) -> dict[str, str]:
 @router.post("/ui/evidence", response_class=HTMLResponse)
 async def upload_document(context: tuple[Page, FormData] = Depends(multipart_page)) -> Response:
     page, form = context
-    fields = _typed(form)
+    fields = _typed(form) | marking_fields.typed(form)
     back = str(form.get("back") or "")
     if page.viewer.role is Role.COMPANY_OFFICER:
         fields["party"] = page.viewer.company_party_id or ""
@@ -203,9 +204,13 @@ async def upload_document(context: tuple[Page, FormData] = Depends(multipart_pag
     redraw = _home_again if back == "home" else _list
     if errors:
         return redraw(page, "", "", status_code=422, form=fields, errors=errors)
+    marks = marking_fields.read(page.viewer, form)
+    if page.viewer.role is Role.COMPANY_OFFICER:  # its company and the hosting organization: the service's default
+        marks["releasability"] = None
     version, error = attempt(page.session, lambda: evidence.upload(
         page.session, page.viewer, party_id=fields["party"] or None, kind=fields["kind"], title=fields["title"],
         filename=upload.filename, content=content, media_type=upload.content_type, note=fields["note"] or None,
+        **marks,
     ))  # fmt: skip
     if error:
         return redraw(page, "", "", status_code=409, form=fields, error=error)
