@@ -15,7 +15,9 @@ from goodpath.api import app
 from goodpath.cli import app as cli
 from goodpath.core.models import utcnow
 from goodpath.engagement.models import ViolationCase
-from tests.factories import bearer_headers
+from goodpath.lists import service as lists
+from goodpath.screening import monitoring
+from tests.factories import OPERATOR, bearer_headers, entity, parsed
 
 HTML = {"Accept": "text/html,application/xhtml+xml"}
 
@@ -129,3 +131,18 @@ def test_the_api_and_the_cli_do_the_same(session, monkeypatch):
     assert "from the CLI" in result.output and "assigned to approver1" in result.output
     result = runner.invoke(cli, ["work", "assign", "case", "999999", "--to", "approver1"])
     assert result.exit_code == 1 and "no case" in result.output
+
+
+def test_an_alert_is_assigned_from_its_page_and_linked_from_my_work(session):
+    lists.apply_parsed(session, parsed([entity("1", "ALPHA MISSILE TRADING")]), dataset="work-pages-test")
+    monitoring.watch(session, OPERATOR, "Alpha Missile Trading")
+    monitoring.rescreen_all(session, "tester")
+    [alert] = monitoring.list_alerts(session, OPERATOR)["results"]
+    session.commit()
+    analyst, csrf, _ = _login(session, "analyst1", "analyst")
+    page = analyst.get(f"/ui/alerts/{alert['id']}", headers=HTML).text
+    assert 'data-testid="work-panel"' in page and f'id="work-alert-{alert["id"]}"' in page
+    form = {"csrf_token": csrf, "assignee": "analyst1", "next": f"/ui/alerts/{alert['id']}"}
+    response = analyst.post(f"/ui/work/alert/{alert['id']}/assign", data=form, follow_redirects=True)
+    assert response.status_code == 200 and 'data-testid="work-assignee">analyst1<' in response.text
+    assert f'href="/ui/alerts/{alert["id"]}"' in analyst.get("/ui/work", headers=HTML).text
