@@ -12,7 +12,7 @@ from goodpath.core.db import session_scope
 from goodpath.core.models import Classification
 from goodpath.lists import service as lists
 from goodpath.screening import dispositions, monitoring, service
-from tests.browser.conftest import login
+from tests.browser.conftest import login, screenshot
 from tests.factories import entity, parsed
 
 pytestmark = pytest.mark.browser
@@ -48,6 +48,7 @@ def test_an_analyst_triages_alerts_reopens_a_false_positive_and_watches_a_name(p
     page.fill("[data-testid=filter-party]", "Orion")
     page.click("[data-testid=filter-submit]")
     expect(page.get_by_test_id("alert-row")).to_have_count(1)
+    screenshot(page, "alerts-filtered")
     page.click("[data-testid=alert-link]")
     page.fill("[data-testid=acknowledge-note]", "Known front company; raised with the partner as WLC-2026-201.")
     page.click("[data-testid=do-acknowledge]")
@@ -65,6 +66,7 @@ def test_an_analyst_triages_alerts_reopens_a_false_positive_and_watches_a_name(p
     page.click("[data-testid=do-escalate]")
     expect(page.get_by_test_id("alert-status")).to_contain_text("Escalated")
     expect(page.get_by_test_id("alert-history")).to_contain_text("for the desk officer")
+    screenshot(page, "alert-escalated")
     page.goto("/ui/alerts")
     page.select_option("[data-testid=filter-status]", "escalated")
     page.click("[data-testid=filter-submit]")
@@ -81,6 +83,7 @@ def test_an_analyst_triages_alerts_reopens_a_false_positive_and_watches_a_name(p
     expect(page.get_by_test_id("done")).to_contain_text("The false positive is reopened")
     expect(page.get_by_test_id("disposition-verdict")).to_contain_text("Reopened")
     expect(page.get_by_test_id("disposition-decisions")).to_contain_text("A tea merchant in Hangzhou")
+    screenshot(page, "disposition-reopened")
 
     page.click("[data-testid=nav-alerts]")
     page.click(".page-head a[href='/ui/watchlist']")
@@ -95,3 +98,4 @@ def test_an_analyst_triages_alerts_reopens_a_false_positive_and_watches_a_name(p
     expect(page.get_by_test_id("watch-list")).to_contain_text("Cygnus Aerospace")
     page.click("[data-testid=rescreen]")
     expect(page.get_by_test_id("rescreened")).to_contain_text("1 new")
+    screenshot(page, "watchlist-rescreened")

@@ -117,7 +117,6 @@ def _draw_alert(page: Page, alert_id: int, *, done: str = "", status_code: int =
     return page.render(
         "alert.html", status_code=status_code, alert=alert, record=record, done=DONE.get(done), error=error,
         form=form or {}, action=action, can_review=page.can(Permission.REVIEW_SCREENING),
-        work=None,  # the work panel (assignment, comments) fills the work_panel block
     )  # fmt: skip
 
 
