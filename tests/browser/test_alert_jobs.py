@@ -82,6 +82,7 @@ def test_an_analyst_triages_alerts_reopens_a_false_positive_and_watches_a_name(p
     page.click("[data-testid=do-reopen]")
     expect(page.get_by_test_id("done")).to_contain_text("The false positive is reopened")
     expect(page.get_by_test_id("disposition-verdict")).to_contain_text("Reopened")
+    expect(page.get_by_test_id("disposition-detail")).to_contain_text("LYRA TRADING HOUSE")  # the listed party
     expect(page.get_by_test_id("disposition-decisions")).to_contain_text("A tea merchant in Hangzhou")
     screenshot(page, "disposition-reopened")
 

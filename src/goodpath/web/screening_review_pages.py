@@ -193,9 +193,13 @@ def _draw_disposition(page: Page, disposition_id: int, *, done: str = "", status
         found = dispositions.get_disposition(page.session, page.viewer, disposition_id)
     except NotFound:
         raise PageError(404, NOT_FOUND) from None
+    try:
+        party = registry.get_party(page.session, page.viewer, found["party_id"])
+    except NotFound:
+        party = None
     return page.render(
         "disposition.html", status_code=status_code, d=found, record=page.session.get(Disposition, found["id"]),
-        done=DONE.get(done), error=error, form=form or {},
+        done=DONE.get(done), error=error, form=form or {}, party=party,
         can_review=page.can(Permission.REVIEW_SCREENING),
     )  # fmt: skip
 
