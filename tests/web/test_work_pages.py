@@ -14,8 +14,10 @@ from typer.testing import CliRunner
 from goodpath.api import app
 from goodpath.cli import app as cli
 from goodpath.core.models import utcnow
-from goodpath.engagement.models import ViolationCase
+from goodpath.engagement.models import Pledge, ViolationCase
 from goodpath.lists import service as lists
+from goodpath.pathway.models import PathwayProposal, PathwayState
+from goodpath.registry.models import Party
 from goodpath.screening import monitoring
 from tests.factories import OPERATOR, bearer_headers, entity, parsed
 
@@ -146,3 +148,28 @@ def test_an_alert_is_assigned_from_its_page_and_linked_from_my_work(session):
     response = analyst.post(f"/ui/work/alert/{alert['id']}/assign", data=form, follow_redirects=True)
     assert response.status_code == 200 and 'data-testid="work-assignee">analyst1<' in response.text
     assert f'href="/ui/alerts/{alert["id"]}"' in analyst.get("/ui/work", headers=HTML).text
+
+
+def test_the_panel_is_on_the_pledge_page_and_on_each_pending_proposal(session):
+    pledge = Pledge(made_on=date(2026, 1, 1), pledged_by="MFA", pledged_to="USG", text="Export controls law",
+                    status="open", created_by="t", classification="UNCLASSIFIED", releasability="USA",
+                    originator="USA")  # fmt: skip
+    session.add(pledge)
+    session.add(Party(id="pwork", key="workco", schema="Company", caption="Work Trading Co", countries=["cn"],
+                      birth_dates=[], classification="UNCLASSIFIED", releasability="ALL"))  # fmt: skip
+    session.flush()
+    session.add(PathwayState(party_id="pwork", stage="continued_sanctions", since=date(2020, 1, 1),
+                             classification="UNCLASSIFIED", releasability="ALL", originator="USA"))  # fmt: skip
+    session.commit()
+    approver, csrf, _ = _login(session, "approver1", "approver")
+    assert f'id="work-pledge-{pledge.id}"' in approver.get(f"/ui/pledges/{pledge.id}", headers=HTML).text
+    proposed = approver.post("/ui/pathway/workco/propose", follow_redirects=False, data={
+        "csrf_token": csrf, "target": "stage|public_stigma", "rationale": "It chose not to engage."})  # fmt: skip
+    assert proposed.status_code == 303
+    proposal_id = session.query(PathwayProposal.id).filter_by(party_id="pwork").scalar()
+    page = approver.get("/ui/pathway/workco", headers=HTML).text
+    assert f'id="work-proposal-{proposal_id}"' in page
+    response = approver.post(f"/ui/work/proposal/{proposal_id}/comments", follow_redirects=False, data={
+        "csrf_token": csrf, "body": "Evidence attached?", "next": "/ui/pathway/workco"})  # fmt: skip
+    assert response.headers["location"] == f"/ui/pathway/workco?work_done=commented#work-proposal-{proposal_id}"
+    assert "Evidence attached?" in approver.get("/ui/pathway/workco", headers=HTML).text
