@@ -66,6 +66,8 @@ def test_raise_a_case_and_resolve_it_by_consultation(page):
     page.select_option("[data-testid=outcome]", "resolved_by_consultation")
     page.fill("[data-testid=outcome-note]", "The partner acted on the case: resolved through the channel.")
     page.click("[data-testid=do-close]")
+    expect(page.get_by_test_id("review-changes")).to_contain_text("Response reported → Resolved by consultation")
+    page.click("[data-testid=review-confirm]")  # the review step: closing cannot be undone
     expect(page.get_by_test_id("case-status")).to_contain_text("Resolved by consultation")
     expect(page.get_by_test_id("case-history")).to_contain_text("Response reported")
     screenshot(page, "case-resolved")
@@ -121,6 +123,8 @@ def test_propose_a_relief_then_a_second_person_approves_it(page):
     expect(page.get_by_test_id("proposals")).to_contain_text("Poly Technologies")
     page.get_by_test_id("proposals").get_by_test_id("proposal-link").filter(has_text="Relief").first.click()
     page.get_by_test_id("proposal").filter(has_text="Relief").get_by_test_id("approve").click()
+    expect(page.get_by_test_id("review-changes")).to_contain_text("Pending → Approved")
+    page.click("[data-testid=review-confirm]")  # the review step
     expect(page.get_by_test_id("done")).to_contain_text("approved and applied")
     expect(page.get_by_test_id("pathway-stage")).to_have_text("Relief granted")
     expect(page.get_by_test_id("reliefs")).to_contain_text("In effect")

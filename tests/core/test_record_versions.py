@@ -5,15 +5,17 @@ changes nothing; of two writers who read the same version, exactly one wins. On 
 from __future__ import annotations
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 
+from goodpath.api import app
 from goodpath.core.audit_log import AuditEntry
 from goodpath.core.db import new_session
 from goodpath.core.errors import Refused, StaleRecord
 from goodpath.core.workflow import StatusEvent
 from goodpath.engagement import cases, pledges
 from goodpath.engagement.models import Pledge, ViolationCase
-from tests.factories import OPERATOR
+from tests.factories import OPERATOR, bearer_headers
 
 
 def _pledge(session) -> int:
@@ -93,3 +95,33 @@ def test_two_sessions_read_version_1_and_both_write_exactly_one_wins(db, session
     assert tuple(row) == ("withdrawn", 2)
     events = session.scalars(select(StatusEvent.to_status).where(StatusEvent.record_id == pledge_id)).all()
     assert events.count("withdrawn") == 1 and "broken" not in events  # the loser wrote nothing
+
+
+def test_the_api_takes_if_match_and_answers_409_when_stale(session):
+    pledge_id = _pledge(session)
+    headers = bearer_headers(session, username="analyst9")
+    client = TestClient(app)
+    shown = client.get(f"/pledges/{pledge_id}", headers=headers).json()
+    assert shown["version"] == 1
+    pledges.add_evidence(session, OPERATOR, pledge_id, text="NORINCO met the Embassy")  # someone else: version 2
+    session.commit()
+    stale = client.post(f"/pledges/{pledge_id}/status", json={"status": "withdrawn"},
+                        headers=headers | {"If-Match": 'W/"1"'})  # fmt: skip
+    assert stale.status_code == 409
+    assert f"pledge {pledge_id} was changed by {OPERATOR.actor}" in stale.json()["detail"]
+    assert client.post(f"/pledges/{pledge_id}/status?expected_version=1", json={"status": "withdrawn"},
+                       headers=headers).status_code == 409  # fmt: skip
+    bad = client.post(f"/pledges/{pledge_id}/status", json={"status": "withdrawn"}, headers=headers | {"If-Match": "x"})
+    assert bad.status_code == 422
+    session.expire_all()
+    assert session.get(Pledge, pledge_id).status == "open"
+    done = client.post(f"/pledges/{pledge_id}/status", json={"status": "withdrawn"},
+                       headers=headers | {"If-Match": '"2"'})  # fmt: skip
+    assert done.status_code == 200 and done.json()["status"] == "withdrawn" and done.json()["version"] == 3
+    spec = client.get("/openapi.json").json()["paths"]
+    for path in ("/pledges/{pledge_id}/status", "/cases/{case_id}/status", "/pathway/proposals/{proposal_id}/approve",
+                 "/consultations/{consultation_id}/status", "/projects/{project_id}/status",
+                 "/dossiers/{party_id}/status"):  # fmt: skip
+        names = {p["name"] for p in spec[path]["post"]["parameters"]}
+        assert {"If-Match", "expected_version"} <= names, path
+        assert "409" in spec[path]["post"]["responses"]
