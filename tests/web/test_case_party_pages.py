@@ -83,6 +83,9 @@ def test_wrong_roles_cannot_change_parties_or_items_and_partners_never_see_usa_o
     assert partner.get("/ui/cases/WLC-2026-062", headers=HTML).status_code == 404
     listing = partner.get("/ui/cases", headers=HTML).text
     assert "WLC-2026-061" in listing and "WLC-2026-062" not in listing and "1 case<" in listing
+    home = partner.get("/", headers=HTML).text  # the cases awaiting the partner: the shared one only
+    assert "WLC-2026-061" in home and "WLC-2026-062" not in home
+    assert "1 case<" in partner.get("/ui/cases?status=open", headers=HTML).text
     assert "2 cases<" in analyst.get("/ui/cases", headers=HTML).text
     # An analyst cannot see, nor change, a case it may not read.
     other = _login(session, "analyst3", clearance="UNCLASSIFIED", organization="GBR")
