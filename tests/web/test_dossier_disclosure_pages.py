@@ -163,3 +163,27 @@ def test_others_cannot_decide_hits_and_another_company_finds_nothing(world):
     assert partner.get(f"/ui/disclosures/{disclosure}", headers=HTML).status_code == 404
     session.expire_all()
     assert disclosures.get_disclosure(session, OPERATOR, disclosure).hits[0]["verdict"] is None
+
+
+def test_an_analyst_opens_a_dossier_from_the_list_and_others_cannot(world):
+    session = world["session"]
+    analyst = _login(session, "analyst1")
+    listing = analyst.get("/dossiers", headers=HTML)
+    assert listing.status_code == 200 and "China North Industries Corporation" in listing.text
+    token = _csrf(listing.text)
+    again = analyst.post("/ui/dossiers", data={"csrf_token": token, "party": "p-norinco", "source": "kept"})
+    assert again.status_code == 409 and "already has a dossier" in again.text and 'value="kept"' in again.text
+    person = analyst.post("/ui/dossiers", data={"csrf_token": token, "party": "p-person"})
+    assert person.status_code == 409 and "is kept for a company" in person.text
+    done = analyst.post("/ui/dossiers", follow_redirects=False, data={
+        "csrf_token": token, "party": "p-cgwic", "topics": "Space launch services\nICP process", "share_with": "cgwic",
+        "model_candidate": "yes"})  # fmt: skip
+    assert done.status_code == 303 and done.headers["location"] == "/ui/dossiers/p-cgwic?done=opened"
+    opened = dossiers.get_dossier(session, OPERATOR, "p-cgwic")
+    assert [t["topic"] for t in opened.topics] == ["Space launch services", "ICP process"]
+    assert opened.model_candidate and opened.releasability == "CGWIC,USA"
+    officer = _officer(session, "officer1", NORINCO, "NORINCO")
+    listing = officer.get("/dossiers", headers=HTML).text
+    assert "open-dossier" not in listing and "Great Wall" not in listing
+    token = _csrf(listing)
+    assert officer.post("/ui/dossiers", data={"csrf_token": token, "party": "p-cgwic"}).status_code == 403

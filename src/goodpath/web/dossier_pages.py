@@ -50,6 +50,7 @@ for _code, _text in EXTRA_LABELS.items():
     LABELS.setdefault(_code, _text)
 
 DONE = {
+    "opened": N_("The dossier is opened (status proposed) with its topics."),
     "status": N_("The dossier's status is recorded."),
     "topic": N_("The topic is recorded."),
     "candidate": N_("The model candidate mark is recorded."),
@@ -127,6 +128,49 @@ def _done(party: Party, done: str, anchor: str) -> Response:
     response = see_other(f"/ui/dossiers/{party.key or party.id}", done=done)
     response.headers["location"] += f"#{anchor}"
     return response
+
+
+# --- the list, and opening a dossier --------------------------------------------------------------
+
+OPEN_FIELDS = ("party", "topics", "model_candidate", "occurred_on", "classification", "share_with", "source")
+
+
+@router.get("/ui/dossiers", response_class=HTMLResponse)
+def dossier_list(status: str = "", candidates: bool = False, page: Page = Depends(page)) -> Response:
+    page.require_login()
+    return _draw_list(page, status=status, candidates=candidates)
+
+
+def _draw_list(page: Page, *, status: str = "", candidates: bool = False, status_code: int = 200,
+               form: dict | None = None, error: str | None = None) -> Response:  # fmt: skip
+    status = status if status in dossiers.DOSSIER.statuses else ""
+    rows = dossiers.list_dossiers(page.session, page.viewer, status=status or None,
+                                  model_candidate=True if candidates else None)  # fmt: skip
+    return page.render(
+        "dossier_list.html", status_code=status_code, dossiers=rows, status=status, candidates=candidates,
+        statuses=dossiers.DOSSIER.statuses, can_open=page.can(Permission.MANAGE_ENGAGEMENT),
+        default_topics=dossiers.DEFAULT_TOPICS, form=form or {"classification": "UNCLASSIFIED"}, error=error,
+        classifications=("UNCLASSIFIED", "CONFIDENTIAL", "SECRET"),
+    )  # fmt: skip
+
+
+@router.post("/ui/dossiers", response_class=HTMLResponse)
+async def open_dossier(request: Request, page: Page = Depends(page)) -> Response:
+    page.require_login()
+    _may_manage(page)
+    fields = await _fields(request)
+    form = {k: _one(fields, k) for k in OPEN_FIELDS}
+    topics = _lines(form["topics"]) or None
+    shared = [code.strip().upper() for code in form["share_with"].split(",") if code.strip()]
+    record, error = attempt(page.session, lambda: dossiers.open_dossier(
+        page.session, page.viewer, form["party"], topics=topics, model_candidate=form["model_candidate"] == "yes",
+        occurred_on=form["occurred_on"] or None, classification=form["classification"] or None,
+        share_with=shared, source=form["source"] or None,
+    ))  # fmt: skip
+    if error:
+        return _draw_list(page, status_code=409, form=form, error=error)
+    party = page.session.get(Party, record.party_id)
+    return see_other(f"/ui/dossiers/{party.key or party.id}", done="opened")
 
 
 # --- the page -------------------------------------------------------------------------------------
