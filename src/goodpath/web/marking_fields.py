@@ -20,12 +20,16 @@ RELEASE_FIELD = "release_to_partner"
 DEFAULTS = {"classification": "UNCLASSIFIED"}
 
 
-def other_side(viewer: Viewer, partner: str | None = PARTNER) -> str:
-    """The government across the channel from ``viewer``: the partner, or for the partner's own
-    officers the hosting organization."""
-    partner = (partner or "").strip().upper()
+def other_side(viewer: Viewer, *candidates: str | None) -> str:
+    """The government across the channel from ``viewer``: the first of ``candidates`` (e.g. the
+    form's partner or counterpart; default the partner government) that is not the viewer's own
+    organization, else, for the partner's own officers, the hosting organization."""
     own = viewer.organization or hosting_organization()
-    return hosting_organization() if partner and own == partner else partner
+    codes = [(c or "").strip().upper() for c in candidates or (PARTNER,)]
+    for code in codes:
+        if code and code != own:
+            return code
+    return hosting_organization() if own != hosting_organization() else ""
 
 
 def typed(fields: Mapping[str, str]) -> dict[str, str]:
@@ -40,12 +44,23 @@ def releases(fields: Mapping[str, str]) -> bool:
     return bool(fields.get(RELEASE_FIELD))
 
 
-def read(viewer: Viewer, fields: Mapping[str, str], partner: str | None = PARTNER) -> dict[str, str | None]:
+def read(viewer: Viewer, fields: Mapping[str, str], *candidates: str | None) -> dict[str, str | None]:
     """``classification`` and ``releasability`` for a service's create call: the viewer's own
-    organization, plus the other side of the channel when the form releases the record to it."""
+    organization, plus the other side of the channel (see ``other_side``) when the form releases
+    the record to it."""
     own = viewer.organization or hosting_organization()
-    shared = other_side(viewer, partner) if releases(fields) else ""
+    shared = other_side(viewer, *candidates) if releases(fields) else ""
     return {
         "classification": (fields.get("classification") or "").strip().upper() or None,
         "releasability": ",".join(code for code in (own, shared) if code),
     }
+
+
+def place(errors: dict[str, str], key: str = "form") -> dict[str, str]:
+    """A service's refusal of the marking (``errors[key]``) moved next to the marking field it is about."""
+    text = errors.get(key, "")
+    for prefix, field in (("you cannot mark", "classification"), ("classification", "classification"),
+                          ("releasability", "releasability")):  # fmt: skip
+        if text.lower().startswith(prefix):
+            return {field: errors[key]} | {k: v for k, v in errors.items() if k != key}
+    return errors
