@@ -21,8 +21,7 @@ from goodpath.core.errors import GoodpathError, NotFound, StaleRecord
 from goodpath.core.models import utcnow
 from goodpath.engagement import consultations, enforcement, icp, pledges, projects
 from goodpath.registry import service as registry
-from goodpath.web import review
-from goodpath.web import marking_fields
+from goodpath.web import marking_fields, review
 from goodpath.web.cable_pages import forbidden, form_fields, not_found
 from goodpath.web.labels import N_
 from goodpath.web.pathway_pages import attempt, parse_day
