@@ -35,6 +35,8 @@ def test_the_admin_creates_a_user_with_the_picker_and_disables_it(page):
 
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_test_id("disable-user").click()
+    expect(page.get_by_test_id("review-title")).to_contain_text("Disable norinco.officer?")
+    page.click("[data-testid=review-confirm]")  # the review step
     expect(page.get_by_test_id("user-status")).to_have_text("Disabled")
     expect(page.get_by_test_id("enable-user")).to_be_visible()
     page.goto("/ui/admin/users")

@@ -73,7 +73,11 @@ def test_the_admin_creates_a_user_with_a_password_shown_once_then_disables_and_e
     [entry] = _actions(session, "users.create")[-1:]
     assert entry.actor == "admin1" and entry.target_id == "new.analyst"
 
-    disabled = client.post("/ui/admin/users/new.analyst/disable", data={"csrf_token": token}, follow_redirects=False)
+    reviewed = client.post("/ui/admin/users/new.analyst/disable", data={"csrf_token": token})
+    assert reviewed.status_code == 200 and "Disable new.analyst?" in reviewed.text  # the review step first
+    assert not auth.get_user(session, "new.analyst").disabled
+    disabled = client.post("/ui/admin/users/new.analyst/disable", data={"csrf_token": token, "confirmed": "1"},
+                           follow_redirects=False)  # fmt: skip
     assert disabled.status_code == 303 and disabled.headers["location"] == "/ui/admin/users/new.analyst?done=disabled"
     session.expire_all()
     assert auth.get_user(session, "new.analyst").disabled
@@ -170,7 +174,10 @@ def test_the_admin_lists_and_revokes_a_users_tokens(session):
     assert "tests" in row and 'data-testid="revoke-token"' in row
     token_id = int(re.search(r"/ui/admin/tokens/(\d+)/revoke", row).group(1))
     assert TestClient(app).get("/auth/me", headers=headers).status_code == 200
-    revoked = client.post(f"/ui/admin/tokens/{token_id}/revoke", data={"csrf_token": token}, follow_redirects=False)
+    reviewed = client.post(f"/ui/admin/tokens/{token_id}/revoke", data={"csrf_token": token})
+    assert reviewed.status_code == 200 and "Revoke this token?" in reviewed.text  # the review step first
+    revoked = client.post(f"/ui/admin/tokens/{token_id}/revoke", data={"csrf_token": token, "confirmed": "1"},
+                          follow_redirects=False)  # fmt: skip
     assert revoked.headers["location"] == "/ui/admin/users/robot?done=revoked"
     assert TestClient(app).get("/auth/me", headers=headers).status_code == 401
     session.expire_all()

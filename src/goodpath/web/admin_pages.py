@@ -17,6 +17,7 @@ from goodpath.access.policy import Permission, Role
 from goodpath.core.api_types import RecordId
 from goodpath.core.errors import NotFound
 from goodpath.core.models import Classification
+from goodpath.web import review
 from goodpath.web.labels import N_
 from goodpath.web.pathway_pages import attempt, form_fields, see_other
 from goodpath.web.rendering import Page, PageError, page
@@ -124,10 +125,26 @@ def _action(page: Page, username: str, action, done: str, form: dict | None = No
 
 
 @router.post("/ui/admin/users/{username}/disable", response_class=HTMLResponse)
-def disable_user(username: str, page: Page = Depends(page)) -> Response:
+async def disable_user(username: str, request: Request, page: Page = Depends(page)) -> Response:
     _admin(page)
+    fields = await form_fields(request)
+    if not review.confirmed(fields):  # the review step first (web/review.py)
+        user = _user(page, username)
+        consequences = [N_("They can no longer log in, and their tokens and sessions stop working.")]
+        if user.username == page.viewer.actor:
+            consequences.append(N_("This is your own account."))
+        return review.review(
+            page, action=f"/ui/admin/users/{user.username}/disable", fields=fields, title=N_("Disable %(user)s?"),
+            title_args={"user": user.username}, record=user, record_name=user.username,
+            back=f"/ui/admin/users/{user.username}", changes=[review.Change(N_("Status"), "active", "disabled")],
+            details=[(N_("Role"), review.Code(user.role)), (N_("Organization"), user.organization)],
+            consequences=consequences, visible_to=ADMIN_AUDIENCE, button=N_("Disable the user"),
+        )  # fmt: skip
     return _action(page, username, lambda: auth.disable_user(page.session, username, actor=page.viewer.actor),
                    "disabled")  # fmt: skip
+
+
+ADMIN_AUDIENCE = N_("Administrators, on the user pages and in the audit log.")
 
 
 @router.post("/ui/admin/users/{username}/enable", response_class=HTMLResponse)
@@ -180,12 +197,22 @@ def reset_password(username: str, page: Page = Depends(page)) -> Response:
 
 
 @router.post("/ui/admin/tokens/{token_id}/revoke", response_class=HTMLResponse)
-def revoke_token(token_id: RecordId, page: Page = Depends(page)) -> Response:
+async def revoke_token(token_id: RecordId, request: Request, page: Page = Depends(page)) -> Response:
     _admin(page)
+    fields = await form_fields(request)
     try:
         token = auth.get_token(page.session, token_id)
     except NotFound:
         raise PageError(404, NOT_FOUND) from None
     username = token.user.username
+    if not review.confirmed(fields) and token.revoked_at is None:  # the review step first (web/review.py)
+        return review.review(
+            page, action=f"/ui/admin/tokens/{token.id}/revoke", fields=fields, title=N_("Revoke this token?"),
+            record=token.user, record_name=username, back=f"/ui/admin/users/{username}",
+            changes=[review.Change(N_("Status"), "active", "revoked")],
+            details=[(N_("Token"), f"{token.name} · {token.prefix}…")],
+            consequences=[N_("It stops working at once: programs that use it are refused.")],
+            visible_to=ADMIN_AUDIENCE, button=N_("Revoke"),
+        )  # fmt: skip
     return _action(page, username, lambda: auth.revoke_token(page.session, token, actor=page.viewer.actor),
                    "revoked")  # fmt: skip

@@ -120,15 +120,18 @@ def review(
     button: str = N_("Confirm"),
     danger: bool = True,
     title_args: Mapping[str, object] | None = None,
+    visible_to: str | None = None,
 ) -> Response:
     """The review page of an action: what will change (``changes``; ``details``: (label, value) pairs
     such as the note typed, a ``Code`` value drawn by its label), for whom (``record``'s marking), what
     follows (``consequences``), and a form re-posting ``fields`` to ``action`` with ``confirmed=1``.
-    ``back``: where Cancel goes."""
+    ``back``: where Cancel goes; ``visible_to``: who sees a record without a marking (a user, a
+    token: a catalogue message in place of the marking)."""
     hidden = [(k, v) for k, v in fields.items() if k not in (CSRF_FIELD, CONFIRMED)]
     shown = [(name, value, isinstance(value, Code)) for name, value in details if value]
     return page.render(
         "review.html", title=title, title_args=dict(title_args or {}), record=record, record_name=record_name,
         action=action, hidden=hidden, back=back, changes=list(changes), details=shown,
         consequences=list(consequences), audience=audience(record), button=button, danger=danger,
+        visible_to=visible_to,
     )  # fmt: skip
