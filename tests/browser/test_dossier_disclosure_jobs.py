@@ -111,7 +111,7 @@ def test_a_disclosure_with_a_listed_counterparty_is_reviewed(page):
     form = page.get_by_test_id("decide-hit").first
     form.get_by_test_id("hit-reason").fill("Same name and address in Tehran as the listed entity")
     form.get_by_test_id("confirm-hit").click()
-    expect(page.get_by_test_id("done")).to_contain_text("breach signal")
+    expect(page.get_by_test_id("done")).to_contain_text("signal about the company")
     expect(page.get_by_test_id("hit").filter(has_text=LISTED_NAME).get_by_test_id("hit-verdict")).to_contain_text(
         "True match")  # fmt: skip
     expect(page.get_by_test_id("pathway-signal")).to_contain_text("Confirmed hit")

@@ -5,17 +5,20 @@ they may read the record, 404 when they may not)."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
 from goodpath.engagement import disclosures, dossiers
 from goodpath.engagement.models import CompanyMeeting, Invitation
 from goodpath.lists import service as lists
+from goodpath.pathway.models import PathwayState
 from tests.engagement.test_dossiers import NORINCO, OFFICER, add_parties
-from tests.factories import OPERATOR, entity, parsed
+from tests.factories import OPERATOR, entity, parsed, run_followups
 from tests.web.test_pathway_case_pages import HTML, _csrf, _login
 
 LISTED = "SHAHID HEMMAT INDUSTRIAL GROUP"
+MARKS = {"classification": "UNCLASSIFIED", "releasability": "ALL", "originator": "USA"}
 
 
 @pytest.fixture
@@ -136,8 +139,25 @@ def test_an_analyst_reviews_a_disclosure_from_the_queue(world):
     )
     assert done.status_code == 303
     page = analyst.get(done.headers["location"], headers=HTML).text
-    assert "breach signal" in page and "Same address in Tehran" in page and '/ui/pathway/p-norinco"' in page
+    assert "signal about the company" in page and "Same address in Tehran" in page
+    assert '/ui/pathway/p-norinco"' in page and "The company is not on the pathway" in page
     assert analyst.get("/", headers=HTML).text.count("/ui/disclosures?review=to_review") == 1
+
+
+def test_a_confirmed_hit_of_a_company_on_the_pathway_shows_its_alert(world):
+    session, disclosure, entry = world["session"], world["disclosure"], world["entry"]
+    session.add(PathwayState(party_id=NORINCO, stage="in_dialogue", since=date(2020, 1, 1), **MARKS))
+    session.commit()
+    analyst = _login(session, "analyst1")
+    token = _csrf(analyst.get(f"/ui/disclosures/{disclosure}", headers=HTML).text)
+    done = analyst.post(f"/ui/disclosures/{disclosure}/hits", follow_redirects=False, data={
+        "csrf_token": token, "entry_id": entry, "verdict": "true_match", "reason": "Same address"})  # fmt: skip
+    assert done.status_code == 303
+    run_followups(session)
+    page = analyst.get(done.headers["location"], headers=HTML).text
+    alerts = re.search(r'data-testid="pathway-alerts".*?</ul>', page, re.S).group(0)
+    assert f"disclosure {disclosure}" in alerts and "Review" in alerts
+    assert 'data-testid="pathway-stage-now"' in page and "not on the pathway" not in page
 
 
 def test_others_cannot_decide_hits_and_another_company_finds_nothing(world):

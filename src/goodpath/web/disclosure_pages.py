@@ -18,7 +18,10 @@ from goodpath.access.policy import Permission
 from goodpath.core.api_types import Offset, RecordId
 from goodpath.core.errors import NotFound
 from goodpath.engagement import disclosures
+from goodpath.pathway import breaches
+from goodpath.pathway.models import PathwayState
 from goodpath.registry import service as registry
+from goodpath.web.company_home import pathway_of
 from goodpath.web.labels import LABELS, N_
 from goodpath.web.pathway_pages import NOT_FOUND, attempt, form_fields, see_other
 from goodpath.web.rendering import Page, PageError, page
@@ -40,14 +43,15 @@ for _code, _text in EXTRA_LABELS.items():
     LABELS.setdefault(_code, _text)
 
 DONE = {
-    "true_match": N_("The hit is confirmed: a breach signal for the company's pathway."),
+    "true_match": N_("The hit is confirmed: the pathway engine reads it as a signal about the company."),
     "false_positive": N_("The hit is cleared as a false positive."),
 }
 SIGNAL_MEANING = {
     "none": N_("The counterparty matched no listed party: nothing for the pathway."),
     "possible_hit": N_("An analyst must decide each hit before the pathway engine reads it."),
-    "confirmed_hit": N_("A confirmed hit is a breach signal: the pathway engine scans the company and raises a "
-                        "breach alert on its pathway page (a snapback proposal if relief is in force)."),
+    "confirmed_hit": N_("A confirmed hit is a signal for the pathway engine: for a company on the pathway it raises an "
+                        "alert on the company's pathway page (a breach once the company is monitored or has relief, "
+                        "with a snapback proposal if relief is in force; before that, a finding to review)."),
     "cleared": N_("Every hit was cleared as a false positive: nothing for the pathway."),
 }  # fmt: skip
 
@@ -105,12 +109,25 @@ def _draw(page: Page, disclosure_id: int, *, done: str = "", status_code: int = 
     except NotFound:
         pass
     signals = disclosures.signals(page.session, page.viewer, record.party_id) if party is not None else []
+    stage = pathway_of(page, party)
+    if stage is not None and not isinstance(stage["record"], PathwayState):
+        stage = None  # not on the pathway: its stage is only where it would start
+    alerts = _alerts_of(page, record.id, party.id) if stage is not None else []
     return page.render(
         "disclosure.html", status_code=status_code, disclosure=detail, record=record, party=party,
         unreviewed=disclosures.unreviewed(record), can_decide=page.can(Permission.MANAGE_ENGAGEMENT),
-        meaning=SIGNAL_MEANING.get(record.signal), company_signals=signals, done=DONE.get(done), entry=entry,
-        values=values or {}, error=error,
+        meaning=SIGNAL_MEANING.get(record.signal), company_signals=signals, stage=stage, alerts=alerts,
+        done=DONE.get(done), entry=entry, values=values or {}, error=error,
     )  # fmt: skip
+
+
+def _alerts_of(page: Page, disclosure_id: int, party_id: str) -> list[dict]:
+    """The pathway alerts the breach scan raised on this disclosure's confirmed hits."""
+    try:
+        rows = breaches.list_alerts(page.session, page.viewer, party=party_id)
+    except NotFound:
+        return []
+    return [a for a in rows if a["source"] == "screening_hit" and a["source_ref"].startswith(f"{disclosure_id}:")]
 
 
 @router.post("/ui/disclosures/{disclosure_id}/hits", response_class=HTMLResponse)
