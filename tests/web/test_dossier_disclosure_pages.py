@@ -13,6 +13,7 @@ from goodpath.engagement import disclosures, dossiers
 from goodpath.engagement.models import CompanyMeeting, Invitation
 from goodpath.lists import service as lists
 from goodpath.pathway.models import PathwayState
+from goodpath.web import i18n
 from tests.engagement.test_dossiers import NORINCO, OFFICER, add_parties
 from tests.factories import OPERATOR, entity, parsed, run_followups
 from tests.web.test_pathway_case_pages import HTML, _csrf, _login
@@ -207,3 +208,13 @@ def test_an_analyst_opens_a_dossier_from_the_list_and_others_cannot(world):
     assert "open-dossier" not in listing and "Great Wall" not in listing
     token = _csrf(listing)
     assert officer.post("/ui/dossiers", data={"csrf_token": token, "party": "p-cgwic"}).status_code == 403
+
+
+def test_the_pages_speak_chinese(world):
+    session, disclosure = world["session"], world["disclosure"]
+    analyst = _login(session, "analyst1")
+    analyst.cookies.set(i18n.LANG_COOKIE, "zh_Hans")
+    assert "起草邀请" in analyst.get("/dossiers/p-norinco", headers=HTML).text
+    assert "待裁定命中：1" in analyst.get(f"/ui/disclosures/{disclosure}", headers=HTML).text
+    assert "找到的披露：1" in analyst.get("/ui/disclosures", headers=HTML).text
+    assert "建立档案" in analyst.get("/dossiers", headers=HTML).text
