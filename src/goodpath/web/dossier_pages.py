@@ -103,13 +103,19 @@ def _draw(page: Page, party: Party, dossier: dict, *, done: str = "", status_cod
         "dossier.html", status_code=status_code, party=party, dossier=dossier, pathway=pathway_of(page, party),
         dossier_manage=manage, dossier_done=DONE.get(done), dossier_form=form, dossier_values=values or {},
         dossier_error=error,
-        next_statuses=sorted(dossiers.DOSSIER.transitions.get(dossier["status"], ())) if manage else [],
+        next_statuses=_next_statuses(dossier["status"]) if manage else [],
         topic_statuses=dossiers.TOPIC_STATUSES,
         invitation_steps={i["id"]: _steps(invitations.get(i["id"])) for i in dossier["invitations"]} if manage else {},
         invitation_actions=INVITATION_ACTIONS,
         accepted=[i for i in dossier["invitations"] if i["status"] == "accepted"],
         late=dossiers.late_entries(page.session, page.viewer, record),
     )  # fmt: skip
+
+
+def _next_statuses(current: str) -> list[str]:
+    """The statuses the dossier may move to, in the workflow's order (closing last)."""
+    allowed = dossiers.DOSSIER.transitions.get(current, frozenset())
+    return [s for s in dossiers.DOSSIER.statuses if s in allowed]
 
 
 def _steps(invitation: Invitation | None) -> list[str]:
