@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from goodpath.api import app
 from goodpath.consequences import REACTIONS
 from goodpath.core.audit_log import AuditEntry
-from goodpath.engagement import cases, pledges
-from goodpath.engagement.models import Pledge, ViolationCase
+from goodpath.engagement import cases, consultations, pledges
+from goodpath.engagement.models import Consultation, Pledge, ViolationCase
 from goodpath.pathway.models import PathwayProposal, PathwayState
 from goodpath.registry.models import Party
 from goodpath.web import review
@@ -176,3 +176,20 @@ def test_closing_a_case_is_reviewed_with_its_consequences_and_a_stale_close_is_r
     assert "MOFCOM fined the broker." in stale.text  # kept
     session.expire_all()
     assert session.get(ViolationCase, case.id).status == "acknowledged"
+
+
+def test_a_stale_consultation_status_form_is_refused_and_the_page_shows_the_track_as_it_is(session):
+    track = consultations.create(session, OPERATOR, title="Nonproliferation consultations", level="director_general",
+                                 counterpart="CHN", occurred_on="2007-01-10")  # fmt: skip
+    session.commit()
+    analyst = _login(session, "analyst1")
+    token = _csrf(analyst, "/ui/consultations")
+    assert 'name="version" value="1"' in analyst.get("/ui/consultations", headers=HTML).text
+    consultations.set_status(session, OPERATOR, track.id, "suspended", cause="After the missile test")  # version 2
+    session.commit()
+    stale = analyst.post(f"/ui/consultations/{track.id}/status",
+                         data={"csrf_token": token, "status": "ended", "version": "1"})  # fmt: skip
+    assert stale.status_code == 200 and "Someone else changed this record since you opened the page" in stale.text
+    assert "After the missile test" in stale.text  # the other's change, as the page shows the track now
+    session.expire_all()
+    assert session.get(Consultation, track.id).status == "suspended"

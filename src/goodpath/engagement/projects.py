@@ -172,9 +172,13 @@ def suspend(session, viewer, project_id, *, cause, occurred_on=None, source=None
     return set_status(session, viewer, project_id, "suspended", cause=cause, occurred_on=occurred_on, source=source)
 
 
-def resume(session, viewer, project_id, *, note=None, occurred_on=None, source=None) -> CooperationProject:
-    """Back to the state the project was suspended from."""
+def resume(
+    session, viewer, project_id, *, note=None, occurred_on=None, source=None, expected_version=None
+) -> CooperationProject:
+    """Back to the state the project was suspended from (``StaleRecord`` if it changed since
+    ``expected_version``)."""
     record = get(session, viewer, project_id)
+    check_version(session, record, expected_version, RECORD)
     if record.status != "suspended":
         raise Refused(f"project {record.id} is {record.status}, not suspended: nothing to resume")
     prior = suspended_from(session, record.id) or "proposed"

@@ -53,6 +53,10 @@ ERRORS = {
     "needs_text": N_("Write the evidence."),
     "not_allowed": N_("This step is not possible from the record's current status."),
     "invalid": N_("The form could not be saved. Check its fields."),
+    "stale": N_(
+        "Someone else changed this record since you opened the page: nothing was changed. The page shows "
+        "it as it is now; check it and try again."
+    ),
 }
 
 
@@ -80,6 +84,8 @@ def _back(url: str, **params) -> RedirectResponse:
 
 
 def _error_code(exc: GoodpathError, default: str = "invalid") -> str:
+    if isinstance(exc, StaleRecord):
+        return "stale"
     text = str(exc)
     if "without evidence" in text:
         return "needs_evidence"
@@ -190,7 +196,8 @@ async def consultation_status(consultation_id: RecordId, request: Request, page:
     anchor = f"/ui/consultations#consultation-{consultation_id}"
     try:
         consultations.set_status(page.session, page.viewer, consultation_id, to, cause=fields.get("cause"),
-                                 offered_by=fields.get("offered_by"))  # fmt: skip
+                                 offered_by=fields.get("offered_by"),
+                                 expected_version=review.expected_version(fields))  # fmt: skip
     except NotFound:
         return not_found(page)
     except GoodpathError as exc:
@@ -466,9 +473,10 @@ async def project_status(project_id: RecordId, request: Request, page: Page = De
     to, anchor = fields.get("status", ""), f"/ui/projects#project-{project_id}"
     try:
         if to == "resume":
-            projects.resume(page.session, page.viewer, project_id)
+            projects.resume(page.session, page.viewer, project_id, expected_version=review.expected_version(fields))
         else:
-            projects.set_status(page.session, page.viewer, project_id, to, cause=fields.get("cause"))
+            projects.set_status(page.session, page.viewer, project_id, to, cause=fields.get("cause"),
+                                expected_version=review.expected_version(fields))  # fmt: skip
     except NotFound:
         return not_found(page)
     except GoodpathError as exc:
