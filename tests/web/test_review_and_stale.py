@@ -13,11 +13,12 @@ from sqlalchemy import func, select
 from goodpath.api import app
 from goodpath.consequences import REACTIONS
 from goodpath.core.audit_log import AuditEntry
-from goodpath.engagement import cases, consultations, pledges
+from goodpath.engagement import cases, consultations, dossiers, pledges
 from goodpath.engagement.models import Consultation, Pledge, ViolationCase
 from goodpath.pathway.models import PathwayProposal, PathwayState
 from goodpath.registry.models import Party
 from goodpath.web import review
+from tests.engagement.test_dossiers import NORINCO, add_parties
 from tests.factories import OPERATOR, bearer_headers
 
 HTML = {"Accept": "text/html"}
@@ -193,3 +194,20 @@ def test_a_stale_consultation_status_form_is_refused_and_the_page_shows_the_trac
     assert "After the missile test" in stale.text  # the other's change, as the page shows the track now
     session.expire_all()
     assert session.get(Consultation, track.id).status == "suspended"
+
+
+def test_a_stale_dossier_status_form_is_refused_naming_the_other_change(session):
+    add_parties(session)
+    dossiers.open_dossier(session, OPERATOR, NORINCO, occurred_on="2007-08-13")
+    session.commit()
+    analyst = _login(session, "analyst1")
+    url = f"/ui/dossiers/{NORINCO}"
+    token = _csrf(analyst, url)
+    assert 'name="version" value="1"' in analyst.get(url, headers=HTML).text
+    dossiers.set_status(session, OPERATOR, NORINCO, "invited")  # meanwhile
+    session.commit()
+    stale = analyst.post(f"{url}/status", data={"csrf_token": token, "status": "closed", "version": "1",
+                                                "note": "It refused every contact"})  # fmt: skip
+    assert stale.status_code == 409
+    assert "was changed by test-operator" in stale.text and "status: proposed → invited" in stale.text
+    assert "It refused every contact" in stale.text  # what was typed is kept

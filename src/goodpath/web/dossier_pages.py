@@ -20,6 +20,7 @@ from goodpath.core.api_types import RecordId
 from goodpath.engagement import dossiers
 from goodpath.engagement.models import Invitation
 from goodpath.registry.models import Party
+from goodpath.web import review
 from goodpath.web.company_home import dossier_or_none, party_or_none, pathway_of
 from goodpath.web.labels import LABELS, N_
 from goodpath.web.pathway_pages import NOT_FOUND, attempt, see_other
@@ -200,6 +201,7 @@ async def dossier_status(party_id: str, request: Request, page: Page = Depends(p
     _, error = attempt(page.session, lambda: dossiers.set_status(
         page.session, page.viewer, party.id, values["status"], occurred_on=values["occurred_on"] or None,
         note=values["note"] or None, source=values["source"] or None,
+        expected_version=review.expected_version({"version": _one(fields, "version")}),
     ))  # fmt: skip
     if error:
         return _refused(page, party, "status", values, error)
