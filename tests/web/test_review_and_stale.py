@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from goodpath.api import app
 from goodpath.consequences import REACTIONS
 from goodpath.core.audit_log import AuditEntry
-from goodpath.engagement import cases, consultations, dossiers, pledges
-from goodpath.engagement.models import Consultation, Pledge, ViolationCase
+from goodpath.engagement import cases, consultations, dossiers, pledges, projects
+from goodpath.engagement.models import Consultation, CooperationProject, Pledge, ViolationCase
 from goodpath.pathway.models import PathwayProposal, PathwayState
 from goodpath.registry.models import Party
 from goodpath.web import review
@@ -211,3 +211,25 @@ def test_a_stale_dossier_status_form_is_refused_naming_the_other_change(session)
     assert stale.status_code == 409
     assert "was changed by test-operator" in stale.text and "status: proposed → invited" in stale.text
     assert "It refused every contact" in stale.text  # what was typed is kept
+
+
+def test_ending_a_consultation_or_cancelling_a_project_is_reviewed_first(session):
+    track = consultations.create(session, OPERATOR, title="Nonproliferation consultations", level="director_general",
+                                 counterpart="CHN", occurred_on="2007-01-10")  # fmt: skip
+    project = projects.create(session, OPERATOR, title="Commodity identification training", kind="training",
+                              occurred_on="2007-02-01")  # fmt: skip
+    session.commit()
+    analyst = _login(session, "analyst1")
+    token = _csrf(analyst, "/ui/consultations")
+    for url, target, title in ((f"/ui/consultations/{track.id}/status", "ended", "End these consultations?"),
+                               (f"/ui/projects/{project.id}/status", "cancelled", "Cancel this project?")):  # fmt: skip
+        page = analyst.post(url, data={"csrf_token": token, "status": target, "version": "1"})
+        assert page.status_code == 200 and title in page.text and "The status is final" in page.text
+        assert re.search(r"→ <strong>(Ended|Cancelled)</strong>", page.text)
+    session.expire_all()
+    assert session.get(Consultation, track.id).status == "active"  # the reviews changed nothing
+    assert session.get(CooperationProject, project.id).status == "proposed"
+    analyst.post(f"/ui/consultations/{track.id}/status",
+                 data={"csrf_token": token, "status": "ended", "version": "1", "confirmed": "1"})  # fmt: skip
+    session.expire_all()
+    assert session.get(Consultation, track.id).status == "ended"

@@ -194,10 +194,21 @@ async def consultation_status(consultation_id: RecordId, request: Request, page:
         return fields
     to = fields.get("status", "")
     anchor = f"/ui/consultations#consultation-{consultation_id}"
+
+    def act():
+        return consultations.set_status(page.session, page.viewer, consultation_id, to, cause=fields.get("cause"),
+                                        offered_by=fields.get("offered_by"),
+                                        expected_version=review.expected_version(fields))  # fmt: skip
+
     try:
-        consultations.set_status(page.session, page.viewer, consultation_id, to, cause=fields.get("cause"),
-                                 offered_by=fields.get("offered_by"),
-                                 expected_version=review.expected_version(fields))  # fmt: skip
+        if to == "ended" and not review.confirmed(fields):  # final: the review step first
+            record = consultations.get(page.session, page.viewer, consultation_id)
+            refused = review.refusal(page.session, act)
+            if refused is None:
+                return _final_review(page, record, "ended", fields, f"/ui/consultations/{record.id}/status", anchor,
+                                     N_("End these consultations?"), N_("End"))  # fmt: skip
+            raise refused
+        act()
     except NotFound:
         return not_found(page)
     except GoodpathError as exc:
@@ -323,6 +334,18 @@ async def pledge_status(pledge_id: RecordId, request: Request, page: Page = Depe
 
 
 REVIEWED_MOVES = ("withdrawn", "broken")  # irreversible: the review step first
+
+
+def _final_review(
+    page: Page, record, to: str, fields: dict, action: str, back: str, title: str, button: str
+) -> Response:  # fmt: skip
+    """The review of a step into a final status (a track ended, a project cancelled)."""
+    return review.review(
+        page, action=action, fields=fields, title=title, record=record,
+        record_name=record.title, back=back, changes=[review.Change(N_("Status"), record.status, to)],
+        details=[(N_("Cause"), (fields.get("cause") or "").strip())],
+        consequences=[N_("The status is final: it cannot be changed again.")], button=button,
+    )  # fmt: skip
 
 
 def _pledge_review(page: Page, record, to: str, fields: dict) -> Response:
@@ -472,6 +495,15 @@ async def project_status(project_id: RecordId, request: Request, page: Page = De
         return fields
     to, anchor = fields.get("status", ""), f"/ui/projects#project-{project_id}"
     try:
+        if to == "cancelled" and not review.confirmed(fields):  # final: the review step first
+            record = projects.get(page.session, page.viewer, project_id)
+            version = review.expected_version(fields)
+            refused = review.refusal(page.session, lambda: projects.set_status(
+                page.session, page.viewer, project_id, to, expected_version=version))  # fmt: skip
+            if refused is None:
+                return _final_review(page, record, "cancelled", fields, f"/ui/projects/{record.id}/status", anchor,
+                                     N_("Cancel this project?"), N_("Cancel the project"))  # fmt: skip
+            raise refused
         if to == "resume":
             projects.resume(page.session, page.viewer, project_id, expected_version=review.expected_version(fields))
         else:
