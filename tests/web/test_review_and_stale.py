@@ -13,6 +13,8 @@ from sqlalchemy import func, select
 from goodpath.api import app
 from goodpath.consequences import REACTIONS
 from goodpath.core.audit_log import AuditEntry
+from goodpath.core.db import new_session
+from goodpath.core.errors import StaleRecord
 from goodpath.engagement import cases, consultations, dossiers, pledges, projects
 from goodpath.engagement.models import Consultation, CooperationProject, Pledge, ViolationCase
 from goodpath.pathway.models import PathwayProposal, PathwayState
@@ -233,3 +235,24 @@ def test_ending_a_consultation_or_cancelling_a_project_is_reviewed_first(session
                  data={"csrf_token": token, "status": "ended", "version": "1", "confirmed": "1"})  # fmt: skip
     session.expire_all()
     assert session.get(Consultation, track.id).status == "ended"
+
+
+def test_a_dry_run_writes_nothing_and_leaves_the_session_usable_after_a_lost_race(db, session):
+    pledge = pledges.create(session, OPERATOR, pledged_by="MFA (PRC)", pledged_to="USG", made_on="2007-03-20",
+                            text="MFA will press CPMIEC", due_on="2007-06-30")  # fmt: skip
+    session.commit()
+    before = _audits(session)
+    assert review.refusal(session, lambda: pledges.withdraw(session, OPERATOR, pledge.id)) is None
+    assert session.get(Pledge, pledge.id).status == "open" and _audits(session) == before  # nothing written
+    session.commit()  # as the request's session does (SQLite: the savepoint kept the write lock till then)
+    assert session.get(Pledge, pledge.id).version == 1  # read now, before the other's change
+    other = new_session(db)
+    try:
+        pledges.withdraw(other, OPERATOR, pledge.id)
+        other.commit()
+    finally:
+        other.close()
+    refused = review.refusal(session, lambda: pledges.break_(session, OPERATOR, pledge.id, note="Shipped again"))
+    assert isinstance(refused, StaleRecord)  # the flush lost the race for version 1
+    session.expire_all()
+    assert session.get(Pledge, pledge.id).status == "withdrawn"  # the session reads on

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from fastapi.responses import Response
+from sqlalchemy.exc import ResourceClosedError
 from sqlalchemy.orm import Session
 
 from goodpath.access.deps import CSRF_FIELD
@@ -89,8 +90,10 @@ def refusal(session: Session, action: Callable[[], object]) -> GoodpathError | N
     except GoodpathError as exc:
         return exc
     finally:
-        if nested.is_active:
-            nested.rollback()
+        try:
+            nested.rollback()  # also when a failed flush deactivated it
+        except ResourceClosedError:  # closed by the action itself
+            pass
         session.expire_all()
     return None
 
