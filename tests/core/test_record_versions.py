@@ -5,10 +5,13 @@ changes nothing; of two writers who read the same version, exactly one wins. On 
 from __future__ import annotations
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
+from sqlalchemy.orm.exc import StaleDataError
 
 from goodpath.api import app
+from goodpath.core.api_support import install_error_handlers
 from goodpath.core.audit_log import AuditEntry
 from goodpath.core.db import new_session
 from goodpath.core.errors import Refused, StaleRecord
@@ -125,3 +128,15 @@ def test_the_api_takes_if_match_and_answers_409_when_stale(session):
         names = {p["name"] for p in spec[path]["post"]["parameters"]}
         assert {"If-Match", "expected_version"} <= names, path
         assert "409" in spec[path]["post"]["responses"]
+
+
+def test_a_write_that_loses_the_race_outside_a_workflow_step_answers_409():
+    bare = FastAPI()
+    install_error_handlers(bare)
+
+    @bare.get("/race")
+    def race():
+        raise StaleDataError("UPDATE statement on table 'pledge' expected to update 1 row(s); 0 were matched.")
+
+    answer = TestClient(bare).get("/race")
+    assert answer.status_code == 409 and "changed by someone else at the same time" in answer.json()["detail"]

@@ -25,6 +25,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from goodpath.core import followup_runner, followups
@@ -129,6 +130,14 @@ async def unstorable(_: Request, exc: DataError) -> JSONResponse:
     return error_response(422, "the request holds a value the database cannot store")
 
 
+async def changed_meanwhile(_: Request, exc: StaleDataError) -> JSONResponse:
+    """A versioned record (core.workflow) written by another request at the same time, outside a
+    workflow step (which says who and what): the later write is refused, nothing was stored."""
+    log.info("a write lost the race for a record's version: %s", exc)
+    return error_response(409, "the record was changed by someone else at the same time: nothing was changed; "
+                               "read it again and retry")  # fmt: skip
+
+
 NUL_ERROR = {"msg": "text cannot hold a NUL character", "type": "nul_character"}
 
 
@@ -190,6 +199,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(DataError, unstorable)
+    app.add_exception_handler(StaleDataError, changed_meanwhile)
     spec = app.openapi
 
     def openapi() -> dict:
