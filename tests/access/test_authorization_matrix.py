@@ -31,6 +31,8 @@ from tests.access import (
     matrix_pathway,
     matrix_pathway_eligibility,
     matrix_register,
+    matrix_screening_review,
+    matrix_users,
     matrix_work,
 )
 from tests.access.matrix_support import (
@@ -270,6 +272,8 @@ def check_list_alerts(w: World, user: str) -> None:
     made = _review_records(w)["alert"]
     response = w.call(user, "GET", "/screen/alerts", params={"status": "all"})
     assert response.status_code == (401 if user == "public" else 200)
+    escalated = w.call(user, "GET", "/screen/alerts", params={"status": "escalated"})
+    assert escalated.status_code == (401 if user == "public" else 200), (user, escalated.text)
     if user != "public":
         ids = {a["id"] for a in response.json()["results"]}
         assert (made in ids) == (user in READS_USA_REVIEW), user
@@ -422,6 +426,8 @@ for part in (
     matrix_pathway,
     matrix_pathway_eligibility,
     matrix_register,
+    matrix_screening_review,
+    matrix_users,
     matrix_work,
 ):
     assert not set(part.CHECKS) & set(CHECKS), part.__name__

@@ -3,13 +3,20 @@ and ending sessions; each checks its input, is audited as the acting admin, and 
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from goodpath.access import auth
 from goodpath.access.models import BrowserSession
+from goodpath.api import app as api
+from goodpath.cli import app as cli
 from goodpath.core.audit_log import AuditEntry
 from goodpath.core.errors import NotFound, Refused
+from tests.factories import bearer_headers
 
 
 def _user(session, username: str = "someone"):
@@ -66,3 +73,69 @@ def test_ending_sessions_ends_only_that_users(session):
     ended = session.scalars(select(BrowserSession).where(BrowserSession.revoked_at.is_not(None))).all()
     assert [s.user_id for s in ended] == [user.id]
     assert len(_audited(session, "users.end_sessions")) == 2
+
+
+def test_cli_enable_clearance_organization_password_sessions(db, session, monkeypatch):
+    monkeypatch.setenv("GOODPATH_ACTOR", "cli:tester")
+    user = _user(session)
+    auth.disable_user(session, "someone", actor="admin1")
+    auth.create_browser_session(session, user)
+    session.commit()
+    runner = CliRunner()
+
+    def run(*args):
+        return runner.invoke(cli, ["users", *args])
+
+    assert run("enable", "someone").exit_code == 0
+    assert run("set-clearance", "someone", "confidential").exit_code == 0
+    bad = run("set-clearance", "someone", "TOP SECRET")
+    assert bad.exit_code == 1 and "unknown clearance" in bad.output
+    assert run("set-organization", "someone", "GBR").exit_code == 0
+    assert "an organization is required" in run("set-organization", "someone", " ").output
+    assert "no user 'nobody'" in run("enable", "nobody").output
+    ended = run("end-sessions", "someone")
+    assert ended.exit_code == 0 and "ended 1 browser session" in ended.output
+    reset = run("reset-password", "someone", "--json")
+    assert reset.exit_code == 0, reset.output
+    password = json.loads(reset.stdout)["password"]
+    session.expire_all()
+    stored = auth.get_user(session, "someone")
+    assert (stored.disabled, stored.clearance, stored.organization) == (False, "CONFIDENTIAL", "GBR")
+    assert auth.verify_password(stored.password_hash, password)
+    assert {e.actor for e in _audited(session, "users.clearance")} == {"cli:tester"}
+
+
+def test_api_user_administration_is_for_admins(session):
+    user = _user(session)
+    auth.disable_user(session, "someone", actor="admin1")
+    auth.create_browser_session(session, user)
+    client = TestClient(api)
+    admin = bearer_headers(session, "admin1", "admin", "SECRET", "USA")
+    analyst = bearer_headers(session, "analyst1")
+    routes = (("enable", None), ("clearance", {"clearance": "SECRET"}), ("organization", {"organization": "GBR"}),
+              ("password", None), ("sessions/end", None))  # fmt: skip
+    for url, body in routes:
+        assert client.post(f"/users/someone/{url}", json=body, headers=analyst).status_code == 403, url
+        assert client.post(f"/users/someone/{url}", json=body).status_code == 401, url
+    enabled = client.post("/users/someone/enable", headers=admin)
+    assert enabled.status_code == 200 and enabled.json()["disabled"] is False
+    assert "password_hash" not in enabled.text
+    bad = client.post("/users/someone/clearance", json={"clearance": "TOP SECRET"}, headers=admin)
+    assert bad.status_code == 409 and "unknown clearance" in bad.text
+    cleared = client.post("/users/someone/clearance", json={"clearance": "confidential"}, headers=admin)
+    assert cleared.json()["clearance"] == "CONFIDENTIAL"
+    empty = client.post("/users/someone/organization", json={"organization": " "}, headers=admin)
+    assert empty.status_code == 409 and "an organization is required" in empty.text
+    assert client.post("/users/someone/organization", json={"organization": "GBR"}, headers=admin).json()[
+        "organization"] == "GBR"  # fmt: skip
+    assert client.post("/users/nobody/enable", headers=admin).status_code == 404
+    ended = client.post("/users/someone/sessions/end", headers=admin)
+    assert ended.json() == {"username": "someone", "sessions_ended": 1}
+    # A new password only from a login session: a leaked token must not become someone's password.
+    assert client.post("/users/someone/password", headers=admin).status_code == 403
+    csrf = client.post("/auth/login", json={"username": "admin1", "password": "password-of-admin1"}).json()
+    reset = client.post("/users/someone/password", headers={"X-CSRF-Token": csrf["csrf_token"]})
+    assert reset.status_code == 200, reset.text
+    session.expire_all()
+    assert auth.verify_password(auth.get_user(session, "someone").password_hash, reset.json()["password"])
+    assert {e.actor for e in _audited(session, "users.organization")} == {"admin1"}

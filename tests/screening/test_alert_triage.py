@@ -4,10 +4,16 @@ the false positives in force, and reopening a suppressed false positive."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from goodpath.access.policy import Role, Viewer
+from goodpath.api import app as api
+from goodpath.cli import app as cli
 from goodpath.core import audit_log as audit
 from goodpath.core import work
 from goodpath.core.errors import GoodpathError, NotFound, Refused
@@ -15,7 +21,7 @@ from goodpath.core.models import Classification
 from goodpath.lists import service as lists
 from goodpath.screening import dispositions, monitoring, service
 from goodpath.screening.models import ScreenedSubject, ScreeningAlert
-from tests.factories import OPERATOR, entity, parsed
+from tests.factories import OPERATOR, bearer_headers, entity, parsed
 
 DATASET = "triage-test"
 PARTNER = Viewer(Role.PARTNER_OFFICER, Classification.CONFIDENTIAL, "CHN", 7, "partner")
@@ -158,4 +164,65 @@ def test_dispositions_in_force_and_reopening_a_false_positive(session):
     session.commit()
     assert service.screen(session, OPERATOR, "Alpha Missile Trading")["hits"] == []
     assert session.scalars(select(ScreenedSubject)).all() == []
+    assert audit.verify(session).ok
+
+
+def test_cli_escalate_reopen_and_stop_watching(db, session):
+    runner = CliRunner()
+    alerts = _two_alerts(session)
+    first = alerts[0]["id"]
+    fp = _false_positive(session, "Beta Precision Machinery")
+    session.commit()
+    escalated = runner.invoke(cli, ["alerts", "escalate", str(first), "--note", "for the desk officer", "--json"])
+    assert escalated.exit_code == 0, escalated.output
+    assert json.loads(escalated.stdout)["status"] == "escalated"
+    listed = json.loads(runner.invoke(cli, ["alerts", "list", "--status", "escalated", "--json"]).stdout)
+    assert [a["id"] for a in listed["results"]] == [first]
+    again = runner.invoke(cli, ["alerts", "escalate", str(first), "--note", "again"])
+    assert again.exit_code != 0 and "only an open alert" in again.output
+    no_note = runner.invoke(cli, ["alerts", "escalate", str(alerts[1]["id"]), "--note", " "])
+    assert no_note.exit_code != 0 and "needs a note" in no_note.output
+    reopened = runner.invoke(cli, ["dispositions", "reopen", str(fp.id), "--reason", "shares a director", "--json"])
+    assert reopened.exit_code == 0, reopened.output
+    assert json.loads(reopened.stdout)["verdict"] == dispositions.REOPENED
+    twice = runner.invoke(cli, ["dispositions", "reopen", str(fp.id), "--reason", "again"])
+    assert twice.exit_code != 0 and "not a suppressed false positive" in twice.output
+    subject = alerts[0]["subject"]["id"]
+    stopped = runner.invoke(cli, ["watch", "stop", str(subject)])
+    assert stopped.exit_code == 0 and "stopped watching" in stopped.output, stopped.output
+    already = runner.invoke(cli, ["watch", "stop", str(subject)])
+    assert already.exit_code != 0 and "not watched any more" in already.output
+
+
+def test_api_escalate_reopen_and_stop_watching(session):
+    alerts = _two_alerts(session)
+    first = alerts[0]["id"]
+    fp = _false_positive(session, "Beta Precision Machinery")
+    session.commit()
+    client = TestClient(api, headers=bearer_headers(session))
+    partner = bearer_headers(session, "partner1", "partner_officer", "CONFIDENTIAL", "CHN")
+    assert client.post(f"/screen/alerts/{first}/escalate", json={"note": "x"}, headers=partner).status_code == 403
+    no_note = client.post(f"/screen/alerts/{first}/escalate", json={"note": " "})
+    assert no_note.status_code == 422 and "needs a note" in no_note.text
+    escalated = client.post(f"/screen/alerts/{first}/escalate", json={"note": "for the desk officer"})
+    assert escalated.status_code == 200 and escalated.json()["status"] == "escalated", escalated.text
+    again = client.post(f"/screen/alerts/{first}/escalate", json={"note": "again"})
+    assert again.status_code == 409 and "only an open alert" in again.text
+    assert client.post("/screen/alerts/999999/escalate", json={"note": "x"}).status_code == 404
+    listed = client.get("/screen/alerts", params={"status": "escalated"}).json()
+    assert [a["id"] for a in listed["results"]] == [first]
+    assert client.get("/screen/alerts").json()["total"] == 1  # the other, still open
+    assert client.get("/screen/alerts", params={"status": "bananas"}).status_code == 422
+    no_reason = client.post(f"/screen/dispositions/{fp.id}/reopen", json={"reason": ""})
+    assert no_reason.status_code == 422 and "needs a reason" in no_reason.text
+    reopened = client.post(f"/screen/dispositions/{fp.id}/reopen", json={"reason": "shares a director"})
+    assert reopened.status_code == 201 and reopened.json()["verdict"] == dispositions.REOPENED, reopened.text
+    twice = client.post(f"/screen/dispositions/{fp.id}/reopen", json={"reason": "again"})
+    assert twice.status_code == 409 and "not a suppressed false positive" in twice.text
+    subject = alerts[1]["subject"]["id"]
+    assert client.post(f"/screen/subjects/{subject}/unwatch", headers=partner).status_code == 403
+    stopped = client.post(f"/screen/subjects/{subject}/unwatch")
+    assert stopped.status_code == 200 and stopped.json()["active"] is False, stopped.text
+    assert client.post(f"/screen/subjects/{subject}/unwatch").status_code == 409
+    assert client.post("/screen/subjects/999999/unwatch").status_code == 404
     assert audit.verify(session).ok

@@ -74,6 +74,64 @@ def disable_user(username: str = typer.Argument(..., help="The user to disable."
     console.print(f"disabled user [bold]{escape(username)}[/]")
 
 
+@users_app.command("enable")
+def enable_user(username: str = typer.Argument(..., help="The user to enable.")) -> None:
+    """Let a disabled user log in again (their unexpired, unrevoked tokens work again)."""
+    with user_errors(), session_scope() as session:
+        auth.enable_user(session, username, actor=actor())
+    console.print(f"enabled user [bold]{escape(username)}[/]")
+
+
+@users_app.command("set-clearance")
+def set_clearance(
+    username: str = typer.Argument(..., help="The user."),
+    clearance: str = typer.Argument(..., help="UNCLASSIFIED, CONFIDENTIAL or SECRET."),
+) -> None:
+    """Change what a user may read; it applies at their next request."""
+    with user_errors(), session_scope() as session:
+        user = auth.set_clearance(session, username, clearance, actor=actor())
+        summary = auth.user_summary(user)
+    console.print(f"user [bold]{escape(summary['username'])}[/] is cleared {summary['clearance']}")
+
+
+@users_app.command("set-organization")
+def set_organization(
+    username: str = typer.Argument(..., help="The user."),
+    organization: str = typer.Argument(..., help="Organization code, e.g. USA, CHN, or the company's code."),
+) -> None:
+    """Change the organization a user reads for (releasability); it applies at their next request."""
+    with user_errors(), session_scope() as session:
+        user = auth.set_organization(session, username, organization, actor=actor())
+        summary = auth.user_summary(user)
+    console.print(f"user [bold]{escape(summary['username'])}[/] reads for {escape(summary['organization'])}")
+
+
+@users_app.command("reset-password")
+def reset_password(
+    username: str = typer.Argument(..., help="The user."),
+    as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+) -> None:
+    """Set a new random password, shown once; the user's browser sessions end."""
+    with user_errors(), session_scope() as session:
+        user, password = auth.reset_password(session, username, actor=actor())
+        name = user.username
+    warning = "this password is shown only once: pass it on now, it cannot be shown again"
+    if as_json:
+        print_json({"username": name, "password": password, "warning": warning})
+        return
+    console.print(f"new password for [bold]{escape(name)}[/]:")
+    console.print(password, highlight=False, markup=False, soft_wrap=True)
+    err_console.print(f"[bold yellow]warning:[/] {warning}")
+
+
+@users_app.command("end-sessions")
+def end_sessions(username: str = typer.Argument(..., help="The user.")) -> None:
+    """End every browser session of a user (their API tokens are left alone)."""
+    with user_errors(), session_scope() as session:
+        ended = auth.end_user_sessions(session, username, actor=actor())
+    console.print(f"ended {ended} browser session(s) of [bold]{escape(username)}[/]")
+
+
 @tokens_app.command("create")
 def create_token(
     username: str = typer.Argument(..., help="Whose token."),

@@ -10,7 +10,14 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from goodpath.access import auth
-from goodpath.access.deps import clear_session_cookie, current_viewer, require_login, session_cookie, set_session_cookie
+from goodpath.access.deps import (
+    clear_session_cookie,
+    current_viewer,
+    require,
+    require_login,
+    session_cookie,
+    set_session_cookie,
+)
 from goodpath.access.models import ApiToken, User
 from goodpath.access.policy import Permission, Viewer, can
 from goodpath.core.api_support import SESSION
@@ -146,3 +153,56 @@ def revoke_token(token_id: RecordId, viewer: Viewer = Depends(require_login), se
         raise HTTPException(404, f"no token {token_id}")  # others' tokens are not even said to exist
     auth.revoke_token(session, token, actor=viewer.actor)
     return {"id": token.id, "revoked_at": token.revoked_at}
+
+
+# --- user administration: administrators only (users.manage) -------------------------------------
+
+manage_users = require(Permission.MANAGE_USERS)
+
+
+class ClearanceRequest(BaseModel):
+    clearance: str = Field(description="UNCLASSIFIED, CONFIDENTIAL or SECRET")
+
+
+class OrganizationRequest(BaseModel):
+    organization: str = Field(description="Organization code, e.g. USA, CHN, or the company's code")
+
+
+@router.post("/users/{username}/enable")
+def enable_user(username: str, viewer: Viewer = Depends(manage_users), session: Session = SESSION) -> dict:
+    """Let a disabled user log in again (their unexpired, unrevoked tokens work again)."""
+    return auth.user_summary(auth.enable_user(session, username, actor=viewer.actor))
+
+
+@router.post("/users/{username}/clearance")
+def set_clearance(
+    username: str, body: ClearanceRequest, viewer: Viewer = Depends(manage_users), session: Session = SESSION
+) -> dict:
+    """Change what a user may read; it applies at their next request."""
+    return auth.user_summary(auth.set_clearance(session, username, body.clearance, actor=viewer.actor))
+
+
+@router.post("/users/{username}/organization")
+def set_organization(
+    username: str, body: OrganizationRequest, viewer: Viewer = Depends(manage_users), session: Session = SESSION
+) -> dict:
+    """Change the organization a user reads for (releasability); it applies at their next request."""
+    return auth.user_summary(auth.set_organization(session, username, body.organization, actor=viewer.actor))
+
+
+@router.post("/users/{username}/password")
+def reset_password(
+    username: str, request: Request, viewer: Viewer = Depends(manage_users), session: Session = SESSION
+) -> dict:
+    """A new random password, in this response only; the user's browser sessions end. From a login
+    session only: a leaked token must not turn itself into someone's password."""
+    if request.state.credential == "token":
+        raise HTTPException(403, "reset passwords from a login session, not with a token")
+    user, password = auth.reset_password(session, username, actor=viewer.actor)
+    return {"username": user.username, "password": password}
+
+
+@router.post("/users/{username}/sessions/end")
+def end_sessions(username: str, viewer: Viewer = Depends(manage_users), session: Session = SESSION) -> dict:
+    """End every browser session of a user (their API tokens are left alone)."""
+    return {"username": username, "sessions_ended": auth.end_user_sessions(session, username, actor=viewer.actor)}

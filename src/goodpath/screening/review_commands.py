@@ -48,6 +48,26 @@ def add_disposition(
     )
 
 
+@dispositions_app.command("reopen")
+def reopen_disposition(
+    disposition_id: int = typer.Argument(..., help="The false positive's disposition id."),
+    reason: str = typer.Option(..., help="Why the hit should be reviewed again."),
+    as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+) -> None:
+    """Lift a suppressed false positive: later screenings show the hit again."""
+    with user_errors(), session_scope() as session:
+        reopened = dispositions.reopen(session, local_viewer(), disposition_id, reason)
+        result = dispositions.to_dict(reopened, reopened.content_hash)
+    if as_json:
+        print_json(result)
+        return
+    console.print(
+        f"disposition {disposition_id} reopened (disposition {result['id']}) for {result['name']!r} "
+        f"on entry {result['entry_id']}",
+        highlight=False,
+    )
+
+
 @dispositions_app.command("list")
 def list_dispositions(
     name: str | None = typer.Option(None, help="Only this screened name (any word order)."),
@@ -124,6 +144,20 @@ def watch_list(
     console.print(table)
 
 
+@watch_app.command("stop")
+def watch_stop(
+    subject_id: int = typer.Argument(..., help="The watched name's id (from watch list)."),
+    as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+) -> None:
+    """Stop re-screening a watched name (kept, inactive, with its alerts; watch add resumes it)."""
+    with user_errors(), session_scope() as session:
+        result = monitoring.unwatch(session, local_viewer(), subject_id)
+    if as_json:
+        print_json(result)
+        return
+    console.print(f"stopped watching {result['name']!r} (subject {result['id']})", highlight=False)
+
+
 def rescreen(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
     """Re-screen every watched name now (also runs after every list import)."""
     with user_errors(), session_scope() as session:
@@ -141,7 +175,7 @@ def print_rescreen(summary: dict) -> None:
 
 @alerts_app.command("list")
 def alerts_list(
-    status: str = typer.Option("open", help="open, acknowledged or all."),
+    status: str = typer.Option("open", help="open, escalated, acknowledged or all."),
     subject: int | None = typer.Option(None, help="Only this watched subject's alerts."),
     limit: int = typer.Option(100, help="At most this many."),
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
@@ -180,3 +214,18 @@ def alerts_ack(
         print_json(result)
         return
     console.print(f"alert {alert_id} acknowledged", highlight=False)
+
+
+@alerts_app.command("escalate")
+def alerts_escalate(
+    alert_id: int = typer.Argument(..., help="The alert's id."),
+    note: str = typer.Option(..., help="Why, and for whom."),
+    as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+) -> None:
+    """Escalate an open alert for a second look; it stays to be acknowledged."""
+    with user_errors(), session_scope() as session:
+        result = monitoring.escalate(session, local_viewer(), alert_id, note)
+    if as_json:
+        print_json(result)
+        return
+    console.print(f"alert {alert_id} escalated", highlight=False)

@@ -55,6 +55,21 @@ def add_disposition(body: DispositionRequest, viewer: Viewer = Depends(review), 
     return dispositions.to_dict(disposition, disposition.content_hash)
 
 
+class ReopenRequest(BaseModel):
+    reason: str = Field(max_length=4000, description="Why the hit should be reviewed again")
+
+
+@router.post("/screen/dispositions/{disposition_id}/reopen", status_code=201)
+def reopen_disposition(
+    disposition_id: RecordId, body: ReopenRequest, viewer: Viewer = Depends(review), session: Session = SESSION
+) -> dict:
+    """Lift a suppressed false positive, with a reason: a later disposition ``reopened`` on the same
+    name and entry, so later screenings show the hit again. 409 if it suppresses nothing."""
+    with _invalid_as_422():
+        disposition = dispositions.reopen(session, viewer, disposition_id, body.reason)
+    return dispositions.to_dict(disposition, disposition.content_hash)
+
+
 @router.get("/screen/dispositions")
 def list_dispositions(
     name: str | None = Query(None, max_length=500, description="The name as screened (any word order)"),
@@ -107,6 +122,14 @@ def add_subject(body: SubjectRequest, viewer: Viewer = Depends(review), session:
     return monitoring.subject_to_dict(subject)
 
 
+@router.post("/screen/subjects/{subject_id}/unwatch")
+def unwatch_subject(subject_id: RecordId, viewer: Viewer = Depends(review), session: Session = SESSION) -> dict:
+    """Stop re-screening a watched name (kept, inactive, with its alerts; watching it again resumes it).
+    An engaged company is watched while it is engaged: 409."""
+    with _invalid_as_422():
+        return monitoring.unwatch(session, viewer, subject_id)
+
+
 @router.post("/screen/rescreen")
 def rescreen(viewer: Viewer = Depends(review), session: Session = SESSION) -> dict:
     """Re-screen every watched name now (this also runs after every list import)."""
@@ -115,7 +138,7 @@ def rescreen(viewer: Viewer = Depends(review), session: Session = SESSION) -> di
 
 @router.get("/screen/alerts")
 def list_alerts(
-    status: Literal["open", "acknowledged", "all"] = "open",
+    status: Literal["open", "escalated", "acknowledged", "all"] = "open",
     subject_id: QueryId = None,
     limit: Limit = 100,
     offset: Offset = 0,
@@ -143,3 +166,16 @@ def acknowledge_alert(
     """Mark an alert as seen, with an optional note."""
     with _invalid_as_422():
         return monitoring.acknowledge(session, viewer, alert_id, note=body.note if body else None)
+
+
+class EscalateRequest(BaseModel):
+    note: str = Field(max_length=4000, description="Why, and for whom")
+
+
+@router.post("/screen/alerts/{alert_id}/escalate")
+def escalate_alert(
+    alert_id: RecordId, body: EscalateRequest, viewer: Viewer = Depends(review), session: Session = SESSION
+) -> dict:
+    """Escalate an open alert for a second look, with a note; it stays to be acknowledged."""
+    with _invalid_as_422():
+        return monitoring.escalate(session, viewer, alert_id, body.note)
