@@ -49,11 +49,11 @@ def test_parties_and_items_are_added_screened_and_removed_on_the_case_page(sessi
     page = analyst.get(f"/ui/cases/{case}", headers=HTML).text
     assert 'data-testid="item-count">1<' in page and "ECCN 2B009" in page
     party_id = re.search(r"/parties/(\d+)/remove", page).group(1)
-    removed = analyst.post(f"/ui/cases/{case}/parties/{party_id}/remove", data={"csrf_token": token},
-                           follow_redirects=False)  # fmt: skip
+    removed = analyst.post(f"/ui/cases/{case}/parties/{party_id}/remove",
+                           data={"csrf_token": token, "confirmed": "1"}, follow_redirects=False)  # fmt: skip
     assert removed.status_code == 303
     assert analyst.post(f"/ui/cases/{case}/parties/{party_id}/remove", data={"csrf_token": token}).status_code == 404
-    assert analyst.post(f"/ui/cases/{case}/items/1/remove", data={"csrf_token": token},
+    assert analyst.post(f"/ui/cases/{case}/items/1/remove", data={"csrf_token": token, "confirmed": "1"},
                         follow_redirects=False).status_code == 303  # fmt: skip
     page = analyst.get(f"/ui/cases/{case}", headers=HTML).text
     assert 'data-testid="party-count">1<' in page and 'data-testid="item-count">0<' in page

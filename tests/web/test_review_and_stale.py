@@ -256,3 +256,66 @@ def test_a_dry_run_writes_nothing_and_leaves_the_session_usable_after_a_lost_rac
     assert isinstance(refused, StaleRecord)  # the flush lost the race for version 1
     session.expire_all()
     assert session.get(Pledge, pledge.id).status == "withdrawn"  # the session reads on
+
+
+def test_removing_a_case_party_or_item_is_reviewed_first(session):
+    case = cases.raise_case(session, OPERATOR, reference="WLC-2007-032", title="Machine tools to Iran",
+                            facts="A broker shipped machine tools.", raised_on="2007-05-01",
+                            items=[{"description": "flow-forming machine", "control_entry": "ECCN 2B009"},
+                                   {"description": "spare spindles"}],
+                            parties=[{"role": "broker", "name": "Dalian Tools Trading"}])  # fmt: skip
+    session.commit()
+    party_id = case.parties[0].id
+    analyst = _login(session, "analyst1")
+    url = f"/ui/cases/{case.id}"
+    token = _csrf(analyst, url)
+    before = _audits(session)
+    page = analyst.post(f"{url}/parties/{party_id}/remove", data={"csrf_token": token})
+    assert page.status_code == 200 and "Remove Dalian Tools Trading from case WLC-2007-032?" in page.text
+    assert "Nothing has changed yet" in page.text and 'name="confirmed"' in page.text
+    item = analyst.post(f"{url}/items/1/remove", data={"csrf_token": token})
+    assert item.status_code == 200 and "Remove item 1 from case WLC-2007-032?" in item.text
+    assert "flow-forming machine" in item.text and "ECCN 2B009" in item.text
+    session.expire_all()
+    assert len(session.get(ViolationCase, case.id).parties) == 1 and len(session.get(ViolationCase, case.id).items) == 2
+    assert _audits(session) == before  # the reviews wrote nothing
+    assert analyst.post(f"{url}/items/9/remove", data={"csrf_token": token}).status_code == 404  # refused on the form
+    assert analyst.post(f"{url}/parties/999999/remove", data={"csrf_token": token}).status_code == 404
+    removed = analyst.post(f"{url}/parties/{party_id}/remove", data={"csrf_token": token, "confirmed": "1"},
+                           follow_redirects=False)  # fmt: skip
+    assert removed.status_code == 303
+    removed = analyst.post(f"{url}/items/1/remove", data={"csrf_token": token, "confirmed": "1"},
+                           follow_redirects=False)  # fmt: skip
+    assert removed.status_code == 303
+    session.expire_all()
+    record = session.get(ViolationCase, case.id)
+    assert record.parties == [] and [i["description"] for i in record.items] == ["spare spindles"]
+    cases.advance(session, OPERATOR, case.id, "closed", outcome="closed_unsubstantiated", note="Not our broker")
+    session.commit()
+    closed = analyst.post(f"{url}/items/1/remove", data={"csrf_token": token})  # the service's refusal, no review
+    assert closed.status_code == 409 and "its parties and items cannot change" in closed.text
+
+
+def test_closing_a_dossier_is_reviewed_first(session):
+    add_parties(session)
+    dossiers.open_dossier(session, OPERATOR, NORINCO, occurred_on="2007-08-13")
+    session.commit()
+    analyst = _login(session, "analyst1")
+    url = f"/ui/dossiers/{NORINCO}"
+    token = _csrf(analyst, url)
+    form = {"csrf_token": token, "status": "closed", "version": "1", "note": "It refused every contact"}
+    before = _audits(session)
+    page = analyst.post(f"{url}/status", data=form)
+    assert page.status_code == 200 and "Close the dossier of China North Industries Corporation?" in page.text
+    assert "Proposed → <strong>Closed</strong>" in page.text and "It refused every contact" in page.text
+    assert "its status cannot be changed again" in page.text
+    session.expire_all()
+    assert dossiers.get_dossier(session, OPERATOR, NORINCO).status == "proposed" and _audits(session) == before
+    refused = analyst.post(f"{url}/status", data=form | {"version": "7"})  # stale: refused on the form, no review
+    assert refused.status_code == 409
+    invited = analyst.post(f"{url}/status", data=form | {"status": "invited"}, follow_redirects=False)
+    assert invited.status_code == 303  # not final: no review
+    closed = analyst.post(f"{url}/status", data=form | {"version": "2", "confirmed": "1"}, follow_redirects=False)
+    assert closed.status_code == 303
+    session.expire_all()
+    assert dossiers.get_dossier(session, OPERATOR, NORINCO).status == "closed"

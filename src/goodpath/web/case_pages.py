@@ -304,9 +304,32 @@ async def add_party(case_id: RecordKey, request: Request, page: Page = Depends(p
 
 
 @router.post("/ui/cases/{case_id}/parties/{party_id}/remove", response_class=HTMLResponse)
-async def remove_party(case_id: RecordKey, party_id: RecordId, page: Page = Depends(page)) -> Response:
+async def remove_party(
+    case_id: RecordKey, party_id: RecordId, request: Request, page: Page = Depends(page)
+) -> Response:
     case = _managed_case(page, case_id)
-    _, error = attempt(page.session, lambda: cases.remove_party(page.session, page.viewer, case.id, party_id))
+    fields = await form_fields(request)
+
+    def act():
+        return cases.remove_party(page.session, page.viewer, case.id, party_id)
+
+    if not review.confirmed(fields):  # removing is reviewed first: nothing written yet
+        refused = review.refusal(page.session, act)
+        error = str(refused) if refused else None
+        if refused is None:
+            row = next(p for p in cases.get_case(page.session, page.viewer, case.id).parties if p.id == party_id)
+            return review.review(
+                page, action=f"/ui/cases/{case.id}/parties/{party_id}/remove", fields=fields,
+                title=N_("Remove %(name)s from case %(ref)s?"), title_args={"name": row.name, "ref": case.reference},
+                record=row, record_name=row.name, back=f"/ui/cases/{case.id}",
+                details=[(N_("Case"), case.title), (N_("Party"), row.name), (N_("Role"), review.Code(row.role)),
+                         (N_("Country"), row.country)],
+                consequences=[N_("The party and its screening hits leave the case (the audit log keeps what it "
+                                 "was); its name stays on the watch list.")],
+                button=N_("Remove the party"),
+            )  # fmt: skip
+    else:
+        _, error = attempt(page.session, act)
     if error:
         if error.startswith("no party"):
             raise PageError(404, NOT_FOUND)
@@ -330,9 +353,30 @@ async def add_item(case_id: RecordKey, request: Request, page: Page = Depends(pa
 
 
 @router.post("/ui/cases/{case_id}/items/{number}/remove", response_class=HTMLResponse)
-async def remove_item(case_id: RecordKey, number: RecordId, page: Page = Depends(page)) -> Response:
+async def remove_item(case_id: RecordKey, number: RecordId, request: Request, page: Page = Depends(page)) -> Response:
     case = _managed_case(page, case_id)
-    _, error = attempt(page.session, lambda: cases.remove_item(page.session, page.viewer, case.id, number))
+    fields = await form_fields(request)
+
+    def act():
+        return cases.remove_item(page.session, page.viewer, case.id, number)
+
+    if not review.confirmed(fields):  # removing is reviewed first: nothing written yet
+        refused = review.refusal(page.session, act)
+        error = str(refused) if refused else None
+        if refused is None:
+            item = (cases.get_case(page.session, page.viewer, case.id).items or [])[number - 1]
+            return review.review(
+                page, action=f"/ui/cases/{case.id}/items/{number}/remove", fields=fields,
+                title=N_("Remove item %(number)s from case %(ref)s?"),
+                title_args={"number": number, "ref": case.reference}, record=case, record_name=case.reference,
+                back=f"/ui/cases/{case.id}",
+                details=[(N_("Case"), case.title), (N_("Item"), item.get("description")),
+                         (N_("Control entry"), item.get("control_entry")), (N_("Quantity"), item.get("quantity"))],
+                consequences=[N_("The item leaves the case; the items after it move up one number.")],
+                button=N_("Remove the item"),
+            )  # fmt: skip
+    else:
+        _, error = attempt(page.session, act)
     if error:
         if error.startswith("no item"):
             raise PageError(404, NOT_FOUND)

@@ -198,14 +198,40 @@ async def dossier_status(party_id: str, request: Request, page: Page = Depends(p
     _may_manage(page)
     fields = await _fields(request)
     values = {k: _one(fields, k) for k in ("status", "occurred_on", "note", "source")}
-    _, error = attempt(page.session, lambda: dossiers.set_status(
-        page.session, page.viewer, party.id, values["status"], occurred_on=values["occurred_on"] or None,
-        note=values["note"] or None, source=values["source"] or None,
-        expected_version=review.expected_version({"version": _one(fields, "version")}),
-    ))  # fmt: skip
+
+    def act():
+        return dossiers.set_status(
+            page.session, page.viewer, party.id, values["status"], occurred_on=values["occurred_on"] or None,
+            note=values["note"] or None, source=values["source"] or None,
+            expected_version=review.expected_version({"version": _one(fields, "version")}),
+        )  # fmt: skip
+
+    final = values["status"] in dossiers.DOSSIER.statuses and not dossiers.DOSSIER.transitions[values["status"]]
+    if final and not review.confirmed({"confirmed": _one(fields, "confirmed")}):  # closing: reviewed first
+        refused = review.refusal(page.session, act)
+        if refused is None:
+            return _close_review(page, party, values, {k: _one(fields, k) for k in fields})
+        error = str(refused)
+    else:
+        _, error = attempt(page.session, act)
     if error:
         return _refused(page, party, "status", values, error)
     return _done(party, "status", "dossier")
+
+
+def _close_review(page: Page, party: Party, values: dict, fields: dict) -> Response:
+    """What closing the dossier changes: its status, for whom, and that it is final."""
+    record = dossiers.get_dossier(page.session, page.viewer, party.id)
+    return review.review(
+        page, action=f"/ui/dossiers/{party.key or party.id}/status", fields=fields,
+        title=N_("Close the dossier of %(name)s?"), title_args={"name": party.caption}, record=record,
+        record_name=party.caption, back=f"/ui/dossiers/{party.key or party.id}#dossier",
+        changes=[review.Change(N_("Status"), record.status, values["status"])],
+        details=[(N_("Note"), values["note"]), (N_("Source"), values["source"]),
+                 (N_("Occurred on"), values["occurred_on"])],
+        consequences=[N_("The dossier is closed: its status cannot be changed again.")],
+        button=N_("Close the dossier"),
+    )  # fmt: skip
 
 
 @router.post("/ui/dossiers/{party_id}/topics", response_class=HTMLResponse)
