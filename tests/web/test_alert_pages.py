@@ -162,3 +162,48 @@ def test_a_watched_names_own_party_is_found_by_its_name(session, alerts):
     client.cookies.set(i18n.LANG_COOKIE, "zh_Hans")
     chinese = client.get("/ui/alerts", headers=HTML)
     assert chinese.status_code == 200 and i18n.translations("zh_Hans").gettext("Screening alerts") in chinese.text
+
+
+def _key(session, party_id: str) -> str:
+    """What the party picker sends for a party: its key, or its id."""
+    from goodpath.registry.models import Party
+
+    party = session.get(Party, party_id)
+    return party.key or party.id
+
+
+def test_the_party_fields_are_pickers_and_take_what_the_picker_sends(session, alerts):
+    client = _login(session, "analyst1")
+    picked = _key(session, alerts["party"])
+    for path in ("/ui/alerts", "/ui/dispositions", "/ui/watchlist"):
+        page = client.get(path, headers=HTML).text
+        assert 'hx-get="/ui/parties/suggest?field=party"' in page and 'list="' in page, path
+    options = client.get("/ui/parties/suggest", params={"field": "party", "party": "alpha missile"}, headers=HTML).text
+    assert re.findall(r'<option value="([^"]+)"', options) == [picked]
+    filtered = client.get("/ui/alerts", params={"party": picked}, headers=HTML).text
+    assert _total(1) in filtered and "ALPHA MISSILE TRADING" in filtered and "BETA PRECISION" not in filtered
+    assert "No party has this name." not in client.get("/ui/dispositions", params={"party": picked},
+                                                       headers=HTML).text  # fmt: skip
+    token = _csrf(client.get("/ui/watchlist", headers=HTML).text)
+    done = client.post("/ui/watchlist", data={"csrf_token": token, "name": "Alpha by key", "party": picked},
+                       follow_redirects=True)  # fmt: skip
+    assert "The name is watched" in done.text
+    watched = [s for s in monitoring.list_subjects(session, OPERATOR)["results"] if s["name"] == "Alpha by key"]
+    assert [s["party_id"] for s in watched] == [alerts["party"]]
+
+
+def test_the_analysts_home_counts_open_and_escalated_alerts_and_links_each(session, alerts):
+    monitoring.escalate(session, OPERATOR, alerts["alpha"], "for the desk")
+    session.commit()
+    home = _login(session, "analyst1").get("/", headers=HTML).text
+    section = home[home.index('data-testid="alerts"') :]
+    assert '<span class="count">2</span>' in section  # the escalated one still to be dealt with
+    links = re.findall(r'href="/ui/alerts/(\d+)" data-testid="alert-link"', section)
+    assert sorted(links) == sorted([str(alerts["alpha"]), str(alerts["beta"])])
+    conf = _login(session, "conf1", clearance="CONFIDENTIAL").get("/", headers=HTML).text
+    section = conf[conf.index('data-testid="alerts"') :]
+    assert '<span class="count">1</span>' in section and f'/ui/alerts/{alerts["beta"]}"' not in section
+    monitoring.acknowledge(session, OPERATOR, alerts["alpha"], "known")
+    session.commit()
+    home = _login(session, "analyst2").get("/", headers=HTML).text
+    assert re.findall(r'href="/ui/alerts/(\d+)" data-testid="alert-link"', home) == [str(alerts["beta"])]

@@ -8,6 +8,7 @@ import re
 
 from tests.engagement.test_cases import LISTED, load_list
 from tests.web.test_pathway_case_pages import HTML, _csrf, _login, _on_pathway, _party
+from tests.web.test_search_pages import _party as _named_party
 
 
 def _raise(client, token: str, reference: str, **fields):
@@ -178,3 +179,64 @@ def test_an_evidence_upload_is_marked_as_chosen_and_a_company_officer_chooses_th
                      company=own.id)  # fmt: skip
     home = officer.get("/", headers=HTML).text
     assert 'data-testid="marking-classification"' in home and 'name="release_to_partner"' not in home
+
+
+def _suggested(client, field: str, typed: str) -> list[str]:
+    """The values the party picker of ``field`` is offered for what was typed (its datalist options)."""
+    options = client.get(f"/ui/parties/suggest?field={field}&{field}={typed}", headers=HTML).text
+    return re.findall(r'<option value="([^"]+)"', options)
+
+
+def test_the_case_forms_choose_their_party_with_the_picker(session):
+    _named_party(session, "dalianco", "Dalian Machine Tool Co", ("大连机床集团",))
+    session.commit()
+    analyst = _login(session, "analyst1")
+    listing = analyst.get("/ui/cases", headers=HTML).text
+    assert 'hx-get="/ui/parties/suggest?field=party"' in listing and 'list="case-party-suggestions"' in listing
+    [value] = _suggested(analyst, "party", "大连机床")
+    assert value == "dalianco"
+    token = _csrf(listing)
+    case = _case_id(_raise(analyst, token, "WLC-2026-064", party=value, party_role="broker"))
+    page = analyst.get(f"/ui/cases/{case}", headers=HTML).text
+    assert 'data-testid="party-count">1<' in page  # the company picked is the case's party
+    assert 'hx-get="/ui/parties/suggest?field=party_id"' in page and 'data-testid="party-registry"' in page
+    added = analyst.post(f"/ui/cases/{case}/parties", follow_redirects=False,
+                         data={"csrf_token": token, "role": "end_user", "name": "", "party_id": value})  # fmt: skip
+    assert added.status_code == 303
+    page = analyst.get(f"/ui/cases/{case}", headers=HTML).text
+    assert 'data-testid="party-count">2<' in page and page.count("Dalian Machine Tool Co") >= 2
+    refused = analyst.post(f"/ui/cases/{case}/parties", data={"csrf_token": token, "role": "end_user",
+                                                              "party_id": "no-such-party"})  # fmt: skip
+    assert refused.status_code == 422 and 'value="no-such-party"' in refused.text  # kept in the picker
+
+
+def test_the_pledge_icp_and_evidence_forms_choose_their_company_with_the_picker(session):
+    from goodpath.engagement.models import EnforcementAction, IcpAssessment, Pledge
+    from goodpath.pathway.models import EvidenceDocument
+    from tests.web.test_evidence_company_pages import _upload
+
+    party = _named_party(session, "picked-co", "Picked Trading Co", ("选中贸易公司",))
+    _on_pathway(session, party)
+    session.commit()
+    analyst = _login(session, "analyst8")
+    token = _csrf(analyst.get("/ui/pledges", headers=HTML).text)
+    for path, field in (("/ui/pledges", "party_id"), ("/ui/icp", "party_id"), ("/ui/evidence", "party"),
+                        ("/ui/enforcement", "party_id")):  # fmt: skip
+        assert f'hx-get="/ui/parties/suggest?field={field}"' in analyst.get(path, headers=HTML).text, path
+    [value] = _suggested(analyst, "party_id", "选中贸易")
+    assert analyst.post("/ui/pledges", follow_redirects=False, data={
+        "csrf_token": token, "pledged_by": "CHN", "pledged_to": "USA", "text": "Screen every buyer.",
+        "party_id": value}).status_code == 303  # fmt: skip
+    assert analyst.post("/ui/icp", follow_redirects=False, data={
+        "csrf_token": token, "party_id": value, "framework": "bis-ecg"}).status_code == 303  # fmt: skip
+    assert _upload(analyst, token, party=value, kind="audit_report", title="Picked audit").status_code == 303
+    action = {"csrf_token": token, "kind": "investigation", "reported_by": "MOFCOM", "detail_level": "summary",
+              "detail": "Opened.", "partner": "CHN"}  # fmt: skip
+    assert analyst.post("/ui/enforcement", data=action | {"party_id": value}, follow_redirects=False).status_code == 303
+    unknown = analyst.post("/ui/enforcement", data=action | {"party_id": "no-such-co"})
+    assert unknown.status_code == 422 and 'id="party_id-error"' in unknown.text and 'value="no-such-co"' in unknown.text
+    session.expire_all()
+    assert [a.party_id for a in session.query(EnforcementAction)] == [party.id]
+    assert [p.party_id for p in session.query(Pledge)] == [party.id]
+    assert [a.party_id for a in session.query(IcpAssessment)] == [party.id]
+    assert [d.party_id for d in session.query(EvidenceDocument)] == [party.id]

@@ -218,3 +218,19 @@ def test_the_pages_speak_chinese(world):
     assert "待裁定命中：1" in analyst.get(f"/ui/disclosures/{disclosure}", headers=HTML).text
     assert "找到的披露：1" in analyst.get("/ui/disclosures", headers=HTML).text
     assert "建立档案" in analyst.get("/dossiers", headers=HTML).text
+
+
+def test_a_dossier_is_opened_for_the_company_picked_by_its_name(world):
+    from tests.web.test_search_pages import _party as named_party
+
+    session = world["session"]
+    named_party(session, "kalaye", "Kalaye Trading Co", ("卡拉耶贸易公司",))
+    session.commit()
+    analyst = _login(session, "analyst1")
+    listing = analyst.get("/ui/dossiers", headers=HTML).text
+    assert 'hx-get="/ui/parties/suggest?field=party"' in listing and 'data-testid="open-party"' in listing
+    options = analyst.get("/ui/parties/suggest", params={"field": "party", "party": "卡拉耶"}, headers=HTML).text
+    [value] = re.findall(r'<option value="([^"]+)"', options)
+    done = analyst.post("/ui/dossiers", follow_redirects=False, data={"csrf_token": _csrf(listing), "party": value})
+    assert done.status_code == 303 and done.headers["location"] == "/ui/dossiers/kalaye?done=opened"
+    assert dossiers.get_dossier(session, OPERATOR, "kalaye").party_id == "pkalaye"

@@ -102,3 +102,39 @@ def test_the_audit_export_needs_the_audit_reader_and_refusals(session):
     bad = analyst.get("/ui/export/pledges?format=csv&status=bogus", headers=HTML)
     assert bad.status_code == 422 and re.search("status must be one of", bad.text)
     assert TestClient(app).get("/ui/export/pledges?format=csv", follow_redirects=False).status_code == 303
+
+
+def test_the_case_dossier_and_disclosure_lists_export_only_readable_rows(session):
+    from goodpath.engagement import disclosures, dossiers
+    from tests.engagement.test_dossiers import NORINCO, OFFICER, add_parties
+
+    _records(session)
+    add_parties(session)
+    dossiers.open_dossier(session, OPERATOR, NORINCO, share_with=["NORINCO"], occurred_on="2007-08-13")
+    dossiers.open_dossier(session, OPERATOR, "p-cgwic", classification="SECRET", model_candidate=True)
+    disclosures.add_disclosure(session, OFFICER, NORINCO, counterparty="Harmless Bakery Supplies",
+                               counterparty_country="IR", items="flour")  # fmt: skip
+    session.commit()
+    conf = _login(session, "conf2", role="analyst", clearance="CONFIDENTIAL")
+    for path, name in (("/ui/cases?status=open", "cases"), ("/ui/dossiers?status=invited", "dossiers"),
+                       ("/ui/disclosures?review=to_review", "disclosures")):  # fmt: skip
+        query = path.split("?")[1].replace("&", "&amp;")
+        assert f'href="/ui/export/{name}?format=csv&amp;{query}"' in conf.get(path, headers=HTML).text, path
+
+    rows = list(csv.DictReader(io.StringIO(conf.get("/ui/export/dossiers?format=csv").text)))
+    assert [r["party_id"] for r in rows] == [NORINCO]  # the SECRET dossier is neither listed nor counted
+    assert _exports(session)[-1]["rows"] == 1
+    secret = _login(session, "secret2", role="analyst", clearance="SECRET")
+    rows = list(csv.DictReader(io.StringIO(secret.get("/ui/export/dossiers?format=csv").text)))
+    assert sorted(r["party_id"] for r in rows) == ["p-cgwic", NORINCO]
+    candidates = secret.get("/ui/export/dossiers?format=csv&candidates=true").text
+    assert "p-cgwic" in candidates and NORINCO not in candidates
+    assert 'filename="dossiers.xlsx"' in secret.get("/ui/export/dossiers?format=xlsx").headers["content-disposition"]
+
+    rows = list(csv.DictReader(io.StringIO(conf.get("/ui/export/disclosures?format=csv").text)))
+    assert [r["counterparty"] for r in rows] == ["Harmless Bakery Supplies"]
+    assert "Harmless" not in conf.get("/ui/export/disclosures?format=csv&review=to_review").text  # no hit to decide
+    officer = _login(session, "officer2", role="company_officer", clearance="UNCLASSIFIED", organization="CGWIC",
+                     company="p-cgwic")  # fmt: skip
+    assert "Harmless" not in officer.get("/ui/export/disclosures?format=csv").text  # another company's
+    assert list(csv.DictReader(io.StringIO(officer.get("/ui/export/dossiers?format=csv").text))) == []  # SECRET

@@ -20,7 +20,7 @@ from goodpath.access.policy import Permission, Role
 from goodpath.audit import reading
 from goodpath.core.errors import GoodpathError
 from goodpath.core.models import utcnow
-from goodpath.engagement import cases, consultations, enforcement, icp, pledges, projects
+from goodpath.engagement import cases, consultations, disclosures, dossiers, enforcement, icp, pledges, projects
 from goodpath.engagement.case_metrics import AGE_BUCKETS, age_bucket
 from goodpath.engagement.export import FORMATS
 from goodpath.engagement.interfaces import Lists
@@ -32,6 +32,7 @@ router = APIRouter(include_in_schema=False)
 
 MAX_PARTIES = 10_000  # a party export holds at most this many rows (the registry can hold millions)
 MAX_AUDIT = 10_000
+MAX_ROWS = 100_000  # a list read in full (as the other lists' limit=100_000)
 
 
 def _get(page: Page, key: str) -> str | None:
@@ -82,6 +83,25 @@ def _icp(page: Page) -> list[dict]:
     return icp.list_assessments(page.session, page.viewer, party_id=own)
 
 
+def _dossiers(page: Page) -> list[dict]:
+    """As the dossier list shows them: a status (one of the dossier's; any other is ignored, as on the page)
+    and the model candidates only."""
+    status = _get(page, "status")
+    return dossiers.list_dossiers(page.session, page.viewer, status=status if status in dossiers.DOSSIER.statuses
+                                  else None, model_candidate=True if _flag(page, "candidates") else None)  # fmt: skip
+
+
+def _disclosures(page: Page) -> list[dict]:
+    """As the analysts' queue shows them (those with hits to decide first), with its company, signal and
+    review filters (an unknown signal or review is ignored, as on the page), every page of it."""
+    signal, review = _get(page, "signal"), _get(page, "review")
+    return disclosures.review_queue(
+        page.session, page.viewer, party_id=_get(page, "company"),
+        signal=signal if signal in disclosures.SIGNALS else None,
+        review=review if review in disclosures.REVIEW_STATES else None, limit=MAX_ROWS,
+    )["results"]  # fmt: skip
+
+
 def _parties(page: Page) -> list[dict]:
     q = _get(page, "q")
     if q:
@@ -111,6 +131,8 @@ LISTS: dict[str, tuple[Callable[[Page], list[dict]], str]] = {
     "enforcement": (_enforcement, "enforcement-actions"),
     "cases": (_cases, "cases"),
     "icp": (_icp, "icp-assessments"),
+    "dossiers": (_dossiers, "dossiers"),
+    "disclosures": (_disclosures, "disclosures"),
     "parties": (_parties, "parties"),
     "audit": (_audit, "audit-log"),
 }

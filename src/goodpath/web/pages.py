@@ -77,7 +77,7 @@ def _official_queue(page: Page) -> dict:
     open_cases = sorted(cases.list_cases(session, viewer, open_only=True), key=lambda c: (c["raised_on"], c["id"]))
     for case in open_cases:
         case["age_days"] = (today - date.fromisoformat(case["raised_on"])).days
-    alerts = monitoring.list_alerts(session, viewer, status="open", limit=10)
+    alerts = _alerts_to_triage(page)
     alert_records = monitoring.alert_records(session, viewer, [a["id"] for a in alerts["results"]])
     return {
         "ages": open_by_age(session, viewer, today),
@@ -88,6 +88,17 @@ def _official_queue(page: Page) -> dict:
         "alert_records": alert_records,
         "proposals": _pending_proposals(page),
     }
+
+
+ALERTS_SHOWN = 10
+TRIAGE_STATUSES = ("open", "escalated")  # an alert still to be dealt with (acknowledged ones are done)
+
+
+def _alerts_to_triage(page: Page) -> dict:
+    """The open and escalated alerts the viewer may read: their total and the newest few."""
+    found = [monitoring.list_alerts(page.session, page.viewer, status=s, limit=ALERTS_SHOWN) for s in TRIAGE_STATUSES]
+    newest = sorted((a for f in found for a in f["results"]), key=lambda a: a["id"], reverse=True)
+    return {"total": sum(f["total"] for f in found), "results": newest[:ALERTS_SHOWN]}
 
 
 def _pending_proposals(page: Page) -> list[dict]:

@@ -61,12 +61,24 @@ def _offset(text: str) -> int:
 
 
 def _parties(page: Page, text: str) -> tuple[list[str] | None, list]:
-    """The ids of the parties whose names match ``text`` (registry search), and the first few."""
+    """The ids of the parties whose names match ``text`` (registry search), and the first few; the party
+    whose key or id it is (what the party picker sends) comes first."""
     text = text.strip()
     if not text:
         return None, []
     _, rows = registry.search_parties(page.session, page.viewer, text, limit=PARTY_MATCHES, include_delisted=True)
+    keyed = _keyed(page, text)
+    if keyed is not None:
+        rows = [keyed, *(p for p in rows if p.id != keyed.id)]
     return [p.id for p in rows], rows[:5]
+
+
+def _keyed(page: Page, text: str):
+    """The readable party whose key or id ``text`` is, or None."""
+    try:
+        return registry.get_party(page.session, page.viewer, text)
+    except NotFound:
+        return None
 
 
 def _query(**params) -> str:
@@ -263,6 +275,9 @@ async def watch(request: Request, page: Page = Depends(page)) -> Response:
     form = {k: fields.get(k, "").strip() for k in WATCH_FIELDS}
     form["party_id"] = fields.get("party_id", "").strip()
     party_id = form["party_id"] or None
+    keyed = _keyed(page, form["party"]) if form["party"] and party_id is None else None
+    if keyed is not None:  # a key or id (the party picker's suggestion)
+        party_id = keyed.id
     if form["party"] and party_id is None:  # a name typed: it must name one party
         _, rows = registry.search_parties(page.session, page.viewer, form["party"], limit=10, include_delisted=True)
         exact = [p for p in rows if p.id == form["party"] or p.key == form["party"]]
