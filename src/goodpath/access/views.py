@@ -21,7 +21,7 @@ from goodpath.access.deps import (
 from goodpath.access.models import ApiToken, User
 from goodpath.access.policy import Permission, Viewer, can
 from goodpath.core.api_support import SESSION
-from goodpath.core.api_types import RecordId
+from goodpath.core.api_types import Key, RecordId
 from goodpath.core.errors import Refused
 
 router = APIRouter(tags=["auth"])
@@ -161,22 +161,22 @@ manage_users = require(Permission.MANAGE_USERS)
 
 
 class ClearanceRequest(BaseModel):
-    clearance: str = Field(description="UNCLASSIFIED, CONFIDENTIAL or SECRET")
+    clearance: str = Field(max_length=40, description="UNCLASSIFIED, CONFIDENTIAL or SECRET")
 
 
 class OrganizationRequest(BaseModel):
-    organization: str = Field(description="Organization code, e.g. USA, CHN, or the company's code")
+    organization: str = Field(max_length=200, description="Organization code, e.g. USA, CHN, or the company's code")
 
 
 @router.post("/users/{username}/enable")
-def enable_user(username: str, viewer: Viewer = Depends(manage_users), session: Session = SESSION) -> dict:
+def enable_user(username: Key, viewer: Viewer = Depends(manage_users), session: Session = SESSION) -> dict:
     """Let a disabled user log in again (their unexpired, unrevoked tokens work again)."""
     return auth.user_summary(auth.enable_user(session, username, actor=viewer.actor))
 
 
 @router.post("/users/{username}/clearance")
 def set_clearance(
-    username: str, body: ClearanceRequest, viewer: Viewer = Depends(manage_users), session: Session = SESSION
+    username: Key, body: ClearanceRequest, viewer: Viewer = Depends(manage_users), session: Session = SESSION
 ) -> dict:
     """Change what a user may read; it applies at their next request."""
     return auth.user_summary(auth.set_clearance(session, username, body.clearance, actor=viewer.actor))
@@ -184,7 +184,7 @@ def set_clearance(
 
 @router.post("/users/{username}/organization")
 def set_organization(
-    username: str, body: OrganizationRequest, viewer: Viewer = Depends(manage_users), session: Session = SESSION
+    username: Key, body: OrganizationRequest, viewer: Viewer = Depends(manage_users), session: Session = SESSION
 ) -> dict:
     """Change the organization a user reads for (releasability); it applies at their next request."""
     return auth.user_summary(auth.set_organization(session, username, body.organization, actor=viewer.actor))
@@ -192,7 +192,7 @@ def set_organization(
 
 @router.post("/users/{username}/password")
 def reset_password(
-    username: str, request: Request, viewer: Viewer = Depends(manage_users), session: Session = SESSION
+    username: Key, request: Request, viewer: Viewer = Depends(manage_users), session: Session = SESSION
 ) -> dict:
     """A new random password, in this response only; the user's browser sessions end. From a login
     session only: a leaked token must not turn itself into someone's password."""
@@ -203,6 +203,6 @@ def reset_password(
 
 
 @router.post("/users/{username}/sessions/end")
-def end_sessions(username: str, viewer: Viewer = Depends(manage_users), session: Session = SESSION) -> dict:
+def end_sessions(username: Key, viewer: Viewer = Depends(manage_users), session: Session = SESSION) -> dict:
     """End every browser session of a user (their API tokens are left alone)."""
     return {"username": username, "sessions_ended": auth.end_user_sessions(session, username, actor=viewer.actor)}
