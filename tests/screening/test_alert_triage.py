@@ -217,6 +217,8 @@ def test_api_escalate_reopen_and_stop_watching(session):
     assert no_reason.status_code == 422 and "needs a reason" in no_reason.text
     reopened = client.post(f"/screen/dispositions/{fp.id}/reopen", json={"reason": "shares a director"})
     assert reopened.status_code == 201 and reopened.json()["verdict"] == dispositions.REOPENED, reopened.text
+    listed = client.get("/screen/dispositions", params={"verdict": "reopened"}).json()
+    assert [d["id"] for d in listed] == [reopened.json()["id"]]
     twice = client.post(f"/screen/dispositions/{fp.id}/reopen", json={"reason": "again"})
     assert twice.status_code == 409 and "not a suppressed false positive" in twice.text
     subject = alerts[1]["subject"]["id"]

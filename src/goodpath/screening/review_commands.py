@@ -73,7 +73,7 @@ def list_dispositions(
     name: str | None = typer.Option(None, help="Only this screened name (any word order)."),
     country: str | None = typer.Option(None, help="With --name: the country it was screened with."),
     entry: str | None = typer.Option(None, "--entry", help="Only this list entry."),
-    verdict: str | None = typer.Option(None, help="true_match or false_positive."),
+    verdict: str | None = typer.Option(None, help="true_match, false_positive or reopened."),
     limit: int = typer.Option(100, help="At most this many."),
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
 ) -> None:

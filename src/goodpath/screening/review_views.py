@@ -75,7 +75,7 @@ def list_dispositions(
     name: str | None = Query(None, max_length=500, description="The name as screened (any word order)"),
     country: str | None = Query(None, pattern=r"^[A-Za-z]{2}$"),
     entry_id: str | None = Query(None, max_length=24),
-    verdict: Literal["true_match", "false_positive"] | None = None,
+    verdict: Literal["true_match", "false_positive", "reopened"] | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
     viewer: Viewer = Depends(require_login),
