@@ -130,6 +130,48 @@ def check_add_case_party(w: World, user: str) -> None:
             assert (hidden.status_code == 404) == (user not in SEES[name]), (user, name, hidden.text)
 
 
+def check_remove_case_party(w: World, user: str) -> None:
+    fresh = w.call("analyst", "POST", "/cases", json=_case_body(f"MX-UNPARTY-{user.upper().replace('_', '-')}"))
+    case_id = fresh.json()["id"]
+    added = w.call(
+        "analyst", "POST", f"/cases/{case_id}/parties", json={"role": "broker", "name": "Alite", "country": "CN"}
+    )
+    row_id = added.json()["parties"][-1]["id"]
+    response = w.call(user, "DELETE", f"/cases/{case_id}/parties/{row_id}")
+    assert response.status_code == _writer_status(user, MANAGE, 200), (user, response.text)
+    if user in MANAGE:
+        assert all(p["id"] != row_id for p in response.json()["parties"]), user
+
+
+def check_add_case_item(w: World, user: str) -> None:
+    made = _records(w)["cases"]
+    fresh = w.call("analyst", "POST", "/cases", json=_case_body(f"MX-ITEM-{user.upper().replace('_', '-')}"))
+    body = {"description": "Gyroscopes", "control_entry": "ECCN 7A001"}
+    response = w.call(user, "POST", f"/cases/{fresh.json()['id']}/items", json=body)
+    assert response.status_code == _writer_status(user, MANAGE, 201), (user, response.text)
+    if user in MANAGE:
+        assert any(i["description"] == "Gyroscopes" for i in response.json()["items"]), user
+        for name, case_id in made.items():  # a case the user may not see does not exist for them
+            hidden = w.call(user, "POST", f"/cases/{case_id}/items", json=body)
+            assert (hidden.status_code == 404) == (user not in SEES[name]), (user, name, hidden.text)
+
+
+def check_remove_case_item(w: World, user: str) -> None:
+    made = _records(w)["cases"]
+    body = {"description": "Accelerometers"}
+    fresh = w.call("analyst", "POST", "/cases", json=_case_body(f"MX-UNITEM-{user.upper().replace('_', '-')}"))
+    case_id = fresh.json()["id"]
+    w.call("analyst", "POST", f"/cases/{case_id}/items", json=body)
+    response = w.call(user, "DELETE", f"/cases/{case_id}/items/1")
+    assert response.status_code == _writer_status(user, MANAGE, 200), (user, response.text)
+    if user in MANAGE:
+        assert response.json()["items"] == [], user
+        for name, hidden_id in made.items():  # an item on a case the user may not see does not exist for them
+            number = len(w.call("analyst", "POST", f"/cases/{hidden_id}/items", json=body).json()["items"])
+            hidden = w.call(user, "DELETE", f"/cases/{hidden_id}/items/{number}")
+            assert hidden.status_code == (200 if user in SEES[name] else 404), (user, name, hidden.text)
+
+
 def check_list_actions(w: World, user: str) -> None:
     made = _records(w)["actions"]
     response = w.call(user, "GET", "/enforcement-actions")
@@ -171,6 +213,9 @@ CHECKS = {
     ("GET", "/cases/{case_id}"): check_case_detail,
     ("POST", "/cases/{case_id}/status"): check_case_status,
     ("POST", "/cases/{case_id}/parties"): check_add_case_party,
+    ("DELETE", "/cases/{case_id}/parties/{party_id}"): check_remove_case_party,
+    ("POST", "/cases/{case_id}/items"): check_add_case_item,
+    ("DELETE", "/cases/{case_id}/items/{number}"): check_remove_case_item,
     ("GET", "/enforcement-actions"): check_list_actions,
     ("POST", "/enforcement-actions"): check_report_action,
     ("GET", "/enforcement-actions/report"): check_transparency_report,
