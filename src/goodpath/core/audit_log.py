@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Integer, String, Text, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from goodpath.core.db import advisory_key
 from goodpath.core.models import Base, utcnow
 
 
@@ -58,7 +59,7 @@ HASHED_FIELDS = (
 )  # fmt: skip
 
 
-_PG_AUDIT_LOCK = 0x60_0D_9A_7E  # advisory lock key: one writer extends the chain at a time
+_PG_AUDIT_LOCK = "audit chain"  # advisory lock: one writer extends the chain at a time
 
 
 def canonical_json(value: Any) -> str | None:
@@ -128,7 +129,7 @@ def _lock_chain(session: Session) -> None:
     a write to the head row begins the write transaction (the database's one writer lock), after
     which reads are of the latest committed head."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_AUDIT_LOCK})
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": advisory_key(session, _PG_AUDIT_LOCK)})
     else:
         session.execute(text("UPDATE audit_head SET seq = seq WHERE id = 1"))
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
 import orjson
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from goodpath.core.settings import get_settings
@@ -67,3 +68,13 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def advisory_key(session: Session, name: str) -> int:
+    """A PostgreSQL advisory-lock key for ``name`` in the session's schema. Advisory locks belong to the
+    whole database: two deployments (or test runs) in schemas of one database must not hold each
+    other's. The schema is read once per connection."""
+    info = session.connection().info
+    if "goodpath.schema" not in info:
+        info["goodpath.schema"] = session.scalar(text("SELECT current_schema()")) or ""
+    return zlib.crc32(f"{info['goodpath.schema']}:{name}".encode()) & 0x7FFFFFFF

@@ -12,13 +12,13 @@
 from __future__ import annotations
 
 import re
-import zlib
 from datetime import UTC, datetime
 
 from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from goodpath.core.db import advisory_key
 from goodpath.core.errors import Refused
 from goodpath.core.settings import get_settings
 from goodpath.lists.models import ListVersion
@@ -81,14 +81,10 @@ def _natural(external_id: str) -> tuple:
 # --- one import of a dataset at a time -----------------------------------------------------------
 
 
-def _lock_key(dataset: str) -> int:
-    return zlib.crc32(dataset.encode()) & 0x7FFFFFFF
-
-
 def lock_dataset(session: Session, dataset: str) -> None:
     """Hold ``dataset`` for this transaction, or raise ImportConflict naming who holds it."""
     if session.get_bind().dialect.name == "postgresql":
-        key = _lock_key(dataset)
+        key = advisory_key(session, f"list import {dataset}")
         if session.scalar(text("SELECT pg_try_advisory_xact_lock(:c, :k)"), {"c": LOCK_CLASS, "k": key}):
             return
         holder = session.execute(

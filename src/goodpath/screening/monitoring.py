@@ -33,6 +33,7 @@ from goodpath.access.policy import Permission, Role, Viewer, can, can_read, leve
 from goodpath.access.records import history
 from goodpath.core import audit_log as audit
 from goodpath.core import followups, workflow
+from goodpath.core.db import advisory_key
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import utcnow
 from goodpath.core.settings import hosting_organization
@@ -56,7 +57,7 @@ ALERT_WORK = "alert"  # the record type of an alert's assignment (core.work)
 MAX_NOTE = 4000
 MONITOR_LIMIT = 25  # hits kept per subject
 SCORE_CHANGE = 0.01  # a score move this large (since the last alert) is a change
-_PG_RESCREEN_LOCK = 0x60_0D_5C_2E  # one re-screening at a time
+_PG_RESCREEN_LOCK = "rescreen"  # advisory lock: one re-screening at a time
 RESCREEN = "rescreen_watched_names"  # the reaction to every list import (goodpath.consequences)
 
 
@@ -292,7 +293,7 @@ def rescreen_all(session: Session, actor: str) -> dict:
     hits and raise an alert for every hit new, changed or cleared since its last screening.
     Runs in the caller's transaction; idempotent when no list changed."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_RESCREEN_LOCK})
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": advisory_key(session, _PG_RESCREEN_LOCK)})
     engaged = sync_engaged_companies(session, actor)
     subjects = list(
         session.scalars(select(ScreenedSubject).where(ScreenedSubject.active.is_(True)).order_by(ScreenedSubject.id))
