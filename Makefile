@@ -48,7 +48,7 @@ test: $(VENV)/.installed-test $(VENDOR)/.installed
 	bash scripts/ensure-browser
 	$(BIN)/ruff check src tests bench
 	# Both cores (pytest-xdist); a test file stays on one worker, so its shared fixtures are built once.
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/pytest -n 2 --dist loadfile --durations=25
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/import.py
