@@ -183,3 +183,35 @@ def test_the_admin_lists_and_revokes_a_users_tokens(session):
     session.expire_all()
     assert [e.actor for e in _actions(session, "tokens.revoke")] == ["admin1"]
     assert client.post("/ui/admin/tokens/999999/revoke", data={"csrf_token": token}).status_code == 404
+
+
+def test_the_admin_creates_a_token_for_a_user_shown_once_and_it_works(session):
+    client, token = _login(session, "admin1")
+    bearer_headers(session, username="robot", role="analyst")
+    page = client.get("/ui/admin/users/robot", headers=HTML).text
+    assert 'data-testid="create-token-form"' in page
+    created = client.post("/ui/admin/users/robot/tokens", data={"csrf_token": token, "name": "etl", "days": "7"})
+    assert created.status_code == 200 and "The token is created." in created.text
+    plaintext = re.search(r'data-testid="new-token">([^<]+)<', created.text).group(1)
+    me = TestClient(app).get("/auth/me", headers={"Authorization": f"Bearer {plaintext}"})
+    assert me.status_code == 200 and me.json()["username"] == "robot"
+    assert plaintext not in client.get("/ui/admin/users/robot", headers=HTML).text  # shown once
+    [entry] = _actions(session, "tokens.create")[-1:]
+    assert entry.actor == "admin1"
+    assert [t.name for t in auth.list_tokens(session, "robot")].count("etl") == 1
+    # the service's refusals are shown by the form, with what was typed, and nothing is created
+    refused = client.post("/ui/admin/users/robot/tokens", data={"csrf_token": token, "name": "long", "days": "9999"})
+    assert refused.status_code == 409 and 'data-testid="token-error"' in refused.text and 'value="long"' in refused.text
+    bad = client.post("/ui/admin/users/robot/tokens", data={"csrf_token": token, "name": "x", "days": "soon"})
+    assert bad.status_code == 409 and 'data-testid="token-days-error"' in bad.text
+    assert "long" not in [t.name for t in auth.list_tokens(session, "robot")]
+
+
+@pytest.mark.parametrize("role", ["analyst", "auditor"])
+def test_only_an_admin_creates_a_token_for_a_user(session, role):
+    bearer_headers(session, username="victim", role="analyst")
+    client, token = _login(session, "someone", role=role)
+    refused = client.post("/ui/admin/users/victim/tokens", data={"csrf_token": token, "name": "mine", "days": "30"})
+    assert refused.status_code == 403
+    session.expire_all()
+    assert "mine" not in [t.name for t in auth.list_tokens(session, "victim")]

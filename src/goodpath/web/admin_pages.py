@@ -1,5 +1,6 @@
 """User and token administration for administrators: the users (create, disable and enable, clearance,
-organization, a new password shown once, ending a user's sessions) and their API tokens (list, revoke).
+organization, a new password shown once, ending a user's sessions) and their API tokens (list, create with
+the token shown once, revoke).
 
 Every action calls the same ``goodpath.access.auth`` function as ``goodpath users ...`` and
 ``goodpath tokens ...``, which checks the input and audits the change as the acting admin; a refusal is
@@ -104,7 +105,8 @@ def user_page(username: str, done: str = "", page: Page = Depends(page)) -> Resp
 
 def _user_page(page: Page, username: str, *, done: str | None = None, status_code: int = 200,
                error: str | None = None, errors: dict | None = None, form: dict | None = None,
-               new_password: str | None = None) -> Response:  # fmt: skip
+               new_password: str | None = None, new_token: str | None = None,
+               token_form: dict | None = None, token_errors: dict | None = None) -> Response:  # fmt: skip
     user = _user(page, username)
     summary = auth.user_summary(user)
     tokens = [auth.token_summary(t, user) for t in auth.list_tokens(page.session, user.username)]
@@ -112,7 +114,9 @@ def _user_page(page: Page, username: str, *, done: str | None = None, status_cod
         "admin_user.html", status_code=status_code, user=summary, tokens=tokens, roles=ROLES,
         clearances=CLEARANCES, sessions=auth.live_sessions(page.session, user.username), done=done, error=error,
         errors=errors or {}, form=form or {"clearance": summary["clearance"], "organization": summary["organization"]},
-        new_password=new_password, own=user.id == page.viewer.user_id,
+        new_password=new_password, own=user.id == page.viewer.user_id, new_token=new_token,
+        token_form=token_form or {"name": "", "days": str(TOKEN_DAYS)}, token_errors=token_errors or {},
+        max_token_days=auth.MAX_TOKEN_DAYS,
     )  # fmt: skip
 
 
@@ -194,6 +198,28 @@ def reset_password(username: str, page: Page = Depends(page)) -> Response:
 
 
 # --- tokens ---------------------------------------------------------------------------------------
+
+TOKEN_DAYS = 30  # the default of ``goodpath tokens create --days``
+
+
+@router.post("/ui/admin/users/{username}/tokens", response_class=HTMLResponse)
+async def create_token(username: str, request: Request, page: Page = Depends(page)) -> Response:
+    """A new API token for the user (``goodpath tokens create``), shown on this answer only."""
+    _admin(page)
+    user = _user(page, username)
+    fields = await form_fields(request)
+    form = {"name": (fields.get("name") or "").strip(), "days": (fields.get("days") or "").strip()}
+    try:
+        days = int(form["days"]) if form["days"] else TOKEN_DAYS
+    except ValueError:
+        return _user_page(page, user.username, status_code=409, token_form=form,
+                          token_errors={"days": N_("A whole number of days, such as 30.")})  # fmt: skip
+    result, error = attempt(page.session, lambda: auth.create_token(page.session, user, form["name"], days,
+                                                                    actor=page.viewer.actor))  # fmt: skip
+    if error:
+        return _user_page(page, user.username, status_code=409, token_form=form, token_errors={"token": error})
+    # the token is shown on this answer only: goodpath keeps its hash alone
+    return _user_page(page, user.username, done=N_("The token is created."), new_token=result[1])
 
 
 @router.post("/ui/admin/tokens/{token_id}/revoke", response_class=HTMLResponse)
