@@ -234,3 +234,43 @@ def test_a_dossier_is_opened_for_the_company_picked_by_its_name(world):
     done = analyst.post("/ui/dossiers", follow_redirects=False, data={"csrf_token": _csrf(listing), "party": value})
     assert done.status_code == 303 and done.headers["location"] == "/ui/dossiers/kalaye?done=opened"
     assert dossiers.get_dossier(session, OPERATOR, "kalaye").party_id == "pkalaye"
+
+
+def test_a_meeting_and_an_invitation_are_marked_as_chosen_else_as_the_dossier(world):
+    session = world["session"]
+    analyst = _login(session, "analyst1", clearance="SECRET")
+    page = analyst.get("/ui/dossiers/p-norinco", headers=HTML).text
+    token = _csrf(page)
+    form = re.search(r'data-testid="meeting-form".*?</form>', page, re.S).group(0)
+    assert 'data-testid="marking-classification"' in form and 'value="NORINCO"' in form and 'value="CHN"' in form
+    meeting = {"csrf_token": token, "held_on": "2007-10-10", "place": "Beijing", "topic": "ICP process"}
+    assert analyst.post("/ui/dossiers/p-norinco/meetings", follow_redirects=False,
+                        data={**meeting, "summary": "Shared as the dossier."}).status_code == 303  # fmt: skip
+    kept = {**meeting, "summary": "Kept from the company.", "classification": "CONFIDENTIAL"}
+    assert analyst.post("/ui/dossiers/p-norinco/meetings", follow_redirects=False, data=kept).status_code == 303
+    assert analyst.post("/ui/dossiers/p-norinco/invitations", follow_redirects=False, data={
+        "csrf_token": token, "invitees": "Zhang Guoqing | President", "purpose": "Released to both",
+        "share_with": ["NORINCO", "CHN"]}).status_code == 303  # fmt: skip
+    marks = {m.summary: (m.classification, m.releasability) for m in session.query(CompanyMeeting)}
+    dossier = dossiers.get_dossier(session, OPERATOR, NORINCO)
+    assert marks["Shared as the dossier."] == (dossier.classification, dossier.releasability)
+    assert marks["Kept from the company."] == ("CONFIDENTIAL", "USA")
+    invitation = session.query(Invitation).filter_by(purpose="Released to both").one()
+    assert invitation.classification == "UNCLASSIFIED" and set(invitation.releasability.split(",")) == {
+        "USA", "NORINCO", "CHN"}  # fmt: skip
+    officer = _officer(session, "officer1", NORINCO, "NORINCO").get("/dossiers/p-norinco", headers=HTML).text
+    assert "Shared as the dossier." in officer and "Released to both" in officer
+    assert "Kept from the company." not in officer
+
+
+def test_a_classification_above_the_users_clearance_is_refused_by_the_field(world):
+    session = world["session"]
+    analyst = _login(session, "analyst2", clearance="UNCLASSIFIED")
+    token = _csrf(analyst.get("/ui/dossiers/p-norinco", headers=HTML).text)
+    refused = analyst.post("/ui/dossiers/p-norinco/meetings", data={
+        "csrf_token": token, "held_on": "2007-10-10", "summary": "Too high.", "classification": "SECRET"})  # fmt: skip
+    assert refused.status_code == 409
+    form = re.search(r'data-testid="meeting-form".*?</form>', refused.text, re.S).group(0)
+    assert re.search(r'data-testid="marking-error">[^<]*above your clearance', form)
+    assert '<option value="SECRET" selected>' in form and "Too high.</textarea>" in form
+    assert session.query(CompanyMeeting).filter_by(summary="Too high.").count() == 0

@@ -17,10 +17,11 @@ from fastapi.responses import HTMLResponse, Response
 
 from goodpath.access.policy import Permission
 from goodpath.core.api_types import RecordId
+from goodpath.core.settings import hosting_organization
 from goodpath.engagement import dossiers
 from goodpath.engagement.models import Invitation
 from goodpath.registry.models import Party
-from goodpath.web import review
+from goodpath.web import marking_fields, review
 from goodpath.web.company_home import dossier_or_none, party_or_none, pathway_of
 from goodpath.web.labels import LABELS, N_
 from goodpath.web.pathway_pages import NOT_FOUND, attempt, see_other
@@ -110,7 +111,35 @@ def _draw(page: Page, party: Party, dossier: dict, *, done: str = "", status_cod
         invitation_actions=INVITATION_ACTIONS,
         accepted=[i for i in dossier["invitations"] if i["status"] == "accepted"],
         late=dossiers.late_entries(page.session, page.viewer, record),
+        dossier_marking={"classification": record.classification, "releasability": record.releasability},
+        release_codes=_release_codes(page, record.releasability) if manage else [],
+        classifications=marking_fields.CLASSIFICATIONS,
     )  # fmt: skip
+
+
+def _release_codes(page: Page, releasability: str) -> list[str]:
+    """Whom an invitation or a meeting may be released to besides the viewer's organization (``share_with``
+    of ``goodpath dossiers invite|meeting``): the dossier's own (the company's code), and the partner
+    government."""
+    own = page.viewer.organization or hosting_organization()
+    codes = [c.strip().upper() for c in (releasability or "").split(",")]
+    codes = [c for c in codes if c and c not in (own, "ALL")]
+    return codes + [c for c in (marking_fields.PARTNER,) if c not in codes and c != own]
+
+
+def _marking(fields: dict[str, list[str]], values: dict) -> dict:
+    """The record's own marking as chosen (``--classification``, ``--share-with``); nothing chosen: none,
+    and the service marks it as the dossier is."""
+    values["classification"] = _one(fields, "classification").upper()
+    values["share_with"] = [c.strip().upper() for c in fields.get("share_with", []) if c.strip()]
+    return {"classification": values["classification"] or None, "share_with": values["share_with"]}
+
+
+def _marking_refused(page: Page, party: Party, form: str, values: dict, error: str) -> Response:
+    """A refusal; one about the marking is shown by the classification field."""
+    placed = marking_fields.place({"form": error})
+    values["marking_errors"] = {k: v for k, v in placed.items() if k != "form"}
+    return _refused(page, party, form, values, error)
 
 
 def _next_statuses(current: str) -> list[str]:
@@ -272,14 +301,15 @@ async def invite(party_id: str, request: Request, page: Page = Depends(page)) ->
     _may_manage(page)
     fields = await _fields(request)
     values = {k: _one(fields, k) for k in ("invitees", "conditions", "purpose", "issued_on", "occurred_on", "source")}
+    chosen = _marking(fields, values)
     _, error = attempt(page.session, lambda: dossiers.invite(
         page.session, page.viewer, party.id, invitees=_lines(values["invitees"]),
         conditions=_lines(values["conditions"]), purpose=values["purpose"] or None,
         issued_on=values["issued_on"] or None, occurred_on=values["occurred_on"] or None,
-        source=values["source"] or None,
+        source=values["source"] or None, **chosen,
     ))  # fmt: skip
     if error:
-        return _refused(page, party, "invite", values, error)
+        return _marking_refused(page, party, "invite", values, error)
     return _done(party, "invited", "invitations")
 
 
@@ -314,14 +344,15 @@ async def meeting(party_id: str, request: Request, page: Page = Depends(page)) -
     chosen = [t.strip() for t in fields.get("topic", []) if t.strip()]
     values["topics"] = chosen
     topics = chosen + [t for t in _lines(values["other_topics"]) if t.lower() not in {c.lower() for c in chosen}]
+    marked = _marking(fields, values)
     invitation_id = int(values["invitation"]) if values["invitation"].isdigit() else None
     if values["invitation"] and invitation_id is None:
         return _refused(page, party, "meeting", values, N_("Choose the invitation from the list."))
     _, error = attempt(page.session, lambda: dossiers.record_meeting(
         page.session, page.viewer, party.id, held_on=values["held_on"], summary=values["summary"],
         place=values["place"] or None, participants=_lines(values["participants"]), topics=topics,
-        invitation_id=invitation_id, source=values["source"] or None, reason=values["reason"] or None,
+        invitation_id=invitation_id, source=values["source"] or None, reason=values["reason"] or None, **marked,
     ))  # fmt: skip
     if error:
-        return _refused(page, party, "meeting", values, error)
+        return _marking_refused(page, party, "meeting", values, error)
     return _done(party, "meeting", "meetings")
