@@ -27,10 +27,10 @@ def _assigned(w: World) -> dict:
     cases = _records(w)["cases"]
     if not getattr(w, "_work_assigned", False):
         for name, assignee in (("secret", "analyst"), ("shared", "analyst_conf")):
-            response = w.call("approver", "POST", f"/work/case/{cases[name]}/assign",
+            response = w.call("approver", "POST", f"/worklist/case/{cases[name]}/assign",
                               json={"assignee": assignee, "due_on": "2007-06-01"})  # fmt: skip
             assert response.status_code == 200, response.text
-            response = w.call("approver", "POST", f"/work/case/{cases[name]}/comments", json={"body": f"zz {name}"})
+            response = w.call("approver", "POST", f"/worklist/case/{cases[name]}/comments", json={"body": f"zz {name}"})
             assert response.status_code == 201, response.text
         w._work_assigned = True
     return cases
@@ -38,7 +38,7 @@ def _assigned(w: World) -> dict:
 
 def check_my_work(w: World, user: str) -> None:
     cases = _assigned(w)
-    response = w.call(user, "GET", "/work/mine")
+    response = w.call(user, "GET", "/worklist/mine")
     assert response.status_code == (401 if user == "public" else 200), (user, response.text)
     if user != "public":
         mine = {r["record_id"] for r in response.json()["results"]}
@@ -50,18 +50,18 @@ def check_my_work(w: World, user: str) -> None:
 def check_work_on(w: World, user: str) -> None:
     cases = _assigned(w)
     for name, case_id in cases.items():
-        response = w.call(user, "GET", f"/work/case/{case_id}")
+        response = w.call(user, "GET", f"/worklist/case/{case_id}")
         expected = 401 if user == "public" else 200 if user in SEES[name] else 404
         assert response.status_code == expected, (user, name, response.text)
         if expected == 404:
             assert "zz" not in response.text
-    assert w.call(user, "GET", "/work/dossier/1").status_code == (401 if user == "public" else 404)
+    assert w.call(user, "GET", "/worklist/dossier/1").status_code == (401 if user == "public" else 404)
 
 
 def check_comments(w: World, user: str) -> None:
     cases = _assigned(w)
     for name, case_id in cases.items():
-        response = w.call(user, "GET", f"/work/case/{case_id}/comments")
+        response = w.call(user, "GET", f"/worklist/case/{case_id}/comments")
         expected = 401 if user == "public" else 200 if user in SEES[name] else 404
         assert response.status_code == expected, (user, name, response.text)
         if expected == 200 and name in ("secret", "shared"):
@@ -71,25 +71,25 @@ def check_comments(w: World, user: str) -> None:
 def check_assign(w: World, user: str) -> None:
     cases = _assigned(w)
     for name, case_id in cases.items():
-        response = w.call(user, "POST", f"/work/case/{case_id}/assign", json={"assignee": "approver"})
+        response = w.call(user, "POST", f"/worklist/case/{case_id}/assign", json={"assignee": "approver"})
         assert response.status_code == _expected(user, name, 200), (user, name, response.text)
     for name, assignee in (("secret", "analyst"), ("shared", "analyst_conf")):  # as check_my_work expects
         w.call(
-            "approver", "POST", f"/work/case/{cases[name]}/assign", json={"assignee": assignee, "due_on": "2007-06-01"}
+            "approver", "POST", f"/worklist/case/{cases[name]}/assign", json={"assignee": assignee, "due_on": "2007-06-01"}
         )
 
 
 def check_add_comment(w: World, user: str) -> None:
     cases = _assigned(w)
     for name, case_id in cases.items():
-        response = w.call(user, "POST", f"/work/case/{case_id}/comments", json={"body": f"by {user}"})
+        response = w.call(user, "POST", f"/worklist/case/{case_id}/comments", json={"body": f"by {user}"})
         assert response.status_code == _expected(user, name, 201), (user, name, response.text)
 
 
 CHECKS = {
-    ("GET", "/work/mine"): check_my_work,
-    ("GET", "/work/{record_type}/{record_id}"): check_work_on,
-    ("GET", "/work/{record_type}/{record_id}/comments"): check_comments,
-    ("POST", "/work/{record_type}/{record_id}/assign"): check_assign,
-    ("POST", "/work/{record_type}/{record_id}/comments"): check_add_comment,
+    ("GET", "/worklist/mine"): check_my_work,
+    ("GET", "/worklist/{record_type}/{record_id}"): check_work_on,
+    ("GET", "/worklist/{record_type}/{record_id}/comments"): check_comments,
+    ("POST", "/worklist/{record_type}/{record_id}/assign"): check_assign,
+    ("POST", "/worklist/{record_type}/{record_id}/comments"): check_add_comment,
 }

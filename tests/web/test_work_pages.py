@@ -51,22 +51,22 @@ def test_assign_comment_and_reply_from_the_case_page(session):
     assert 'data-testid="work-panel"' in page and 'data-testid="work-unassigned"' in page
     assert '<option value="analyst1"' in page
     yesterday = (utcnow().date() - timedelta(days=1)).isoformat()
-    response = approver.post(f"/ui/work/case/{case_id}/assign", data={
+    response = approver.post(f"/ui/worklist/case/{case_id}/assign", data={
         "csrf_token": csrf, "assignee": "analyst1", "due_on": yesterday, "note": "check the valves",
         "next": f"/ui/cases/{case_id}"}, follow_redirects=False)  # fmt: skip
     assert response.status_code == 303
     assert response.headers["location"] == f"/ui/cases/{case_id}?work_done=assigned#work-case-{case_id}"
-    mine = analyst.get("/ui/work", headers=HTML).text
+    mine = analyst.get("/ui/worklist", headers=HTML).text
     assert 'data-testid="work-row" data-overdue="yes"' in mine and "WLC-W-1 · Valves to X" in mine
     assert 'data-testid="work-overdue-count">1<' in mine
     assert 'data-testid="tile-my-work"' in analyst.get("/", headers=HTML).text
-    response = analyst.post(f"/ui/work/case/{case_id}/comments", data={
+    response = analyst.post(f"/ui/worklist/case/{case_id}/comments", data={
         "csrf_token": analyst_csrf, "body": "On it", "classification": "CONFIDENTIAL", "releasability": "USA",
         "next": f"/ui/cases/{case_id}"}, follow_redirects=False)  # fmt: skip
     assert response.status_code == 303
     page = approver.get(f"/ui/cases/{case_id}", headers=HTML).text
     parent = re.search(r'name="parent_id" value="(\d+)"', page).group(1)
-    approver.post(f"/ui/work/case/{case_id}/comments", data={
+    approver.post(f"/ui/worklist/case/{case_id}/comments", data={
         "csrf_token": csrf, "body": "Thanks", "parent_id": parent, "next": f"/ui/cases/{case_id}"})  # fmt: skip
     page = analyst.get(f"/ui/cases/{case_id}", headers=HTML).text
     assert re.search(r'data-depth="0">.*On it.*data-depth="1">.*Thanks', page, re.S)
@@ -77,24 +77,24 @@ def test_a_refused_form_is_drawn_again_with_its_error_and_what_was_typed(session
     case_id = _case(session)
     approver, csrf, _ = _login(session, "approver1", "approver")
     form = {"csrf_token": csrf, "body": "too secret", "classification": "SECRET", "next": "https://evil.example/"}
-    response = approver.post(f"/ui/work/case/{case_id}/comments", data=form)
+    response = approver.post(f"/ui/worklist/case/{case_id}/comments", data=form)
     assert response.status_code == 422
     assert "cannot be SECRET" in response.text and "too secret</textarea>" in response.text
-    response = approver.post(f"/ui/work/case/{case_id}/assign", data={"csrf_token": csrf, "assignee": "ghost"})
+    response = approver.post(f"/ui/worklist/case/{case_id}/assign", data={"csrf_token": csrf, "assignee": "ghost"})
     assert response.status_code == 422 and "no active user" in response.text
 
 
 def test_hidden_records_are_not_found_and_other_roles_are_refused(session):
     secret = _case(session, "SECRET", "USA")
     low, low_csrf, _ = _login(session, "analyst2", "analyst", clearance="CONFIDENTIAL")
-    assert low.get(f"/ui/work/case/{secret}", headers=HTML).status_code == 404
-    assert low.post(f"/ui/work/case/{secret}/assign", data={"csrf_token": low_csrf, "assignee": "analyst2"}
+    assert low.get(f"/ui/worklist/case/{secret}", headers=HTML).status_code == 404
+    assert low.post(f"/ui/worklist/case/{secret}/assign", data={"csrf_token": low_csrf, "assignee": "analyst2"}
                     ).status_code == 404  # fmt: skip
     assert low.get(f"/ui/cases/{secret}", headers=HTML).status_code == 404
     shared = _case(session, "UNCLASSIFIED", "CHN,USA", "WLC-W-2")
     partner, partner_csrf, _ = _login(session, "partner1", "partner_officer", organization="CHN")
-    assert 'data-testid="work-assign"' not in partner.get(f"/ui/work/case/{shared}", headers=HTML).text
-    response = partner.post(f"/ui/work/case/{shared}/comments", data={"csrf_token": partner_csrf, "body": "x"})
+    assert 'data-testid="work-assign"' not in partner.get(f"/ui/worklist/case/{shared}", headers=HTML).text
+    response = partner.post(f"/ui/worklist/case/{shared}/comments", data={"csrf_token": partner_csrf, "body": "x"})
     assert response.status_code == 403
 
 
@@ -104,22 +104,22 @@ def test_the_api_and_the_cli_do_the_same(session, monkeypatch):
     _, _, analyst = _login(session, "analyst1", "analyst")
     _, _, partner = _login(session, "partner1", "partner_officer", organization="CHN")
     api = TestClient(app)
-    response = api.post(f"/work/case/{case_id}/assign", json={"assignee": "analyst1", "due_on": "2026-01-01"},
+    response = api.post(f"/worklist/case/{case_id}/assign", json={"assignee": "analyst1", "due_on": "2026-01-01"},
                         headers=approver)  # fmt: skip
     assert response.status_code == 200 and response.json()["overdue"] is True
-    assert api.post(f"/work/case/{case_id}/assign", json={"assignee": "analyst1"}, headers=partner).status_code == 403
-    assert api.post(f"/work/case/{case_id}/assign", json={"assignee": "nobody"}, headers=approver).status_code == 422
-    assert api.get("/work/case/999999/comments", headers=approver).status_code == 404
-    assert api.get(f"/work/dossier/{case_id}/comments", headers=approver).status_code == 404
-    first = api.post(f"/work/case/{case_id}/comments", json={"body": "first"}, headers=analyst)
+    assert api.post(f"/worklist/case/{case_id}/assign", json={"assignee": "analyst1"}, headers=partner).status_code == 403
+    assert api.post(f"/worklist/case/{case_id}/assign", json={"assignee": "nobody"}, headers=approver).status_code == 422
+    assert api.get("/worklist/case/999999/comments", headers=approver).status_code == 404
+    assert api.get(f"/worklist/dossier/{case_id}/comments", headers=approver).status_code == 404
+    first = api.post(f"/worklist/case/{case_id}/comments", json={"body": "first"}, headers=analyst)
     assert first.status_code == 201 and first.json()["releasability"] == "CHN,USA"
-    api.post(f"/work/case/{case_id}/comments", json={"body": "reply", "parent_id": first.json()["id"]},
+    api.post(f"/worklist/case/{case_id}/comments", json={"body": "reply", "parent_id": first.json()["id"]},
              headers=approver)  # fmt: skip
-    listed = api.get(f"/work/case/{case_id}/comments", headers=analyst).json()
+    listed = api.get(f"/worklist/case/{case_id}/comments", headers=analyst).json()
     assert [(c["body"], c["depth"]) for c in listed] == [("first", 0), ("reply", 1)]
-    mine = api.get("/work/mine", headers=analyst).json()
+    mine = api.get("/worklist/mine", headers=analyst).json()
     assert (mine["total"], mine["overdue"], mine["results"][0]["record_id"]) == (1, 1, case_id)
-    assert api.get("/work/mine").status_code == 401
+    assert api.get("/worklist/mine").status_code == 401
     runner = CliRunner()
     monkeypatch.setenv("GOODPATH_ACTOR", "operator")
     result = runner.invoke(cli, ["work", "assign", "case", str(case_id), "--to", "approver1", "--due", "2999-01-01"])
@@ -145,9 +145,9 @@ def test_an_alert_is_assigned_from_its_page_and_linked_from_my_work(session):
     page = analyst.get(f"/ui/alerts/{alert['id']}", headers=HTML).text
     assert 'data-testid="work-panel"' in page and f'id="work-alert-{alert["id"]}"' in page
     form = {"csrf_token": csrf, "assignee": "analyst1", "next": f"/ui/alerts/{alert['id']}"}
-    response = analyst.post(f"/ui/work/alert/{alert['id']}/assign", data=form, follow_redirects=True)
+    response = analyst.post(f"/ui/worklist/alert/{alert['id']}/assign", data=form, follow_redirects=True)
     assert response.status_code == 200 and 'data-testid="work-assignee">analyst1<' in response.text
-    assert f'href="/ui/alerts/{alert["id"]}"' in analyst.get("/ui/work", headers=HTML).text
+    assert f'href="/ui/alerts/{alert["id"]}"' in analyst.get("/ui/worklist", headers=HTML).text
 
 
 def test_the_panel_is_on_the_pledge_page_and_on_each_pending_proposal(session):
@@ -169,7 +169,7 @@ def test_the_panel_is_on_the_pledge_page_and_on_each_pending_proposal(session):
     proposal_id = session.query(PathwayProposal.id).filter_by(party_id="pwork").scalar()
     page = approver.get("/ui/pathway/workco", headers=HTML).text
     assert f'id="work-proposal-{proposal_id}"' in page
-    response = approver.post(f"/ui/work/proposal/{proposal_id}/comments", follow_redirects=False, data={
+    response = approver.post(f"/ui/worklist/proposal/{proposal_id}/comments", follow_redirects=False, data={
         "csrf_token": csrf, "body": "Evidence attached?", "next": "/ui/pathway/workco"})  # fmt: skip
     assert response.headers["location"] == f"/ui/pathway/workco?work_done=commented#work-proposal-{proposal_id}"
     assert "Evidence attached?" in approver.get("/ui/pathway/workco", headers=HTML).text

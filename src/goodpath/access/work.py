@@ -31,7 +31,7 @@ from goodpath.core.work import WorkAssignment, WorkComment
 
 @dataclass(frozen=True)
 class WorkType:
-    name: str  # as in /work/{record_type}/...
+    name: str  # as in /worklist/{record_type}/...
     table: str  # the record's table
     permission: Permission  # to assign it, be assigned it and comment on it
     what: str  # how a message names the record

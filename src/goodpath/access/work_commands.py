@@ -1,6 +1,6 @@
 """``goodpath work``: assign a case, alert, pledge or proposal with a due date, comment on it (threaded,
 marked), show a record's work, and list a user's work with what is overdue -- the same services
-(``access.work``) as ``/work/...`` and the work panel of the pages."""
+(``access.work``) as ``/worklist/...`` and the work panel of the pages."""
 
 from __future__ import annotations
 

@@ -45,20 +45,20 @@ def _may_work(request: Request, session: Session, viewer: Viewer, record_type: s
         raise HTTPException(403, f"you do not have permission to work on {work.work_type(record_type).what}s")
 
 
-@router.get("/work/mine")
+@router.get("/worklist/mine")
 def my_work(include_done: bool = False, viewer: Viewer = LOGGED_IN, session: Session = SESSION) -> dict:
     """What is assigned to the caller and they may read, overdue first (``overdue`` counts it); work on
     records that are over (a closed case, a decided proposal) only with ``include_done``."""
     return work.my_work(session, viewer, include_done=include_done)
 
 
-@router.get("/work/{record_type}/{record_id}")
+@router.get("/worklist/{record_type}/{record_id}")
 def work_on(record_type: str, record_id: RecordId, viewer: Viewer = LOGGED_IN, session: Session = SESSION) -> dict:
     """A record's assignment and comments (those the caller may read), and whom it may be assigned to."""
     return work.work_on(session, viewer, record_type, record_id)
 
 
-@router.post("/work/{record_type}/{record_id}/assign")
+@router.post("/worklist/{record_type}/{record_id}/assign")
 def assign(
     record_type: str, record_id: RecordId, body: AssignIn, request: Request, viewer: Viewer = LOGGED_IN,
     session: Session = SESSION,
@@ -70,7 +70,7 @@ def assign(
         return work.assign(session, viewer, record_type, record_id, body.assignee, body.due_on, body.note)
 
 
-@router.get("/work/{record_type}/{record_id}/comments")
+@router.get("/worklist/{record_type}/{record_id}/comments")
 def list_comments(
     record_type: str, record_id: RecordId, viewer: Viewer = LOGGED_IN, session: Session = SESSION
 ) -> list[dict]:
@@ -78,7 +78,7 @@ def list_comments(
     return work.comments(session, viewer, record_type, record_id)
 
 
-@router.post("/work/{record_type}/{record_id}/comments", status_code=201)
+@router.post("/worklist/{record_type}/{record_id}/comments", status_code=201)
 def add_comment(
     record_type: str, record_id: RecordId, body: CommentIn, request: Request, viewer: Viewer = LOGGED_IN,
     session: Session = SESSION,

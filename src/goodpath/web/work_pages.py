@@ -1,9 +1,9 @@
-"""Work on records in the pages: "My work" (``/ui/work``: what is assigned to me, overdue first), a
-record's work (``/ui/work/<type>/<id>``), and the work panel (``_work_panel.html``: assignee, due
+"""Work on records in the pages: "My work" (``/ui/worklist``: what is assigned to me, overdue first), a
+record's work (``/ui/worklist/<type>/<id>``), and the work panel (``_work_panel.html``: assignee, due
 date, overdue flag, threaded comments with their portion marks, the assign and comment forms) that
 the case, pledge, pathway (proposals) and alert pages include by calling ``work_panel(type, id)``.
 
-Every action calls the same service as ``goodpath work`` and ``/work/...`` (``access.work``) and shows
+Every action calls the same service as ``goodpath work`` and ``/worklist/...`` (``access.work``) and shows
 its refusal next to the form, with what was typed kept. A record the viewer may not read is a page
 that does not exist (404); forms a role may not use are neither shown nor accepted (403).
 """
@@ -44,7 +44,7 @@ def record_link(record_type: str, record_id: int, party_id: str | None = None) -
         return f"/ui/alerts/{record_id}"
     if record_type == "proposal" and party_id:
         return f"/ui/pathway/{party_id}#proposal-{record_id}"
-    return f"/ui/work/{record_type}/{record_id}"
+    return f"/ui/worklist/{record_type}/{record_id}"
 
 
 def _safe_next(value: str, fallback: str) -> str:
@@ -70,7 +70,7 @@ def work_panel(context, record_type: str, record_id: int) -> dict | None:
             data = work.work_on(session, viewer, record_type, int(record_id))
         except (NotFound, ValueError):
             return None
-    data["next"] = context.get("path") or "/ui/work"
+    data["next"] = context.get("path") or "/ui/worklist"
     return _with_tree(data)
 
 
@@ -103,7 +103,7 @@ ENV.globals.update(work_panel=work_panel, work_summary=work_summary, work_type_n
 # --- my work -----------------------------------------------------------------------------------------
 
 
-@router.get("/ui/work", response_class=HTMLResponse)
+@router.get("/ui/worklist", response_class=HTMLResponse)
 def my_work(done: str = "", page: Page = Depends(page)) -> Response:
     page.require_login()
     mine = work.my_work(page.session, page.viewer, include_done=done == "1")
@@ -123,7 +123,7 @@ def _record(page: Page, record_type: str, record_id: int) -> dict:
     return data
 
 
-@router.get("/ui/work/{record_type}/{record_id}", response_class=HTMLResponse)
+@router.get("/ui/worklist/{record_type}/{record_id}", response_class=HTMLResponse)
 def record_work(record_type: str, record_id: RecordId, done: str = "", page: Page = Depends(page)) -> Response:
     page.require_login()
     return _draw(page, _record(page, record_type, record_id), done=DONE.get(done))
@@ -159,7 +159,7 @@ async def _action(request: Request, page: Page, record_type: str, record_id: int
     return data, form, None
 
 
-@router.post("/ui/work/{record_type}/{record_id}/assign", response_class=HTMLResponse)
+@router.post("/ui/worklist/{record_type}/{record_id}/assign", response_class=HTMLResponse)
 async def assign(record_type: str, record_id: RecordId, request: Request, page: Page = Depends(page)) -> Response:
     data, form, refused = await _action(request, page, record_type, record_id, ASSIGN_FIELDS)
     if refused is not None:
@@ -175,7 +175,7 @@ async def assign(record_type: str, record_id: RecordId, request: Request, page: 
     return _back(form["next"], data, "assigned")
 
 
-@router.post("/ui/work/{record_type}/{record_id}/comments", response_class=HTMLResponse)
+@router.post("/ui/worklist/{record_type}/{record_id}/comments", response_class=HTMLResponse)
 async def comment(record_type: str, record_id: RecordId, request: Request, page: Page = Depends(page)) -> Response:
     data, form, refused = await _action(request, page, record_type, record_id, COMMENT_FIELDS)
     if refused is not None:
@@ -197,7 +197,7 @@ async def comment(record_type: str, record_id: RecordId, request: Request, page:
 
 
 def _back(next_path: str, data: dict, done: str) -> RedirectResponse:
-    fallback = f"/ui/work/{data['record_type']}/{data['record_id']}"
+    fallback = f"/ui/worklist/{data['record_type']}/{data['record_id']}"
     target = _safe_next(next_path, fallback)
     path, _, fragment = target.partition("#")
     separator = "&" if "?" in path else "?"
