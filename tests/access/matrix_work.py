@@ -75,7 +75,10 @@ def check_assign(w: World, user: str) -> None:
         assert response.status_code == _expected(user, name, 200), (user, name, response.text)
     for name, assignee in (("secret", "analyst"), ("shared", "analyst_conf")):  # as check_my_work expects
         w.call(
-            "approver", "POST", f"/worklist/case/{cases[name]}/assign", json={"assignee": assignee, "due_on": "2007-06-01"}
+            "approver",
+            "POST",
+            f"/worklist/case/{cases[name]}/assign",
+            json={"assignee": assignee, "due_on": "2007-06-01"},
         )
 
 

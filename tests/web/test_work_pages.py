@@ -107,8 +107,12 @@ def test_the_api_and_the_cli_do_the_same(session, monkeypatch):
     response = api.post(f"/worklist/case/{case_id}/assign", json={"assignee": "analyst1", "due_on": "2026-01-01"},
                         headers=approver)  # fmt: skip
     assert response.status_code == 200 and response.json()["overdue"] is True
-    assert api.post(f"/worklist/case/{case_id}/assign", json={"assignee": "analyst1"}, headers=partner).status_code == 403
-    assert api.post(f"/worklist/case/{case_id}/assign", json={"assignee": "nobody"}, headers=approver).status_code == 422
+    assert (
+        api.post(f"/worklist/case/{case_id}/assign", json={"assignee": "analyst1"}, headers=partner).status_code == 403
+    )
+    assert (
+        api.post(f"/worklist/case/{case_id}/assign", json={"assignee": "nobody"}, headers=approver).status_code == 422
+    )
     assert api.get("/worklist/case/999999/comments", headers=approver).status_code == 404
     assert api.get(f"/worklist/dossier/{case_id}/comments", headers=approver).status_code == 404
     first = api.post(f"/worklist/case/{case_id}/comments", json={"body": "first"}, headers=analyst)
