@@ -171,7 +171,8 @@ class Page:
         if status_code == 403:
             self.deny()
         return render(self.request, template, viewer=self.viewer, csrf_token=self.csrf_token,
-                      language=self.language, status_code=status_code, **context)  # fmt: skip
+                      language=self.language, status_code=status_code, page_session=self.session,
+                      **context)  # fmt: skip
 
 
 def render(

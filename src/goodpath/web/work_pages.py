@@ -10,6 +10,7 @@ that does not exist (404); forms a role may not use are neither shown nor accept
 
 from __future__ import annotations
 
+import contextlib
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Request
@@ -61,17 +62,24 @@ def _safe_next(value: str, fallback: str) -> str:
 @pass_context
 def work_panel(context, record_type: str, record_id: int) -> dict | None:
     """The work on a record for the panel of the page being drawn (None if the viewer may not read the
-    record, or is not logged in). Read in a session of its own: the page's is not in its context."""
+    record, or is not logged in), read in the page's own session."""
     viewer = context.get("viewer") or PUBLIC
     if viewer.role in (Role.PUBLIC, Role.COMPANY_OFFICER) or record_id is None:
         return None
-    with session_scope() as session:
+    with _reading(context) as session:
         try:
             data = work.work_on(session, viewer, record_type, int(record_id))
         except (NotFound, ValueError):
             return None
     data["next"] = context.get("path") or "/ui/worklist"
     return _with_tree(data)
+
+
+def _reading(context):
+    """The session of the page being drawn (``Page.render`` passes it); a page drawn without one reads in
+    a session of its own."""
+    session = context.get("page_session")
+    return contextlib.nullcontext(session) if session is not None else session_scope()
 
 
 def _with_tree(data: dict) -> dict:
@@ -92,7 +100,7 @@ def work_summary(context) -> dict | None:
     viewer = context.get("viewer") or PUBLIC
     if viewer.role is Role.PUBLIC:
         return None
-    with session_scope() as session:
+    with _reading(context) as session:
         mine = work.my_work(session, viewer)
     return {"total": mine["total"], "overdue": mine["overdue"]}
 
