@@ -280,9 +280,8 @@ async def watch(request: Request, page: Page = Depends(page)) -> Response:
         party_id = keyed.id
     if form["party"] and party_id is None:  # a name typed: it must name one party
         _, rows = registry.search_parties(page.session, page.viewer, form["party"], limit=10, include_delisted=True)
-        exact = [p for p in rows if p.id == form["party"] or p.key == form["party"]]
-        if len(exact) == 1 or len(rows) == 1:
-            party_id = (exact or rows)[0].id
+        if len(rows) == 1:  # (a key or id was looked up above: here only names are left)
+            party_id = rows[0].id
         else:
             error = N_("No party has this name.") if not rows else N_("Several parties have this name: choose one.")
             return _draw_watchlist(page, status_code=422, error=error, form=form, candidates=rows)
