@@ -2,16 +2,16 @@
 the document behind it, corrections as new versions, and the sanction_event table (waivers, renewals,
 terminations... recorded from notices or written by the pathway when a relief takes effect)
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-07 21:30:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014"
-down_revision = "0013"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
