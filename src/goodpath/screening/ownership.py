@@ -17,13 +17,14 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Viewer, can_read
+from goodpath.registry.datasets import ILLUSTRATIVE_DATASET
 from goodpath.registry.models import ListEntry, OwnershipLink, Party, PartyName, Sanction
 from goodpath.registry.service import CONTROL_SHARE, REACHING_RELATIONS
 from goodpath.screening.index import IndexedName, ScreeningIndex
 from goodpath.screening.match import Hit
 
-# The registry's own record of engaged parties is not a listing.
-NOT_A_LISTING = frozenset({"goodpath-engagement"})
+# The registry's own record of engaged parties is not a listing, nor is an illustrative (fictional) party.
+NOT_A_LISTING = frozenset({"goodpath-engagement", ILLUSTRATIVE_DATASET})
 MAX_DEPTH = 6
 
 

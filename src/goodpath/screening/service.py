@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from goodpath.access.policy import Viewer, can_read
 from goodpath.core.models import utcnow
 from goodpath.lists.models import ListVersion
+from goodpath.registry.datasets import ILLUSTRATIVE_DATASET
 from goodpath.registry.models import ListEntry, OwnershipLink, Party, PartyName, Sanction
 from goodpath.screening import history
 from goodpath.screening.dispositions import Suppressions, subject_key
@@ -77,7 +78,7 @@ def get_ownership(session: Session) -> OwnershipGraph:
 
 
 def build_index(session: Session) -> tuple[ScreeningIndex, dict[int, _Marking]]:
-    """Every name of every listed entry (delisted entries are left out)."""
+    """Every name of every listed entry (delisted entries and illustrative parties are left out)."""
     rows = session.execute(
         select(
             PartyName.party_id,
@@ -95,7 +96,7 @@ def build_index(session: Session) -> tuple[ScreeningIndex, dict[int, _Marking]]:
         )  # fmt: skip
         .join(ListEntry, ListEntry.id == PartyName.entry_id)
         .join(Party, Party.id == PartyName.party_id)
-        .where(ListEntry.status == "listed")
+        .where(ListEntry.status == "listed", ListEntry.dataset != ILLUSTRATIVE_DATASET)  # fictional: never a hit
     )
     index = ScreeningIndex(Vocabulary.load())
     markings: dict[int, _Marking] = {}
