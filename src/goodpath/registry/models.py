@@ -30,6 +30,8 @@ class Party(Marked, Base):
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    # Set when this party was merged into another (registry/identity.py): its id and key redirect there.
+    merged_into: Mapped[str | None] = mapped_column(String(24), index=True)
 
     names: Mapped[list[PartyName]] = relationship(back_populates="party", order_by="PartyName.id")
     addresses: Mapped[list[PartyAddress]] = relationship(order_by="PartyAddress.id")
@@ -150,3 +152,43 @@ class ListEntry(Marked, Base):
     last_changed_version: Mapped[int] = mapped_column(Integer)
     delisted_version: Mapped[int | None] = mapped_column(Integer)
     notes: Mapped[str | None] = mapped_column(Text)
+
+
+class PartyMerge(Marked, Base):
+    """One party merged into another (the same real-world entity), and its undo (registry/identity.py).
+    ``moved`` holds the rows moved, by "table.column", so that the undo restores exactly them."""
+
+    __tablename__ = "party_merge"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kept_id: Mapped[str] = mapped_column(ForeignKey("party.id"), index=True)
+    merged_id: Mapped[str] = mapped_column(ForeignKey("party.id"), index=True)
+    method: Mapped[str] = mapped_column(String(20))  # key (deterministic, at import) | analyst
+    key: Mapped[str | None] = mapped_column(String(300))  # the deterministic key shared
+    score: Mapped[float | None] = mapped_column(Float)  # the candidate's score when accepted
+    reason: Mapped[str] = mapped_column(Text)
+    merged_by: Mapped[str] = mapped_column(String(120))
+    merged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    moved: Mapped[dict] = mapped_column(JSON, default=dict)
+    before: Mapped[dict] = mapped_column(JSON, default=dict)  # the kept party's fields, watched hits
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    undone_by: Mapped[str | None] = mapped_column(String(120))
+    undo_reason: Mapped[str | None] = mapped_column(Text)
+    audit_seq: Mapped[int | None] = mapped_column(Integer)
+
+
+class IdentityDecision(Marked, Base):
+    """An analyst's decision that two parties are distinct: their candidate pair is not shown again,
+    and no import merges them by a shared key (party_a < party_b)."""
+
+    __tablename__ = "identity_decision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    party_a: Mapped[str] = mapped_column(ForeignKey("party.id"), index=True)
+    party_b: Mapped[str] = mapped_column(ForeignKey("party.id"), index=True)
+    decision: Mapped[str] = mapped_column(String(20))  # distinct
+    reason: Mapped[str] = mapped_column(Text)
+    score: Mapped[float | None] = mapped_column(Float)
+    decided_by: Mapped[str] = mapped_column(String(120))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    audit_seq: Mapped[int | None] = mapped_column(Integer)
