@@ -130,6 +130,48 @@ class Sanction(Marked, Base):
     verified: Mapped[bool] = mapped_column(default=True)  # False: from secondary sources, to confirm
     notes: Mapped[str | None] = mapped_column(Text)
     events: Mapped[list] = mapped_column(JSON, default=list)  # relief events: waivers, renewals, ...
+    # How the imposition date is known: exact (the notice's or the list's start date), listed_by (an upper
+    # bound: the first imported list version holding the entry), unknown (an unverified fact).
+    imposed_precision: Mapped[str] = mapped_column(String(12), default="exact")
+    category: Mapped[str | None] = mapped_column(String(4))  # MTCR Annex item category: I or II
+    origin: Mapped[str | None] = mapped_column(String(20))  # analyst (recorded from a notice), list, curated
+    document_id: Mapped[int | None] = mapped_column(Integer)  # the evidence document (e.g. the FR notice)
+    recorded_by: Mapped[str | None] = mapped_column(String(120))
+    supersedes_id: Mapped[int | None] = mapped_column(Integer)  # the record this one corrects
+    superseded_by_id: Mapped[int | None] = mapped_column(Integer, index=True)  # set once: corrected by
+
+    recorded_events: Mapped[list[SanctionEvent]] = relationship(order_by="SanctionEvent.id")
+
+
+# What happened to a sanction, as a notice says (or as the pathway decided): the measure's status has one
+# source, its events.
+EVENT_KINDS = ("waiver", "renewal", "termination", "rescission", "expiry", "delisting")
+
+
+class SanctionEvent(Marked, Base):
+    """A waiver, renewal, termination, rescission, expiry or delisting of a sanction (all its measures, or
+    those named), recorded by an analyst from its notice or written by the pathway when a relief takes
+    effect. Never edited: a correction is a new event that supersedes it."""
+
+    __tablename__ = "sanction_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sanction_id: Mapped[int] = mapped_column(ForeignKey("sanction.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    effective_on: Mapped[date] = mapped_column(Date)
+    measures: Mapped[list] = mapped_column(JSON, default=list)  # empty: every measure of the sanction
+    until: Mapped[date | None] = mapped_column(Date)  # a time-boxed waiver's last day
+    citation: Mapped[str] = mapped_column(Text)
+    source_url: Mapped[str | None] = mapped_column(Text)
+    document_id: Mapped[int | None] = mapped_column(Integer)
+    origin: Mapped[str] = mapped_column(String(20), default="analyst")  # analyst | pathway
+    relief_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the pathway relief that wrote it
+    revoked_on: Mapped[date | None] = mapped_column(Date)  # its relief revoked (snapback) from this day
+    supersedes_id: Mapped[int | None] = mapped_column(Integer)
+    superseded_by_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    recorded_by: Mapped[str] = mapped_column(String(120))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 class ListEntry(Marked, Base):
@@ -192,3 +234,16 @@ class IdentityDecision(Marked, Base):
     decided_by: Mapped[str] = mapped_column(String(120))
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     audit_seq: Mapped[int | None] = mapped_column(Integer)
+
+
+class EntryKey(Marked, Base):
+    """A deterministic key of a list entry (``ofac:9749``, ``imo:9187629``, ``person:passport:ir:123456``):
+    entries of different lists sharing one are the same party (registry/identity.py). ``scope`` is the
+    list within the dataset: two entries of one list sharing a key make it ambiguous, never a merge."""
+
+    __tablename__ = "entry_key"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[str] = mapped_column(ForeignKey("list_entry.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(300), index=True)
+    scope: Mapped[str] = mapped_column(String(300))

@@ -1,5 +1,6 @@
 """party identity: one party per real-world entity across lists (a party's merged_into, the merges and
-their undo, analysts' decisions that two parties are distinct)
+their undo, analysts' decisions that two parties are distinct,
+the deterministic keys of list entries)
 
 Revision ID: 0014
 Revises: 0013
@@ -72,9 +73,25 @@ def upgrade() -> None:
     with op.batch_alter_table("identity_decision") as batch:
         batch.create_index(batch.f("ix_identity_decision_party_a"), ["party_a"], unique=False)
         batch.create_index(batch.f("ix_identity_decision_party_b"), ["party_b"], unique=False)
+    op.create_table(
+        "entry_key",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("entry_id", sa.String(length=24), nullable=False),
+        sa.Column("key", sa.String(length=300), nullable=False),
+        sa.Column("scope", sa.String(length=300), nullable=False),
+        *_marking(),
+        sa.ForeignKeyConstraint(
+            ["entry_id"], ["list_entry.id"], name=op.f("fk_entry_key_entry_id_list_entry"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_entry_key")),
+    )
+    with op.batch_alter_table("entry_key") as batch:
+        batch.create_index(batch.f("ix_entry_key_entry_id"), ["entry_id"], unique=False)
+        batch.create_index(batch.f("ix_entry_key_key"), ["key"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_table("entry_key")
     op.drop_table("identity_decision")
     op.drop_table("party_merge")
     with op.batch_alter_table("party") as batch:
