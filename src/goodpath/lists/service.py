@@ -28,7 +28,7 @@ from goodpath.lists import formats, guards
 from goodpath.lists.guards import RemovalsRefused, check_removals
 from goodpath.lists.models import ListVersion
 from goodpath.lists.records import ParsedEntity, ParsedList, dict_hash, source_hash
-from goodpath.registry import authorities
+from goodpath.registry import authorities, identity
 from goodpath.registry.models import (
     ListEntry,
     OwnershipLink,
@@ -194,6 +194,9 @@ def _write_version(
     notes: list[str], restored_from: int | None, progress: Progress | None, actor: str,
 ) -> ImportResult:  # fmt: skip
     _apply(session, dataset, version, plan, progress, actor)
+    merged = _merge_by_keys(session, dataset, plan, aggregate=parsed.format == "csl-csv", actor=actor)
+    if merged:
+        notes.append(f"{merged} parties merged with parties of other lists by shared deterministic keys")
     changeset = plan.changeset()
     result = ImportResult(
         dataset,
@@ -455,6 +458,18 @@ def _apply(session: Session, dataset: str, version: int, plan: _Plan, progress: 
     tick(len(removed_ids))
 
     _insert_links(session, dataset, [*plan.added, *(e for e, _ in replaced)])
+
+
+def _merge_by_keys(session: Session, dataset: str, plan: _Plan, *, aggregate: bool, actor: str) -> int:
+    """Store the deterministic keys of the entries added or changed, and merge the parties of other
+    lists sharing one (registry/identity.py): one party per real-world entity."""
+    touched = [(entry_id_for(dataset, e.external_id), plan.dicts[e.external_id]) for e in plan.added]
+    touched += [(old.id, plan.dicts[e.external_id]) for e, old in plan.changed + plan.relisted]
+    if not touched:
+        return 0
+    identity.store_keys(session, dataset, touched, aggregate=aggregate)
+    keys = set().union(*(identity.entity_keys(dataset, data) for _, data in touched))
+    return len(identity.reconcile(session, keys, actor=actor))
 
 
 def _parties_by_link_key(session: Session, keys: set[str]) -> dict[str, str]:

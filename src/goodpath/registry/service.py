@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, aliased
 from goodpath.access.policy import Viewer, read_filter
 from goodpath.access.records import get_readable
 from goodpath.core.errors import NotFound
+from goodpath.registry import identity
 from goodpath.registry.models import (
     LegalAuthority,
     ListEntry,
@@ -24,6 +25,7 @@ from goodpath.registry.models import (
     PartyIdentifier,
     PartyName,
     Sanction,
+    SanctionEvent,
 )
 from goodpath.registry.names import normalize_name
 
@@ -66,19 +68,16 @@ def search_parties(
 
 
 def list_parties(session: Session, viewer: Viewer, *, limit: int = 20, offset: int = 0) -> tuple[int, list[Party]]:
-    visible = read_filter(viewer, Party)
+    visible = read_filter(viewer, Party) & Party.merged_into.is_(None)  # merged parties live on in another
     total = session.scalar(select(func.count()).select_from(Party).where(visible)) or 0
     rows = session.scalars(select(Party).where(visible).order_by(Party.caption, Party.id).limit(limit).offset(offset))
     return total, list(rows)
 
 
 def get_party(session: Session, viewer: Viewer, party_id: str) -> Party:
-    """The party with this id or key; NotFound alike whether it is absent or hidden."""
-    query = select(Party).where(or_(Party.id == party_id, Party.key == party_id), read_filter(viewer, Party))
-    party = session.scalars(query.limit(1)).first()
-    if party is None:
-        raise NotFound(f"no party {party_id!r}")
-    return party
+    """The party with this id or key (a merged party's id or key: the party it was merged into);
+    NotFound alike whether it is absent or hidden."""
+    return identity.resolve(session, viewer, party_id)
 
 
 def _visible(session: Session, viewer: Viewer, model, *where, order=None) -> list:
@@ -94,6 +93,23 @@ def list_entries_of(session: Session, viewer: Viewer, party_id: str) -> list[Lis
 def sanctions_of(session: Session, viewer: Viewer, party_id: str) -> list[Sanction]:
     sanctions = _visible(session, viewer, Sanction, Sanction.party_id == party_id)
     return sorted(sanctions, key=lambda s: (s.imposed_on is None, s.imposed_on or date.min, s.id))
+
+
+def events_of(session: Session, viewer: Viewer, sanction_id: int) -> list[SanctionEvent]:
+    """The recorded events of a sanction the viewer may read, oldest first (superseded ones included)."""
+    return _visible(session, viewer, SanctionEvent, SanctionEvent.sanction_id == sanction_id)
+
+
+def event_dict(e: SanctionEvent) -> dict:
+    return {
+        "id": e.id, "sanction_id": e.sanction_id, "kind": e.kind, "on": e.effective_on.isoformat(),
+        "measures": list(e.measures or ()), "until": e.until.isoformat() if e.until else None,
+        "citation": e.citation, "source_url": e.source_url, "document_id": e.document_id, "origin": e.origin,
+        "relief_id": e.relief_id, "revoked_on": e.revoked_on.isoformat() if e.revoked_on else None,
+        "supersedes": e.supersedes_id, "superseded_by": e.superseded_by_id, "recorded_by": e.recorded_by,
+        "recorded_at": e.recorded_at.isoformat() if e.recorded_at else None, "note": e.note,
+        "classification": e.classification,
+    }  # fmt: skip
 
 
 def list_sanctions(
@@ -252,6 +268,13 @@ def sanction_dict(s: Sanction) -> dict:
         "events": s.events,
         "from_list_entry": s.entry_id,
         "classification": s.classification,
+        "imposed_precision": s.imposed_precision or ("unknown" if s.imposed_on is None else "exact"),
+        "category": s.category,
+        "origin": s.origin or ("list" if s.entry_id else None),
+        "document_id": s.document_id,
+        "recorded_by": s.recorded_by,
+        "supersedes": s.supersedes_id,
+        "superseded_by": s.superseded_by_id,
     }
 
 
@@ -312,6 +335,8 @@ def party_detail(session: Session, viewer: Viewer, party: Party) -> dict:
             }
             for e in list_entries_of(session, viewer, party.id)
         ],  # fmt: skip
+        "lists": sorted({e.dataset for e in list_entries_of(session, viewer, party.id)}),
+        "merged_ids": identity.merged_ids_of(session, viewer, party.id),  # old ids that redirect here
         "sanctions": [sanction_dict(s) for s in sanctions_of(session, viewer, party.id)],
         "owners": [_link_dict(link, link.parent_id, captions) for link in links["owners"]],
         "holdings": [_link_dict(link, link.child_id, captions) for link in links["holdings"]],
@@ -324,7 +349,8 @@ def party_of(session: Session, viewer: Viewer, party_id: str | None) -> Party | 
     """The registry party ``party_id`` (None stays None), or NotFound when the viewer cannot see it."""
     if party_id is None:
         return None
-    return get_readable(session, viewer, Party, party_id, "party")
+    party = get_readable(session, viewer, Party, party_id, "party")
+    return identity.resolve(session, viewer, party.id) if party.merged_into else party
 
 
 def accepts_party_key(service: Callable) -> Callable:
@@ -341,6 +367,10 @@ def accepts_party_key(service: Callable) -> Callable:
         if isinstance(value, str) and value:
             session, viewer = bound.arguments["session"], bound.arguments["viewer"]
             found = session.scalars(select(Party.id).where(Party.key == value, read_filter(viewer, Party))).first()
+            try:  # a merged party's id or key: the party it was merged into
+                found = identity.resolve(session, viewer, found or value).id
+            except NotFound:
+                pass
             bound.arguments["party_id"] = found or value
         return service(*bound.args, **bound.kwargs)
 

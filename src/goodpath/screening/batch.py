@@ -4,7 +4,8 @@ Input: a header line with ``name`` and usually ``id`` (when there is no ``id`` c
 line number is the id), and optionally ``country`` (ISO alpha-2) and ``schema``. The file is
 UTF-8 (a byte-order mark is fine), separated by commas (or semicolons or tabs, as the header
 line shows). Output: one row per hit at or above the threshold, ``id,rank,score,entity_id,
-list,matched_name,caption``, rank 1 the best hit of its query (ties by entity id), at most
+list,matched_name,caption`` (``entity_id`` the registry party, ``list`` every list it is on, sorted,
+joined by ``;``), rank 1 the best hit of its query (ties by entity id), at most
 ``limit`` per query; a query without hits gives no row. Malformed rows go to a rejects file
 (``line,id,reason``) and the run goes on, or, with ``strict``, the run stops at the first one
 and leaves no output behind. A quoted value running over several lines is rejected too: a
@@ -351,11 +352,14 @@ class _Screener:
             for hit in hits:
                 if rank == self.limit:
                     break
-                suppressed = bool(suppressions) and suppressions.is_suppressed(key, hit.entry_id)
+                lists, entries = service.party_lists(self.index, hit.party_id, self.readable.__getitem__)
+                suppressed = bool(suppressions) and service.party_suppression(suppressions, key, entries)[0]
                 if suppressed and not self.include_suppressed:
                     continue
                 rank += 1
-                values = (row.id, rank, f"{hit.score:.4f}", hit.party_id, hit.dataset, hit.matched_name, hit.caption)
+                # entity_id: the party; list: every list it is on, sorted, joined by ";"
+                listed = ";".join(lists) or hit.dataset
+                values = (row.id, rank, f"{hit.score:.4f}", hit.party_id, listed, hit.matched_name, hit.caption)
                 if self.include_suppressed:
                     values += ("true" if suppressed else "false",)
                 out.append(values)

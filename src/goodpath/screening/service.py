@@ -4,6 +4,7 @@ explained, filtered through the access policy, with a receipt of the list versio
 from __future__ import annotations
 
 import threading
+import weakref
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -14,7 +15,7 @@ from goodpath.access.policy import Viewer, can_read
 from goodpath.core.models import utcnow
 from goodpath.lists.models import ListVersion
 from goodpath.registry.datasets import ILLUSTRATIVE_DATASET
-from goodpath.registry.models import ListEntry, OwnershipLink, Party, PartyName, Sanction
+from goodpath.registry.models import ListEntry, OwnershipLink, Party, PartyMerge, PartyName, Sanction
 from goodpath.screening import history
 from goodpath.screening.dispositions import Suppressions, subject_key
 from goodpath.screening.glossary import load_chinese_names
@@ -41,17 +42,21 @@ _cache: dict[str, tuple[tuple, ScreeningIndex, dict[int, _Marking], OwnershipGra
 
 
 def _generation(session: Session) -> tuple:
-    """Changes whenever the list versions (an import, a restore), the ownership links or the
-    sanctions change: the index is then rebuilt."""
+    """Changes whenever the list versions (an import, a restore), the ownership links, the
+    sanctions or the parties' merges (a merge, an undo) change: the index is then rebuilt."""
     rows = session.execute(select(ListVersion.id, ListVersion.source_hash, ListVersion.imported_at))
     links = session.execute(select(func.count(OwnershipLink.id), func.max(OwnershipLink.id))).one()
     sanctions = session.execute(
         select(Sanction.status, func.count(Sanction.id), func.max(Sanction.id)).group_by(Sanction.status)
     ).all()
+    merges = session.execute(
+        select(func.count(PartyMerge.id), func.max(PartyMerge.id), func.count(PartyMerge.undone_at))
+    ).one()
     return (
         tuple(sorted((row[0], row[1], str(row[2])) for row in rows)),
         tuple(links),
         tuple(sorted((row[0], row[1], str(row[2])) for row in sanctions)),
+        tuple(merges),
     )
 
 
@@ -154,6 +159,48 @@ def get_index_as_of(session: Session, versions: dict[str, int]) -> tuple[Screeni
         return _past_cache[key]
 
 
+_party_names: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def party_names(index: ScreeningIndex) -> dict[str, list[int]]:
+    """The indexed names of each party, by number (built once per index): a party merged from
+    several lists holds the names of every list entry it has."""
+    with _lock:
+        found = _party_names.get(index)
+        if found is None or sum(map(len, found.values())) != len(index):
+            found = {}
+            for number, name in enumerate(index.names):
+                found.setdefault(name.party_id, []).append(number)
+            _party_names[index] = found
+        return found
+
+
+def party_lists(index: ScreeningIndex, party_id: str, readable) -> tuple[list[str], list[str]]:
+    """The lists (datasets) and list entries of a party that its readable names come from, sorted."""
+    datasets, entries = set(), set()
+    for number in party_names(index).get(party_id, ()):
+        if readable(number):
+            name = index.names[number]
+            datasets.add(name.dataset)
+            entries.add(name.entry_id)
+    return sorted(datasets), sorted(entries)
+
+
+def party_suppression(suppressions: Suppressions, key: str, entries: list[str]) -> tuple[bool, dict | None]:
+    """Whether a hit on a party is suppressed for the subject ``key`` and its prior disposition: a
+    disposition made on any of the party's list entries applies to the party once, the latest
+    one deciding."""
+    latest = None
+    for entry_id in entries:
+        prior = suppressions.prior(key, entry_id)
+        if prior is not None and (latest is None or (prior["decided_at"] or "", prior["id"]) > (
+            latest[1]["decided_at"] or "", latest[1]["id"])):  # fmt: skip
+            latest = (entry_id, prior)
+    if latest is None:
+        return False, None
+    return suppressions.is_suppressed(key, latest[0]), latest[1]
+
+
 def marked_record(session: Session, hit: dict) -> ListEntry | Party | None:
     """The stored record whose marking a hit carries (its list entry, else its party), for a portion mark."""
     return session.get(ListEntry, hit["entry_id"]) or session.get(Party, hit["party_id"])
@@ -195,13 +242,15 @@ def screen(
     for hit in hits:
         if len(shown) == limit:
             break
-        if suppressions.is_suppressed(key, hit.entry_id):
+        lists, entries = party_lists(index, hit.party_id, lambda n: can_read(viewer, markings[n]))
+        is_suppressed, prior = party_suppression(suppressions, key, entries or [hit.entry_id])
+        if is_suppressed:
             suppressed += 1
             if not include_suppressed:
                 continue
         else:
             kept.append(hit)
-        shown.append({**hit.to_dict(), "disposition": suppressions.prior(key, hit.entry_id)})
+        shown.append({**hit.to_dict(), "lists": lists, "entries": entries, "disposition": prior})
     indirect = [] if as_of else _indirect(session, viewer, query, kept, limit=limit, threshold=threshold)
     return {
         "query": {"name": name, "country": query.country, "schema": schema, "threshold": threshold},
