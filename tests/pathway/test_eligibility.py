@@ -57,10 +57,29 @@ def route(row: dict, code: str) -> dict:
 def test_shape_is_exactly_the_issue_json():
     result = run(facts("AECA73", ["import_ban"]), as_of=date(2007, 8, 15))
     assert set(result) == {"party", "as_of", "sanctions", "unverified"}
-    assert set(result["sanctions"][0]) == {"id", "authority", "program", "status", "imposed_on", "measures"}
+    assert set(result["sanctions"][0]) == {
+        "id",
+        "authority",
+        "authority_title",
+        "program",
+        "status",
+        "imposed_on",
+        "imposed_precision",
+        "measures",
+    }
     row = result["sanctions"][0]["measures"][0]
     assert set(row) == {"measure", "status", "relief_possible", "routes", "reasons", "citations"}
-    assert set(row["routes"][0]) == {"type", "code", "who", "requires", "notice", "earliest_effective", "verified"}
+    assert set(row["routes"][0]) == {
+        "type",
+        "code",
+        "who",
+        "requires",
+        "notice",
+        "earliest_effective",
+        "verified",
+        "state",
+        "why",
+    }
     assert set(route(row, "national_security_waiver")["notice"]) == {"days", "unit", "to", "verified"}
     json.dumps(result)  # serializable as is
 
@@ -93,9 +112,13 @@ def test_aeca73_in_2007_is_45_working_days_and_the_waiver_does_not_wait_for_two_
     assert waiver["earliest_effective"] == notice_effective(date(2007, 8, 15), 45, "working_days").isoformat()
     # Sep 3 (Labor Day) and Oct 8 (Columbus Day) skipped: 45th working day Fri Oct 19, effect the day after.
     assert waiver["earliest_effective"] == "2007-10-20"
-    # 73(c) termination needs no 2-year wait; Category I / import ban never expire by themselves.
-    assert route(row, "adherent_enforcement_termination")["earliest_effective"] == "2007-08-15"
-    assert "expiry" not in {r["code"] for r in row["routes"]}
+    # 73(c) termination needs no 2-year wait, but only for a person under an MTCR adherent's jurisdiction:
+    # the party's country is not recorded here, so the route is open only if it is (unverified).
+    adherent = route(row, "adherent_enforcement_termination")
+    assert adherent["earliest_effective"] == "2007-08-15"
+    assert adherent["state"] == "open_if" and adherent["verified"] is False and "MTCR" in adherent["why"]
+    # Category I / import ban never expire by themselves: the expiry route is shown, not open.
+    assert route(row, "expiry")["state"] == "not_open" and route(row, "expiry")["earliest_effective"] is None
     assert any("no automatic expiry" in r for r in row["reasons"])
     assert "AECA sec. 73, 22 U.S.C. 2797b (conduct after November 5, 1990)" in row["citations"]
     assert "68 FR 54930" in row["citations"]
@@ -165,10 +188,18 @@ def test_eo13382_delisting_by_petition_no_expiry():
 def test_cbw_waiver_and_termination_wait_for_the_12_month_minimum():
     imposed = date(2001, 3, 1)
     for code in ("AECA81", "EAA11C"):
+        # In the first 12 months neither route is open (a condition of the catalogue: time since imposition).
         row = measure(run(facts(code, ["import_ban"], imposed=imposed), as_of=date(2001, 4, 1)), "import_ban")
+        for name in ("national_security_waiver", "cessation_termination"):
+            assert route(row, name)["state"] == "not_open"
+            assert "runs until 2002-03-01" in route(row, name)["why"]
+        assert {r["type"] for r in row["routes"] if r["state"] == "open"} <= {"licence"}  # exceptions only
+        # From the day the 12 months have run, both are open.
+        row = measure(run(facts(code, ["import_ban"], imposed=imposed), as_of=date(2002, 3, 1)), "import_ban")
         waiver = route(row, "national_security_waiver")
-        assert waiver["earliest_effective"] == "2002-03-01"  # after the 12-month period
+        assert waiver["state"] == "open" and row["relief_possible"] is True
         assert waiver["notice"]["days"] == 20 and waiver["notice"]["unit"] == "days"
+        assert waiver["earliest_effective"] == "2002-03-22"  # 20 full days after notice on the first day
         assert route(row, "cessation_termination")["earliest_effective"] == "2002-03-01"
         late = measure(run(facts(code, ["import_ban"], imposed=imposed), as_of=date(2003, 1, 6)), "import_ban")
         assert route(late, "national_security_waiver")["earliest_effective"] == "2003-01-27"  # 20 full days
@@ -274,7 +305,7 @@ def cases(draw):
     code = draw(st.sampled_from(AUTHORITIES))
     authority = CATALOGUE.authorities[code]
     measures = draw(st.lists(st.sampled_from([m.code for m in authority.measures]), min_size=1, unique=True))
-    imposed = draw(st.dates(min_value=date(1991, 1, 1), max_value=date(2024, 12, 31)))
+    imposed = draw(st.dates(min_value=max(date(1991, 1, 1), authority.in_force.since), max_value=date(2024, 12, 31)))
     as_of = imposed + timedelta(days=draw(st.integers(min_value=0, max_value=1500)))
     return facts(code, measures, imposed=imposed), as_of
 
@@ -285,13 +316,16 @@ def test_earliest_effective_never_before_the_minimum_nor_the_notice(case):
     sanction, as_of = case
     authority = CATALOGUE.authorities[sanction.authority]
     for row in run(sanction, as_of=as_of)["sanctions"][0]["measures"]:
-        assert row["relief_possible"] == bool(row["routes"])
+        assert row["relief_possible"] == any(r["state"] == "open" for r in row["routes"])
         if row["status"] != "active":
             assert not row["routes"]
         found = authority.measure(row["measure"])
         term = found.duration or authority.duration
         for r in row["routes"]:
             relief = authority.relief_path(r["code"])
+            assert r["state"] in ("open", "open_if", "not_open") and r["why"]
+            if r["state"] == "not_open":
+                continue
             earliest = date.fromisoformat(r["earliest_effective"])
             assert earliest >= as_of
             rule = relief.notice_on(as_of)

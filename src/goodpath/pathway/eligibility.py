@@ -13,7 +13,15 @@ Rules applied, each from the catalogue:
   working days are US federal working days (workdays.py);
 - a route waits for the end of the minimum duration when the catalogue says so
   (``after_minimum_duration``; by default only the routes that end a sanction do);
-- facts marked K apply but are flagged "unverified: ..." and make the route unverified.
+- facts marked K apply but are flagged "unverified: ..." and make the route unverified;
+- a sanction whose authority had not taken effect on the date (``in_force.since``) is left out, like one
+  not yet imposed; an imposition date is ``exact``, ``listed_by`` (an upper bound: the first list version
+  holding the entry) or ``unknown`` -- before a ``listed_by`` date, or without any date, whether the
+  sanction was in force is an unverified fact ("unverified"), never "always in force";
+- every route of the authority is shown with its ``state``: ``open``, ``open_if`` (a condition's facts
+  are unknown: unverified) or ``not_open`` (a condition fails on the date, e.g. AECA 73(c) for a party
+  whose country is not an MTCR adherent), and ``why``; a measure is relievable only through an open route.
+  The route conditions are data (``applies_if`` in authorities.yaml; regime membership in regimes.yaml).
 """
 
 from __future__ import annotations
@@ -27,8 +35,9 @@ from goodpath.access.policy import Viewer, require_derived
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.registry import service as registry
 from goodpath.registry.authorities import add_period
-from goodpath.registry.curated import Authority, Catalogue, Duration, Relief, load_authorities
+from goodpath.registry.curated import Authority, Catalogue, Duration, Relief, RouteCondition, load_authorities
 from goodpath.registry.models import Party, Sanction
+from goodpath.registry.regimes import Regimes, load_regimes, member_on
 
 from . import workdays
 
@@ -47,6 +56,8 @@ WAIVING_EVENTS = ("waiver", "renewal")
 # Route kinds that end a sanction: by default they wait for a minimum duration to run out.
 ENDING_ROUTES = ("termination", "rescission", "exemption", "delisting", "expiry")
 BOUNDED_TERMS = ("minimum", "fixed")
+PRECISIONS = ("exact", "listed_by", "unknown")
+ROUTE_STATES = ("open", "open_if", "not_open")
 
 
 class AmbiguousParty(GoodpathError):
@@ -73,14 +84,32 @@ class SanctionFacts:
     citation: str | None
     verified: bool
     events: tuple[dict, ...] = field(default_factory=tuple)
+    imposed_precision: str = "exact"  # exact | listed_by | unknown
+    category: str | None = None  # MTCR Annex item category (I, II) where recorded
 
     @classmethod
-    def of(cls, s: Sanction) -> SanctionFacts:
+    def of(cls, s: Sanction, recorded: list | None = None) -> SanctionFacts:
+        """The facts of a sanction row; ``recorded``: its recorded events (``SanctionEvent`` rows the
+        viewer may read, superseded ones left out), added to the curated ``events``."""
+        events = [*(s.events or ()), *(event_dict(e) for e in recorded or () if e.superseded_by_id is None)]
+        precision = s.imposed_precision or "exact"
+        if s.imposed_on is None:
+            precision = "unknown"
         return cls(
             id=s.id, authority=s.authority_code, program=s.program, measures=tuple(s.measures or ()),
             imposed_on=s.imposed_on, expires_on=s.expires_on, status=s.status, status_date=s.status_date,
-            citation=s.citation, verified=bool(s.verified), events=tuple(s.events or ()),
+            citation=s.citation, verified=bool(s.verified), events=tuple(events), imposed_precision=precision,
+            category=s.category,
         )  # fmt: skip
+
+
+def event_dict(e) -> dict:
+    """A recorded event (``SanctionEvent``) in the shape of the curated events the engine reads."""
+    return {
+        "id": e.id, "kind": e.kind, "date": e.effective_on.isoformat(), "scope": list(e.measures or ()),
+        "until": e.until.isoformat() if e.until else None, "citation": e.citation, "source": e.source_url,
+        "verified": "V", "revoked_on": e.revoked_on.isoformat() if e.revoked_on else None, "origin": e.origin,
+    }  # fmt: skip
 
 
 # --------------------------------------------------------------------------- pure logic
@@ -108,6 +137,86 @@ def _covers(event: dict, measure: str) -> bool:
     return not event.get("scope") or measure in event["scope"]
 
 
+def _live(events, as_of: date) -> list[dict]:
+    """The events still standing on ``as_of``: a relief a snapback revoked stops applying that day."""
+    return [e for e in events if not (e.get("revoked_on") and _day(e["revoked_on"]) <= as_of)]
+
+
+# --------------------------------------------------------------------------- route conditions
+
+
+def _category(facts: SanctionFacts, authority: Authority) -> str | None:
+    """The sanction's MTCR item category: recorded, else told by its measures (Category I measures ->
+    I; only Category II ones -> II); None when neither says."""
+    if facts.category:
+        return facts.category
+    told = {m.category for code in facts.measures if (m := authority.measure(code)) is not None and m.category}
+    if "I" in told:
+        return "I"
+    return "II" if told == {"II"} else None
+
+
+def _condition(
+    cond: RouteCondition, authority: Authority, facts: SanctionFacts, party: dict, as_of: date, regimes: Regimes
+) -> tuple[bool | None, str]:
+    """(True / False / None = unknown, why) of one route condition on ``as_of``."""
+    cite = f"{cond.text} ({cond.citation})"
+    if cond.kind in ("party_country_member", "party_country_not_member"):
+        countries = [c for c in party.get("countries") or () if c]
+        if not countries:
+            return None, f"{cite}: the party's country is not recorded"
+        answers = [member_on(regimes, cond.regime, c, as_of) for c in countries]
+        if cond.kind == "party_country_member":
+            if any(a.member for a in answers):
+                hit = next(a for a in answers if a.member)
+                return (True if hit.verified else None), f"{cite}: {hit.why}"
+            if all(a.member is False for a in answers):
+                return False, f"{cite}: " + "; ".join(a.why for a in answers)
+            return None, f"{cite}: " + "; ".join(a.why for a in answers)
+        if all(a.member is False for a in answers):
+            return True, f"{cite}: " + "; ".join(a.why for a in answers)
+        if any(a.member for a in answers):
+            return False, f"{cite}: " + "; ".join(a.why for a in answers if a.member)
+        return None, f"{cite}: " + "; ".join(a.why for a in answers)
+    if cond.kind == "item_category":
+        category = _category(facts, authority)
+        if category is None:
+            return None, f"{cite}: the item category is not recorded"
+        ok = category in cond.categories
+        return ok, f"{cite}: Category {category}"
+    if cond.kind == "time_since_imposition":
+        if facts.imposed_on is None:
+            return None, f"{cite}: the imposition date is not known"
+        after = add_period(facts.imposed_on, cond.years, cond.months)
+        if as_of >= after and facts.imposed_precision == "listed_by":
+            return None, f"{cite}: imposed by {facts.imposed_on.isoformat()} at the latest; the period may not have run"
+        if as_of >= after:
+            return True, f"{cite}: ran on {after.isoformat()}"
+        return False, f"{cite}: runs until {after.isoformat()} (imposed {facts.imposed_on.isoformat()})"
+    if cond.kind == "prior_event":
+        found = [e for e in _live(facts.events, as_of) if e.get("kind") == cond.event and e.get("date")
+                 and _day(e["date"]) <= as_of]  # fmt: skip
+        if found:
+            return True, f"{cite}: {cond.event} of {found[-1]['date']} on record"
+        return None, f"{cite}: no {cond.event} on record"
+    return None, f"{cite}: condition {cond.kind!r} not evaluated"
+
+
+def route_conditions(
+    relief: Relief, authority: Authority, facts: SanctionFacts, party: dict, as_of: date, regimes: Regimes
+) -> tuple[str, list[str]]:
+    """The state of a route from its conditions alone (``open``, ``open_if``, ``not_open``) and why."""
+    failed, unknown, held = [], [], []
+    for cond in relief.applies_if:
+        holds, why = _condition(cond, authority, facts, party, as_of, regimes)
+        (held if holds else failed if holds is False else unknown).append(why)
+    if failed:
+        return "not_open", [f"not open: {w}" for w in failed]
+    if unknown:
+        return "open_if", [f"open if: {w}" for w in unknown]
+    return "open", [f"holds: {w}" for w in held]
+
+
 def _term(authority: Authority, measure: str) -> Duration:
     found = authority.measure(measure)
     return found.duration if found and found.duration else authority.duration
@@ -133,7 +242,7 @@ def _natural_end(facts: SanctionFacts, term: Duration) -> tuple[date | None, boo
 def _sanction_end(facts: SanctionFacts, as_of: date) -> tuple[str, date | None] | None:
     """(status, day) if the whole sanction had ended by ``as_of``; day None = the record says it
     ended but not when."""
-    for event in sorted(facts.events, key=lambda e: str(e.get("date") or "")):
+    for event in sorted(_live(facts.events, as_of), key=lambda e: str(e.get("date") or "")):
         kind, day = ENDING_EVENTS.get(event.get("kind")), _day(event.get("date"))
         if kind and day and day <= as_of and (not event.get("scope") or set(facts.measures) <= set(event["scope"])):
             return kind, day
@@ -142,7 +251,7 @@ def _sanction_end(facts: SanctionFacts, as_of: date) -> tuple[str, date | None] 
     if facts.status in ENDED:
         if facts.status_date:
             return (facts.status, facts.status_date) if facts.status_date <= as_of else None
-        dated = [e for e in facts.events if e.get("date") and e.get("kind") in ENDING_EVENTS]
+        dated = [e for e in _live(facts.events, as_of) if e.get("date") and e.get("kind") in ENDING_EVENTS]
         if not dated and not facts.expires_on:
             return facts.status, None
     return None
@@ -153,11 +262,21 @@ def _flag(reasons: list[str], flags: list[str], text: str) -> None:
     flags.append(text)
 
 
+def _not_open(relief: Relief, why: str) -> dict:
+    return {"type": relief.kind, "code": relief.code, "who": relief.who, "requires": [relief.conditions],
+            "notice": None, "earliest_effective": None, "verified": relief.verified == "V", "state": "not_open",
+            "why": why}  # fmt: skip
+
+
 def _route(
-    authority: Authority, relief: Relief, facts: SanctionFacts, measure: str, as_of: date, flags: list[str]
-) -> tuple[dict | None, str | None]:
-    """One relief route for an in-force measure, or (None, why it does not apply)."""
+    authority: Authority, relief: Relief, facts: SanctionFacts, measure: str, as_of: date, flags: list[str],
+    party: dict, regimes: Regimes,
+) -> dict:  # fmt: skip
+    """One relief route for an in-force measure, with its state (open, open_if, not_open) and why."""
     term = _term(authority, measure)
+    state, whys = route_conditions(relief, authority, facts, party, as_of, regimes)
+    if state == "not_open":
+        return _not_open(relief, "; ".join(whys))
     requires = [relief.conditions]
     verified = relief.verified == "V"
     notes: list[str] = []
@@ -167,7 +286,7 @@ def _route(
     if relief.kind == "expiry":
         end, practice = _natural_end(facts, term)
         if end is None:
-            return None, f"{relief.code}: no automatic expiry ({term.type} duration: {term.note})"
+            return _not_open(relief, f"no automatic expiry ({term.type} duration: {term.note})")
         earliest = max(end, as_of)
         requires = [relief.conditions, f"the term ends on {end.isoformat()}"]
         if practice:
@@ -177,7 +296,7 @@ def _route(
         earliest = as_of
         rule = relief.notice_on(as_of)
         if relief.notice and rule is None:
-            return None, f"{relief.code}: no notice rule of {authority.code} in force on {as_of.isoformat()}"
+            return _not_open(relief, f"no notice rule of {authority.code} in force on {as_of.isoformat()}")
         if rule is not None:
             earliest = workdays.notice_effective(as_of, rule.days, rule.unit)
             unit = "US federal working days" if rule.unit == "working_days" else "calendar days"
@@ -202,11 +321,19 @@ def _route(
             if term.verified != "V":
                 verified = False
                 notes.append(f"{authority.code} {measure}: duration ({term.type}) {term.note}")
+            if facts.imposed_precision == "listed_by":
+                verified = False
+                notes.append(f"sanction {facts.id}: the minimum duration counted from the listing date "
+                             f"{facts.imposed_on.isoformat()} (an upper bound of the imposition)")  # fmt: skip
         elif bounded and facts.imposed_on is None and term.type in BOUNDED_TERMS:
             verified = False
             notes.append(f"{authority.code} {relief.code}: minimum duration unchecked (imposition date unknown)")
+    if state == "open_if":
+        verified = False
+        notes.append(f"{authority.code} {relief.code}: " + "; ".join(w.removeprefix("open if: ") for w in whys))
     flags.extend(notes)
-    route = {
+    why = "; ".join(whys) if whys else "no condition of the catalogue limits this route"
+    return {
         "type": relief.kind,
         "code": relief.code,
         "who": relief.who,
@@ -214,13 +341,14 @@ def _route(
         "notice": notice_json,
         "earliest_effective": earliest.isoformat(),
         "verified": verified,
+        "state": state,
+        "why": why,
     }
-    return route, None
 
 
 def _measure(
     authority: Authority | None, facts: SanctionFacts, code: str, ended: tuple[str, date | None] | None,
-    as_of: date, flags: list[str],
+    as_of: date, flags: list[str], party: dict | None = None, regimes: Regimes | None = None,
 ) -> dict:  # fmt: skip
     reasons: list[str] = []
     mine: list[str] = []
@@ -249,7 +377,7 @@ def _measure(
         return out
     term = _term(authority, code)
     # Measure-level ends: an event scoped to this measure, or a fixed term that has run out.
-    for event in facts.events:
+    for event in _live(facts.events, as_of):
         kind, day = ENDING_EVENTS.get(event.get("kind")), _day(event.get("date"))
         if kind and day and day <= as_of and _covers(event, code):
             out["status"] = kind
@@ -265,7 +393,11 @@ def _measure(
         return out
     # The latest waiver or renewal in effect on the date (each renewal restarts the clock).
     waivers = sorted(
-        (e for e in facts.events if e.get("kind") in WAIVING_EVENTS and _covers(e, code) and e.get("date")),
+        (
+            e
+            for e in _live(facts.events, as_of)
+            if e.get("kind") in WAIVING_EVENTS and _covers(e, code) and e.get("date")
+        ),
         key=lambda e: _day(e["date"]),
     )
     current = [e for e in waivers if _day(e["date"]) <= as_of]
@@ -285,7 +417,7 @@ def _measure(
             flags.extend(mine)
             return out
         reasons.append(f"the {last['kind']} of {_day(last['date']).isoformat()} lapsed on {end.isoformat()}")
-    for event in facts.events:
+    for event in _live(facts.events, as_of):
         if event.get("kind") == "licence" and _covers(event, code) and event.get("date"):
             start, end = _day(event["date"]), _event_end(event)
             if start <= as_of and (end is None or end >= as_of):
@@ -303,29 +435,45 @@ def _measure(
     if authority.partial_relief.verified != "V":
         _flag(reasons, mine, f"{authority.code}: partial relief rule ({authority.partial_relief.note})")
     for relief in authority.relief:
-        route, why = _route(authority, relief, facts, code, as_of, mine)
-        if route is None:
-            reasons.append(why)
-        else:
-            out["routes"].append(route)
+        route = _route(authority, relief, facts, code, as_of, mine, party or {}, regimes or load_regimes())
+        out["routes"].append(route)
+        if route["state"] == "not_open":
+            reasons.append(f"{relief.code}: {route['why']}")
     for note in dict.fromkeys(mine):
         if f"unverified: {note}" not in reasons:
             reasons.append(f"unverified: {note}")
-    out["relief_possible"] = bool(out["routes"])
-    if not out["routes"]:
-        reasons.append(f"no relief route of {authority.code} applies")
+    out["relief_possible"] = any(r["state"] == "open" for r in out["routes"])
+    if not out["relief_possible"]:
+        conditional = [r["code"] for r in out["routes"] if r["state"] == "open_if"]
+        if conditional:
+            reasons.append(f"no route of {authority.code} is open on {as_of.isoformat()}; open if their conditions "
+                           f"are confirmed: {', '.join(conditional)}")  # fmt: skip
+        else:
+            reasons.append(f"no relief route of {authority.code} applies")
     flags.extend(mine)
     return out
 
 
-def evaluate(catalogue: Catalogue, party: dict, sanctions: list[SanctionFacts], as_of: date) -> dict:
-    """The explanation for ``party`` (``{id, key, caption}``) as of ``as_of`` (pure)."""
+def _unverified_rows(authority: Authority | None, facts: SanctionFacts, measures: list[str], why: str) -> list[dict]:
+    citations = [*(authority.citations if authority else []), *([facts.citation] if facts.citation else [])]
+    return [{"measure": code, "status": "unverified", "relief_possible": False, "routes": [],
+             "reasons": [f"unverified: {why}"], "citations": citations} for code in measures]  # fmt: skip
+
+
+def evaluate(
+    catalogue: Catalogue, party: dict, sanctions: list[SanctionFacts], as_of: date, regimes: Regimes | None = None
+) -> dict:
+    """The explanation for ``party`` (``{id, key, caption[, countries]}``) as of ``as_of`` (pure: the
+    catalogue, the regimes' membership data and the facts are given)."""
+    regimes = regimes or load_regimes()
     flags: list[str] = []
     explained = []
     for facts in sorted(sanctions, key=lambda f: (f.imposed_on or date.min, f.id)):
-        if facts.imposed_on is not None and facts.imposed_on > as_of:
-            continue  # not yet imposed on that date
         authority = catalogue.authorities.get(facts.authority or "")
+        if authority is not None and not authority.exists_on(as_of):
+            continue  # the authority had not taken effect (or had ended): no sanction under it that day
+        if facts.imposed_on is not None and facts.imposed_on > as_of and facts.imposed_precision == "exact":
+            continue  # not yet imposed on that date
         measures = list(facts.measures)
         sanction_flags: list[str] = []
         if facts.imposed_on is None:
@@ -335,7 +483,32 @@ def evaluate(catalogue: Catalogue, party: dict, sanctions: list[SanctionFacts], 
             sanction_flags.append(
                 f"sanction {facts.id}: measures not in the sources; every measure of {authority.code} assumed"
             )
+        head = {
+            "id": facts.id, "authority": facts.authority, "program": facts.program,
+            "authority_title": authority.title_on(min(facts.imposed_on or as_of, as_of)) if authority else None,
+            "imposed_on": facts.imposed_on.isoformat() if facts.imposed_on else None,
+            "imposed_precision": facts.imposed_precision,
+        }  # fmt: skip
         ended = _sanction_end(facts, as_of)
+        undated = facts.imposed_on is None or facts.imposed_precision == "unknown"
+        if ended is None and (undated or (facts.imposed_precision == "listed_by" and facts.imposed_on > as_of)):
+            # Not known to be in force that day: an unverified fact, never "always in force".
+            if undated:
+                why = (f"sanction {facts.id}: imposition date unknown; whether it was in force on "
+                       f"{as_of.isoformat()} is not established")  # fmt: skip
+            else:
+                why = (
+                    f"sanction {facts.id}: listed by {facts.imposed_on.isoformat()} (the first list version holding "
+                    f"it, an upper bound); whether it was imposed by {as_of.isoformat()} is not known"
+                )
+            flags.extend([*sanction_flags, why])
+            explained.append(
+                {**head, "status": "unverified", "measures": _unverified_rows(authority, facts, measures, why)}
+            )
+            continue
+        if facts.imposed_precision == "listed_by":
+            sanction_flags.append(f"sanction {facts.id}: imposed by {facts.imposed_on.isoformat()} at the latest "
+                                  "(listed by: the first list version holding it)")  # fmt: skip
         if ended is not None and ended[1] is None and authority is not None:
             # Recorded as ended, day unknown: the usual term of the order places the end, if it has one.
             natural, _ = _natural_end(facts, authority.duration)
@@ -345,7 +518,7 @@ def evaluate(catalogue: Catalogue, party: dict, sanctions: list[SanctionFacts], 
                     f"sanction {facts.id}: {facts.status} on a day not in the sources; taken as {natural.isoformat()}"
                     f" ({authority.duration.type} term: {authority.duration.note})"
                 )
-        rows = [_measure(authority, facts, code, ended, as_of, flags) for code in measures]
+        rows = [_measure(authority, facts, code, ended, as_of, flags, party, regimes) for code in measures]
         for row in rows:
             row["reasons"][:0] = [f"unverified: {text}" for text in sanction_flags]
         flags.extend(sanction_flags)
@@ -357,10 +530,7 @@ def evaluate(catalogue: Catalogue, party: dict, sanctions: list[SanctionFacts], 
             status = "expired" if all(r["status"] == "expired" for r in rows) else "terminated"
         else:
             status = "active"
-        explained.append({
-            "id": facts.id, "authority": facts.authority, "program": facts.program, "status": status,
-            "imposed_on": facts.imposed_on.isoformat() if facts.imposed_on else None, "measures": rows,
-        })  # fmt: skip
+        explained.append({**head, "status": status, "measures": rows})
     return {
         "party": party,
         "as_of": as_of.isoformat(),
@@ -397,9 +567,10 @@ def explain(session: Session, viewer: Viewer, party: str, *, as_of: date | None 
     asks about their own company alone (another answers as a party that does not exist)."""
     found = resolve_party(session, viewer, party)
     require_derived(viewer, found.id, asked=party.strip())
-    facts = [SanctionFacts.of(s) for s in registry.sanctions_of(session, viewer, found.id)]
-    summary = {"id": found.id, "key": found.key, "caption": found.caption}
-    return evaluate(load_authorities(), summary, facts, as_of or date.today())
+    facts = [SanctionFacts.of(s, registry.events_of(session, viewer, s.id))
+             for s in registry.sanctions_of(session, viewer, found.id) if s.superseded_by_id is None]  # fmt: skip
+    summary = {"id": found.id, "key": found.key, "caption": found.caption, "countries": list(found.countries or [])}
+    return evaluate(load_authorities(), summary, facts, as_of or date.today(), load_regimes())
 
 
 def check_relief(
@@ -415,8 +586,10 @@ def check_relief(
     if row is None:
         raise NotFound(f"sanction {sanction_id} has no measure {measure!r}")
     route = next((r for r in row["routes"] if r["code"] == route_code), None)
-    if not row["relief_possible"] or route is None:
-        offered = ", ".join(r["code"] for r in row["routes"]) or "none"
+    if not row["relief_possible"] or route is None or route["state"] != "open":
+        offered = ", ".join(r["code"] for r in row["routes"] if r["state"] == "open") or "none"
+        if route is not None and route["state"] != "open":
+            row = {**row, "reasons": [f"{route_code} is {route['state']}: {route['why']}", *row["reasons"]]}
         raise Refused(
             f"relief of {measure} (sanction {sanction_id}) by {route_code!r} is not possible on "
             f"{as_of.isoformat()} (status {row['status']}; routes: {offered}): " + "; ".join(row["reasons"])

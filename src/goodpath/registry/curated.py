@@ -40,7 +40,9 @@ __all__ = [
     "EngagementData",
     "EngagementFile",
     "EngagementNote",
+    "HistoryEvent",
     "Identifier",
+    "InForce",
     "Measure",
     "Name",
     "Notice",
@@ -50,6 +52,7 @@ __all__ = [
     "ProgramMapping",
     "Relief",
     "ReliefEvent",
+    "RouteCondition",
     "authorities_path",
     "authority_for_program",
     "engagement_path",
@@ -98,6 +101,8 @@ class Measure(_Strict):
     note: str | None = None
     # Overrides the authority's duration for this measure (AECA 73 Category II: exactly 2 years).
     duration: Duration | None = None
+    # The MTCR Annex item category the measure answers (AECA 73 / EAA 11B), where it depends on one.
+    category: Literal["I", "II"] | None = None
 
 
 class Duration(_Strict):
@@ -140,6 +145,39 @@ class Notice(_Strict):
         return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
 
 
+REGIMES = ("MTCR", "NSG", "AG", "CWC")
+CONDITION_KINDS = ("party_country_member", "party_country_not_member", "item_category", "time_since_imposition",
+                   "prior_event")  # fmt: skip
+
+
+class RouteCondition(_Strict):
+    """A condition a relief route applies under, as data, evaluated on the as-of date against the party's
+    facts (pathway/eligibility.py): the party's country is (not) a member of a regime (regimes.yaml), the
+    sanction's item category, the time since imposition, a prior event (certification, waiver) on record."""
+
+    kind: Literal[CONDITION_KINDS]  # type: ignore[valid-type]
+    regime: Literal[REGIMES] | None = None  # type: ignore[valid-type]
+    categories: list[Literal["I", "II"]] = Field(default_factory=list)
+    years: int = Field(default=0, ge=0)
+    months: int = Field(default=0, ge=0)
+    event: str | None = None  # prior_event: the event kind that must be on record
+    text: NonEmpty  # what the law says, in words (shown when the condition fails or is unknown)
+    citation: NonEmpty
+    verified: Verified
+
+    @model_validator(mode="after")
+    def _complete(self) -> RouteCondition:
+        if self.kind.startswith("party_country") and self.regime is None:
+            raise ValueError(f"{self.kind} needs a regime ({', '.join(REGIMES)})")
+        if self.kind == "item_category" and not self.categories:
+            raise ValueError("item_category needs categories (I, II)")
+        if self.kind == "time_since_imposition" and not (self.years or self.months):
+            raise ValueError("time_since_imposition needs years or months")
+        if self.kind == "prior_event" and not self.event:
+            raise ValueError("prior_event needs an event kind")
+        return self
+
+
 class Relief(_Strict):
     code: Code
     kind: Literal["waiver", "termination", "rescission", "exemption", "delisting", "expiry", "licence"]
@@ -148,6 +186,8 @@ class Relief(_Strict):
     notice: list[Notice] = Field(default_factory=list)
     verified: Verified
     note: str | None = None
+    # The conditions the route applies under (all must hold); a failed one closes the route.
+    applies_if: list[RouteCondition] = Field(default_factory=list)
     # Whether this relief must wait for the end of the minimum duration. None: only the
     # paths that end a sanction (termination, rescission, exemption, delisting, expiry) wait.
     after_minimum_duration: bool | None = None
@@ -174,6 +214,45 @@ class PartialRelief(_Strict):
     verified: Verified
 
 
+class HistoryEvent(_Strict):
+    """A change in an authority's life: enacted, renamed, amended, lapsed, continued, repealed, recodified."""
+
+    day: dt.date
+    event: Literal["enacted", "signed", "renamed", "amended", "lapsed", "continued", "reauthorized", "repealed",
+                   "recodified", "published"]  # fmt: skip
+    title: str | None = None  # the name it bears from this day (renamed, enacted)
+    citation: NonEmpty
+    source: NonEmpty
+    verified: Verified
+    note: str | None = None
+
+
+class InForce(_Strict):
+    """When an authority took effect (``since``) and ended (``until``, None = still in force), with its
+    source, and its history (renames keep the sanctions imposed under the old name)."""
+
+    since: dt.date
+    until: dt.date | None = None
+    source: list[NonEmpty] = Field(min_length=1)
+    verified: Verified
+    note: str | None = None
+    history: list[HistoryEvent] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> InForce:
+        if self.until is not None and self.until < self.since:
+            raise ValueError("until is before since")
+        days = [h.day for h in self.history]
+        if days != sorted(days):
+            raise ValueError("history must be in date order")
+        if days and days[0] < self.since:
+            raise ValueError(f"history starts {days[0]} before the authority took effect ({self.since})")
+        return self
+
+    def on(self, day: dt.date) -> bool:
+        return self.since <= day and (self.until is None or day <= self.until)
+
+
 class Authority(_Strict):
     code: AuthorityCode
     title: NonEmpty
@@ -190,6 +269,7 @@ class Authority(_Strict):
     sources: list[NonEmpty] = Field(min_length=1)
     verified: Verified  # identity and citations
     note: str | None = None
+    in_force: InForce
 
     @model_validator(mode="after")
     def _unique_codes(self) -> Authority:
@@ -207,6 +287,15 @@ class Authority(_Strict):
     def relief_path(self, code: str) -> Relief | None:
         return next((r for r in self.relief if r.code == code), None)
 
+    def exists_on(self, day: dt.date) -> bool:
+        """Whether the authority had taken effect (and not ended) on ``day``."""
+        return self.in_force.on(day)
+
+    def title_on(self, day: dt.date) -> str:
+        """The authority's name on ``day`` (the Iran Nonproliferation Act of 2000 before its renames)."""
+        named = [h.title for h in self.in_force.history if h.title and h.day <= day]
+        return named[-1] if named else self.title
+
 
 class ProgramMapping(_Strict):
     """A list programme code (as written in the list) and the authority it rests on."""
@@ -216,6 +305,10 @@ class ProgramMapping(_Strict):
     lists: list[NonEmpty] = Field(min_length=1)
     note: str | None = None
     aliases: list[NonEmpty] = Field(default_factory=list)
+    # The day the programme took effect, where later than its authority's (e.g. IFCA within OFAC_IRAN);
+    # None: the authority's date (``Catalogue.program_since``).
+    since: dt.date | None = None
+    since_source: str | None = None
 
 
 class CatalogueFile(_Strict):
@@ -258,6 +351,13 @@ class Catalogue(_Strict):
             code = f"UN:{code.strip()}"
         key = self._index.get(normalize_program(code))
         return self.programs[key] if key else None
+
+    def program_since(self, code: str | None, dataset: str | None = None) -> dt.date | None:
+        """The day a programme took effect: its own date, else its authority's; None when unmapped."""
+        mapping = self.program(code, dataset) if code else None
+        if mapping is None:
+            return None
+        return mapping.since or self.authorities[mapping.authority].in_force.since
 
     def authority_for_program(self, code: str, dataset: str | None = None) -> Authority | None:
         mapping = self.program(code, dataset)
@@ -509,6 +609,11 @@ def load_authorities_from(path: str | Path) -> Catalogue:
         where = f"programs[{i}] (program={mapping.program!r})"
         if mapping.authority not in authorities:
             raise CatalogueError(path, where, f"unknown authority {mapping.authority!r}")
+        if mapping.since is not None:
+            if mapping.since < authorities[mapping.authority].in_force.since:
+                raise CatalogueError(path, where, f"since {mapping.since} is before its authority took effect")
+            if not mapping.since_source:
+                raise CatalogueError(path, where, "since needs since_source")
         for code in (mapping.program, *mapping.aliases):
             norm = normalize_program(code)
             if norm in seen:
@@ -543,6 +648,9 @@ def load_engagement_from(path: str | Path, catalogue: Catalogue | None = None) -
             unknown = [m for m in sanction.measures if m not in authority.measure_codes]
             if unknown:
                 raise CatalogueError(path, where, f"measures {unknown} are not measures of {authority.code}")
+            if sanction.imposed and sanction.imposed < authority.in_force.since:
+                raise CatalogueError(path, where, f"imposed {sanction.imposed} before {authority.code} took effect "
+                                                  f"({authority.in_force.since})")  # fmt: skip
             if sanction.program:
                 mapping = catalogue.program(sanction.program)
                 if mapping is None:

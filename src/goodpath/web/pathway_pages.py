@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from goodpath.access import auth
 from goodpath.access.deps import CSRF_FIELD, session_cookie
-from goodpath.access.policy import Permission
+from goodpath.access.policy import Permission, Viewer
 from goodpath.access.records import readable
 from goodpath.core.api_support import SESSION
 from goodpath.core.api_types import RecordId, parse_id
@@ -193,6 +193,7 @@ def _draw(
     sanctions = {s.id: s for s in registry.sanctions_of(session, viewer, party.id)}
     today = utcnow().date()
     documents = evidence.list_documents(session, viewer, party=party.id)
+    documents += _linked_documents(session, viewer, data, {d["id"] for d in documents})
     alerts = breaches.list_alerts(session, viewer, party=party.id)
     stage_targets = [t for t in data["next"] if t["kind"] != "relief"]
     relief_options = _relief_options(explanation) if any(t["kind"] == "relief" for t in data["next"]) else []
@@ -237,6 +238,13 @@ def _draw(
     )
 
 
+def _linked_documents(session: Session, viewer: Viewer, data: dict, listed: set[int]) -> list[dict]:
+    """The documents the company's timeline links that are not filed under the company (e.g. a Federal
+    Register notice), as list rows, so that the evidence section counts what the timeline shows."""
+    wanted = sorted({d["document_id"] for e in data["timeline"] for d in e.get("documents") or ()} - listed)
+    return [row for row in evidence.list_documents(session, viewer) if row["id"] in wanted] if wanted else []
+
+
 def _relief_row(row: dict, sanctions: dict[int, Sanction], today: date) -> dict:
     sanction = sanctions.get(row["sanction_id"])
     return {**row, "authority": sanction.authority_code if sanction else None,
@@ -252,6 +260,8 @@ def _relief_options(explanation: dict) -> list[dict]:
             if not measure["relief_possible"]:
                 continue
             for route in measure["routes"]:
+                if route.get("state", "open") != "open":
+                    continue  # shown, not offered: a condition fails or is unconfirmed
                 out.append({
                     "value": f"relief|{sanction['id']}|{measure['measure']}|{route['code']}",
                     "sanction_id": sanction["id"], "authority": sanction["authority"], "measure": measure["measure"],
