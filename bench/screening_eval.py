@@ -16,8 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from goodpath.lists.models import ListEntry
-from goodpath.registry.models import Party, PartyName
+from goodpath.registry.models import ListEntry, Party, PartyName
 from goodpath.screening.glossary import load_chinese_names
 from goodpath.screening.index import ScreeningIndex
 from goodpath.screening.normalize import latinize

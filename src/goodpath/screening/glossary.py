@@ -5,7 +5,11 @@ Three YAML files in ``goodpath/screening/data``:
 * ``glossary.yaml`` - generic words of Chinese company names (中国 -> China ...);
 * ``chinese_names.yaml`` - Chinese registered names of listed parties whose English names
   do not transliterate (华为技术有限公司 -> Huawei Technologies Co., Ltd.);
-* ``abbreviations.yaml`` - English company-word abbreviations, generic words, legal forms.
+* ``abbreviations.yaml`` - English company-word abbreviations, generic words, legal forms;
+* ``chinese_words.yaml`` - words of Chinese organization names as the lists render them
+  (irregular places: 北京 Peking; institutions: 理工 Institute of Technology; brands);
+* ``chinese_dictionary.tsv`` - an extract of CC-CEDICT (see SOURCES.md), read only to render
+  Chinese-script names.
 
 Every entry must cite a source.  Validation is strict (unknown keys rejected, Han script
 checked, duplicates rejected); errors name the file and the entry.  ``load_*`` are cached;
@@ -26,6 +30,8 @@ DATA_DIR = Path(__file__).parent / "data"
 GLOSSARY_FILE = DATA_DIR / "glossary.yaml"
 CHINESE_NAMES_FILE = DATA_DIR / "chinese_names.yaml"
 ABBREVIATIONS_FILE = DATA_DIR / "abbreviations.yaml"
+CHINESE_WORDS_FILE = DATA_DIR / "chinese_words.yaml"
+CHINESE_DICTIONARY_FILE = DATA_DIR / "chinese_dictionary.tsv"
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]")
 _HAN_OR_PUNCT = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef（）()·]+$")
@@ -83,8 +89,15 @@ class ChineseName(_Strict):
     list_refs: list[ListRef] = Field(min_length=1)
     source: str
     note: str | None = None
+    short: list[str] = Field(default_factory=list)  # short names and brands in Chinese (北方工业)
 
     _zh = field_validator("zh")(_han_only)
+
+    @field_validator("short")
+    @classmethod
+    def _short(cls, value: list[str]) -> list[str]:
+        return [_han_only(v) for v in value]
+
     _en = field_validator("en")(_non_empty)
     _source = field_validator("source")(_non_empty)
 
@@ -229,6 +242,37 @@ def load_abbreviations_from(path: Path) -> Abbreviations:
     for i, raw in enumerate(data.get("legal_forms") or []):
         _validate(LegalFormGroup, raw, path, _label(raw, i, "kind"))
     return _validate(Abbreviations, data, path, "file")
+
+
+def load_chinese_dictionary_from(path: Path) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Read a CC-CEDICT extract (scripts/build_chinese_dictionary.py): simplified word ->
+    (kind, English renderings). Lines starting with # are comments."""
+    path = Path(path)
+    out: dict[str, tuple[str, tuple[str, ...]]] = {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise GlossaryError(f"{path}: cannot read: {exc}") from exc
+    for number, line in enumerate(lines, 1):
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) != 3 or not _HAN.search(parts[0]) or parts[1] not in ("word", "place") or not parts[2]:
+            raise GlossaryError(f"{path}: line {number}: expected simplified<TAB>word|place<TAB>English|...")
+        out[parts[0]] = (parts[1], tuple(e for e in parts[2].split("|") if e))
+    return out
+
+
+@cache
+def load_chinese_words() -> dict[str, GlossaryTerm]:
+    """The packaged words of Chinese organization names and their list renderings."""
+    return load_glossary_from(CHINESE_WORDS_FILE)
+
+
+@cache
+def load_chinese_dictionary() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """The packaged CC-CEDICT extract (loaded only to render Chinese-script names)."""
+    return load_chinese_dictionary_from(CHINESE_DICTIONARY_FILE)
 
 
 @cache

@@ -18,6 +18,7 @@ from itertools import chain
 
 from rapidfuzz import fuzz, process
 
+from goodpath.screening import chinese
 from goodpath.screening.glossary import load_abbreviations, load_glossary
 from goodpath.screening.normalize import has_han, is_initials_only, latinize, name_variants, significant_tokens, tokens
 
@@ -100,6 +101,42 @@ class Vocabulary:
                 found[significant] = Form(significant)
         return list(found.values())
 
+    def listed_forms(self, name: str, kind: str) -> list[Form]:
+        """The forms of a listed name: ``forms``, and for a name a list writes in Chinese (not a
+        curated registered name) its light renderings (goodpath.screening.chinese), so that an
+        English query finds a party a list names in Chinese only."""
+        forms = self.forms(name)
+        if kind == "registered_name" or not has_han(name):
+            return forms
+        found = {form.tokens: form for form in forms}
+        for rendering in chinese.renderer(light=True).render(name):
+            significant = tuple(significant_tokens(self._translate_pinyin(rendering.text.split()), self.generic))
+            if significant:
+                found.setdefault(significant, Form(significant))
+        return list(found.values())
+
+    def query_forms(self, name: str) -> tuple[list[Form], dict[tuple[str, ...], str]]:
+        """The forms of a query, and for a Chinese-script query how each form was rendered.
+
+        A Latin query has its ``forms``. A query holding Chinese characters also has the
+        renderings of goodpath.screening.chinese (curated names, organization words, the
+        CC-CEDICT extract, pinyin): loaded on the first such query only."""
+        forms = self.forms(name)
+        if not has_han(name):
+            return forms, {}
+        found: dict[tuple[str, ...], Form] = {}
+        labels: dict[tuple[str, ...], str] = {}
+        for rendering in chinese.renderer().render(name):
+            significant = tuple(significant_tokens(self._translate_pinyin(rendering.text.split()), self.generic))
+            if significant and significant not in found:
+                found[significant] = Form(significant)
+                labels[significant] = rendering.how
+        for form in forms:
+            if form.tokens not in found:
+                found[form.tokens] = form
+                labels[form.tokens] = f"pinyin and glossary: {' '.join(form.tokens)}"
+        return list(found.values()), labels
+
     def _translate_pinyin(self, words: list[str]) -> list[str]:
         """Glossary words written in pinyin, spaced or joined ("you xian gong si", "Youxian Gongsi",
         "jishu"), become their English, as the Chinese characters would: so the pinyin of a
@@ -178,7 +215,7 @@ class ScreeningIndex:
         self._recent_similarities: dict[tuple, dict[tuple[str, ...], float]] = {}
 
     def add(self, name: IndexedName) -> None:
-        name.forms = self.vocabulary.forms(name.value)
+        name.forms = self.vocabulary.listed_forms(name.value, name.kind)
         if not name.forms:
             return  # only generic words or numbers: never matched on their own
         number = len(self.names)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from goodpath.screening.index import ScreeningIndex
-from goodpath.screening.score import DEFAULT_THRESHOLD, MAX_RAISE, Query, QueryScorer, explain
+from goodpath.screening.score import DEFAULT_THRESHOLD, MAX_RAISE, Query, QueryScorer, explain, name_similarity
 
 MAX_CANDIDATES = 300
 
@@ -26,13 +26,31 @@ class Hit:
     name_kind: str
     score: float
     features: dict[str, float]
+    rendering: str | None = None  # a Chinese-script query: how the rendering that matched was made
 
     def to_dict(self) -> dict:
-        return dict(self.__dict__)
+        out = dict(self.__dict__)
+        if out["rendering"] is None:
+            del out["rendering"]
+        return out
 
 
 def make_query(index: ScreeningIndex, name: str, country: str | None = None, schema: str | None = None) -> Query:
-    return Query(name, tuple(index.vocabulary.forms(name)), country.lower() if country else None, schema)
+    forms, labels = index.vocabulary.query_forms(name)
+    return Query(name, tuple(forms), country.lower() if country else None, schema, tuple(labels.items()))
+
+
+def _rendering(index: ScreeningIndex, query: Query, indexed) -> str | None:
+    """The explanation of the query's rendering closest to the indexed name."""
+    labels = dict(query.renderings)
+    best, label = -1.0, None
+    for form in query.forms:
+        if form.tokens not in labels:
+            continue
+        similarity = max(name_similarity(form, candidate, index.token_weight) for candidate in indexed.forms)
+        if similarity > best:
+            best, label = similarity, labels[form.tokens]
+    return label
 
 
 def best_hits(
@@ -47,6 +65,7 @@ def best_hits(
 
     ``readable(number)`` says whether the caller may see the indexed name ``number``."""
     best: dict[str, Hit] = {}
+    named: dict[str, object] = {}  # the indexed name of each party's best hit
     held = index.candidates(list(query.forms))
     if not held:
         return []
@@ -70,8 +89,13 @@ def best_hits(
             continue
         current = best.get(indexed.party_id)
         if current is None or value > current.score:
+            named[indexed.party_id] = indexed
             best[indexed.party_id] = Hit(
                 indexed.party_id, indexed.caption, indexed.schema, indexed.dataset, indexed.entry_id,
                 indexed.value, indexed.kind, value, features,
             )  # fmt: skip
-    return sorted(best.values(), key=lambda h: (-h.score, h.party_id))[:limit]
+    hits = sorted(best.values(), key=lambda h: (-h.score, h.party_id))[:limit]
+    if query.renderings:
+        for hit in hits:
+            hit.rendering = _rendering(index, query, named[hit.party_id])
+    return hits

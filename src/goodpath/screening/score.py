@@ -38,6 +38,8 @@ class Query:
     forms: tuple[Form, ...]
     country: str | None = None  # ISO alpha-2, lower case
     schema: str | None = None
+    # how each form of a Chinese-script query was rendered: ((form tokens, explanation), ...)
+    renderings: tuple[tuple[tuple[str, ...], str], ...] = ()
 
 
 @lru_cache(maxsize=500_000)
