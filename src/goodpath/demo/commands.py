@@ -13,6 +13,7 @@ from goodpath.core.settings import get_settings
 from goodpath.demo import service
 from goodpath.demo.cables import load_cables
 from goodpath.demo.engagement_records import load_records
+from goodpath.demo.illustrative import load_story
 from goodpath.demo.pathway_records import load_pathway
 from goodpath.demo.users import ensure_demo_users
 from goodpath.screening import monitoring
@@ -22,7 +23,7 @@ app = typer.Typer(help="Demo data from ../shared.", no_args_is_help=True)
 
 @app.command("load")
 def load(as_json: bool = typer.Option(False, "--json", help="Print what was loaded as JSON.")) -> None:
-    """Load the real lists and the seed cables' engagement parties (idempotent)."""
+    """Load the real lists, the seed cables' engagement parties and the illustrative scenario (idempotent)."""
     data_dir = get_settings().shared_dir / "data"
     if not data_dir.is_dir():
         console.print(f"[red]error:[/] the shared data folder is missing: {data_dir} (set GOODPATH_SHARED_DIR)")
@@ -55,6 +56,8 @@ def load(as_json: bool = typer.Option(False, "--json", help="Print what was load
         with session_scope() as session:
             pathway = load_pathway(session, actor(), get_settings().shared_dir)
         with session_scope() as session:
+            illustrative = load_story(session)  # the fictional company of the whole good path
+        with session_scope() as session:
             users = ensure_demo_users(session, actor())
         run_followups()  # the pathway's: nothing is left pending
     if as_json:
@@ -65,6 +68,7 @@ def load(as_json: bool = typer.Option(False, "--json", help="Print what was load
                 "engagement_records": records,
                 "cables": cables,
                 "pathway": pathway,
+                "illustrative": illustrative,
                 "users": users,
                 "rescreen": rescreened,
             }  # fmt: skip
@@ -77,6 +81,10 @@ def load(as_json: bool = typer.Option(False, "--json", help="Print what was load
                   highlight=False)  # fmt: skip
     moved = ", ".join(f"{count} {kind}" for kind, count in pathway.items() if count)
     console.print(f"pathway of the engaged companies: {moved or 'already loaded'}")
+    console.print(
+        "illustrative scenario (a fictional company on the whole good path, labelled as such): "
+        + (f"{illustrative['steps']} steps, now {illustrative['stage']}" if illustrative["steps"] else "already loaded")
+    )
     for line in described(followed):
         console.print(line, highlight=False)
     console.print("demo users (demo passwords, not for real use):")

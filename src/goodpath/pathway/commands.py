@@ -159,10 +159,16 @@ def withdraw(
 
 
 @pathway_app.command("funnel")
-def funnel(today: str | None = typer.Option(None, "--today", help="YYYY-MM-DD"), as_json: bool = JSON) -> None:
-    """How many companies stand at each stage, and the days spent per stage."""
+def funnel(
+    today: str | None = typer.Option(None, "--today", help="YYYY-MM-DD"),
+    include_illustrative: bool = typer.Option(
+        False, "--include-illustrative", help="Count the illustrative (fictional) companies too."
+    ),
+    as_json: bool = JSON,
+) -> None:
+    """How many companies stand at each stage, and the days spent per stage (illustrative companies apart)."""
     with user_errors(), session_scope() as session:
-        result = timeline.funnel(session, local_viewer(), today=today)
+        result = timeline.funnel(session, local_viewer(), today=today, include_illustrative=include_illustrative)
     if as_json:
         print_json(result)
         return
@@ -171,6 +177,10 @@ def funnel(today: str | None = typer.Option(None, "--today", help="YYYY-MM-DD"),
         d = result["days"][stage]
         console.print(f"  {stage}: {count} now; days per stay median {d['median_days']} / mean {d['mean_days']} "
                       f"({d['completed_stays']} completed)", highlight=False)  # fmt: skip
+    apart = result["illustrative"]
+    if apart["companies"] and not include_illustrative:
+        where = ", ".join(f"{stage} {n}" for stage, n in apart["at_stage"].items() if n)
+        console.print(f"illustrative scenario (fictional, not counted above): {where}", highlight=False)
 
 
 __all__ = ["pathway_app"]

@@ -23,6 +23,7 @@ from goodpath.pathway import evidence, proposals
 from goodpath.pathway import relief as relief_life
 from goodpath.pathway import stages as catalogue
 from goodpath.pathway.models import PathwayProposal, PathwayRelief, PathwayState
+from goodpath.registry.datasets import illustrative_party_ids
 from goodpath.registry.models import Party
 from goodpath.registry.service import get_party, sanctions_of
 
@@ -109,11 +110,22 @@ def company_timeline(session: Session, viewer: Viewer, party_id: str, rows: list
     return sorted(entries, key=lambda e: (e["on"], order[e["type"]], e.get("id") or 0))
 
 
-def funnel(session: Session, viewer: Viewer, *, today: date | str | None = None) -> dict:
+def funnel(
+    session: Session, viewer: Viewer, *, today: date | str | None = None, include_illustrative: bool = False
+) -> dict:
     """How many companies stand at each stage, and the days spent in each stage: mean and median over
-    completed stays (entered and left), with the current stays counted up to ``today`` apart."""
+    completed stays (entered and left), with the current stays counted up to ``today`` apart.
+    Illustrative (fictional) companies are counted apart (``illustrative``: per stage) and left out of
+    the figures unless ``include_illustrative``."""
     today = parse_date(today, "today") or utcnow().date()
     states = list(session.scalars(readable(session, viewer, PathwayState)))
+    fictional = {s.party_id for s in states} & illustrative_party_ids(session)
+    illustrative = dict.fromkeys(catalogue.load().names, 0)
+    for s in states:
+        if s.party_id in fictional:
+            illustrative[s.stage] = illustrative.get(s.stage, 0) + 1
+    if not include_illustrative:
+        states = [s for s in states if s.party_id not in fictional]
     counts = dict.fromkeys(catalogue.load().names, 0)
     for s in states:
         counts[s.stage] = counts.get(s.stage, 0) + 1
@@ -142,4 +154,6 @@ def funnel(session: Session, viewer: Viewer, *, today: date | str | None = None)
             "current_stays": len(current.get(stage, [])),
             "current_median_days": median(current[stage]) if current.get(stage) else None,
         }
-    return {"today": today.isoformat(), "companies": len(states), "at_stage": counts, "days": days}
+    return {"today": today.isoformat(), "companies": len(states), "at_stage": counts, "days": days,
+            "include_illustrative": include_illustrative,
+            "illustrative": {"companies": len(fictional), "at_stage": illustrative}}  # fmt: skip

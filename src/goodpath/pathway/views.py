@@ -51,12 +51,13 @@ class DecisionRequest(BaseModel):
 @router.get("/pathway/funnel")
 def pathway_funnel(
     today: str | None = Query(None, description="Count current stays up to this day (YYYY-MM-DD)"),
+    include_illustrative: bool = Query(False, description="Count the illustrative (fictional) companies too"),
     viewer: Viewer = Depends(require_login),
     session: Session = SESSION,
 ) -> dict:
-    """How many companies stand at each stage, and the days spent per stage."""
+    """How many companies stand at each stage, and the days spent per stage (illustrative companies apart)."""
     with invalid_as_422():
-        return timeline.funnel(session, viewer, today=today)
+        return timeline.funnel(session, viewer, today=today, include_illustrative=include_illustrative)
 
 
 @router.get("/pathway/{party}")

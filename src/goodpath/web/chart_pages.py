@@ -32,8 +32,10 @@ def funnel_chart(page: Page) -> dict:
     """Companies per stage, in the catalogue's order, with the days spent per stage."""
     data = timeline.funnel(page.session, page.viewer)
     stages = catalogue.load().stages
+    apart = data["illustrative"]  # the illustrative (fictional) companies: shown, counted apart
     rows = [{"stage": name, "label": label(name), "path": stages[name]["path"], "count": count,
-             **data["days"].get(name, {})} for name, count in data["at_stage"].items()]  # fmt: skip
+             "illustrative": apart["at_stage"].get(name, 0), **data["days"].get(name, {})}
+            for name, count in data["at_stage"].items()]  # fmt: skip
     chart = {
         "type": "bar",
         "labels": [r["label"] for r in rows],
@@ -47,7 +49,11 @@ def funnel_chart(page: Page) -> dict:
         "horizontal": True,
         "legend": False,
     }
-    return {"rows": rows, "companies": data["companies"], "chart": chart}
+    if apart["companies"]:
+        chart["datasets"].append({"label": gettext(N_("Illustrative scenario")),
+                                  "data": [r["illustrative"] for r in rows], "backgroundColor": "#f59e0b"})  # fmt: skip
+        chart["legend"] = True
+    return {"rows": rows, "companies": data["companies"], "illustrative": apart["companies"], "chart": chart}
 
 
 def outcomes_chart(page: Page) -> dict:

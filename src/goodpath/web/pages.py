@@ -228,6 +228,13 @@ def _register(page: Page) -> dict:
             lists[which] = list(module.register(page.session, page.viewer, which))
         except (GoodpathError, TypeError, ValueError, AttributeError):
             lists[which] = []
+    try:  # earlier entries (withdrawn or superseded), so that every public step stays readable
+        everything = [e for which in ("recognition", "stigma")
+                      for e in module.register(page.session, page.viewer, which, include_past=True)]  # fmt: skip
+        lists["past"] = sorted((e for e in everything if e.status != "current"),
+                               key=lambda e: (e.published_on, e.id), reverse=True)  # fmt: skip
+    except (GoodpathError, TypeError, ValueError, AttributeError):
+        lists["past"] = []
     return {**lists, "available": True}
 
 
