@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
+from sqlalchemy.exc import SQLAlchemyError
 
 from goodpath import consequences
 from goodpath.access.commands import tokens_app, users_app
+from goodpath.access.operator import local_viewer
 from goodpath.access.work_commands import work_app
 from goodpath.audit.commands import app as audit_app
 from goodpath.cables.commands import cables_app
-from goodpath.core.cli_support import run_followups
+from goodpath.core.cli_support import ActingUserRefused, act_as, err_console, run_followups
 from goodpath.core.db_commands import db_app
 from goodpath.core.followup_commands import followups_app
 from goodpath.demo.commands import app as demo_app
@@ -23,6 +26,7 @@ from goodpath.engagement.pledge_commands import pledges_app
 from goodpath.engagement.project_commands import projects_app
 from goodpath.lists.commands import app as lists_app
 from goodpath.pathway.commands import pathway_app
+from goodpath.pathway.sanction_commands import sanctions_app
 from goodpath.registry.commands import app as parties_app
 from goodpath.screening.batch_commands import screen_batch
 from goodpath.screening.commands import screen
@@ -34,10 +38,31 @@ app = typer.Typer(
 )
 consequences.install()
 RUN_THEIR_OWN_FOLLOWUPS = {"serve", "followups"}  # the server's background runner; `followups` shows them
+ACT_AS_NOBODY = {"serve", "db"}  # the server acts for each web user; the schema may not exist yet
 
 
 @app.callback()
-def _followups_around_every_command(ctx: typer.Context) -> None:
+def _around_every_command(
+    ctx: typer.Context,
+    as_user: str | None = typer.Option(
+        None,
+        "--as",
+        metavar="USER",
+        envvar="GOODPATH_AS",
+        help="Act as this user (their role, clearance and organization); default: the operator account "
+        "(GOODPATH_OPERATOR, 'operator').",
+    ),  # fmt: skip
+) -> None:
+    act_as(as_user)
+    ctx.call_on_close(lambda: act_as(None))
+    if ctx.invoked_subcommand not in ACT_AS_NOBODY and not ctx.resilient_parsing:
+        try:  # an unknown or disabled user: exit 2 before anything runs
+            local_viewer()
+        except ActingUserRefused as exc:
+            err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, emoji=False)
+            raise typer.Exit(2) from None
+        except SQLAlchemyError:
+            pass  # no database yet (e.g. `cables parse` needs none): a command that needs one says so
     # What a killed process left undone runs first; what this command records, before it exits.
     if ctx.invoked_subcommand in RUN_THEIR_OWN_FOLLOWUPS:
         return
@@ -69,6 +94,7 @@ app.add_typer(disclosures_app, name="disclosures")
 app.add_typer(icp_app, name="icp")
 app.add_typer(cables_app, name="cables")
 app.add_typer(pathway_app, name="pathway")
+app.add_typer(sanctions_app, name="sanctions")
 app.add_typer(followups_app, name="followups")
 app.add_typer(work_app, name="work")
 

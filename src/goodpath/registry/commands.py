@@ -1,6 +1,9 @@
-"""``goodpath parties ...``: search and show registry parties."""
+"""``goodpath parties ...``: search, show and record (``add``) registry parties."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import typer
 from rich.markup import escape
@@ -9,7 +12,7 @@ from rich.table import Table
 from goodpath.access.operator import local_viewer
 from goodpath.core.cli_support import console, print_json, user_errors
 from goodpath.core.db import session_scope
-from goodpath.registry import service
+from goodpath.registry import sanction_records, service
 
 app = typer.Typer(help="Registry of sanctioned parties.", no_args_is_help=True)
 
@@ -78,3 +81,40 @@ def _period(link: dict) -> str:
     if not (link["valid_from"] or link["valid_to"]):
         return ""
     return f" [{link['valid_from'] or '…'} – {link['valid_to'] or 'now'}]"
+
+
+@contextmanager
+def refused_exit_2() -> Iterator[None]:
+    """Bad input of a recording command exits with status 2 (nothing stored), its message printed."""
+    try:
+        with user_errors():
+            yield
+    except typer.Exit as exc:
+        if exc.exit_code == 1:
+            raise typer.Exit(2) from None
+        raise
+
+
+@app.command("add")
+def add(
+    name: str = typer.Argument(..., help="The party's name as the notice gives it."),
+    schema: str = typer.Option(..., "--schema", help=f"One of {', '.join(sanction_records.SCHEMATA)}."),
+    country: str = typer.Option(..., "--country", help="Two-letter ISO country code (e.g. CN)."),
+    key: str | None = typer.Option(None, "--key", help="A stable key (e.g. cpmiec) to name the party by."),
+    names: list[str] = typer.Option([], "--name", help="Another name, LANG:TEXT (e.g. zh:中国精密机械进出口总公司)."),
+    note: str | None = typer.Option(None, "--note", help="A note (e.g. where the name comes from)."),
+    classification: str | None = typer.Option(None, "--classification", help="Default UNCLASSIFIED."),
+    releasability: str | None = typer.Option(None, "--releasability", help="ALL or organization codes."),
+    as_json: bool = typer.Option(False, "--json", help="Print the stored party as JSON."),
+) -> None:
+    """Record a party a notice names (audited)."""
+    with refused_exit_2(), session_scope() as session:
+        viewer = local_viewer()
+        party = sanction_records.add_party(session, viewer, name, schema=schema, country=country, key=key, names=names,
+                                           note=note, classification=classification,
+                                           releasability=releasability)  # fmt: skip
+        detail = service.party_detail(session, viewer, party)
+    if as_json:
+        print_json(detail)
+        return
+    console.print(f"party {escape(detail['id'])} recorded: {escape(detail['caption'])}", highlight=False)
