@@ -12,16 +12,30 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from goodpath.cables.header import SECTION_BREAK
+from goodpath.cables.header import SECTION_BREAK, parse_banner
 from goodpath.cables.parsed_cable import Paragraph
 
-_PARA_START = re.compile(r"^(?:¶\s*)?(\d{1,3})\.\s+(?:\(([A-Z]{1,4}(?:/{1,2}[A-Z]{1,6})*)\)\s*)?(.*)$")
+# A numbered paragraph's first line, in its printed forms: "1. text", "¶1. text", "1. (C) text", "1.(C) text",
+# "(C) 1. text"; group 1/4 the number, 2/3 the portion marking, 5 the text.
+_MARKING = r"[A-Z]{1,4}(?:/{1,2}[A-Z]{1,6})*"
+_PARA_START = re.compile(
+    r"^(?:¶\s*)?(\d{1,3})\.(?:\s+|(?=\())(?:\((" + _MARKING + r")\)\s*)?(.*)$"
+    r"|^\((" + _MARKING + r")\)\s+(?:¶\s*)?(\d{1,3})\.\s+(.*)$"
+)
 _TRAILER = re.compile(r"^(?:NNNN|#*\s*END (?:OF )?CABLE(?: TEXT)?\.?)$", re.IGNORECASE)
 _TRAILER_FIRST = frozenset("NnEe#")
 _RULE_FIRST = frozenset("-=_")
 _RULE = re.compile(r"^\s*(?:-{3,}|={3,}|_{3,})\s*$")
 _MD_HEADING = re.compile(r"^#{1,6}\s+\S")
-_LIST_ITEM = re.compile(r"^(?:[-*•]\s|\(?\d{1,2}\)\s|\(?[a-z]\)\s)")
+_LIST_ITEM = re.compile(r"^(?:[-*•]\s|\(?\d{1,2}\)\s|\(?[a-z]\)\s|\d{1,2}\.\s)")
+# Page furniture of the older copies: "PAGE 02 HO CHI 00838 01 OF 03 170856Z", "PAGE 02  STATE  123456",
+# and the classification printed alone at the foot and head of each page.
+_PAGE_LINE = re.compile(r"^PAGE \d{2,3}\b")
+_CLASSIFICATION_ALONE = frozenset(
+    ["UNCLASSIFIED", "UNCLAS", "CONFIDENTIAL", "SECRET", "TOP SECRET", "LIMITED OFFICIAL USE",
+     "U N C L A S S I F I E D", "C O N F I D E N T I A L", "S E C R E T", "L I M I T E D O F F I C I A L U S E"]
+)  # fmt: skip
+_REPEATED_HEADER = re.compile(r"^(?:SIPDIS|E\.? ?O\.? ?\d{5}|TAGS\b|SUBJECT\b|SUBJ:|REF\b|Classified By|CLASSIFIED BY)")
 _SIGNATURE_LINE = re.compile(r"^[A-Z][A-Z'-]{1,}(?: [A-Z][A-Z'-]{1,}){0,2}$")
 _SIGNATURE_TAIL = re.compile(r"(?<=[.!?\"”)])\s+([A-Z][A-Z'-]{2,})$")
 _SENTENCE_END = re.compile(r"[.!?:;\"”')\]]$")
@@ -43,6 +57,7 @@ class _Draft:
     number: int | None
     marking: str | None
     blocks: list[list[str]] = field(default_factory=lambda: [[]])
+    heading: str | None = None
 
 
 def read_body(lines: list[str], classification: str | None, sections: int | None) -> Body:
@@ -50,9 +65,8 @@ def read_body(lines: list[str], classification: str | None, sections: int | None
     lines = _strip_trailer(lines)
     lines = _drop_artifacts(lines, body)
     lines = _take_signature(lines, body)
-    drafts = _split(lines)
-    _correct_numbering(drafts, body)
-    body.paragraphs = [Paragraph(d.number, d.marking, _join(d.blocks)) for d in drafts]
+    drafts = _split(lines, body)
+    body.paragraphs = [Paragraph(d.number, d.marking, _join(d.blocks), d.heading) for d in drafts]
     body.paragraphs = [p for p in body.paragraphs if p.text or p.number is not None]
     _check(body, classification, sections)
     return body
@@ -70,11 +84,28 @@ def _strip_trailer(lines: list[str]) -> list[str]:
 def _drop_artifacts(lines: list[str], body: Body) -> list[str]:
     kept = []
     stray = 0
+    skip_header = False  # inside a section's repeated header (banner, E.O., TAGS, SUBJECT ...)
     for line in lines:
+        stripped = line.strip()
+        if skip_header:
+            if (
+                not stripped
+                or _REPEATED_HEADER.match(stripped)
+                or (not _starts_paragraph(stripped) and kept_header(stripped))
+            ):
+                continue
+            skip_header = False
+        first = stripped[:1]
+        if first in "PUCSTL" and (stripped in _CLASSIFICATION_ALONE or (first == "P" and _PAGE_LINE.match(stripped))):
+            continue  # page furniture
+        if first in "UCSTL" and " OF " in stripped and "SECTION" in stripped:
+            banner = parse_banner(stripped)
+            if banner and banner.get("sections"):
+                skip_header = True  # a section's repeated header: the banner and the header lines after it
+                continue
         if " OF " not in line and "SIPDIS" not in line:
             kept.append(line)  # neither a section break nor a SIPDIS marker
             continue
-        stripped = line.strip()
         if SECTION_BREAK.match(stripped):
             numbers = _BREAK_NUMBERS.search(stripped)
             if numbers:
@@ -89,6 +120,15 @@ def _drop_artifacts(lines: list[str], body: Body) -> list[str]:
     if stray:
         body.warnings.append(f"removed {stray} stray SIPDIS marker(s) from the body text (a copying artifact)")
     return kept
+
+
+def kept_header(line: str) -> bool:
+    """A continuation line of a repeated SUBJECT (upper case, short): still part of the repeated header."""
+    return line.isupper() and len(line) < 80 and not line.endswith(".")
+
+
+def _starts_paragraph(line: str) -> bool:
+    return line[:1] in "¶(0123456789" and _PARA_START.match(line) is not None
 
 
 def _take_signature(lines: list[str], body: Body) -> list[str]:
@@ -108,11 +148,100 @@ def _take_signature(lines: list[str], body: Body) -> list[str]:
     return lines
 
 
-def _split(lines: list[str]) -> list[_Draft]:
+@dataclass
+class _Candidate:
+    line: int  # index of the line in the body
+    number: int
+    printed: str  # the number as printed
+    marking: str | None
+    text: str
+    weight: float
+
+
+def _candidates(lines: list[str]) -> list[_Candidate]:
+    found = []
+    previous_blank = True
+    for index, raw in enumerate(lines):
+        line = raw.strip()
+        if not line:
+            previous_blank = True
+            continue
+        first = line[0]
+        if first == "¶" or first == "(" or first.isdecimal():
+            start = _PARA_START.match(line)
+            if start:
+                if start.group(1) is not None:
+                    printed, marking, text = start.group(1), start.group(2), start.group(3)
+                else:
+                    marking, printed, text = start.group(4), start.group(5), start.group(6)
+                weight = 1.0 + 0.6 * previous_blank + 0.6 * (marking is not None) + 0.3 * (first == "¶")
+                if not previous_blank and marking is None:
+                    weight -= 0.5  # a wrapped line that happens to start with a number ("July\n24. ...")
+                found.append(_Candidate(index, int(printed), printed, marking, text, weight))
+        previous_blank = False
+    return found
+
+
+def _chain(candidates: list[_Candidate], numbers: list[int]) -> tuple[float, list[int]]:
+    """The best run of paragraph numbers: increasing, by one (a small gap costs), starting near 1."""
+    count = len(candidates)
+    if not count:
+        return 0.0, []
+    best = [0.0] * count
+    back = [-1] * count
+    for j in range(count):
+        start = numbers[j]
+        best[j] = candidates[j].weight + (1.0 if start == 1 else -0.6 * min(start - 1, 10))
+        for i in range(max(0, j - 60), j):
+            step = numbers[j] - numbers[i]
+            if 1 <= step <= 3:
+                score = best[i] + candidates[j].weight - 1.2 * (step - 1)
+                if score > best[j]:
+                    best[j], back[j] = score, i
+    end = max(range(count), key=lambda k: best[k])
+    chosen = []
+    while end >= 0:
+        chosen.append(end)
+        end = back[end]
+    return best[chosen[0]], chosen[::-1]
+
+
+def _with_strong(candidates: list[_Candidate], chosen: list[int]) -> list[int]:
+    """Paragraphs the run left out that are printed as paragraphs beyond doubt (a blank line before, a
+    marking or a paragraph sign) and keep the numbers increasing: excerpts skip paragraphs."""
+    strong = [k for k, c in enumerate(candidates) if c.weight >= 1.9 and k not in set(chosen)]
+    if not strong:
+        return chosen
+    result = sorted(chosen)
+    for k in strong:
+        before = [candidates[i].number for i in result if i < k]
+        after = [candidates[i].number for i in result if i > k]
+        if (not before or candidates[k].number > before[-1]) and (not after or candidates[k].number < after[0]):
+            result = sorted([*result, k])
+    return result
+
+
+def _split(lines: list[str], body: Body | None = None) -> list[_Draft]:
+    candidates = _candidates(lines)
+    score, chosen = _chain(candidates, [c.number for c in candidates])
+    # Copies that rendered the ¶ sign as "1" print 11, 12, ... 19, 110 for 1, 2, ... 9, 10.
+    ones = [c for c in candidates if len(c.printed) > 1 and c.printed.startswith("1")]
+    if ones and len(ones) >= 2:
+        stripped_score, stripped = _chain(ones, [int(c.printed[1:]) for c in ones])
+        if stripped_score > score and int(ones[stripped[0]].printed[1:]) == 1:
+            printed = [ones[k].printed for k in stripped]
+            for k in stripped:
+                ones[k].number = int(ones[k].printed[1:])
+            candidates, chosen = ones, stripped
+            (body or Body()).warnings.append(
+                f"paragraph numbers printed {printed[0]}-{printed[-1]} corrected to 1-{ones[stripped[-1]].number}: "
+                "the copy rendered the paragraph sign (¶) as a leading 1"
+            )
+    chosen = _with_strong(candidates, chosen)
+    starts = {candidates[k].line: candidates[k] for k in chosen}
     drafts: list[_Draft] = []
     current: _Draft | None = None
-    last_number = 0
-    previous_blank = True
+    heading: str | None = None
     count = len(lines)
     for index, raw in enumerate(lines):
         # Is ``raw == " ".join(raw.split())``? Known without splitting (this runs for every line of every
@@ -124,33 +253,36 @@ def _split(lines: list[str]) -> list[_Draft]:
         if not line:
             if current is not None and current.blocks[-1]:
                 current.blocks.append([])
-            previous_blank = True
+            continue
+        start = starts.get(index)
+        if start is not None:
+            current = _Draft(start.number, start.marking, heading=heading)
+            heading = None
+            drafts.append(current)
+            if start.text:
+                current.blocks[-1].append(start.text)
             continue
         # ``line`` and the next line (left-stripped) carry no leading blank: a rule starts with -, = or _,
-        # a heading with #, a paragraph number with a digit or ¶; other lines skip those regexes.
+        # a heading with #; other lines skip those regexes.
         following = lines[index + 1].lstrip() if index + 1 < count else ""
         first = line[0]
-        if (
-            (first in _RULE_FIRST and _RULE.match(line))
-            or (first == "#" and _MD_HEADING.match(line))
-            or (following[:1] in _RULE_FIRST and _RULE.match(following) and len(line) < 100)
-        ):
-            current = None  # a sub-heading ends the paragraph; headings are not text
-            previous_blank = True
+        if first in _RULE_FIRST and _RULE.match(line):
+            current = None  # a rule ends the paragraph; it is not text
             continue
-        start = _PARA_START.match(line) if first == "¶" or first.isdecimal() else None
-        if start and (previous_blank or start.group(2) or int(start.group(1)) == last_number + 1):
-            last_number = int(start.group(1))
-            current = _Draft(last_number, start.group(2))
+        if (first == "#" and _MD_HEADING.match(line)) or (
+            following[:1] in _RULE_FIRST and _RULE.match(following) and len(line) < 100
+        ):
+            current = None  # a sub-heading ends the paragraph; it heads the next one
+            text = line.lstrip("#").strip().strip("*").strip()
+            heading = f"{heading} {text}" if heading and not _SENTENCE_END.search(heading) else text
+            continue
+        if current is None:
+            current = _Draft(None, None, heading=heading)
+            heading = None
             drafts.append(current)
-            if start.group(3):
-                current.blocks[-1].append(start.group(3))
-        else:
-            if current is None:
-                current = _Draft(None, None)
-                drafts.append(current)
-            current.blocks[-1].append(line)
-        previous_blank = False
+        if first == "¶":  # a paragraph sign the copy put before something else ("¶1987.", "¶B.")
+            line = line[1:].lstrip() or line
+        current.blocks[-1].append(line)
     return drafts
 
 
@@ -179,23 +311,6 @@ def _join(blocks: list[list[str]]) -> str:
             glue = "\n" if _SENTENCE_END.search(text) or _is_list_item(joined) else " "
             text += glue + joined
     return text.strip()
-
-
-def _correct_numbering(drafts: list[_Draft], body: Body) -> None:
-    """Copies that rendered the ¶ sign as "1" print 11, 12, ... 19, 110 for 1, 2, ... 9, 10."""
-    numbered = [d for d in drafts if d.number is not None]
-    printed = [str(d.number) for d in numbered]
-    if len(printed) < 2 or printed[0] == "1" or not all(p.startswith("1") and len(p) > 1 for p in printed):
-        return
-    corrected = [int(p[1:]) for p in printed]
-    if corrected != list(range(1, len(corrected) + 1)):
-        return
-    for draft, number in zip(numbered, corrected, strict=True):
-        draft.number = number
-    body.warnings.append(
-        f"paragraph numbers printed {printed[0]}-{printed[-1]} corrected to 1-{corrected[-1]}: "
-        "the copy rendered the paragraph sign (¶) as a leading 1"
-    )
 
 
 def _check(body: Body, classification: str | None, sections: int | None) -> None:

@@ -97,10 +97,10 @@ def unwrap(text: str) -> Source:
     elif "\x00" in text:
         raise CableFormatError(binary)
     lines = split_lines(text)
-    first = next((line.strip() for line in lines if line.strip()), "")
-    if re.match(r"(?i)^identifier\b", first):
-        return _from_web_archive(lines)
-    return Source(RAW, lines)
+    raw_lines = None
+    if "\t" in text[:20_000]:  # tab-separated header tables: the cells are read before tabs become spaces
+        raw_lines = text[:20_000].replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return _from_text(lines, raw_lines)
 
 
 def _from_html(text: str, first_pre: int = 0, encoded: bytes | None = None, lowered: bytes | None = None) -> Source:
@@ -318,48 +318,188 @@ def _from_html_lxml(text: str) -> Source:
 
 
 def _from_web_archive(lines: list[str]) -> Source:
+    """Kept for callers of the old name: any text copy is now read by ``_from_text``."""
+    return _from_text(lines)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Text copies: whatever precedes the telegram (a saved page's header table, one cell a line or
+# tab-separated, labels first then values; "Label: value" lines; a markdown table; a bare list of
+# values) is read as metadata; the telegram starts at its first header line.
+
+# The labels of the circulating copies' header tables, to our metadata keys (lower case, no colon).
+_PREAMBLE_LABELS = {
+    **_META_LABELS,
+    "refid": "reference_id",
+    "ref id": "reference_id",
+    "canonical id": "reference_id",
+    "cable id": "reference_id",
+    "date": "created",
+    "date created": "created",
+    "release date": "released",
+    "original classification": "classification",
+    "cable title": "title",
+    "title": "title",
+    "tags": "tags",
+}
+# A line where the telegram itself starts (checked on stripped lines, case-sensitive).
+_TELEGRAM_LINE = re.compile(
+    r"^(?:VZCZC|[OPRZ]{1,2}(?: [OPRZ])? \d{6}Z [A-Z]{3} \d{2}\b|\d{6}Z [A-Za-z]{3} \d{2}$|FM |PAGE 01\b|"
+    r"DE [A-Z]{4,5} #|E\.? ?O\.? ?\d{5}|TAGS\b|SUBJECT:|SUBJ:|This record is a partial extract|"
+    r"(?:[A-Z] ){4,}[A-Z]\b|(?:UNCLAS(?:SIFIED)?|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)\b.*\b\d{4,6}\s*$)"
+)
+_REFERENCE_VALUE = re.compile(r"^(?:19|20)?\d{2}[A-Z][A-Z0-9]*\d+(?:_[a-z])?$")
+_DATE_VALUE = re.compile(
+    r"^(?:\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?|\d{1,2}/\d{1,2}/\d{4}(?: \d{1,2}:\d{2})?|"
+    r"[A-Z][a-z]{2} [A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2} [+-]\d{4} \d{4}|\d{1,2} [A-Z][a-z]+ \d{4}(?: \d{2}:\d{2})?)$"
+)
+_CLASSIFICATION_VALUE = re.compile(
+    r"^(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|TOP SECRET|LIMITED OFFICIAL USE)(?://?[A-Z /]+)?$", re.IGNORECASE
+)
+_MARKDOWN_NOISE = re.compile(r"^[#>*\s]+|[*_`]+")
+_PARTIAL = (
+    "This record is a partial extract of the original cable. The full text of the original cable is not available."
+)
+# A classification banner glued to the end of the line before it (copies that lost a line break).
+_GLUED_BANNER = re.compile(
+    r"(?<=\S)(?=(?:C O N F I D E N T I A L|S E C R E T|U N C L A S|UNCLAS|CONFIDENTIAL|SECRET)"
+    r"(?: SECTION \d{1,3} OF \d{1,3})? [A-Z][A-Z .'-]* \d{4,6}\b)"
+)
+_GLUED_ID = re.compile(r"(?<=[A-Za-z])(?=id: \d+$)")
+_EXPORT_FIELD = re.compile(r"^(id|date|refid|origin|classification|destination|header):\s*(.*)$")
+_EXPORT_KEYS = {"refid": "reference_id", "date": "created", "origin": "origin", "classification": "classification"}
+_HEADER_ENDS = re.compile(r"^-+ header ends -+$")
+_FENCE = re.compile(r"^(?:```|~~~)\w*$")
+
+
+def _value_kind(value: str) -> str:
+    if _REFERENCE_VALUE.match(value):
+        return "reference_id"
+    if _DATE_VALUE.match(value):
+        return "created"
+    if _CLASSIFICATION_VALUE.match(value):
+        return "classification"
+    return "other"
+
+
+def _cells(raw: str) -> list[str]:
+    """A line's cells: markdown table cells, tab-separated cells, or the line itself."""
+    line = raw.strip()
+    if line.startswith("|") and line.endswith("|") and len(line) > 1:
+        return [cell.strip() for cell in line[1:-1].split("|")]
+    if "\t" in line:
+        return [cell.strip() for cell in line.split("\t") if cell.strip()]
+    return [line]
+
+
+def _label(cell: str) -> str | None:
+    key = _MARKDOWN_NOISE.sub("", cell).strip().rstrip(":").strip().lower()
+    return _PREAMBLE_LABELS.get(key)
+
+
+def _read_preamble(raw_lines: list[str]) -> dict[str, str]:
+    """Metadata printed before the telegram, in any of the copies' layouts."""
     meta: dict[str, str] = {}
-    index = 0
-    labels: list[str] = []
-    # Preamble labels either stand alone (values follow in the same order) or carry their value inline.
-    while index < len(lines):
-        line = lines[index].strip()
-        if not line:
-            index += 1
+    pending: list[str] = []  # labels printed before their values
+    pairs: list[tuple[str | None, str]] = []
+    for raw in raw_lines:
+        cells = [c for c in _cells(raw) if c]
+        if not cells or all(set(c) <= set("-:| ") for c in cells):
+            continue  # blank line or a markdown table rule
+        labels = [_label(c) for c in cells]
+        if all(labels):
+            pending.extend(labels)  # type: ignore[arg-type]
             continue
-        key, _, value = line.partition(":")
-        if key.strip().lower() in _META_LABELS:
-            if value.strip():
-                meta[_META_LABELS[key.strip().lower()]] = value.strip()
+        if len(cells) == 1:
+            text = _MARKDOWN_NOISE.sub("", cells[0]).strip() if cells[0][:1] in "#*>" else cells[0]
+            key, sep, value = text.partition(":")
+            label = _label(key) if sep else None
+            if label and not pending:
+                if value.strip():
+                    pairs.append((label, value.strip()))
+                else:
+                    pending.append(label)  # "Cable title:" with its value on the next line
+                continue
+            if pending:
+                pairs.append((pending.pop(0), text))
             else:
-                labels.append(_META_LABELS[key.strip().lower()])
-            index += 1
+                pairs.append((None, text))
             continue
-        break
-    for label in labels:
-        while index < len(lines) and not lines[index].strip():
-            index += 1
-        if index >= len(lines):
-            break
-        meta[label] = lines[index].strip()
-        index += 1
-    warnings: list[str] = []
-    # Title and tags of the page, then the telegram.
-    while index < len(lines) and not _TELEGRAM_START.match(lines[index].strip()):
-        line = lines[index].strip()
-        key, sep, value = line.partition(":")
-        if sep and key.strip().lower() == "cable title":
-            title = value.strip()
-            if not title:  # the title sits on the next non-empty line
-                index += 1
-                while index < len(lines) and not lines[index].strip():
-                    index += 1
-                title = lines[index].strip() if index < len(lines) else ""
-            if title:
-                meta["title"] = " ".join(title.split())
-        elif sep and key.strip().lower() == "tags":
-            meta["tags"] = " ".join(value.split())
-        index += 1
-    if index >= len(lines):
-        warnings.append("web-archive preamble without a telegram after it")
-    return Source(WEB_ARCHIVE, lines[index:], meta, warnings)
+        if len(cells) == 2 and labels[0] and not labels[1]:
+            pairs.append((labels[0], cells[1]))
+            continue
+        for cell in cells:
+            pairs.append((pending.pop(0) if pending else None, cell))
+    for label, value in pairs:
+        value = " ".join(value.split())
+        kind = _value_kind(value)
+        if label in {"reference_id", "created", "classification"} and kind != label and kind != "other":
+            label = kind  # a table printed in another order than its labels: the value says what it is
+        if label is None:
+            label = kind if kind != "other" else ("origin" if _ORIGIN.match(value) else "title")
+        if label in {"reference_id", "created", "classification"} and kind != label:
+            continue  # not a value of that kind (a page's other text)
+        if value and label not in meta:
+            meta[label] = value
+    return meta
+
+
+_ORIGIN = re.compile(
+    r"^(?:Embassy|Consulate|Mission|US Interests Section|USUN|US Mission|Secretary of State|US Office|"
+    r"American Institute|REO|Department of State)\b"
+)
+
+
+def _split_glued(lines: list[str]) -> list[str]:
+    """Lines a copy glued together: the partial-extract notice, a banner after an addressee, an export's id."""
+    result: list[str] = []
+    for line in lines:
+        if _PARTIAL in line:
+            before, _, after = line.partition(_PARTIAL)
+            result.extend(part for part in (before, after) if part.strip())
+            continue
+        if len(line) > 20 and line.lstrip()[:1] not in "0123456789¶(" and _GLUED_BANNER.search(line):
+            match = _GLUED_BANNER.search(line)
+            if match and match.start() > 0:
+                result.extend((line[: match.start()], line[match.start() :]))
+                continue
+        if "id: " in line and _GLUED_ID.search(line):
+            match = _GLUED_ID.search(line)
+            result.extend((line[: match.start()], line[match.start() :]))  # type: ignore[union-attr]
+            continue
+        result.append(line)
+    return result
+
+
+def _from_text(lines: list[str], raw_lines: list[str] | None = None) -> Source:
+    """A text copy: metadata before the telegram, then the telegram's lines (the header region de-glued)."""
+    start = 0
+    count = len(lines)
+    while start < count and not _TELEGRAM_LINE.match(lines[start].strip()):
+        start += 1
+    if start == count:
+        start = 0  # no header line at all: the whole text is given to the parser (which refuses it)
+    meta = _read_preamble((raw_lines or lines)[:start]) if start else {}
+    head = _split_glued(lines[start : start + 150])
+    kept: list[str] = []
+    for line in head:
+        stripped = line.strip()
+        if _FENCE.match(stripped) or _HEADER_ENDS.match(stripped):
+            continue
+        export = _EXPORT_FIELD.match(stripped)
+        if export:  # an export's record fields (id, date, refid ...) printed inside the routing block
+            key = _EXPORT_KEYS.get(export.group(1))
+            if key and export.group(2) and key not in meta:
+                meta[key] = " ".join(export.group(2).split())
+            continue
+        kept.append(line)
+    body = lines[start + 150 :]
+    if body and any(_FENCE.match(line.strip()) for line in body):
+        body = [line for line in body if not _FENCE.match(line.strip())]
+    fmt = WEB_ARCHIVE if meta else RAW
+    source = Source(fmt, [*kept, *body], meta)
+    if start and not meta:
+        unread = sum(1 for line in lines[:start] if line.strip())
+        if unread:
+            source.warnings.append(f"{unread} line(s) before the telegram were not read as a header table")
+    return source

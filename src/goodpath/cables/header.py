@@ -13,6 +13,7 @@ from datetime import date
 
 _PRECEDENCE = {"Z": "FLASH", "O": "IMMEDIATE", "P": "PRIORITY", "R": "ROUTINE"}
 _LEVELS = {
+    "LIMITEDOFFICIALUSE": "UNCLASSIFIED",  # 1970s: unclassified, handled as LIMITED OFFICIAL USE (a caveat)
     "UNCLASSIFIED": "UNCLASSIFIED",
     "UNCLAS": "UNCLASSIFIED",
     "CONFIDENTIAL": "CONFIDENTIAL",
@@ -21,15 +22,21 @@ _LEVELS = {
 }
 _MONTHS = "JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split()
 
-DTG = re.compile(r"^([ZOPR])\1? (\d{{6}}Z (?:{}) \d{{2}})$".format("|".join(_MONTHS)))
+# "O 210558Z MAR 07", "OO 2105...", "O R 121212Z MAR 75", "R 081535Z JUL 09 ZDS ZDK"; PlusD's "170856Z May 00".
+DTG = re.compile(
+    r"^(?:([ZOPR])(?: ?[ZOPR])? )?(\d{{6}}Z ?(?:{}) \d{{2}})(?:\s+\S.*)?$".format(
+        "|".join(_MONTHS + [m.title() for m in _MONTHS])
+    )
+)
 # The banner: the classification, letter-spaced or not, then optional section/station/caveats.
 BANNER = re.compile(
     r"^(T ?O ?P S ?E ?C ?R ?E ?T|S E C R E T|C O N F I D E N T I A L|U N C L A S(?: S I F I E D)?|"
+    r"L I M I T E D O F F I C I A L U S E|LIMITED OFFICIAL USE|"
     r"TOP SECRET|SECRET|CONFIDENTIAL|UNCLASSIFIED|UNCLAS)(?=\s|$|/)(.*)$"
 )
 _SECTION = re.compile(r"\bSECTION (\d{1,3}) OF (\d{1,3})\b")
 _STATION_NUMBER = re.compile(r"\b([A-Z][A-Z .'-]*?) (\d{6})\b")
-SECTION_BREAK = re.compile(r"^\s*[A-Z][A-Z .'/-]*? \d{8} \d{3} OF \d{3}\s*$")
+SECTION_BREAK = re.compile(r"^\s*[A-Z][A-Z .'/-]*? \d{8} \d{3}(?:\.\d)? OF \d{3}\s*$")
 EO_LINE = re.compile(r"^E\.? ?O\.? ?\d{5}:?\s*(.*)$", re.IGNORECASE)
 _LABEL = re.compile(
     r"^(TAGS|SUBJECT|SUBJ|REF|REFS|REFERENCE|REFERENCES|[Cc]lassified [Bb]y|CLASSIFIED BY|FM|TO|INFO)\b:?\s*(.*)$"
@@ -50,7 +57,7 @@ _REASON_SECTION = re.compile(r"\b(1\.\d)\b")
 _REASON_LETTER = re.compile(r"(?<![A-Za-z])([a-hA-H])(?![A-Za-z])")
 # First characters the line-start patterns can match at (lines are stripped): other lines skip them.
 _ROUTING_FIRST = frozenset("VOPRZDB")
-_DTG_FIRST = frozenset("ZOPR")
+_DTG_FIRST = frozenset("ZOPR0123456789")
 _BANNER_FIRST = frozenset("TSCU")
 _EO_FIRST = frozenset("Ee")
 _LABEL_FIRST = frozenset("TSRCcFI")
@@ -64,6 +71,7 @@ class Header:
     signals: int = 0  # how many telegram header lines were recognized
     body_start: int = 0
     warnings: list[str] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)  # the lines read (merged header lines split)
 
     def set(self, name: str, value: object) -> None:
         old = self.fields.get(name)
@@ -77,6 +85,33 @@ def _unspace(word: str) -> str:
     # "S E C R E T" -> "SECRET"; "T O P S E C R E T" -> "TOPSECRET" -> handled below
     squeezed = word.replace(" ", "")
     return "TOP SECRET" if squeezed == "TOPSECRET" else squeezed
+
+
+# Routing-desk lines of the older copies: "PAGE 01 ...", "ACTION EAP-00", "INFO LOG-00 NP-00 ...", "ORIGIN EUR-12".
+_CODES = re.compile(r"^(?:[A-Z0-9]{1,6}-\d{2,3}\s*)+(?:/\d+[A-Z]?)?$")
+_DESK_LINE = re.compile(r"^(?:ACTION|INFO|ORIGIN)\s+(?:[A-Z0-9]{1,6}-\d{2,3}\b.*)$")
+# Header labels another label may follow on the same line (copies that merged the header's lines).
+_MERGED_LABEL = re.compile(r"\s(?=(?:TAGS:?|SUBJECT:|SUBJ:|REF:|REFS:|Classified By:|CLASSIFIED BY:?)\s)")
+_HINT_LINE = re.compile(r"^(?:E\.? ?O\.? ?\d{5}|TAGS\b|SUBJECT\b|SUBJ:)", re.IGNORECASE)
+
+
+def _split_merged(lines: list[str], limit: int) -> list[str]:
+    """E.O. and TAGS (or TAGS and SUBJECT, REF and Classified By) printed on one line become separate lines."""
+    result: list[str] | None = None
+    for index, line in enumerate(lines[:limit]):
+        stripped = line.lstrip()
+        parts = None
+        if stripped[:1] in "EeTR" and (EO_LINE.match(stripped) or stripped.startswith(("TAGS", "REF"))):
+            parts = [part.strip() for part in _MERGED_LABEL.split(stripped) if part.strip()]
+        if parts and len(parts) > 1:
+            if result is None:
+                result = list(lines[:index])
+            result.extend(parts)
+        elif result is not None:
+            result.append(line)
+    if result is None:
+        return lines
+    return [*result, *lines[limit:]]
 
 
 def parse_banner(line: str) -> dict[str, object] | None:
@@ -190,6 +225,14 @@ def _continuation(lines: list[str], index: int) -> tuple[list[str], int]:
 
 def read_header(lines: list[str]) -> Header:
     header = Header()
+    lines = _split_merged(lines, 400)
+    header.lines = lines
+    # The last E.O./TAGS/SUBJECT line near the top: unknown lines before it are routing noise, not the body.
+    hint = -1
+    for position, candidate in enumerate(lines[:400]):
+        stripped = candidate.lstrip()
+        if stripped[:1] in "EeTS" and _HINT_LINE.match(stripped):
+            hint = position
     index = 0
     seen_label = False  # once TAGS/SUBJECT/... are seen, a free-text line starts the body
     after_banner = False
@@ -207,8 +250,9 @@ def read_header(lines: list[str]) -> Header:
         dtg = DTG.match(line) if first in _DTG_FIRST else None
         if dtg:
             header.signals += 1
-            header.set("precedence", _PRECEDENCE[dtg.group(1)])
-            header.set("date_time_group", dtg.group(2))
+            if dtg.group(1):
+                header.set("precedence", _PRECEDENCE[dtg.group(1)])
+            header.set("date_time_group", dtg.group(2).upper())
             index += 1
             continue
         banner = parse_banner(line) if first in _BANNER_FIRST else None
@@ -243,6 +287,12 @@ def read_header(lines: list[str]) -> Header:
             seen_label = True
             index += 1
             continue
+        if first in "AIOP" and (_DESK_LINE.match(line) or line.startswith("PAGE ")):
+            header.signals += 1  # the routing desk's block of an older copy: noise, with its code lines
+            index += 1
+            while index < len(lines) and _CODES.match(lines[index].strip()):
+                index += 1
+            continue
         label = _LABEL.match(line) if first in _LABEL_FIRST else None
         if label and (label.group(2) or label.group(1).upper() in {"TO", "INFO"} or ":" in line):
             name = label.group(1).upper()
@@ -275,8 +325,9 @@ def read_header(lines: list[str]) -> Header:
             passing.append(line)  # between the banner and the E.O. line: "DEPT FOR ISN A/S ROOD"
             index += 1
             continue
-        if header.signals and not seen_label and not header.fields.get("classification") and index < 40:
-            index += 1  # unknown routing noise before the banner
+        noise = header.signals and not seen_label and not header.fields.get("classification") and index < 40
+        if index < hint or noise:
+            index += 1  # unknown routing noise before the banner, or before the E.O./TAGS/SUBJECT lines
             continue
         break
     if passing:

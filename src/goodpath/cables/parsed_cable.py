@@ -17,9 +17,13 @@ class Paragraph:
     number: int | None  # None: text outside the numbered paragraphs (unnumbered cables)
     marking: str | None  # the portion marking as printed, e.g. "S", "C", "SBU"; None when unmarked
     text: str
+    heading: str | None = None  # the sub-heading printed just before the paragraph, e.g. "DCM Responds"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"number": self.number, "marking": self.marking, "text": self.text}
+        data: dict[str, Any] = {"number": self.number, "marking": self.marking, "text": self.text}
+        if self.heading is not None:  # only when printed: records stored before headings were kept stay equal
+            data["heading"] = self.heading
+        return data
 
 
 @dataclass
@@ -51,6 +55,18 @@ class Cable:
     countries: list[dict[str, Any]] = field(default_factory=list)
     # Not part of the JSON record: where the text came from (raw / web-archive / cablegate-html).
     source_format: str | None = None
+
+    @property
+    def lead(self) -> str | None:
+        """Text before the first numbered paragraph (an unnumbered lead), when the cable numbers its paragraphs."""
+        if not any(p.number is not None for p in self.paragraphs):
+            return None
+        lead = []
+        for paragraph in self.paragraphs:
+            if paragraph.number is not None:
+                break
+            lead.append(paragraph.text)
+        return "\n".join(lead) or None
 
     def to_dict(self) -> dict[str, Any]:
         return {

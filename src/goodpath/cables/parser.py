@@ -47,7 +47,7 @@ def parse_text(text: str, *, name: str | None = None) -> Cable:
             "E.O., TAGS, SUBJECT) were found"
         )
     fields = header.fields
-    body = read_body(source.lines[header.body_start :], _classification(fields, source), fields.get("sections"))  # type: ignore[arg-type]
+    body = read_body(header.lines[header.body_start :], _classification(fields, source), fields.get("sections"))  # type: ignore[arg-type]
     cable = Cable(
         date_time_group=fields.get("date_time_group"),  # type: ignore[arg-type]
         created=_iso_created(source.meta.get("created")),
