@@ -122,7 +122,8 @@ def _all_stored_text(session) -> str:
     return "\n".join(rows)
 
 
-def test_no_plaintext_secret_is_stored_printed_or_logged(db, session, client, caplog, capsys):
+def test_no_plaintext_secret_is_stored_printed_or_logged(db, session, client, caplog, capsys, monkeypatch):
+    acting_admin(session, monkeypatch)
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.INFO, logger="sqlalchemy.engine")  # SQL with its parameters
     user = add_user(session)
@@ -414,33 +415,43 @@ def run(*args: str, input: str | None = None):
     return CliRunner().invoke(cli(), list(args), input=input)
 
 
+def acting_admin(session, monkeypatch, username="boss") -> User:
+    """An admin the CLI acts as (the operator account setting names them)."""
+    user = add_user(session, username, role="admin")
+    monkeypatch.setenv("GOODPATH_OPERATOR", username)
+    return user
+
+
 def test_cli_users_add_list_disable(db, session, monkeypatch):
-    monkeypatch.setenv("GOODPATH_ACTOR", "cli:tester")
+    acting_admin(session, monkeypatch)
     added = run("users", "add", "carol", "--role", "approver", "--clearance", "secret", "--org", "USA",
                 "--name", "Carol C", "--password-stdin", input=PASSWORD + "\n")  # fmt: skip
     assert added.exit_code == 0, added.output
     listed = json.loads(run("users", "list", "--json").stdout)
     assert [(u["username"], u["display_name"], u["role"], u["clearance"], u["disabled"]) for u in listed] == [
-        ("carol", "Carol C", "approver", "SECRET", False)
+        ("boss", "boss", "admin", "SECRET", False),
+        ("carol", "Carol C", "approver", "SECRET", False),
     ]
     assert "password" not in json.dumps(listed)
     assert auth.authenticate(session, "carol", PASSWORD, "cli").username == "carol"
     session.commit()
     assert run("users", "disable", "carol").exit_code == 0
-    assert json.loads(run("users", "list", "--json").stdout)[0]["disabled"] is True
-    actors = session.scalars(select(AuditEntry.actor)).all()
-    assert actors == ["cli:tester", "cli:tester"]
+    assert json.loads(run("users", "list", "--json").stdout)[1]["disabled"] is True
+    actors = session.scalars(select(AuditEntry.actor).where(AuditEntry.target_id == "carol")).all()
+    assert actors == ["boss", "boss"]  # the acting user, by name
 
 
-def test_cli_prompts_twice_for_a_hidden_password(db, session):
+def test_cli_prompts_twice_for_a_hidden_password(db, session, monkeypatch):
+    acting_admin(session, monkeypatch)
     added = run("users", "add", "dave", "--role", "auditor", "--clearance", "SECRET", "--org", "USA",
                 input=f"{PASSWORD}\n{PASSWORD}\n")  # fmt: skip
     assert added.exit_code == 0, added.output
     assert PASSWORD not in added.output  # hidden input is not echoed
-    assert auth.verify_password(session.scalars(select(User.password_hash)).one(), PASSWORD)
+    assert auth.verify_password(session.scalars(select(User.password_hash).filter_by(username="dave")).one(), PASSWORD)
 
 
-def test_cli_errors_are_one_line(db, session):
+def test_cli_errors_are_one_line(db, session, monkeypatch):
+    acting_admin(session, monkeypatch)
     short = run("users", "add", "erin", "--role", "analyst", "--clearance", "SECRET", "--org", "USA",
                 "--password-stdin", input="short\n")  # fmt: skip
     assert short.exit_code == 1
@@ -451,8 +462,9 @@ def test_cli_errors_are_one_line(db, session):
     assert run("users", "disable", "nobody").stderr.strip() == "error: no user 'nobody'"
 
 
-def test_cli_tokens_create_list_revoke(db, session, client):
+def test_cli_tokens_create_list_revoke(db, session, client, monkeypatch):
     add_user(session)
+    acting_admin(session, monkeypatch)
     created = run("tokens", "create", "alice", "--name", "ci", "--days", "3", "--json")
     assert created.exit_code == 0, created.output
     body = json.loads(created.stdout)

@@ -22,6 +22,8 @@ PERMISSION_WORDS = {
     Permission.RESPOND_CASES: "respond to cases for the partner government",
     Permission.SUBMIT_DISCLOSURES: "submit disclosures",
     Permission.MANAGE_FOLLOWUPS: "manage follow-up work (administrators)",
+    Permission.IMPORT_LISTS: "import sanctions lists",
+    Permission.VERIFY_AUDIT: "verify the audit log",
 }
 
 

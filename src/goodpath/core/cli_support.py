@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import getpass
 import json
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,15 +15,34 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from goodpath.core import followup_runner
 from goodpath.core.errors import GoodpathError
-from goodpath.core.settings import get_settings
+from goodpath.core.settings import get_settings, operator_username
 
 console = Console()
 err_console = Console(stderr=True)
 
 
+_acting_as: str | None = None  # ``goodpath --as USER``, for the command being run
+
+
+def act_as(username: str | None) -> None:
+    """Set (or, with None, clear) the user the command line acts as (``goodpath --as USER``)."""
+    global _acting_as
+    _acting_as = (username or "").strip().lower() or None
+
+
+def acting_username() -> str:
+    """The user this command acts as: ``--as USER``, else the configured operator (``GOODPATH_OPERATOR``).
+    ``goodpath.access.operator.local_viewer`` checks that the account exists and is enabled."""
+    return _acting_as or operator_username()
+
+
 def actor() -> str:
-    # Until API authentication lands (access-control issue), the CLI acts as the OS user.
-    return os.environ.get("GOODPATH_ACTOR") or f"cli:{getpass.getuser()}"
+    """How the audit log names the acting user: the username of ``acting_username``."""
+    return acting_username()
+
+
+class ActingUserRefused(GoodpathError):
+    """The user named by ``--as`` (or the operator account) is unknown or disabled: exit status 2."""
 
 
 def print_json(data: Any) -> None:
@@ -34,9 +51,13 @@ def print_json(data: Any) -> None:
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn expected failures into a one-line message and exit status 1."""
+    """Turn expected failures into a one-line message and exit status 1 (2 for an unknown or disabled
+    acting user)."""
     try:
         yield
+    except ActingUserRefused as exc:
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, emoji=False)
+        raise typer.Exit(2) from None
     except GoodpathError as exc:
         err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, emoji=False)
         raise typer.Exit(1) from None

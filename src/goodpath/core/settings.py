@@ -118,3 +118,11 @@ def hosting_organization() -> str:
     """The organization the server's operator acts for (the CLI's local viewer, the system's own
     records): ``GOODPATH_ORGANIZATION``, USA by default."""
     return os.environ.get("GOODPATH_ORGANIZATION", "USA")
+
+
+def operator_username() -> str:
+    """The user account the command line acts as when no ``goodpath --as USER`` is given:
+    ``GOODPATH_OPERATOR``, ``operator`` by default. ``goodpath db upgrade`` (so ``make run``) creates it:
+    an analyst of the hosting organization cleared to SECRET, who cannot log in to the web until an
+    admin sets a password; an admin may disable it, and then every command needs ``--as``."""
+    return (os.environ.get("GOODPATH_OPERATOR") or "operator").strip().lower()

@@ -9,7 +9,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from goodpath.access.operator import local_viewer
-from goodpath.core.cli_support import actor, console, print_json, run_followups, user_errors
+from goodpath.access.policy import Permission
+from goodpath.access.records import require
+from goodpath.core.cli_support import console, print_json, run_followups, user_errors
 from goodpath.core.db import session_scope
 from goodpath.core.errors import NotFound
 from goodpath.core.followup_runner import described
@@ -44,9 +46,11 @@ def import_(
         def progress(stage: str, done: int, total: int) -> None:
             bar.update(task, description=stage, completed=done, total=total)
 
+        importer = local_viewer()
+        require(importer, Permission.IMPORT_LISTS)  # as on the API
         with session_scope() as session:
             result = service.import_list(
-                session, path, fmt=format, dataset=dataset, actor=actor(), accept_removals=accept_removals,
+                session, path, fmt=format, dataset=dataset, actor=importer.actor, accept_removals=accept_removals,
                 restore=restore, progress=progress,
             )  # fmt: skip
         followed: list[dict] = []

@@ -8,6 +8,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from goodpath.access.operator import local_viewer
+from goodpath.access.policy import Permission
+from goodpath.access.records import require
 from goodpath.core.cli_support import console, print_json, user_errors
 from goodpath.core.db import session_scope
 from goodpath.screening import dispositions, monitoring
@@ -161,7 +163,9 @@ def watch_stop(
 def rescreen(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
     """Re-screen every watched name now (also runs after every list import)."""
     with user_errors(), session_scope() as session:
-        summary = monitoring.rescreen_all(session, local_viewer().actor)
+        viewer = local_viewer()
+        require(viewer, Permission.REVIEW_SCREENING)  # as on the API
+        summary = monitoring.rescreen_all(session, viewer.actor)
     if as_json:
         print_json(summary)
         return
