@@ -34,6 +34,7 @@ from goodpath.pathway.eligibility_views import router as pathway_eligibility_rou
 from goodpath.pathway.evidence_views import router as evidence_router
 from goodpath.pathway.register_views import router as public_register_router
 from goodpath.pathway.views import router as pathway_router
+from goodpath.registry.identity_views import router as identity_router
 from goodpath.registry.views import router as registry_router
 from goodpath.screening.batch_views import router as screening_batch_router
 from goodpath.screening.review_views import router as screening_review_router
@@ -62,6 +63,7 @@ install_error_handlers(app)
 app.add_middleware(UploadLimits)  # each upload route's size limit, checked as the body streams in
 app.include_router(auth_router)
 app.include_router(registry_router)
+app.include_router(identity_router)
 app.include_router(lists_router)
 app.include_router(audit_router)
 app.include_router(followups_router)

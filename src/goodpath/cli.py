@@ -28,6 +28,7 @@ from goodpath.lists.commands import app as lists_app
 from goodpath.pathway.commands import pathway_app
 from goodpath.pathway.sanction_commands import sanctions_app
 from goodpath.registry.commands import app as parties_app
+from goodpath.registry.identity_commands import app as identity_app
 from goodpath.screening.batch_commands import screen_batch
 from goodpath.screening.commands import screen
 from goodpath.screening.review_commands import alerts_app, dispositions_app, rescreen, watch_app
@@ -73,6 +74,7 @@ def _around_every_command(
 app.add_typer(db_app, name="db")
 app.add_typer(lists_app, name="lists")
 app.add_typer(parties_app, name="parties")
+app.add_typer(identity_app, name="identity")
 app.add_typer(audit_app, name="audit")
 app.add_typer(demo_app, name="demo")
 app.add_typer(users_app, name="users")
