@@ -23,6 +23,8 @@ when it keeps failing. Every reaction is idempotent: running it twice raises no 
       1. breach_scan_of_case_parties       pathway: when closed 'sanctioned'
     snapback_applied {proposal_id}       pathway/proposals (a snapback approved)
       1. close_snapback_alerts             pathway: the company's breach alerts are snapped_back
+    sanction_recorded {party_id, ...}    registry/sanction_records (an analyst recorded a sanction or event)
+      1. breach_scan_of_recorded_sanction  pathway: the companies whose group holds the party
 
 Order. Runners take due follow-ups oldest first (by id). An event, when its turn comes, becomes one
 pending row per reaction, in the order of this table, and those run after it in that order -- each in a
@@ -100,6 +102,10 @@ def breach_scan_of_case_parties(session: Session, payload: dict, _actor: str) ->
     return _scan_summary(breaches.after_case_closed(session, case) if case is not None else None)
 
 
+def breach_scan_of_recorded_sanction(session: Session, payload: dict, _actor: str) -> dict:
+    return _scan_summary(breaches.after_sanction_recorded(session, payload["party_id"]))
+
+
 def close_snapback_alerts(session: Session, payload: dict, _actor: str) -> dict:
     proposal = session.get(PathwayProposal, int(payload["proposal_id"]))
     return {"closed": breaches.close_alerts(session, proposal) if proposal is not None else 0}
@@ -126,6 +132,7 @@ REACTIONS: dict[str, tuple[Reaction, ...]] = {
     "hit_confirmed": (Reaction("breach_scan_of_company", breach_scan_of_company),),
     "case_closed": (Reaction("breach_scan_of_case_parties", breach_scan_of_case_parties),),
     "snapback_applied": (Reaction("close_snapback_alerts", close_snapback_alerts),),
+    "sanction_recorded": (Reaction("breach_scan_of_recorded_sanction", breach_scan_of_recorded_sanction),),
 }
 
 

@@ -132,6 +132,14 @@ def _findings(
         out.append({"kind": kind, "source": "list_entry", "source_ref": f"{f['entry_id']}:{f['program'] or ''}"[:200],
                     "condition": listing, "relief_id": relief_id, "occurred_on": date.fromisoformat(f["listed_on"]),
                     "detail": detail + why})  # fmt: skip
+    for f in findings.recorded_sanction_findings(session, party.id, start, on):
+        whose = f"subsidiary {f['party_id']}" if f["subsidiary"] else "the company"
+        detail = (f"new sanction {f['sanction_id']} under {f['authority']} on {whose}, imposed {f['imposed_on']} "
+                  f"({f['citation']}): {f['class']} ({f['reason']})")  # fmt: skip
+        kind, relief_id, why = _attribute(listing, reliefs) if f["breach"] else ("review", None, "")
+        out.append({"kind": kind, "source": "list_entry", "source_ref": f"sanction:{f['sanction_id']}",
+                    "condition": listing, "relief_id": relief_id, "occurred_on": date.fromisoformat(f["imposed_on"]),
+                    "detail": detail + why})  # fmt: skip
     out += _overdue(session, party, reliefs, start, on)
     return out
 
@@ -360,6 +368,14 @@ def after_rescreen(session: Session) -> dict | None:
 
 def after_hit_confirmed(session: Session, party_id: str) -> dict | None:
     found = _on_pathway(session, [party_id])
+    return scan(session, party_ids=found) if found else None
+
+
+def after_sanction_recorded(session: Session, party_id: str) -> dict | None:
+    """After an analyst recorded a sanction or an event: scan the pathway companies whose group holds the
+    party (the same scan as after a list import)."""
+    on_pathway = _on_pathway(session)
+    found = [c for c in on_pathway if c == party_id or party_id in findings.subsidiaries(session, c)]
     return scan(session, party_ids=found) if found else None
 
 

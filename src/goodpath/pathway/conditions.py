@@ -131,3 +131,13 @@ def classify(program: str | None, dataset: str | None = None) -> Classification:
             return Classification(kind, authority, reason)
     what = f"programme {program!r}" if program else "an entry without a programme"
     return Classification("unknown", authority, f"{what} is not classified in conditions.yaml: review it")
+
+
+def classify_authority(code: str | None) -> Classification:
+    """The class of an authority itself (a sanction recorded from a notice names no list programme)."""
+    classes = load().programs
+    for kind in CLASSES:
+        reason = classes.get(kind, {}).get("authorities", {}).get(code or "")
+        if reason:
+            return Classification(kind, code, reason)
+    return Classification("unknown", code, f"authority {code!r} is not classified in conditions.yaml: review it")

@@ -14,7 +14,7 @@ from goodpath.lists.models import ListVersion
 from goodpath.pathway import conditions as catalogue_of_conditions
 from goodpath.pathway.models import PathwayAlert
 from goodpath.registry.datasets import ENGAGEMENT_DATASET
-from goodpath.registry.models import ListEntry, OwnershipLink
+from goodpath.registry.models import ListEntry, OwnershipLink, Sanction
 
 # Relations that put the child under the company's control ("child is <relation> of parent").
 CONTROL = ("subsidiary", "sub_unit", "owned", "successor")
@@ -103,6 +103,29 @@ def list_entry_findings(
                 "authority": found.authority, "reason": reason, "listed_on": listed_on.isoformat(),
                 "dated_by": dated_by, "breach": breach,
             })  # fmt: skip
+    return out
+
+
+def recorded_sanction_findings(session: Session, party_id: str, since: date, until: date | None = None) -> list[dict]:
+    """Sanctions analysts recorded from notices (not list entries) on the company or a subsidiary, imposed
+    on or after ``since`` (and not after ``until``): a new sanction under a nonproliferation authority is a
+    breach of the no-new-listing condition, as a new list entry is; under another authority, a review."""
+    group = subsidiaries(session, party_id)
+    rows = session.scalars(
+        select(Sanction).where(
+            Sanction.party_id.in_([party_id, *group]), Sanction.origin == "analyst",
+            Sanction.superseded_by_id.is_(None), Sanction.imposed_on >= since,
+            *((Sanction.imposed_on <= until,) if until is not None else ()),
+        ).order_by(Sanction.id)
+    )  # fmt: skip
+    out = []
+    for sanction in rows:
+        found = catalogue_of_conditions.classify_authority(sanction.authority_code)
+        out.append({
+            "sanction_id": sanction.id, "party_id": sanction.party_id, "subsidiary": sanction.party_id != party_id,
+            "authority": sanction.authority_code, "class": found.kind, "reason": found.reason,
+            "imposed_on": sanction.imposed_on.isoformat(), "citation": sanction.citation, "breach": found.breach,
+        })  # fmt: skip
     return out
 
 
