@@ -21,7 +21,7 @@ from goodpath.demo.illustrative import load_story, party_key
 from goodpath.demo.users import demo_password, ensure_demo_users
 from goodpath.engagement.models import ViolationCase
 from goodpath.pathway import evidence, register, timeline, workdays
-from goodpath.pathway.models import PathwayProposal, PathwayRelief
+from goodpath.pathway.models import EvidenceDocument, PathwayProposal, PathwayRelief
 from goodpath.registry.authorities import add_period
 from goodpath.registry.datasets import ILLUSTRATIVE_DATASET, illustrative_party_ids
 from goodpath.registry.models import Party, PartyName
@@ -86,24 +86,7 @@ def test_the_illustrative_company_walks_the_whole_good_path_on_dated_records(ses
     assert len(_stages(session, party.id)) == len(GOOD_PATH)
 
 
-def test_screening_never_returns_the_illustrative_company(session):
-    demo.load_engagement(lambda: new_session(session.get_bind().url.render_as_string(False)), "tester")
-    load_story(session)
-    session.commit()
-    party_id = session.scalars(select(Party.id).where(Party.key == party_key())).one()
-    names = session.scalars(select(PartyName.value).where(PartyName.party_id == party_id)).all()
-    assert len(names) == 2  # its English and Chinese names are in the registry ...
-    index, _ = screening.get_index(session)
-    assert index.names and not [n for n in index.names if n.dataset == ILLUSTRATIVE_DATASET]  # ... not in the index
-    for name in (*names, "Xingyun Precision Instruments", "星云精密仪器", "China North Industries Corporation",
-                 "China Great Wall Industry Corporation"):  # fmt: skip
-        hits = screening.screen(session, OPERATOR, name, threshold=0.5)
-        assert party_id not in {h["party_id"] for h in hits["hits"] + hits["indirect_hits"]}, name
-    real = screening.screen(session, OPERATOR, "China North Industries Corporation")["hits"]
-    assert real and real[0]["caption"] == "China North Industries Corporation"  # the real name is still found
-
-
-# --- the pages and the statistics, on one demo database for the module (SQLite) -----------------------
+# --- screening, the pages and the statistics, on one demo database for the module (SQLite) -------------
 
 
 @pytest.fixture(scope="module")
@@ -156,14 +139,26 @@ def test_every_page_of_the_illustrative_company_says_so(story_db, language, labe
     with session_scope(story_db) as session:
         party_id = session.scalars(select(Party.id).where(Party.key == party_key())).one()
         case_id = session.scalars(select(ViolationCase.id).where(ViolationCase.party_id == party_id)).one()
-    for url in (f"/ui/pathway/{party_key()}", f"/parties/{party_id}"):
+        document_id = session.scalars(select(EvidenceDocument.id).where(EvidenceDocument.party_id == party_id)).first()
+    pages = (f"/ui/pathway/{party_key()}", f"/parties/{party_id}", f"/dossiers/{party_id}", f"/ui/cases/{case_id}",
+             f"/ui/evidence/{document_id}")  # fmt: skip
+    for url in pages:
         page = client.get(url, headers=HTML)
         assert page.status_code == 200, url
         assert 'data-testid="illustrative-note"' in page.text and label in page.text, url
     overview = client.get("/ui/pathway", headers=HTML).text
     row = re.search(r"<tr>(?:(?!</tr>).)*" + re.escape(party_key()) + r"(?:(?!</tr>).)*</tr>", overview, re.S)
     assert row and 'data-testid="illustrative"' in row.group(0)
-    assert client.get(f"/ui/cases/{case_id}", headers=HTML).status_code == 200
+    for url, mark in (
+        ("/ui/cases", "ILLUSTRATIVE-2"),
+        ("/ui/dossiers", party_id),
+        ("/ui/evidence", "Xingyun Precision"),
+    ):
+        listing = client.get(url, headers=HTML).text
+        rows = re.findall(r"<tr[ >](?:(?!</tr>).)*</tr>", listing, re.S)
+        ours = [r for r in rows if mark in r]
+        assert ours and all('data-testid="illustrative"' in r for r in ours), url
+        assert all('data-testid="illustrative"' not in r for r in rows if r not in ours), url
     # The public register, without logging in: each public step, in English and Chinese, labelled.
     public = _client(language=language).get("/register", headers=HTML).text
     entries = re.findall(r'<tr data-testid="register-entry">.*?</tr>', public, re.S)
@@ -174,3 +169,19 @@ def test_every_page_of_the_illustrative_company_says_so(story_db, language, labe
         assert "美国政府" in entry and "The United States Government" in entry
     real_names = [e for e in entries if "星云" not in e]
     assert all('data-testid="illustrative"' not in e for e in real_names)
+
+
+def test_screening_never_returns_the_illustrative_company(story_db):
+    session = new_session(story_db)
+    party_id = session.scalars(select(Party.id).where(Party.key == party_key())).one()
+    names = session.scalars(select(PartyName.value).where(PartyName.party_id == party_id)).all()
+    assert len(names) == 2  # its English and Chinese names are in the registry ...
+    index, _ = screening.get_index(session)
+    assert index.names and not [n for n in index.names if n.dataset == ILLUSTRATIVE_DATASET]  # ... not in the index
+    for name in (*names, "Xingyun Precision Instruments", "星云精密仪器", "China North Industries Corporation",
+                 "China Great Wall Industry Corporation"):  # fmt: skip
+        hits = screening.screen(session, OPERATOR, name, threshold=0.5)
+        assert party_id not in {h["party_id"] for h in hits["hits"] + hits["indirect_hits"]}, name
+    real = screening.screen(session, OPERATOR, "China North Industries Corporation")["hits"]
+    assert real and real[0]["caption"] == "China North Industries Corporation"  # the real name is still found
+    session.close()

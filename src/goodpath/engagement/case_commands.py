@@ -256,11 +256,15 @@ def close(
 def metrics(
     today: str | None = typer.Option(None, "--today", help="Age open cases against this day (YYYY-MM-DD)."),
     year: int | None = typer.Option(None, "--year", help="Outcome shares of cases closed in this year."),
+    include_illustrative: bool = typer.Option(
+        False, "--include-illustrative", help="Count the illustrative (fictional) companies' cases too."
+    ),
     as_json: bool = JSON,
 ) -> None:
     """Share of outcomes among closed cases, time to each step, open cases by age."""
     with user_errors(), session_scope() as session:
-        result = case_metrics.metrics(session, local_viewer(), today=today, year=year)
+        result = case_metrics.metrics(session, local_viewer(), today=today, year=year,
+                                      include_illustrative=include_illustrative)  # fmt: skip
     if as_json:
         print_json(result)
         return

@@ -1,7 +1,8 @@
 """Metrics of the working-level channel, computed from stored cases and their event history:
 how closed cases ended (by consultation, by sanctions, unsubstantiated), how long each step
 took from raising, and how old the open cases are. Only cases (and events) the viewer may
-read are counted.
+read are counted; the cases of illustrative (fictional) companies only when asked
+(``include_illustrative``).
 """
 
 from __future__ import annotations
@@ -21,23 +22,29 @@ from goodpath.core.models import utcnow
 from goodpath.core.workflow import StatusEvent
 from goodpath.engagement.cases import OPEN_STATUSES, OUTCOMES, RECORD_TYPE
 from goodpath.engagement.models import ViolationCase
+from goodpath.registry.datasets import illustrative_parties
 
 # Steps timed from raising: the first event reaching each; "outcome" is the first final status.
 STEPS = ("acknowledged", "under_investigation", "response_reported", "outcome")
 AGE_BUCKETS = (("0-30", 0, 30), ("31-90", 31, 90), ("91-180", 91, 180), ("181-365", 181, 365), (">365", 366, None))
 
 
-def _cases(session: Session, viewer: Viewer) -> list[ViolationCase]:
-    return list(session.scalars(readable(session, viewer, ViolationCase).order_by(ViolationCase.id)))
+def _cases(session: Session, viewer: Viewer, include_illustrative: bool = False) -> list[ViolationCase]:
+    query = readable(session, viewer, ViolationCase)
+    if not include_illustrative:  # a fictional company's case is no real statistic
+        query = query.where(ViolationCase.party_id.is_(None) | ViolationCase.party_id.not_in(illustrative_parties()))
+    return list(session.scalars(query.order_by(ViolationCase.id)))
 
 
 def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def outcome_shares(session: Session, viewer: Viewer, *, year: int | None = None) -> dict:
+def outcome_shares(
+    session: Session, viewer: Viewer, *, year: int | None = None, include_illustrative: bool = False
+) -> dict:
     """Among closed cases (closed in ``year`` if given): count and share of each outcome."""
-    closed = [c for c in _cases(session, viewer) if c.status in OUTCOMES]
+    closed = [c for c in _cases(session, viewer, include_illustrative) if c.status in OUTCOMES]
     if year is not None:
         closed = [c for c in closed if c.status_on.year == year]
     return _shares(closed) | {"year": year}
@@ -48,18 +55,18 @@ def _shares(closed: list[ViolationCase]) -> dict:
     return {"closed": len(closed), "counts": counts, "shares": {o: _share(n, len(closed)) for o, n in counts.items()}}
 
 
-def outcome_shares_by_year(session: Session, viewer: Viewer) -> dict[int, dict]:
+def outcome_shares_by_year(session: Session, viewer: Viewer, include_illustrative: bool = False) -> dict[int, dict]:
     """``outcome_shares`` for each year of closure that has closed cases."""
     by_year: dict[int, list[ViolationCase]] = defaultdict(list)
-    for case in _cases(session, viewer):
+    for case in _cases(session, viewer, include_illustrative):
         if case.status in OUTCOMES:
             by_year[case.status_on.year].append(case)
     return {y: _shares(cases) for y, cases in sorted(by_year.items())}
 
 
-def step_days(session: Session, viewer: Viewer) -> dict[int, dict[str, int]]:
+def step_days(session: Session, viewer: Viewer, include_illustrative: bool = False) -> dict[int, dict[str, int]]:
     """For each readable case: days from raising to the first event reaching each step."""
-    cases = {c.id: c for c in _cases(session, viewer)}
+    cases = {c.id: c for c in _cases(session, viewer, include_illustrative)}
     if not cases:
         return {}
     events = session.scalars(
@@ -76,9 +83,9 @@ def step_days(session: Session, viewer: Viewer) -> dict[int, dict[str, int]]:
     return days
 
 
-def time_to_steps(session: Session, viewer: Viewer) -> dict[str, dict]:
+def time_to_steps(session: Session, viewer: Viewer, include_illustrative: bool = False) -> dict[str, dict]:
     """Per step: how many cases reached it, and the median and mean days from raising."""
-    per_case = step_days(session, viewer)
+    per_case = step_days(session, viewer, include_illustrative)
     out = {}
     for step in STEPS:
         values = [d[step] for d in per_case.values() if step in d]
@@ -90,11 +97,13 @@ def time_to_steps(session: Session, viewer: Viewer) -> dict[str, dict]:
     return out
 
 
-def open_by_age(session: Session, viewer: Viewer, today: date | str | None = None) -> dict:
+def open_by_age(
+    session: Session, viewer: Viewer, today: date | str | None = None, include_illustrative: bool = False
+) -> dict:
     """Open cases by days since raising, in buckets 0-30, 31-90, 91-180, 181-365, >365."""
     today = parse_date(today, "today") or utcnow().date()
     buckets = dict.fromkeys((name for name, _, _ in AGE_BUCKETS), 0)
-    open_cases = [c for c in _cases(session, viewer) if c.status in OPEN_STATUSES]
+    open_cases = [c for c in _cases(session, viewer, include_illustrative) if c.status in OPEN_STATUSES]
     for case in open_cases:
         buckets[age_bucket((today - case.raised_on).days)] += 1
     return {"today": today.isoformat(), "open": len(open_cases), "buckets": buckets}
@@ -109,11 +118,16 @@ def age_bucket(days: int) -> str:
     raise GoodpathError(f"no bucket for {days} days")  # unreachable: the buckets cover every age
 
 
-def metrics(session: Session, viewer: Viewer, *, today: date | str | None = None, year: int | None = None) -> dict:
+def metrics(
+    session: Session, viewer: Viewer, *, today: date | str | None = None, year: int | None = None,
+    include_illustrative: bool = False,
+) -> dict:  # fmt: skip
     """All case metrics in one answer (what the CLI and API show)."""
+    apart = include_illustrative
     return {
-        "outcomes": outcome_shares(session, viewer, year=year),
-        "outcomes_by_year": outcome_shares_by_year(session, viewer),
-        "time_to_step": time_to_steps(session, viewer),
-        "open_by_age": open_by_age(session, viewer, today),
+        "outcomes": outcome_shares(session, viewer, year=year, include_illustrative=apart),
+        "outcomes_by_year": outcome_shares_by_year(session, viewer, apart),
+        "time_to_step": time_to_steps(session, viewer, apart),
+        "open_by_age": open_by_age(session, viewer, today, apart),
+        "include_illustrative": include_illustrative,
     }

@@ -93,12 +93,14 @@ def raise_case(body: CaseRequest, viewer: Viewer = Depends(manage), session: Ses
 def case_metrics_route(
     today: str | None = Query(None, description="Age open cases against this day (YYYY-MM-DD)"),
     year: int | None = Query(None, ge=1900, le=2200, description="Outcome shares of cases closed this year"),
+    include_illustrative: bool = Query(False, description="Count the illustrative (fictional) companies' cases too"),
     viewer: Viewer = Depends(require_login),
     session: Session = SESSION,
 ) -> dict:
     """Outcome shares, time to each step, open cases by age: from the cases the viewer may read."""
     with invalid_as_422():
-        return case_metrics.metrics(session, viewer, today=today, year=year)
+        return case_metrics.metrics(session, viewer, today=today, year=year,
+                                    include_illustrative=include_illustrative)  # fmt: skip
 
 
 @router.get("/cases/{case_id}")
