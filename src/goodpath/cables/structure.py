@@ -37,7 +37,6 @@ from goodpath.cables.extract import _TITLES, _countries
 KINDS = ("proposal", "offer", "pledge", "request", "status")
 FAMILY = {"proposal": "offer", "offer": "offer", "pledge": "pledge", "request": "request", "status": "status"}
 
-_NEG = r"(?<!\bnot )(?<!\bnever )(?<!n't )(?<!\bno longer )"
 _WOULD_VERBS = (
     "prepare|provide|share|convey|pass|send|host|deliver|report|raise|consider|invite|extend|arrange|organize|"
     "establish|fund|support|offer|sponsor|facilitate|brief|follow up|look into|investigate|ensure|seek|work"
@@ -56,29 +55,29 @@ _ADV = r"(?:\w+ly\s+)?"
 TRIGGERS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
     (kind, rule, re.compile(pattern))
     for kind, rule, pattern in (
-        ("proposal", "proposed", rf"{_NEG}(?<![-\w])(?:[Pp]roposed|[Pp]roposes)\b(?!\s+by\b)"),
+        ("proposal", "proposed", r"(?<![-\w])(?:[Pp]roposed|[Pp]roposes)\b(?!\s+by\b)"),
         ("proposal", "made a proposal",
          r"\b(?:outlined|presented|put forward|tabled|made|offered|floated|raised)\s+(?:a|an|the|its|his|her|their)\s+"
          r"(?:[\w.-]+\s+){0,2}(?:proposal|proposition|initiative|idea)\b"),
         ("proposal", "proposals include",
          r"\b(?:[Pp]roposals?|[Ss]uggestions?|[Ii]deas?)\s+(?:include|included|are|were)\b"),
-        ("proposal", "suggested", rf"{_NEG}\b(?:suggested|suggests|recommended|recommends)\b"),
+        ("proposal", "suggested", r"\b(?:suggested|suggests|recommended|recommends)\b"),
         ("proposal", "expressed the desire",
          r"\b(?:expressed|conveyed|stated|indicated|reiterated|voiced)\s+(?:the\s+|a\s+|its\s+|his\s+|her\s+)?"
          r"(?:[\w.]+\s+){0,2}(?:desire|wish|interest|hope)\s+to\b"),
-        ("proposal", "would like to", rf"{_NEG}\b(?:would|'d)\s+(?:also\s+)?like\s+to\s+(?:{_LIKE_VERBS})\b"),
-        ("offer", "offered", rf"{_NEG}\b(?:offered|offers)\s+to\b|{_NEG}\boffered\b(?!\s+by\b)"),
+        ("proposal", "would like to", rf"\b(?:would|'d)\s+(?:also\s+)?like\s+to\s+(?:{_LIKE_VERBS})\b"),
+        ("offer", "offered", r"\b(?:offered|offers)\s+to\b|\boffered\b(?!\s+by\b)"),
         ("offer", "is prepared to",
-         rf"{_NEG}\b(?:is|are|was|were|be|remains?|remained)\s+(?:also\s+|fully\s+|now\s+|still\s+)?"
+         r"\b(?:is|are|was|were|be|remains?|remained)\s+(?:also\s+|fully\s+|now\s+|still\s+)?"
          r"(?:prepared|ready|willing)\s+to\s+(?!be\b|predict|say\b|admit|speculate|comment|concede|believe|acknowledge)"),
-        ("offer", "stands ready to", rf"{_NEG}\b(?:stands?|stood)\s+ready\s+to\b"),
-        ("offer", "invite", rf"{_NEG}\b(?:[Ii]nvite|invites|invited)\b(?!\s+to\b)"),
-        ("pledge", "pledged", rf"{_NEG}\b(?:pledged|pledges|promised|promises|vowed|vows)\b"),
+        ("offer", "stands ready to", r"\b(?:stands?|stood)\s+ready\s+to\b"),
+        ("offer", "invite", r"\b(?:[Ii]nvite|invites|invited)\b(?!\s+to\b)"),
+        ("pledge", "pledged", r"\b(?:pledged|pledges|promised|promises|vowed|vows)\b"),
         ("pledge", "undertook",
-         rf"{_NEG}\b(?:undertook|undertakes|(?:has|have|had)\s+committed\s+(?:\w+sel(?:f|ves)\s+)?to|"
+         r"\b(?:undertook|undertakes|(?:has|have|had)\s+committed\s+(?:\w+sel(?:f|ves)\s+)?to|"
          r"committed\s+(?:himself|herself|itself|themselves)\s+to)\b"),
         ("pledge", "agreed to",
-         rf"{_NEG}\b(?:agreed|agrees)\s+(?:to\s+(?!the\b|a\b|an\b|this\b|these\b|that\b|its\b|his\b|her\b|their\b|our\b|"
+         r"\b(?:agreed|agrees)\s+(?:to\s+(?!the\b|a\b|an\b|this\b|these\b|that\b|its\b|his\b|her\b|their\b|our\b|"
          r"all\b|several\b|[A-Z0-9])|that\b[^.;]{0,80}?\b(?:would|will)\b)"),
         ("pledge", "said would",
          r"\b(?:said|stated|added|noted|confirmed|replied|responded|assured\s+\w+|told\s+\w+)\s+(?:that\s+)?"
@@ -86,20 +85,28 @@ TRIGGERS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
         ("pledge", "would",
          r"\b(?:USG|Government|government|Embassy|Department|Ministry|MFA|[Ww]e)\s+would\s+"
          rf"{_ADV}(?:{_WOULD_VERBS})\b"),
-        ("pledge", "will", rf"{_NEG}\bwill\s+{_ADV}(?:{_WILL_VERBS})\b"),
-        ("request", "urged", rf"{_NEG}\b(?:urged|urges|pressed|encouraged|encourages|called\s+(?:on|upon))\b"),
+        ("pledge", "will", rf"\bwill\s+{_ADV}(?:{_WILL_VERBS})\b"),
+        ("request", "urged", r"\b(?:urged|urges|pressed|encouraged|encourages|called\s+(?:on|upon))\b"),
         ("request", "asked",
-         rf"{_NEG}(?<!\bbe )(?<!\bbeen )(?<!\bwas )(?<!\bwere )\b(?:asked|asks)\s+"
+         r"(?<!\bbe )(?<!\bbeen )(?<!\bwas )(?<!\bwere )\b(?:asked|asks)\s+"
          r"(?!to\b)(?!about\b)(?!whether\b)(?!if\b)"
          r"(?:that\b|for\b|[\w.'-]+(?:\s+[\w.'-]+){0,5}?\s+to\s+(?!meet\b))"),
         ("request", "requested",
-         rf"{_NEG}\b(?:requested\s+(?:that|the|you|Post|Embassy|posts|[A-Z]\w+\s+to|to)|requests\s+(?:that|the|you|Post|Embassy|posts))\b|"
+         r"\b(?:requested\s+(?:that|the|you|Post|Embassy|posts|[A-Z]\w+\s+to|to)|requests\s+(?:that|the|you|Post|Embassy|posts))\b|"
          r"\b(?:[Ww]e|I|Department|Washington)\s+(?:\w+ly\s+)?request\s+(?:that|you|the|Post|Embassy|to)\b"),
         ("status", "suspended",
          r"\b(?:suspended|resumed|postponed|cancell?ed|halted|frozen|restarted|terminated|broken off|put on hold|"
          r"called off|stalled)\b"),
     )
 )  # fmt: skip
+# Words one of the triggers needs: a sentence with none of them is not looked at further.
+_ANY_TRIGGER = re.compile(
+    r"propos|suggest|recommend|desire|wish|interest|hope|like|offer|prepared|ready|willing|invit|pledg|promis|vow|"
+    r"undert|committed|agree|would|will|urge|press|encourag|called|ask|request|suspend|resum|postpon|cancel|halt|"
+    r"frozen|restart|terminat|broken off|on hold|called off|stalled|ideas?\b",
+    re.I,
+)
+_NEGATIONS = {"not", "never", "no", "neither", "nor"}
 _PROCESS = re.compile(
     r"\b(?:consultations?|talks|dialogues?|negotiations?|projects?|cooperation|exchanges?|programs?|programmes?|"
     r"meetings?|trainings?|visits?|rounds?|working groups?)\b",
@@ -258,6 +265,8 @@ def _opinion(sentence: str, match: re.Match) -> bool:
 
 
 def _first_trigger(sentence: str) -> tuple[str, str, re.Match] | None:
+    if not _ANY_TRIGGER.search(sentence):
+        return None
     best = None
     for kind, rule, pattern in TRIGGERS:
         match = pattern.search(sentence)
@@ -269,6 +278,8 @@ def _first_trigger(sentence: str) -> tuple[str, str, re.Match] | None:
             continue
         before = sentence[: match.start()].split()
         previous = before[-1].lower().strip(",") if before else ""
+        if previous in _NEGATIONS or previous.endswith("n't") or " ".join(before[-2:]).lower() == "no longer":
+            continue  # "did not agree", "never offered"
         earlier = before[-2].lower() if len(before) > 1 else ""
         if kind in ("request", "proposal", "offer", "pledge") and (
             previous in _PASSIVE or (previous in _PASSIVE_ADVERBS and earlier in _PASSIVE)
@@ -295,6 +306,7 @@ class Cast:
         self.countries = data.get("countries") or []
         self.host = self._host()
         self.text = "\n".join(p.get("text") or "" for p in data.get("paragraphs") or [])
+        self._context: dict[str, str | None] = {}
         self.person_side = {p["name"]: self._person_side(p) for p in self.people}
 
     def _host(self) -> str | None:
@@ -337,13 +349,18 @@ class Cast:
         return None
 
     def context_side(self, name: str) -> str | None:
-        found = re.search(rf"((?:\S+\s+){{0,8}}?)(?:[A-Z][a-z]+\s+)?{re.escape(name)}\b", self.text)
-        if not found:
-            return None
-        words = found.group(1)
-        # the nearest clause: after the last sentence end or comma
-        words = re.split(r"[.;:,()]\s", words)[-1]
-        return self.side_of(words, default=None)
+        """The side the words before a name's first mention give it, within their clause."""
+        if name in self._context:
+            return self._context[name]
+        found = re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", self.text) if name in self.text else None
+        side = None
+        if found:
+            words = self.text[max(0, found.start() - 120) : found.start()]
+            words = re.split(r"[.;:,()]\s", words)[-1]
+            words = " ".join(words.split()[-9:])
+            side = self.side_of(words, default=None)
+        self._context[name] = side
+        return side
 
     def side_of(self, phrase: str, default: str | None = None) -> str | None:
         """The government a phrase speaks for: a country named in it, US words, or (MFA, ministry,
