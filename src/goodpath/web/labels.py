@@ -175,3 +175,43 @@ LABELS: dict[str, str] = {
 
 def humanize(code: str) -> str:
     return code.replace("_", " ").strip()
+
+
+# --- the status palette ----------------------------------------------------------------------------
+# Every badge has one of five tones, each with its own colour and mark (the text says what it is; colour
+# and mark only repeat it): good (the good path, done, cleared), progress (under way, waiting on someone),
+# warning (needs attention), bad (sanctioned, failed, a hit) and neutral (ended, withdrawn, no verdict).
+GOOD, PROGRESS, WARNING, BAD, NEUTRAL = "good", "progress", "warning", "bad", "neutral"
+TONES: dict[str, str] = {
+    **dict.fromkeys(
+        "delisted terminated waived fulfilled approved accepted held resolved_by_consultation dismissed stored updated "
+        "done completed final current false_positive cleared confirmed in_effect no_hit".split(),
+        GOOD,
+    ),
+    **dict.fromkeys(
+        "active open pending acknowledged under_investigation invited in_dialogue sent queued running proposed agreed "
+        "planned awaiting_notice response_reported draft new pending_version".split(),
+        PROGRESS,
+    ),
+    **dict.fromkeys(
+        "raised escalated possible_hit overdue suspended paused snapback_proposed interrupted changed".split(), WARNING
+    ),
+    **dict.fromkeys("listed sanctioned broken failed revoked confirmed_hit true_match snapback refused".split(), BAD),
+    **dict.fromkeys(
+        "withdrawn closed ended cancelled superseded unchanged expired closed_unsubstantiated discarded declined "
+        "rejected none disabled".split(),
+        NEUTRAL,
+    ),
+}
+# Where a code means something else: a sanction or measure in force is the bad path, not work under way.
+TONES_OF_KIND: dict[str, dict[str, str]] = {
+    "sanction": {"active": BAD, "waived": GOOD, "terminated": GOOD, "expired": NEUTRAL},
+    "user": {"active": GOOD},
+}
+
+
+def tone(code, kind: str | None = None) -> str:
+    """The palette tone of a status ``code`` (of a record of ``kind``, where that changes it): one of good,
+    progress, warning, bad, neutral; unknown codes neutral."""
+    code = str(code or "")
+    return TONES_OF_KIND.get(kind or "", {}).get(code) or TONES.get(code, NEUTRAL)

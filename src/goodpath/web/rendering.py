@@ -30,7 +30,7 @@ from goodpath.pathway import stages
 from goodpath.registry.names import name_script
 from goodpath.web import i18n
 from goodpath.web.illustrative import illustrative
-from goodpath.web.labels import LABELS, N_, humanize
+from goodpath.web.labels import LABELS, N_, humanize, tone
 from goodpath.web.markings import PageMarks
 
 WEB_DIR = Path(__file__).parent
@@ -122,6 +122,7 @@ def _environment() -> Environment:
     )
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(label=label, portion=portion, lang_of=lang_of, languages=i18n.LANGUAGES, version=__version__)
+    env.globals.update(tone=tone)  # the status palette (labels.tone)
     env.globals.update(illustrative=illustrative)  # the label of a fictional party (web/illustrative.py)
     env.filters.update(iso=iso, percent=percent, label=label)
     return env
