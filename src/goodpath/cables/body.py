@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from goodpath.cables.header import SECTION_BREAK, parse_banner
+from goodpath.cables.header import DTG, SECTION_BREAK, parse_banner
 from goodpath.cables.parsed_cable import Paragraph
 
 # A numbered paragraph's first line, in its printed forms: "1. text", "¶1. text", "1. (C) text", "1.(C) text",
@@ -35,6 +35,8 @@ _CLASSIFICATION_ALONE = frozenset(
     ["UNCLASSIFIED", "UNCLAS", "CONFIDENTIAL", "SECRET", "TOP SECRET", "LIMITED OFFICIAL USE",
      "U N C L A S S I F I E D", "C O N F I D E N T I A L", "S E C R E T", "L I M I T E D O F F I C I A L U S E"]
 )  # fmt: skip
+_CLASSIFICATION_SERIAL = re.compile(r"^(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)\s+[A-Z]{2,4}\d{3,6}$")
+_RESTART_END = re.compile(r"^(?:E\.? ?O\.? ?\d{5}|TAGS\b|SUBJECT\b|SUBJ:)")
 _REPEATED_HEADER = re.compile(r"^(?:SIPDIS|E\.? ?O\.? ?\d{5}|TAGS\b|SUBJECT\b|SUBJ:|REF\b|Classified By|CLASSIFIED BY)")
 _SIGNATURE_LINE = re.compile(r"^[A-Z][A-Z'-]{1,}(?: [A-Z][A-Z'-]{1,}){0,2}$")
 _SIGNATURE_TAIL = re.compile(r"(?<=[.!?\"”)])\s+([A-Z][A-Z'-]{2,})$")
@@ -81,11 +83,36 @@ def _strip_trailer(lines: list[str]) -> list[str]:
     return lines
 
 
+def _section_restart(lines: list[str], index: int) -> int:
+    """Where the body resumes when a new section's header starts at ``index`` (its page-1 routing block, DTG
+    or banner), or -1: the header runs to its SUBJECT (or TAGS, E.O.) line and that line's continuation."""
+    end = min(len(lines), index + 90)
+    found = -1
+    for position in range(index + 1, end):
+        stripped = lines[position].lstrip()
+        if stripped[:1] in "ETS" and _RESTART_END.match(stripped):
+            found = position
+            if stripped.startswith("SUBJ"):
+                break
+        elif found >= 0 and stripped and not _REPEATED_HEADER.match(stripped):
+            break
+    if found < 0:
+        return -1
+    position = found + 1
+    while position < len(lines) and lines[position].strip() and not _starts_paragraph(lines[position].strip()):
+        position += 1  # the SUBJECT's continuation lines
+    return position
+
+
 def _drop_artifacts(lines: list[str], body: Body) -> list[str]:
     kept = []
     stray = 0
     skip_header = False  # inside a section's repeated header (banner, E.O., TAGS, SUBJECT ...)
-    for line in lines:
+    index = 0
+    count = len(lines)
+    while index < count:
+        line = lines[index]
+        index += 1
         stripped = line.strip()
         if skip_header:
             if (
@@ -96,13 +123,24 @@ def _drop_artifacts(lines: list[str], body: Body) -> list[str]:
                 continue
             skip_header = False
         first = stripped[:1]
-        if first in "PUCSTL" and (stripped in _CLASSIFICATION_ALONE or (first == "P" and _PAGE_LINE.match(stripped))):
-            continue  # page furniture
-        if first in "UCSTL" and " OF " in stripped and "SECTION" in stripped:
-            banner = parse_banner(stripped)
-            if banner and banner.get("sections"):
-                skip_header = True  # a section's repeated header: the banner and the header lines after it
+        if first in "PUCSTLOZR0123456789" and (
+            (first == "P" and stripped.startswith("PAGE 01"))
+            or (first in "OPRZ0123456789" and DTG.match(stripped))
+            or (" OF " in stripped and "SECTION" in stripped and (parse_banner(stripped) or {}).get("sections"))
+        ):
+            resume = _section_restart(lines, index - 1)
+            if resume > 0:
+                index = resume  # a new section's whole header (routing, addressees, banner, E.O., TAGS, SUBJECT)
                 continue
+            if first not in "P":
+                skip_header = first not in "OPRZ0123456789"
+                continue
+        if first in "PUCSTL" and (
+            stripped in _CLASSIFICATION_ALONE
+            or (first == "P" and _PAGE_LINE.match(stripped))
+            or _CLASSIFICATION_SERIAL.match(stripped)
+        ):
+            continue  # page furniture
         if " OF " not in line and "SIPDIS" not in line:
             kept.append(line)  # neither a section break nor a SIPDIS marker
             continue
@@ -221,6 +259,16 @@ def _with_strong(candidates: list[_Candidate], chosen: list[int]) -> list[int]:
     return result
 
 
+def _heading_alone(lines: list[str], index: int, starts: dict) -> bool:
+    """A short line between blank lines, not ending a sentence, right before a numbered paragraph."""
+    if index == 0 or lines[index - 1].strip() or _SENTENCE_END.search(lines[index].rstrip()):
+        return False
+    position = index + 1
+    while position < len(lines) and not lines[position].strip():
+        position += 1
+    return position in starts and position > index + 1
+
+
 def _split(lines: list[str], body: Body | None = None) -> list[_Draft]:
     candidates = _candidates(lines)
     score, chosen = _chain(candidates, [c.number for c in candidates])
@@ -269,8 +317,10 @@ def _split(lines: list[str], body: Body | None = None) -> list[_Draft]:
         if first in _RULE_FIRST and _RULE.match(line):
             current = None  # a rule ends the paragraph; it is not text
             continue
-        if (first == "#" and _MD_HEADING.match(line)) or (
-            following[:1] in _RULE_FIRST and _RULE.match(following) and len(line) < 100
+        if (
+            (first == "#" and _MD_HEADING.match(line))
+            or (following[:1] in _RULE_FIRST and _RULE.match(following) and len(line) < 100)
+            or (len(line) < 80 and not following and _heading_alone(lines, index, starts))
         ):
             current = None  # a sub-heading ends the paragraph; it heads the next one
             text = line.lstrip("#").strip().strip("*").strip()

@@ -46,6 +46,7 @@ _ADDRESSEE = re.compile(
 )
 _TAG_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")  # markdown link around a tag, e.g. [PREL](#)
 _ROUTING = re.compile(r"^(?:VZCZC\S*|[OPRZ]{2} (?:R[A-Z]{4,5} ?)+|DE [A-Z]{5} #\S+.*|ZNY [A-Z ]+|ZNR [A-Z ]+|BT)$")
+_REF_CONTINUED = re.compile(r"^\(?[A-Z]\)[ ]?(?:\d{2} )?[A-Z][A-Z .]+ \d+|^[A-Z]\. (?:\d{2} )?[A-Z][A-Z .]+ \d+\b")
 _REF_ITEM = re.compile(r"(?:^|\s)([A-Z])[.)]\s+")
 _FOUO = re.compile(r"\bFOR OFFICIAL USE ONLY\b|\bFOUO\b")
 _TAG_SPLIT = re.compile(r"[\s,;]+")
@@ -227,12 +228,12 @@ def read_header(lines: list[str]) -> Header:
     header = Header()
     lines = _split_merged(lines, 400)
     header.lines = lines
-    # The last E.O./TAGS/SUBJECT line near the top: unknown lines before it are routing noise, not the body.
-    hint = -1
+    hint = -1  # the first E.O./TAGS/SUBJECT line near the top: unknown lines before it are routing noise
     for position, candidate in enumerate(lines[:400]):
         stripped = candidate.lstrip()
         if stripped[:1] in "EeTS" and _HINT_LINE.match(stripped):
             hint = position
+            break
     index = 0
     seen_label = False  # once TAGS/SUBJECT/... are seen, a free-text line starts the body
     after_banner = False
@@ -311,6 +312,15 @@ def read_header(lines: list[str]) -> Header:
                 header.set("subject", " ".join(value.split()) or None)
                 seen_label = True
             elif name.startswith("REF"):
+                # Reference items continued after a blank line: "(D) HARARE 2221, (E) HARARE 2205".
+                while True:
+                    after = end
+                    while after < len(lines) and not lines[after].strip():
+                        after += 1
+                    if after >= len(lines) or not _REF_CONTINUED.match(lines[after].strip()):
+                        break
+                    more, end = _continuation(lines, after)
+                    value = " ".join([value, *more])
                 header.set("references", _references(value))
                 seen_label = True
             else:  # CLASSIFIED BY

@@ -100,6 +100,9 @@ def _classification(fields: dict[str, object], source: Source) -> str | None:
 _CREATED = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?", re.ASCII)
 
 
+_RUBY_TIME = re.compile(r"[A-Z][a-z]{2} ([A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2}) [+-]\d{4} (\d{4})")
+
+
 def _iso_created(value: str | None) -> str | None:
     if not value:
         return None
@@ -111,7 +114,13 @@ def _iso_created(value: str | None) -> str | None:
         except ValueError:
             return None
         return day.isoformat()
-    for layout in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"):
+    ruby = _RUBY_TIME.fullmatch(text)  # "Wed Nov 13 00:00:00 +0100 2002": the copy's local time, as printed
+    if ruby:
+        text = f"{ruby.group(1)} {ruby.group(2)}"
+    for layout in (
+        "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d", "%m/%d/%Y %H:%M", "%m/%d/%Y",
+        "%b %d %H:%M:%S %Y", "%d %B %Y", "%d %b %Y", "%d %B %Y %H:%M", "%B %d, %Y",
+    ):  # fmt: skip
         try:
             return datetime.strptime(text, layout).isoformat()
         except ValueError:
