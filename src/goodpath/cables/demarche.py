@@ -56,6 +56,10 @@ _REGIMES = (
     ("CWC", re.compile(r"\bCWC\b|Chemical Weapons Convention")),
 )
 _REDACTED = re.compile(r"x{4,}", re.I)
+_VESSEL = re.compile(r"\b(?:M/V|MV|M\.V\.)\s+[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?")
+_NOT_GOODS = re.compile(
+    r"\b(?:demarche|non-?paper|information|talking points|message|letter|points|assistance)\b", re.I
+)
 _NAME = r"(?:[A-Z][\w&'./-]*|of|and|for|the)"
 _PARTY = re.compile(
     rf"((?:M/V|MV|M\.V\.)\s+[A-Z][\w-]+|[A-Z][\w&'./-]*(?:\s+{_NAME}){{0,6}}\s*(?:\([A-Z][A-Za-z0-9&-]{{1,12}}\))?)"
@@ -141,18 +145,25 @@ def _clean_party(name: str) -> str:
     return name.strip()
 
 
-def _party_names(sentence: str) -> list[tuple[str, int]]:
+def _party_names(sentence: str, defined: str = "") -> list[tuple[str, int]]:
     """Named entities in a sentence with their positions: capitalised phrases that read as an entity
     (an organization word, an acronym, a vessel, or an alias "also known as")."""
-    found = []
+    found = [(match.group(0), match.start()) for match in _VESSEL.finditer(sentence)]
     for match in _PARTY.finditer(sentence):
         name = _clean_party(match.group(1))
         first = name.split()[0] if name.split() else ""
-        if not name or name in _NOT_PARTIES or first in _NOT_PARTIES or _REDACTED.search(name):
+        base = re.sub(r"\s*\([^)]*\)$", "", name)
+        if not name or base in _NOT_PARTIES or first in _NOT_PARTIES or _REDACTED.search(name):
+            continue
+        if any(pattern.search(base) for _code, pattern in _REGIMES) or _VESSEL.search(name):
             continue
         is_acronym = bool(re.fullmatch(r"[A-Z][A-Z0-9&-]{2,}", name))
-        is_vessel = name.startswith(("M/V", "MV ", "M.V."))
-        if not (_ENTITY_WORDS.search(name) or is_acronym or is_vessel or "(" in name):
+        if is_acronym and not (
+            f"({name})" in defined
+            or re.search(r"\b(?:firm|company|entity|supplier|end[- ]user|broker)\s+$", sentence[: match.start()], re.I)
+        ):
+            continue  # an acronym the cable does not define as an entity ("APEC summit", a heading)
+        if not (_ENTITY_WORDS.search(name) or is_acronym or "(" in name):
             continue
         if re.fullmatch(r"[A-Z]{2,5}", name) and name in _countries()[1]:
             continue
@@ -204,6 +215,7 @@ def parties(data: dict) -> list[dict]:
     """Every party the transfer sentences name, once, with its role and aliases ("X, also known as Y")."""
     found: dict[str, dict] = {}
     aliases: dict[str, str] = {}
+    defined = _all_text(data)
     for _number, text in _paragraphs(data):
         for sentence in structure.sentences(text):
             known = re.search(r"([A-Z][\w&'./-]*(?:\s+[A-Z][\w&'./-]*){0,6}),?\s+(?:which is\s+)?(?:also\s+)?"
@@ -213,7 +225,7 @@ def parties(data: dict) -> list[dict]:
                 aliases[_clean_party(known.group(2))] = _clean_party(known.group(1))
             if not _TRANSFER.search(sentence) and not re.search(r"\b(?:firm|company|entity)\b", sentence, re.I):
                 continue
-            for name, position in _party_names(sentence):
+            for name, position in _party_names(sentence, defined):
                 role = _role(sentence, position, name)
                 acronym = re.search(r"\(([A-Z][A-Za-z0-9&-]{1,12})\)$", name)
                 base = name[: acronym.start()].strip() if acronym else name
@@ -239,8 +251,8 @@ _ITEM_AFTER = re.compile(
     r"\b(?:suppl(?:y|ied|ying)|provid(?:ed|ing)|ship(?:ped|ping)?|sell(?:ing)?|sold|export(?:ed|ing)?|offer(?:ed|ing)?|"
     r"transfer(?:red|ring)?|deliver(?:ed|ing)?)\s+(?:[A-Z][\w'-]*(?:\s+[\w'-]+){0,8}?\s+(?:\([A-Z0-9&-]+\)\s+)?)?with\s+"
     r"(?P<a>[^.;]+?)(?=\s+(?:likely|that|which|controlled|for use|to be|as well as)\b|[.;]|,\s+as well|$)|"
-    r"\b(?:shipments?|transfers?|sales?|exports?|supply|procurement|deliver(?:y|ies))\s+of\s+(?P<b>[^.;,]+?)"
-    r"(?=\s+(?:on|to|from|by|for|through|via|aboard|in|that|which)\b|[.;,]|$)|"
+    r"\b(?:shipments?|transfers?|sales?|exports?|supply|procurement|deliver(?:y|ies))\s+of\s+(?P<b>[^.;]+?)"
+    r"(?=\s+(?:on|to|from|by|for|through|via|aboard|in|that|which)\b|[.;]|,\s+[A-Z]|,\s+(?:he|she|they|we|it)\b|$)|"
     r"\b(?:supplied|shipped|sold|exported|provided|offered|transferred|delivered)\s+(?P<c>[a-z][^.;,]+?)\s+to\b",
 )
 _ITEM_DROP = re.compile(r"^(?:the|a|an|some|specific|these|those|its|their)\s+", re.I)
@@ -254,7 +266,8 @@ def items(data: dict) -> list[dict]:
                 chunk = match.group("a") or match.group("b") or match.group("c") or ""
                 for piece in re.split(r",\s*(?:and\s+)?|\s+and\s+|\s+as well as\s+", chunk):
                     description = _ITEM_DROP.sub("", piece.strip(" ,."))
-                    if len(description) < 4 or description[0].isupper() or len(description.split()) > 8:
+                    if (len(description) < 4 or not description[0].islower() or len(description.split()) > 8
+                            or _NOT_GOODS.search(description)):  # fmt: skip
                         continue
                     tail = sentence[match.start() :]
                     regime = next((code for code, pattern in _REGIMES if pattern.search(tail)), None)
