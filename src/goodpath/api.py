@@ -33,6 +33,7 @@ from goodpath.pathway.alert_views import router as pathway_alerts_router
 from goodpath.pathway.eligibility_views import router as pathway_eligibility_router
 from goodpath.pathway.evidence_views import router as evidence_router
 from goodpath.pathway.register_views import router as public_register_router
+from goodpath.pathway.sanction_views import router as sanction_records_router
 from goodpath.pathway.views import router as pathway_router
 from goodpath.registry.identity_views import router as identity_router
 from goodpath.registry.views import router as registry_router
@@ -81,6 +82,7 @@ app.include_router(disclosures_router)
 app.include_router(icp_router)
 app.include_router(cables_router)
 app.include_router(pathway_eligibility_router)
+app.include_router(sanction_records_router)
 app.include_router(evidence_router)
 app.include_router(public_register_router)
 app.include_router(pathway_alerts_router)

@@ -2,19 +2,45 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from goodpath.access.deps import current_viewer
-from goodpath.access.policy import Viewer, read_filter
-from goodpath.core.api_support import SESSION
+from goodpath.access.deps import current_viewer, require, require_login
+from goodpath.access.policy import Permission, Viewer, read_filter
+from goodpath.core.api_support import SESSION, invalid_as_422
 from goodpath.core.api_types import Key, Limit, Offset
 from goodpath.core.errors import NotFound
-from goodpath.registry import service
+from goodpath.registry import sanction_records, service
 from goodpath.registry.models import LegalAuthority
 
 router = APIRouter(tags=["registry"])
+editor = require(Permission.EDIT_REGISTRY)
+
+
+class PartyRequest(BaseModel):
+    name: str = Field(min_length=1, max_length=500, description="The name as the notice gives it")
+    schema_: Literal["Company", "Person", "Organization"] = Field(alias="schema")
+    country: str = Field(min_length=2, max_length=2, description="Two-letter ISO country code")
+    key: str | None = Field(None, max_length=80, description="A stable key (e.g. cpmiec)")
+    names: list[str] = Field(default_factory=list, max_length=50, description="Other names, LANG:TEXT")
+    note: str | None = Field(None, max_length=4000)
+    classification: str | None = Field(None, max_length=16)
+    releasability: str | None = Field(None, max_length=200)
+
+
+@router.post("/parties", status_code=201, dependencies=[Depends(editor)])
+def add_party(body: PartyRequest, viewer: Viewer = Depends(require_login), session: Session = SESSION) -> dict:
+    """Record a party a notice names (audited); the stored party with its id."""
+    with invalid_as_422():
+        party = sanction_records.add_party(
+            session, viewer, body.name, schema=body.schema_, country=body.country, key=body.key, names=body.names,
+            note=body.note, classification=body.classification, releasability=body.releasability,
+        )  # fmt: skip
+        return service.party_detail(session, viewer, party)
 
 
 @router.get("/parties")
