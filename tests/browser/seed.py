@@ -14,6 +14,7 @@ from goodpath.core.migrate import upgrade
 from goodpath.core.models import Classification
 from goodpath.demo import service as demo
 from goodpath.demo.engagement_records import load_records
+from goodpath.demo.illustrative import load_story
 from goodpath.demo.users import ensure_demo_users
 from goodpath.engagement import cases, pledges
 from goodpath.pathway.models import PathwayProposal
@@ -49,6 +50,8 @@ def seed(url: str) -> None:
         seed_pathway(session)
     with session_scope(url) as session:
         seed_listed(session)
+    with session_scope(url) as session:  # the illustrative company, in monitoring: test_demo_story recognizes it
+        load_story(session, until="recognized")
 
 
 def _secret_party(session) -> None:
