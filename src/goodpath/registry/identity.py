@@ -385,6 +385,7 @@ def merge(
     )  # fmt: skip
     record.audit_seq = entry.seq
     session.flush()
+    session.expire_all()  # rows were moved by bulk UPDATEs: nothing the session holds may be stale
     return record
 
 
@@ -500,6 +501,7 @@ def undo(
         releasability=record.releasability or record.originator,
     )
     session.flush()
+    session.expire_all()  # rows were moved by bulk UPDATEs: nothing the session holds may be stale
     return record
 
 
