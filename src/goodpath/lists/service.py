@@ -193,7 +193,10 @@ def _write_version(
     session: Session, parsed: ParsedList, dataset: str, version: int, plan: _Plan, entities: list[ParsedEntity],
     notes: list[str], restored_from: int | None, progress: Progress | None, actor: str,
 ) -> ImportResult:  # fmt: skip
-    _apply(session, dataset, version, plan, progress, actor)
+    # An entry this version holds was listed by its publication day (else the import) at the latest: the
+    # imposition date ("listed_by") of a sanction whose row gives none.
+    listed_by = _to_date(parsed.published) or date.today()
+    _apply(session, dataset, version, plan, progress, actor, listed_by)
     merged = _merge_by_keys(session, dataset, plan, aggregate=parsed.format == "csl-csv", actor=actor)
     if merged:
         notes.append(f"{merged} parties merged with parties of other lists by shared deterministic keys")
@@ -391,7 +394,26 @@ def _plan(dataset: str, entities: list[ParsedEntity], stored: dict[str, _Stored]
 # --- applying --------------------------------------------------------------------------
 
 
-def _apply(session: Session, dataset: str, version: int, plan: _Plan, progress: Progress | None, actor: str) -> None:
+def _listed_by_before(session: Session, entry_ids: list[str]) -> dict[tuple[str, str | None], date]:
+    """The "listed by" dates the sanctions of these entries already carry (from their first version)."""
+    out: dict[tuple[str, str | None], date] = {}
+    for chunk in _chunks(entry_ids):
+        rows = session.execute(
+            select(Sanction.entry_id, Sanction.program, Sanction.imposed_on).where(
+                Sanction.entry_id.in_(chunk), Sanction.imposed_precision == "listed_by"
+            )
+        )
+        for entry_id, program, day in rows:
+            if day is not None:
+                key = (entry_id, program)
+                out[key] = min(day, out.get(key, day))
+    return out
+
+
+def _apply(
+    session: Session, dataset: str, version: int, plan: _Plan, progress: Progress | None, actor: str,
+    listed_by: date | None = None,
+) -> None:  # fmt: skip
     authorities.sync(session, actor)
     total = len(plan.added) + len(plan.relisted) + len(plan.changed) + len(plan.removed)
     done = 0
@@ -406,7 +428,7 @@ def _apply(session: Session, dataset: str, version: int, plan: _Plan, progress: 
     # Parties that other lists already hold under the same link key (e.g. ofac:9749).
     keys = {e.link_key for e in plan.added if e.link_key}
     party_by_key = _parties_by_link_key(session, keys)
-    new_parties, new_entries, children = [], [], _Children(dataset)
+    new_parties, new_entries, children = [], [], _Children(dataset, listed_by)
     for entity in plan.added:
         entry_id = entry_id_for(dataset, entity.external_id)
         party_id = party_by_key.get(entity.link_key) if entity.link_key else None
@@ -423,6 +445,8 @@ def _apply(session: Session, dataset: str, version: int, plan: _Plan, progress: 
 
     # Changed and relisted entries: replace what came from the entry, keep the party.
     replaced = plan.changed + plan.relisted
+    # A changed entry keeps the day it was first listed by; a relisted one is listed anew by this version.
+    children.earlier = _listed_by_before(session, [old.id for _, old in plan.changed])
     _delete_children(session, [old.id for _, old in replaced])
     updates = []
     for entity, old in replaced:
@@ -521,8 +545,10 @@ def _entry_row(entry_id: str, dataset: str, version: int, party_id: str, entity:
 class _Children:
     """Rows derived from list entities, gathered for one bulk insert per table."""
 
-    def __init__(self, dataset: str) -> None:
+    def __init__(self, dataset: str, listed_by: date | None = None) -> None:
         self.dataset = dataset
+        self.listed_by = listed_by or date.today()
+        self.earlier: dict[tuple[str, str | None], date] = {}
         self.names: list[dict] = []
         self.addresses: list[dict] = []
         self.identifiers: list[dict] = []
@@ -566,7 +592,11 @@ class _Children:
             )
         for s in entity.sanctions:
             authority = authorities.for_program(s.program, self.dataset)
-            imposed_on = _to_date(s.start_date)
+            imposed_on, precision = _to_date(s.start_date), "exact"
+            if imposed_on is None:  # the row gives no start date: listed by this version (or its first one)
+                program = (s.program or None) and s.program[:120]
+                imposed_on = min(self.listed_by, self.earlier.get((entry_id, program), self.listed_by))
+                precision = "listed_by"
             earliest_end, natural_expiry = authorities.term_dates(authority, imposed_on)
             self.sanctions.append(
                 {
@@ -576,14 +606,17 @@ class _Children:
                     "list_name": (s.list_name or None) and s.list_name[:300],
                     "measures": authorities.default_measures(authority),
                     "imposed_on": imposed_on,
-                    "minimum_end": earliest_end,
-                    "expires_on": _to_date(s.end_date) or natural_expiry,
+                    # An upper bound of the imposition dates no term: the end would be as uncertain.
+                    "minimum_end": earliest_end if precision == "exact" else None,
+                    "expires_on": _to_date(s.end_date) or (natural_expiry if precision == "exact" else None),
                     "citation": s.citation,
                     "source_url": s.source_url,
                     "status": "active",
                     "verified": True,
                     "notes": s.remarks,
                     "events": [],
+                    "imposed_precision": precision,
+                    "origin": "list",
                 }
             )
 

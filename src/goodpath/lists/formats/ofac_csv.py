@@ -558,6 +558,40 @@ def _vessel_details(call_sign: str, vess_type: str, tonnage: str, grt: str, flag
     return [f"{label}: {value}" for label, value in labelled if value]
 
 
+# "Listing Date (EO 14024 Directive 2): 24 Feb 2022", "Effective Date (CMIC): 03 Jun 2021" in the remarks.
+_REMARK_DATE = re.compile(
+    r"\b(Listing|Effective|Designation) Date \(([^)]{1,80})\):\s*(\d{1,2}) ([A-Za-z]{3})[a-z]* (\d{4})", re.I
+)
+
+
+def remark_dates(remarks: str | None) -> list[tuple[str, str]]:
+    """The (label, ISO date) pairs of the listing / effective dates OFAC writes in an entry's remarks."""
+    out = []
+    for _kind, label, day, month_name, year in _REMARK_DATE.findall(remarks or ""):
+        month = _MONTHS.get(month_name.lower())
+        if month and 1 <= int(day) <= 31:
+            try:
+                out.append((label, date(int(year), month, int(day)).isoformat()))
+            except ValueError:
+                continue
+    return out
+
+
+def _sanctions(programs: list[str], remarks: str | None) -> list[ParsedSanction]:
+    """One sanction per programme, dated where the remarks date it: a label naming the programme's order
+    (e.g. "EO 14024" for RUSSIA-EO14024), or the one date of an entry under one programme. The earliest
+    date a programme gets is its start (the entry was listed under it by then)."""
+    dates = remark_dates(remarks)
+    out = []
+    for program in programs:
+        digits = re.findall(r"\d{4,5}", program)
+        mine = [d for label, d in dates if digits and any(n in label for n in digits)]
+        if not mine and len(programs) == 1 and dates:
+            mine = [d for _, d in dates]
+        out.append(ParsedSanction(program, list_name=LIST_NAME, start_date=min(mine) if mine else None))
+    return out
+
+
 def _build_entity(ent_num: str, entry: _Entry, unknown_types: dict[str, int]) -> ParsedEntity:
     fields = [_value(v) for v in entry.row.fields]
     name, sdn_type, programs, title = fields[1:5]
@@ -597,7 +631,7 @@ def _build_entity(ent_num: str, entry: _Entry, unknown_types: dict[str, int]) ->
         identifiers=identifiers,
         countries=countries,
         birth_dates=info.birth_dates,
-        sanctions=[ParsedSanction(program, list_name=LIST_NAME) for program in split_programs(programs)],
+        sanctions=_sanctions(split_programs(programs), remarks),
         links=links,
         remarks="\n".join(remark_parts) or None,
         link_key=f"ofac:{ent_num}",
