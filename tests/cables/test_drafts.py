@@ -12,7 +12,7 @@ from goodpath.cables.models import CableDraft
 from goodpath.core.audit_log import AuditEntry
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import Classification
-from goodpath.engagement import pledges
+from goodpath.engagement import consultations, pledges
 from goodpath.engagement.models import Consultation, Pledge
 from tests.cables.test_ingest import CONFIDENTIAL_ANALYST, engagement_parties  # noqa: F401 - a fixture
 from tests.factories import OPERATOR
@@ -33,22 +33,33 @@ def find(session, reference_id: str, paragraph: int, words: str) -> dict:
     return found[0]
 
 
-def test_pledges_consultations_and_requests_are_found_with_their_citation(session, stored):
+def test_drafts_are_found_with_their_actor_and_citation(session, stored):
     zhang = find(session, "07BEIJING5360", 1, "Zhang pledged to press NORINCO and CGWIC")
     assert (zhang["kind"], zhang["source"], zhang["status"]) == ("pledge", "07BEIJING5360 ¶1", "draft")
     assert zhang["fields"]["pledged_by"] == "Zhang Yan" and zhang["fields"]["pledged_to"] == "USG"
-    again = find(session, "07BEIJING5360", 5, "He pledged to press the companies")
-    assert again["fields"]["pledged_by"] == "Zhang Yan"  # "He": the paragraph's speaker
+    # ¶5 restates it ("He pledged to press the companies"): one draft, the restatement kept with it
+    assert [r["paragraph"] for r in zhang["fields"]["restated"]] == [5]
     nonpaper = find(session, "07BEIJING5360", 4, "the USG would prepare for China a nonpaper")
     assert (nonpaper["kind"], nonpaper["source"]) == ("pledge", "07BEIJING5360 ¶4")
     assert (nonpaper["fields"]["pledged_by"], nonpaper["fields"]["pledged_to"]) == ("USG", "PRC")
-    cadence = find(session, "07BEIJING1900", 4, "twice per year")
-    assert (cadence["kind"], cadence["source"]) == ("consultation", "07BEIJING1900 ¶4")
-    assert cadence["fields"]["cadence_months"] == 6 and cadence["fields"]["counterpart"] == "CHN"
-    resume = find(session, "07BEIJING1900", 4, "China is prepared to immediately resume nonproliferation consultations")
-    assert resume["kind"] == "consultation" and resume["fields"]["level"] == "director_general"
-    urged = find(session, "07BEIJING5360", 5, "he urged the USG to begin engaging")
-    assert urged["kind"] == "request" and urged["fields"]["requested_of"] == "USG"
+    assert nonpaper["fields"]["speaker"] == "Patricia McNerney"
+    # "Zhang's proposals include:" -- one proposal per item, each Zhang's
+    items = [d for d in drafts.list_drafts(session, OPERATOR, reference_id="07BEIJING1900")
+             if d["fields"].get("lead") and "proposals include" in d["fields"]["lead"]]  # fmt: skip
+    assert len(items) == 5 and {d["fields"]["actor"] for d in items} == {"Zhang Yan"}
+    resume = find(session, "07BEIJING1900", 1, "immediately resuming nonproliferation consultations")
+    assert resume["kind"] == "proposal" and resume["fields"]["record"] == "consultation"
+    assert (resume["fields"]["level"], resume["fields"]["counterpart"]) == ("director_general", "CHN")
+    assert resume["fields"]["cadence_months"] == 6  # "twice per year" in ¶4, which restates it
+    suspended = find(session, "07BEIJING1900", 4, "were suspended last year by China")
+    assert (suspended["kind"], suspended["fields"]["status"], suspended["fields"]["side"]) == ("status", "suspended",
+                                                                                                "PRC")  # fmt: skip
+    incentive = find(session, "07BEIJING5360", 1, "outlined a U.S. proposal")
+    assert incentive["fields"]["actor"] == "Patricia McNerney"
+    assert any('"good path"' in c for c in incentive["fields"]["conditions"])  # ¶2's terms, one proposal
+    assert any('"bad path"' in c for c in incentive["fields"]["conditions"])
+    encouraged = find(session, "07BEIJING5360", 1, "encouraged the United States")
+    assert encouraged["kind"] == "request" and encouraged["fields"]["requested_of"] == "USG"
     assert {d["classification"] for d in drafts.list_drafts(session, OPERATOR)} == {"SECRET"}  # the cables' marking
 
 
@@ -80,15 +91,29 @@ def test_confirm_with_a_party_and_a_consultation(session, stored):
     made = drafts.confirm_draft(session, OPERATOR, zhang["id"], party_id="norinco", pledged_by="MFA (PRC)")
     pledge = session.get(Pledge, made.confirmed_record_id)
     assert pledge.pledged_by == "MFA (PRC)" and pledge.party_id is not None
-    cadence = find(session, "07BEIJING1900", 4, "twice per year")
-    track = drafts.confirm_draft(session, OPERATOR, cadence["id"], level="director_general")
+    resume = find(session, "07BEIJING1900", 1, "immediately resuming nonproliferation consultations")
+    track = drafts.confirm_draft(session, OPERATOR, resume["id"])
     consultation = session.get(Consultation, track.confirmed_record_id)
-    assert (consultation.cadence_months, consultation.counterpart) == (6, "CHN")
-    assert consultation.source == "07BEIJING1900 ¶4"
+    assert (consultation.cadence_months, consultation.counterpart, consultation.level) == (6, "CHN", "director_general")
+    assert consultation.source == "07BEIJING1900 ¶1"
+
+
+def test_a_status_statement_confirms_as_the_suspension_of_a_consultation(session, stored):
+    suspended = find(session, "07BEIJING1900", 4, "were suspended last year by China")
+    with pytest.raises(GoodpathError, match="consultation_id"):
+        drafts.confirm_draft(session, OPERATOR, suspended["id"])
+    track = consultations.create(session, OPERATOR, title="DG-level nonproliferation consultations",
+                                 level="director_general", counterpart="CHN", cadence_months=6,
+                                 occurred_on="2006-01-10", classification="SECRET")  # fmt: skip
+    done = drafts.confirm_draft(session, OPERATOR, suspended["id"], consultation_id=track.id,
+                                occurred_on="2007-03-13")  # fmt: skip
+    assert (done.status, done.confirmed_record_type, done.confirmed_record_id) == ("confirmed", "consultation",
+                                                                                   track.id)  # fmt: skip
+    assert session.get(Consultation, track.id).status == "suspended"
 
 
 def test_bad_confirmations_change_nothing(session, stored):
-    urged = find(session, "07BEIJING5360", 5, "he urged")
+    urged = find(session, "07BEIJING5360", 1, "encouraged the United States")
     with pytest.raises(Refused, match="confirm it as a pledge or a consultation"):
         drafts.confirm_draft(session, OPERATOR, urged["id"])
     with pytest.raises(GoodpathError, match="has no field"):
@@ -123,7 +148,7 @@ def test_discard_keeps_the_reason_and_is_final(session, stored):
 def test_decisions_survive_a_new_version_of_the_cable(session, stored, cable_files, tmp_path):
     keep = find(session, "07BEIJING5360", 4, "would prepare")
     drafts.confirm_draft(session, OPERATOR, keep["id"])
-    dropped = find(session, "07BEIJING5360", 5, "he urged")
+    dropped = find(session, "07BEIJING5360", 1, "encouraged the United States")
     drafts.discard_draft(session, OPERATOR, dropped["id"], "not ours to track")
     changed = tmp_path / "5360.txt"
     text = cable_files["07BEIJING5360"].read_text(encoding="utf-8")

@@ -473,17 +473,15 @@ def _attribution(sentence: str) -> str | None:
 
 def _counterpart(after: str, cast: Cast, side: str | None, speaker: str | None) -> str | None:
     """Who the act is addressed to: "urged the USG to", "invite senior NORINCO officials", "to A/S Rood"."""
-    named = re.match(r"\s*(?:that\s+)?((?:the\s+)?[A-Z][\w.'/-]*(?:\s+[A-Z][\w.'/-]*){0,4})", after)
-    if named:
-        actor, named_side = cast.resolve(named.group(1), speaker)
-        if actor and named_side != side:
-            return actor
-    to = re.search(r"\bto\s+((?:the\s+)?[A-Z][\w.'/-]*(?:\s+[A-Z][\w.'/-]*){0,3})", after)
-    if to:
-        actor, named_side = cast.resolve(to.group(1), speaker)
-        if actor and named_side != side:
-            return actor
-    return cast.other(side)
+    other = cast.other(side)
+    for found in (re.match(r"\s*(?:that\s+)?((?:the\s+)?[A-Z][\w.'/-]*(?:\s+[A-Z][\w.'/-]*){0,4})", after),
+                  re.search(r"\bto\s+((?:the\s+)?[A-Z][\w.'/-]*(?:\s+[A-Z][\w.'/-]*){0,3})", after)):  # fmt: skip
+        if not found:
+            continue
+        actor, named_side = cast.resolve(found.group(1), speaker)
+        if actor and named_side != side and (named_side == other or named_side is None or actor != named_side):
+            return actor  # a person or organization of the other side, or the other government
+    return other
 
 
 def _status_word(sentence: str) -> str | None:
@@ -521,6 +519,8 @@ def _draft(sentence: str, number: int | None, kind: str, rule: str, match: re.Ma
             own = _sentence_subject(sentence[: match.start()])
             if own and cast.person(own):
                 subject = own
+    if rule == "would":  # "the USG would prepare": the government named in the match
+        subject = match.group(0).split(" would")[0]
     if rule == "proposals include":
         possessive = re.search(r"([A-Z][\w./-]*(?:\s+[A-Z][\w./-]*){0,3})(?:'s|’s)\s+(?:\w+\s+)?$",
                                sentence[: match.start()])  # fmt: skip
