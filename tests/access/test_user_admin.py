@@ -76,7 +76,7 @@ def test_ending_sessions_ends_only_that_users(session):
 
 
 def test_cli_enable_clearance_organization_password_sessions(db, session, monkeypatch):
-    monkeypatch.setenv("GOODPATH_ACTOR", "cli:tester")
+    auth.create_user(session, "chief", "a long enough password", "admin", "SECRET", "USA", actor="setup")
     user = _user(session)
     auth.disable_user(session, "someone", actor="admin1")
     auth.create_browser_session(session, user)
@@ -84,7 +84,7 @@ def test_cli_enable_clearance_organization_password_sessions(db, session, monkey
     runner = CliRunner()
 
     def run(*args):
-        return runner.invoke(cli, ["users", *args])
+        return runner.invoke(cli, ["--as", "chief", "users", *args])
 
     assert run("enable", "someone").exit_code == 0
     assert run("set-clearance", "someone", "confidential").exit_code == 0
@@ -102,7 +102,7 @@ def test_cli_enable_clearance_organization_password_sessions(db, session, monkey
     stored = auth.get_user(session, "someone")
     assert (stored.disabled, stored.clearance, stored.organization) == (False, "CONFIDENTIAL", "GBR")
     assert auth.verify_password(stored.password_hash, password)
-    assert {e.actor for e in _audited(session, "users.clearance")} == {"cli:tester"}
+    assert {e.actor for e in _audited(session, "users.clearance")} == {"chief"}
 
 
 def test_api_user_administration_is_for_admins(session):
@@ -139,3 +139,34 @@ def test_api_user_administration_is_for_admins(session):
     session.expire_all()
     assert auth.verify_password(auth.get_user(session, "someone").password_hash, reset.json()["password"])
     assert {e.actor for e in _audited(session, "users.organization")} == {"admin1"}
+
+
+def test_api_lists_creates_and_disables_users(session):
+    client = TestClient(api)
+    admin = bearer_headers(session, "admin1", "admin", "SECRET", "USA")
+    analyst = bearer_headers(session, "analyst1")
+    body = {"username": "Newcomer", "role": "analyst", "clearance": "confidential", "organization": "USA"}
+    assert client.get("/users", headers=analyst).status_code == 403
+    assert client.post("/users", json=body, headers=analyst).status_code == 403
+    assert client.post("/users/analyst1/disable", headers=analyst).status_code == 403
+    listed = client.get("/users", headers=admin)
+    assert [u["username"] for u in listed.json()] == ["admin1", "analyst1"] and "password" not in listed.text
+    # A new account's password is made here and shown once: from a login session, never with a token.
+    assert client.post("/users", json=body, headers=admin).status_code == 403
+    login = client.post("/auth/login", json={"username": "admin1", "password": "password-of-admin1"})
+    csrf = {"X-CSRF-Token": login.json()["csrf_token"]}
+    created = client.post("/users", json=body, headers=csrf)
+    assert created.status_code == 201, created.text
+    made = created.json()
+    assert (made["username"], made["clearance"], made["disabled"]) == ("newcomer", "CONFIDENTIAL", False)
+    session.expire_all()
+    assert auth.verify_password(auth.get_user(session, "newcomer").password_hash, made["password"])
+    assert client.post("/users", json=body, headers=csrf).status_code == 409  # the name is taken
+    bad = client.post("/users", json={**body, "username": "x2", "role": "emperor"}, headers=csrf)
+    assert bad.status_code == 409 and "analyst" in bad.text  # the error lists the valid roles
+    disabled = client.post("/users/newcomer/disable", headers=admin)
+    assert disabled.status_code == 200 and disabled.json()["disabled"] is True
+    assert client.post("/users/nobody/disable", headers=admin).status_code == 404
+    refused = TestClient(api).post("/auth/login", json={"username": "newcomer", "password": made["password"]})
+    assert refused.status_code == 401
+    assert [e.actor for e in _audited(session, "users.create") if e.target_id == "newcomer"] == ["admin1"]

@@ -9,10 +9,12 @@ import re
 from datetime import date, timedelta
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from goodpath.api import app
 from goodpath.cli import app as cli
+from goodpath.core.audit_log import AuditEntry
 from goodpath.core.models import utcnow
 from goodpath.engagement.models import Pledge, ViolationCase
 from goodpath.lists import service as lists
@@ -177,3 +179,33 @@ def test_the_panel_is_on_the_pledge_page_and_on_each_pending_proposal(session):
         "csrf_token": csrf, "body": "Evidence attached?", "next": "/ui/pathway/workco"})  # fmt: skip
     assert response.headers["location"] == f"/ui/pathway/workco?work_done=commented#work-proposal-{proposal_id}"
     assert "Evidence attached?" in approver.get("/ui/pathway/workco", headers=HTML).text
+
+
+def test_an_assignment_is_ended_from_the_page_the_api_and_the_cli(session, monkeypatch):
+    case_id = _case(session)
+    approver, csrf, approver_headers = _login(session, "approver1", "approver")
+    _, _, partner = _login(session, "partner1", "partner_officer", organization="CHN")
+    api = TestClient(app)
+    api.post(f"/worklist/case/{case_id}/assign", json={"assignee": "approver1"}, headers=approver_headers)
+    page = approver.get(f"/ui/cases/{case_id}", headers=HTML).text
+    assert 'data-testid="work-unassign"' in page
+    response = approver.post(f"/ui/worklist/case/{case_id}/unassign", data={
+        "csrf_token": csrf, "next": f"/ui/cases/{case_id}"}, follow_redirects=False)  # fmt: skip
+    assert response.headers["location"] == f"/ui/cases/{case_id}?work_done=unassigned#work-case-{case_id}"
+    page = approver.get(response.headers["location"], headers=HTML).text
+    assert 'data-testid="work-unassigned"' in page and "nobody is assigned" in page
+    again = approver.post(f"/ui/worklist/case/{case_id}/unassign", data={"csrf_token": csrf})
+    assert again.status_code == 422 and "not assigned to anyone" in again.text
+    assert api.get("/worklist/mine", headers=approver_headers).json()["total"] == 0
+    api.post(f"/worklist/case/{case_id}/assign", json={"assignee": "approver1"}, headers=approver_headers)
+    assert api.delete(f"/worklist/case/{case_id}/assign", headers=partner).status_code == 403
+    assert api.delete(f"/worklist/case/{case_id}/assign", headers=approver_headers).json()["unassigned"] == "approver1"
+    assert api.delete(f"/worklist/case/{case_id}/assign", headers=approver_headers).status_code == 422
+    monkeypatch.setenv("GOODPATH_ACTOR", "operator")
+    runner = CliRunner()
+    runner.invoke(cli, ["work", "assign", "case", str(case_id), "--to", "approver1"])
+    result = runner.invoke(cli, ["work", "unassign", "case", str(case_id)])
+    assert result.exit_code == 0 and "no longer assigned to approver1" in result.output
+    session.expire_all()
+    actors = [e.actor for e in session.scalars(select(AuditEntry).where(AuditEntry.action == "work.unassigned"))]
+    assert actors == ["approver1", "approver1", "operator"]

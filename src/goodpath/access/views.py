@@ -168,6 +168,43 @@ class OrganizationRequest(BaseModel):
     organization: str = Field(max_length=200, description="Organization code, e.g. USA, CHN, or the company's code")
 
 
+class NewUserRequest(BaseModel):
+    username: str = Field(min_length=1, max_length=64, description="Login name: a-z, 0-9, dot, dash, underscore")
+    role: str = Field(max_length=40, description="analyst, approver, partner_officer, company_officer, auditor, admin")
+    clearance: str = Field(max_length=40, description="UNCLASSIFIED, CONFIDENTIAL or SECRET")
+    organization: str = Field(max_length=200, description="Organization code, e.g. USA, CHN, or the company's code")
+    company: str | None = Field(None, max_length=200, description="Company officers: the party id or key")
+    display_name: str | None = Field(None, max_length=200)
+
+
+@router.get("/users")
+def list_users(viewer: Viewer = Depends(manage_users), session: Session = SESSION) -> list[dict]:
+    """Every account, enabled and disabled (never a password or its hash)."""
+    return [auth.user_summary(user) for user in auth.list_users(session)]
+
+
+@router.post("/users", status_code=201)
+def create_user(
+    body: NewUserRequest, request: Request, viewer: Viewer = Depends(manage_users), session: Session = SESSION
+) -> dict:
+    """A new, enabled user with a random password, in this response only. From a login session only,
+    as for password resets: a leaked token must not mint accounts with known passwords."""
+    if request.state.credential == "token":
+        raise HTTPException(403, "create users from a login session, not with a token")
+    password = auth.generate_password()
+    user = auth.create_user(
+        session, body.username, password, body.role, body.clearance, body.organization,
+        company_party_id=body.company, display_name=body.display_name, actor=viewer.actor,
+    )  # fmt: skip
+    return {**auth.user_summary(user), "password": password}
+
+
+@router.post("/users/{username}/disable")
+def disable_user(username: Key, viewer: Viewer = Depends(manage_users), session: Session = SESSION) -> dict:
+    """Stop a user: they cannot log in, and their tokens and browser sessions stop working."""
+    return auth.user_summary(auth.disable_user(session, username, actor=viewer.actor))
+
+
 @router.post("/users/{username}/enable")
 def enable_user(username: Key, viewer: Viewer = Depends(manage_users), session: Session = SESSION) -> dict:
     """Let a disabled user log in again (their unexpired, unrevoked tokens work again)."""

@@ -110,6 +110,14 @@ def assign(
     return assignment_dict(row)
 
 
+def unassign(session: Session, viewer: Viewer, record_type: str, record_id: int) -> dict:
+    """End a record's assignment (it goes back to nobody's work); refused when it has none."""
+    kind, record = get_record(session, viewer, record_type, record_id)
+    _require(viewer, kind)
+    row = work.unassign(session, viewer.actor, kind.name, record)
+    return {"record_type": kind.name, "record_id": record.id, "unassigned": row.assignee}
+
+
 def _assignable(session: Session, kind: WorkType, record, username: str) -> User:
     name = auth.normalize_username(username or "")
     if not name:

@@ -37,6 +37,17 @@ def assign(
     console.print(f"{record_type} {record_id} assigned to {escape(row['assignee'])}{due_text}")
 
 
+@work_app.command("unassign")
+def unassign(
+    record_type: str = typer.Argument(..., help=TYPES_HELP),
+    record_id: int = typer.Argument(..., help="The record's id."),
+) -> None:
+    """End a record's assignment (it is nobody's work until assigned again); audited."""
+    with user_errors(), session_scope() as session:
+        row = work.unassign(session, local_viewer(), record_type, record_id)
+    console.print(f"{record_type} {record_id} is no longer assigned to {escape(row['unassigned'])}")
+
+
 @work_app.command("comment")
 def comment(
     record_type: str = typer.Argument(..., help=TYPES_HELP),

@@ -70,6 +70,16 @@ def assign(
         return work.assign(session, viewer, record_type, record_id, body.assignee, body.due_on, body.note)
 
 
+@router.delete("/worklist/{record_type}/{record_id}/assign")
+def unassign(
+    record_type: str, record_id: RecordId, request: Request, viewer: Viewer = LOGGED_IN, session: Session = SESSION
+) -> dict:
+    """End the record's assignment (422 when it has none); audited as ``work.unassigned``."""
+    _may_work(request, session, viewer, record_type, record_id)
+    with invalid_as_422():
+        return work.unassign(session, viewer, record_type, record_id)
+
+
 @router.get("/worklist/{record_type}/{record_id}/comments")
 def list_comments(
     record_type: str, record_id: RecordId, viewer: Viewer = LOGGED_IN, session: Session = SESSION

@@ -136,6 +136,18 @@ def assign(
     return current
 
 
+def unassign(session: Session, actor: str, record_type: str, record) -> WorkAssignment:
+    """End ``record``'s assignment, audited as ``work.unassigned`` (the audit keeps who had it)."""
+    current = current_assignment(session, record_type, record.id)
+    if current is None:
+        raise GoodpathError(f"this {record_type} is not assigned to anyone")
+    before = to_dict(current)
+    session.delete(current)
+    session.flush()
+    _audit(session, actor, "work.unassigned", record, before, {"assignee": None})
+    return current
+
+
 def add_comment(
     session: Session,
     actor: str,

@@ -30,7 +30,11 @@ from goodpath.web.rendering import ENV, Page, PageError, page
 router = APIRouter(include_in_schema=False)
 
 TYPE_NAMES = {"case": N_("Case"), "alert": N_("Alert"), "pledge": N_("Pledge"), "proposal": N_("Proposal")}
-DONE = {"assigned": N_("The assignment is saved."), "commented": N_("The comment is added.")}
+DONE = {
+    "assigned": N_("The assignment is saved."),
+    "unassigned": N_("The assignment is ended: nobody is assigned."),
+    "commented": N_("The comment is added."),
+}
 ASSIGN_FIELDS = ("assignee", "due_on", "note")
 COMMENT_FIELDS = ("body", "parent_id", "classification", "releasability")
 
@@ -181,6 +185,18 @@ async def assign(record_type: str, record_id: RecordId, request: Request, page: 
         return _draw(page, _record(page, record_type, record_id), status_code=422, errors={field: error},
                      form={**form, "form": "assign"})  # fmt: skip
     return _back(form["next"], data, "assigned")
+
+
+@router.post("/ui/worklist/{record_type}/{record_id}/unassign", response_class=HTMLResponse)
+async def unassign(record_type: str, record_id: RecordId, request: Request, page: Page = Depends(page)) -> Response:
+    data, form, refused = await _action(request, page, record_type, record_id, ())
+    if refused is not None:
+        return refused
+    _, error = attempt(page.session, lambda: work.unassign(page.session, page.viewer, record_type, record_id))
+    if error:
+        return _draw(page, _record(page, record_type, record_id), status_code=422, errors={"assign": error},
+                     form={"form": "assign"})  # fmt: skip
+    return _back(form["next"], data, "unassigned")
 
 
 @router.post("/ui/worklist/{record_type}/{record_id}/comments", response_class=HTMLResponse)
