@@ -128,6 +128,10 @@ def test_statistics_leave_the_illustrative_company_out_unless_asked(story_db):
     client = _client("analyst")
     assert client.get("/pathway/funnel").json()["at_stage"]["snapped_back"] == 0
     assert client.get("/pathway/funnel?include_illustrative=true").json()["at_stage"]["snapped_back"] == 1
+    # The scenario's breach case is no real statistic either.
+    sanctioned = [client.get(f"/cases/metrics{q}").json()["outcomes"]["counts"]["sanctioned"]
+                  for q in ("", "?include_illustrative=true")]  # fmt: skip
+    assert sanctioned == [0, 1]
     dashboard = client.get("/ui/dashboard", headers=HTML).text
     assert 'data-testid="funnel-illustrative"' in dashboard  # shown apart, in its own column
     assert re.search(r'data-testid="funnel-illustrative-snapped_back">1<', dashboard)
@@ -167,6 +171,9 @@ def test_every_page_of_the_illustrative_company_says_so(story_db, language, labe
     for entry in ours:
         assert 'data-testid="illustrative"' in entry and label in entry
         assert "美国政府" in entry and "The United States Government" in entry
+    listed = _client().get("/public/stigma?include_past=true").json()["entries"]
+    assert [e["illustrative"] for e in listed if "星云" in (e["name_zh"] or "")] == [True]
+    assert not any(e["illustrative"] for e in listed if "星云" not in (e["name_zh"] or ""))
     real_names = [e for e in entries if "星云" not in e]
     assert all('data-testid="illustrative"' not in e for e in real_names)
 

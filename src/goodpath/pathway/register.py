@@ -30,6 +30,7 @@ from goodpath.core.fields import to_dict
 from goodpath.core.models import RELEASABLE_TO_ALL
 from goodpath.core.workflow import audited
 from goodpath.pathway.models import PathwayProposal, PublicStatement
+from goodpath.registry.datasets import illustrative_party_ids
 from goodpath.registry.models import Party, PartyName
 
 REGISTERS = ("recognition", "stigma")
@@ -204,9 +205,10 @@ def statement(session: Session, viewer: Viewer, statement_id: int | str) -> Publ
     return entry
 
 
-def as_row(entry: PublicStatement, lang: str = "en", viewer: Viewer | None = None) -> dict:
+def as_row(entry: PublicStatement, lang: str = "en", viewer: Viewer | None = None, illustrative: bool = False) -> dict:
     """An entry for output: both texts always, ``name``/``text`` in ``lang``; who published it and from
-    which proposal only for logged-in users (the public sees the statement, not the officials)."""
+    which proposal only for logged-in users (the public sees the statement, not the officials);
+    ``illustrative``: the entry is about an illustrative (fictional) company (registry/datasets.py)."""
     if lang not in LANGS:
         raise GoodpathError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
     zh = lang == "zh"
@@ -216,7 +218,7 @@ def as_row(entry: PublicStatement, lang: str = "en", viewer: Viewer | None = Non
         "text": entry.text_zh if zh else entry.text_en,
         "name_en": entry.name_en, "name_zh": entry.name_zh, "text_en": entry.text_en, "text_zh": entry.text_zh,
         "published_on": entry.published_on.isoformat(), "status": entry.status,
-        "status_on": entry.status_on.isoformat() if entry.status_on else None,
+        "status_on": entry.status_on.isoformat() if entry.status_on else None, "illustrative": illustrative,
     }  # fmt: skip
     if viewer is not None and viewer.role is not Role.PUBLIC:
         row |= {"proposal_id": entry.proposal_id, "published_by": entry.published_by}
@@ -225,5 +227,6 @@ def as_row(entry: PublicStatement, lang: str = "en", viewer: Viewer | None = Non
 
 def listing(session: Session, viewer: Viewer, which: str, lang: str = "en", include_past: bool = False) -> dict:
     """A register as output: {register, lang, include_past, count, entries}."""
-    entries = [as_row(e, lang, viewer) for e in register(session, viewer, which, include_past)]
+    fictional = illustrative_party_ids(session)
+    entries = [as_row(e, lang, viewer, e.party_id in fictional) for e in register(session, viewer, which, include_past)]
     return {"register": which, "lang": lang, "include_past": include_past, "count": len(entries), "entries": entries}

@@ -59,6 +59,8 @@ def _show(which: str, lang: Lang, include_past: bool, as_json: bool) -> None:
         names = e["name_en"] if not e["name_zh"] else (
             f"{e['name_zh']} ({e['name_en']})" if lang is Lang.zh else f"{e['name_en']} ({e['name_zh']})")  # fmt: skip
         status = "" if e["status"] == "current" else f" [yellow]{e['status']} {e['status_on'] or ''}[/]"
+        if e.get("illustrative"):
+            status += " [bold yellow]illustrative scenario (fictional company)[/]"
         console.print(f"\n[bold]{e['id']}[/] {e['published_on']} {escape(names)} — {e['kind']}{status}",
                       highlight=False)  # fmt: skip
         console.print(Padding(Text(e["text"]), (0, 0, 0, 2), expand=False))

@@ -17,6 +17,7 @@ from goodpath.access.policy import Viewer
 from goodpath.core.api_support import SESSION, invalid_as_422
 from goodpath.core.api_types import RecordId
 from goodpath.pathway import register
+from goodpath.registry.datasets import is_illustrative
 
 router = APIRouter(tags=["public"])
 LANG = Query("en", description="Which text is primary (name, text): en or zh; both are always given")
@@ -56,4 +57,5 @@ def public_statement(
 ) -> dict:
     """One published entry of either list."""
     with invalid_as_422():
-        return register.as_row(register.statement(session, viewer, statement_id), lang, viewer)
+        entry = register.statement(session, viewer, statement_id)
+        return register.as_row(entry, lang, viewer, is_illustrative(session, entry.party_id))
