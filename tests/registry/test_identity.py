@@ -4,6 +4,7 @@ an analyst's merge carrying every record of a party and its undo, markings that 
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -264,3 +265,44 @@ def test_cli_and_api(session, two_lists):
     partner = bearer_headers(session, "partner1", role="partner_officer", organization="CHN")
     assert client.get("/identity/candidates", headers=partner).status_code == 403
     assert client.get("/identity/merges/999", headers=headers).status_code == 404
+
+
+# --- the review page --------------------------------------------------------------------------
+
+HTML = {"Accept": "text/html,application/xhtml+xml"}
+
+
+def _logged_in(session, username: str, role: str) -> tuple[TestClient, str]:
+    bearer_headers(session, username=username, role=role)
+    client = TestClient(api)
+    response = client.post("/login", data={"username": username, "password": f"password-of-{username}"},
+                           follow_redirects=False)  # fmt: skip
+    assert response.status_code == 303
+    home = client.get("/", headers=HTML).text
+    return client, re.search(r'name="csrf_token" value="([^"]+)"', home).group(1)
+
+
+def test_the_review_page_merges_and_undoes_and_old_addresses_keep_working(session, two_lists):
+    a, b = two_lists
+    client, csrf = _logged_in(session, "analyst2", "analyst")
+    page = client.get("/ui/identity", headers=HTML)
+    assert page.status_code == 200 and page.text.count('data-testid="candidate-row"') == 1
+    assert "The same birth date" in page.text
+    form = {"csrf_token": csrf, "first": a, "second": b, "reason": "", "min_score": "0.7"}
+    refused = client.post("/ui/identity/merge", data=form, follow_redirects=False)
+    assert refused.status_code == 409 and "reason" in refused.text  # nothing merged without a reason
+    done = client.post("/ui/identity/merge", data={**form, "reason": "one man"}, follow_redirects=False)
+    assert done.status_code == 303
+    page = client.get(done.headers["location"], headers=HTML).text
+    assert 'data-testid="notice"' in page and 'data-undone="false"' in page
+    assert "CHOE, Chun Sik" in client.get(f"/parties/{b}", headers=HTML).text  # the old address: the kept party
+    merge_id = session.scalar(select(PartyMerge.id))
+    undone = client.post(f"/ui/identity/merges/{merge_id}/undo", data={"csrf_token": csrf, "reason": "two men"},
+                         follow_redirects=False)  # fmt: skip
+    assert undone.status_code == 303
+    assert 'data-undone="true"' in client.get("/ui/identity", headers=HTML).text
+    other, _ = _logged_in(session, "auditor2", "auditor")
+    assert other.get("/ui/identity", headers=HTML).status_code == 403
+    client.cookies.set("goodpath_lang", "zh_Hans")
+    zh = client.get("/ui/identity", headers=HTML).text
+    assert "合并" in zh
