@@ -62,7 +62,7 @@ def stored(session, cable_files):
 def test_a_truncated_copy_is_a_pending_version_and_the_stored_cable_keeps_everything(session, stored, cable_files,
                                                                                    tmp_path):  # fmt: skip
     before = snapshot(session)
-    assert (len(before["paragraphs"]), len(before["links"]), len(before["drafts"])) == (9, 9, 12)
+    assert (len(before["paragraphs"]), len(before["links"]), len(before["drafts"])) == (9, 9, 17)
     result = ingest.ingest_paths(session, OPERATOR, [truncated(cable_files, tmp_path)])[0]
     session.commit()
     assert result["outcome"] == "pending_version" and result["version"] == 2 and result["current_version"] == 1
@@ -116,8 +116,8 @@ def test_versions_are_listed_with_status_hash_paragraphs_warnings_and_who(sessio
 def test_accepting_rederives_and_keeps_decisions_and_drafts_it_no_longer_yields(session, stored, cable_files,
                                                                                  tmp_path):  # fmt: skip
     open_drafts = drafts.list_drafts(session, OPERATOR, reference_id=REF)
-    late = [next(d for d in open_drafts if d["paragraph"] == 5 and d["kind"] == "pledge"),
-            next(d for d in open_drafts if d["paragraph"] == 9 and d["kind"] == "request")]  # fmt: skip
+    late = [next(d for d in open_drafts if d["paragraph"] == 4 and d["kind"] == "offer"),
+            next(d for d in open_drafts if d["paragraph"] == 9 and d["kind"] == "offer")]  # fmt: skip
     drafts.confirm_draft(session, OPERATOR, late[0]["id"])
     drafts.discard_draft(session, OPERATOR, late[1]["id"], "general")
     ingest.ingest_paths(session, OPERATOR, [truncated(cable_files, tmp_path)])
