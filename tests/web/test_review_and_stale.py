@@ -215,6 +215,37 @@ def test_a_stale_dossier_status_form_is_refused_naming_the_other_change(session)
     assert "It refused every contact" in stale.text  # what was typed is kept
 
 
+def test_a_stale_topic_form_does_not_overwrite_the_other_change(session):
+    add_parties(session)
+    dossiers.open_dossier(session, OPERATOR, NORINCO, occurred_on="2007-08-13")
+    session.commit()
+    analyst = _login(session, "analyst1")
+    url = f"/ui/dossiers/{NORINCO}"
+    token = _csrf(analyst, url)
+    topic = dossiers.get_dossier(session, OPERATOR, NORINCO).topics[0]["topic"]
+    page = analyst.get(url, headers=HTML).text
+    assert page.count('name="version" value="1"') >= 3  # the status, model-candidate and topic forms
+    dossiers.set_topic(session, OPERATOR, NORINCO, topic, status="satisfied", notes="Settled at the meeting")
+    session.commit()  # meanwhile
+    stale = analyst.post(f"{url}/topics", data={"csrf_token": token, "topic": topic, "status": "discussed",
+                                                "notes": "Still open", "version": "1"})  # fmt: skip
+    assert stale.status_code == 409 and "was changed by test-operator" in stale.text
+    assert "Still open" in stale.text  # what was typed is kept
+    candidate = analyst.post(f"{url}/model-candidate", data={"csrf_token": token, "candidate": "yes", "version": "1"})
+    assert candidate.status_code == 409
+    session.expire_all()
+    dossier = dossiers.get_dossier(session, OPERATOR, NORINCO)
+    assert (dossier.topics[0]["status"], dossier.topics[0]["notes"]) == ("satisfied", "Settled at the meeting")
+    assert not dossier.model_candidate
+    # The API: If-Match with the version read; 409 when stale, applied when current.
+    api = TestClient(app)
+    headers = bearer_headers(session, "analyst2", "analyst")
+    body = {"topic": topic, "status": "discussed"}
+    assert api.post(f"/dossiers/{NORINCO}/topics", json=body, headers={**headers, "If-Match": '"1"'}).status_code == 409
+    fresh = api.post(f"/dossiers/{NORINCO}/topics", json=body, headers={**headers, "If-Match": f'"{dossier.version}"'})
+    assert fresh.status_code == 200, fresh.text
+
+
 def test_ending_a_consultation_or_cancelling_a_project_is_reviewed_first(session):
     track = consultations.create(session, OPERATOR, title="Nonproliferation consultations", level="director_general",
                                  counterpart="CHN", occurred_on="2007-01-10")  # fmt: skip

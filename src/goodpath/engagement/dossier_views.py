@@ -122,11 +122,15 @@ def dossier_status(
 
 
 @router.post("/dossiers/{party_id}/topics")
-def dossier_topic(party_id: Key, body: TopicRequest, viewer: Viewer = Depends(manage), session: Session = SESSION):
-    """Add a topic of the dialogue or update its status (open, discussed, satisfied) and notes."""
+def dossier_topic(
+    party_id: Key, body: TopicRequest, expected: ExpectedVersion, viewer: Viewer = Depends(manage),
+    session: Session = SESSION,
+):  # fmt: skip
+    """Add a topic of the dialogue or update its status (open, discussed, satisfied) and notes (with
+    If-Match, 409 if the dossier has changed since that version)."""
     with invalid_as_422():
         dossier = dossiers.set_topic(session, viewer, party_id, body.topic, status=body.status, notes=body.notes,
-                                     source=body.source)  # fmt: skip
+                                     source=body.source, expected_version=expected)  # fmt: skip
         if body.model_candidate is not None:
             dossier = dossiers.set_model_candidate(session, viewer, party_id, body.model_candidate, note=body.notes)
     return dossiers.dossier_to_dict(session, viewer, dossier)

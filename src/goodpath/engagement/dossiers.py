@@ -22,7 +22,7 @@ from goodpath.core.audit_log import AuditEntry
 from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.fields import one_of, parse_date, required_text, to_dict
 from goodpath.core.models import utcnow
-from goodpath.core.workflow import StatusEvent, Workflow, add_event, audited, transition
+from goodpath.core.workflow import StatusEvent, Workflow, add_event, audited, check_version, transition
 from goodpath.engagement.models import CompanyMeeting, Dossier, Invitation
 from goodpath.registry.service import accepts_party_key, party_of
 
@@ -159,10 +159,13 @@ def set_topic(
     status: str = "open",
     notes: str | None = None,
     source: str | None = None,
+    expected_version: int | None = None,
 ) -> Dossier:
-    """Add a topic to the dialogue, or update the status and notes of one (matched ignoring case)."""
+    """Add a topic to the dialogue, or update the status and notes of one (matched ignoring case);
+    refused (``StaleRecord``) if the dossier changed since ``expected_version`` was read."""
     require(viewer, Permission.MANAGE_ENGAGEMENT)
     dossier = get_dossier(session, viewer, party_id)
+    check_version(session, dossier, expected_version, "dossier")
     if dossier.status == "closed":
         raise Refused("the dossier is closed: its topics cannot change")
     item = _topic(topic, status, notes, source)
@@ -182,11 +185,14 @@ def set_topic(
 
 @accepts_party_key
 def set_model_candidate(
-    session: Session, viewer: Viewer, party_id: str, candidate: bool, *, note: str | None = None
-) -> Dossier:
-    """Mark (or unmark) the company as a model candidate of the good path (07BEIJING1900 ¶6)."""
+    session: Session, viewer: Viewer, party_id: str, candidate: bool, *, note: str | None = None,
+    expected_version: int | None = None,
+) -> Dossier:  # fmt: skip
+    """Mark (or unmark) the company as a model candidate of the good path (07BEIJING1900 ¶6); refused
+    (``StaleRecord``) if the dossier changed since ``expected_version`` was read."""
     require(viewer, Permission.MANAGE_ENGAGEMENT)
     dossier = get_dossier(session, viewer, party_id)
+    check_version(session, dossier, expected_version, "dossier")
     before = to_dict(dossier)
     dossier.model_candidate = bool(candidate)
     audited(session, viewer, "dossier.model_candidate", dossier, before=before, reason=note)

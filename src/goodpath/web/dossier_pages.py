@@ -272,6 +272,7 @@ async def dossier_topic(party_id: str, request: Request, page: Page = Depends(pa
     _, error = attempt(page.session, lambda: dossiers.set_topic(
         page.session, page.viewer, party.id, values["topic"], status=values["status"] or "open",
         notes=values["notes"] or None, source=values["source"] or None,
+        expected_version=review.expected_version({"version": _one(fields, "version")}),
     ))  # fmt: skip
     if error:
         return _refused(page, party, "topic", values, error)
@@ -286,6 +287,7 @@ async def dossier_candidate(party_id: str, request: Request, page: Page = Depend
     values = {k: _one(fields, k) for k in ("candidate", "note")}
     _, error = attempt(page.session, lambda: dossiers.set_model_candidate(
         page.session, page.viewer, party.id, values["candidate"] == "yes", note=values["note"] or None,
+        expected_version=review.expected_version({"version": _one(fields, "version")}),
     ))  # fmt: skip
     if error:
         return _refused(page, party, "candidate", values, error)
