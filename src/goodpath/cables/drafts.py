@@ -312,7 +312,7 @@ def confirm_draft(session: Session, viewer: Viewer, draft_id: int, *, as_kind: s
         record = _confirm_case(session, viewer, draft, overrides)
     elif draft.kind == "case_update":
         record = _confirm_case_update(session, viewer, draft, overrides)
-    elif draft.kind == "status":
+    elif draft.kind == "status" and as_kind is None:
         record = _confirm_status(session, viewer, draft, overrides)
     else:
         record = _confirm_record(session, viewer, draft, as_kind, overrides)

@@ -179,6 +179,8 @@ def _confirmed_link(draft: dict) -> str | None:
         return f"/ui/pledges/{record_id}"
     if kind == "consultation":
         return f"/ui/consultations#consultation-{record_id}"
+    if kind == "violation_case":
+        return f"/ui/cases/{record_id}"
     return None
 
 
@@ -227,14 +229,21 @@ async def confirm(draft_id: RecordId, request: Request, page: Page = Depends(pag
     if reference is None:
         return not_found(page)
     fields = form_fields(await request.body())
-    overrides = {key: fields[key].strip() for key in ("pledged_by", "pledged_to", "counterpart")
+    overrides = {key: fields[key].strip() for key in ("pledged_by", "pledged_to", "counterpart", "consultation_id",
+                                                      "project_id", "step")
                  if fields.get(key, "").strip()}  # fmt: skip
     draft = drafts.get(page.session, page.viewer, draft_id)
     as_kind = "pledge" if draft.kind == "request" else None
-    if draft.kind == "consultation":
+    if draft.kind == "consultation" or (draft.fields or {}).get("record") == "consultation":
         overrides = {k: v for k, v in overrides.items() if k == "counterpart"}
+    elif draft.kind == "status":
+        overrides = {k: v for k, v in overrides.items() if k in ("consultation_id", "project_id")}
+    elif draft.kind == "case_update":
+        overrides = {k: v for k, v in overrides.items() if k == "step"}
+    elif draft.kind == "case":
+        overrides = {}
     else:
-        overrides.pop("counterpart", None)
+        overrides = {k: v for k, v in overrides.items() if k in ("pledged_by", "pledged_to")}
     try:
         drafts.confirm_draft(page.session, page.viewer, draft_id, as_kind=as_kind, **overrides)
     except GoodpathError as exc:
