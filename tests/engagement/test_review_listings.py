@@ -40,8 +40,11 @@ def test_a_backdated_meeting_and_answer_are_listed_with_their_reason(session):
     assert row["reason"] == "From the cable, months later" and row["days"] > 6000 and row["by"] == OPERATOR.actor
     answer = next(r for r in late if r["to"] == "accepted")
     assert (answer["reason"], answer["source"]) == ("He will come", "07BEIJING6000 ¶2")
-    # what another company's officer cannot read is not listed for them
+    # what another company's officer cannot read is not listed for them; nor is the record-keeping of
+    # the government side shown to the company's own officer, who reads the meeting itself
     assert dossiers.late_entries(session, OTHER_OFFICER, dossier) == []
+    assert dossiers.get_dossier(session, OFFICER, NORINCO).id == dossier.id
+    assert dossiers.late_entries(session, OFFICER, dossier) == []
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from goodpath.access.policy import Permission, Viewer, read_filter
+from goodpath.access.policy import Permission, Viewer, can, read_filter
 from goodpath.access.records import get_readable, history, marking, readable, require
 from goodpath.core.audit_log import AuditEntry
 from goodpath.core.errors import GoodpathError, NotFound, Refused
@@ -401,7 +401,11 @@ def late_entries(session: Session, viewer: Viewer, dossier: Dossier) -> list[dic
     """What was recorded after the day it happened (backdated), newest recording first: meetings
     recorded after they were held, and steps of the dossier and of its invitations recorded after
     their date. Each row: kind, id, on (when it happened), recorded_at, by, days (how late), reason
-    (a meeting's: from its audit entry; a step's: its note) and source. Only what the viewer may read."""
+    (a meeting's: from its audit entry; a step's: its note) and source. Only what the viewer may read,
+    and only for officials and auditors: who recorded what late and why is the record-keeping of the
+    government side, not the company's (nor the partner's) business."""
+    if not (can(viewer, Permission.MANAGE_ENGAGEMENT) or can(viewer, Permission.READ_AUDIT)):
+        return []
     rows: list[dict] = []
     meetings = {m.id: m for m in _readable_children(session, viewer, CompanyMeeting, dossier.id)}
     reasons = {
