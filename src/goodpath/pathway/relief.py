@@ -31,6 +31,7 @@ from goodpath.pathway import conditions as relief_conditions
 from goodpath.pathway import evidence as evidence_store
 from goodpath.pathway import workdays
 from goodpath.pathway.models import EvidenceDocument, PathwayProposal, PathwayRelief
+from goodpath.registry import sanction_records
 from goodpath.registry.models import Sanction
 
 IN_FORCE = ("active", "awaiting_notice")  # a relief's statuses while its measure is relieved
@@ -69,7 +70,20 @@ def grant(session: Session, viewer: Viewer, proposal: PathwayProposal, note: str
     session.add(relief)
     session.flush()
     audited(session, viewer, "pathway.relief", relief, reason=note)
+    if relief.status == "active":
+        _write_event(session, viewer, relief, proposal)
     return relief
+
+
+def _write_event(session: Session, viewer: Viewer, relief: PathwayRelief, proposal: PathwayProposal | None) -> None:
+    """The sanction's event this relief makes (a waiver, termination...), from the day it takes effect:
+    a measure's status has one source, its sanction's events (registry.sanction_records.relief_event)."""
+    route = ((proposal.legal or {}).get("route") or {}) if proposal is not None else {}
+    sanction_records.relief_event(
+        session, viewer, relief_id=relief.id, sanction_id=relief.sanction_id, measure=relief.measure,
+        route_kind=route.get("type") or "", route_code=relief.route_code, on=relief.effective_on,
+        citation=f"pathway relief {relief.id} (proposal {relief.proposal_id}, route {relief.route_code})",
+    )  # fmt: skip
 
 
 # --- the notice period --------------------------------------------------------------------------------
@@ -127,6 +141,7 @@ def record_notice(
               f"{rule['days']} {unit}, effective {effective.isoformat()}")  # fmt: skip
     audited(session, viewer, "pathway.relief.notice", relief, before=before, reason=reason)
     evidence_store.link_notice(session, viewer, version, relief)
+    _write_event(session, viewer, relief, proposal)
     return relief
 
 
@@ -186,6 +201,7 @@ def revoke_in_force(session: Session, viewer: Viewer, party_id: str, on: date, n
         before = to_dict(relief)
         relief.status, relief.status_on = "revoked", on
         audited(session, viewer, "pathway.relief.revoke", relief, before=before, reason=note)
+        sanction_records.revoke_relief_event(session, viewer, relief.id, on)
         revoked.append(relief.id)
     return revoked
 
