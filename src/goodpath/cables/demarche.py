@@ -141,6 +141,11 @@ def is_demarche(data: dict) -> bool:
 
 def _clean_party(name: str) -> str:
     name = re.sub(r"^(?:the|The)\s+", "", name.strip(" ,.;:"))
+    name = re.sub(r"^[A-Z][\w-]*(?:'s|’s|,s)\s+", "", name)  # "Iran's Shahid Hemmat …"
+    words = name.split()
+    while len(words) > 1 and words[0] in _countries()[1]:  # "Chinese firm …", "Iranian …"
+        words = words[1:]
+    name = " ".join(words)
     name = re.sub(r"\s+(?:and|of|for|the)$", "", name)
     return name.strip()
 
@@ -266,6 +271,9 @@ def items(data: dict) -> list[dict]:
                 chunk = match.group("a") or match.group("b") or match.group("c") or ""
                 for piece in re.split(r",\s*(?:and\s+)?|\s+and\s+|\s+as well as\s+", chunk):
                     description = _ITEM_DROP.sub("", piece.strip(" ,."))
+                    description = re.split(r"\s+(?:likely|controlled|that|which|for use|to be|on the)\b", description)[
+                        0
+                    ]
                     if (len(description) < 4 or not description[0].islower() or len(description.split()) > 8
                             or _NOT_GOODS.search(description)):  # fmt: skip
                         continue

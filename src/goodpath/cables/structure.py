@@ -562,10 +562,10 @@ def detect(data: dict) -> list[Draft]:
     """The drafts of one parsed cable (``Cable.to_dict()``), in paragraph order, restatements folded."""
     cast = Cast(data)
     drafts: list[Draft] = []
+    speaker: str | None = None  # carried into the next paragraph: "He also offered …" at its start
     for paragraph in data.get("paragraphs") or []:
         number, text = paragraph.get("number"), paragraph.get("text") or ""
         summary = bool(_SUMMARY.search(text))
-        speaker: str | None = None
         lead: Draft | None = None
         last: Draft | None = None
         units = []
