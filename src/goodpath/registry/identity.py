@@ -112,12 +112,21 @@ def _plain(value: str) -> str:
     return re.sub(r"[^0-9A-Z]", "", value.upper())
 
 
-def identifier_key(schema: str, scheme: str, value: str, country: str | None) -> str | None:
-    """The deterministic key of one identifier, or None when it does not identify a party alone."""
+_NOTE = re.compile(r"\([^)]*\)|\b\d{4}-\d{2}-\d{2}\b")  # "(Expires 18 Jun. 2018)", the CSL's issue dates
+
+
+def identifier_key(
+    schema: str, scheme: str, value: str, country: str | None, nationality: str | None = None
+) -> str | None:
+    """The deterministic key of one identifier, or None when it does not identify a party alone.
+    A person's document without its country is read as issued by ``nationality`` (the holder's only
+    one), as the UN list writes passports."""
     kind = KEY_CLASSES.get(scheme.strip())
     if kind is None:
         return None
-    number = _plain(value)
+    number = _plain(_NOTE.sub(" ", value))
+    if not country and family(schema) == "person":
+        country = nationality
     if kind == "unref":
         reference = value.strip()
         return f"unref:{reference.upper()}" if UN_REFERENCE.fullmatch(reference) else None
@@ -139,8 +148,11 @@ def entity_keys(dataset: str, data: dict) -> set[str]:
     if data.get("link_key"):
         keys.add(str(data["link_key"]))
     schema = data.get("schema") or ""
+    countries = data.get("countries") or []
+    nationality = countries[0] if len(countries) == 1 else None
     for item in data.get("identifiers") or ():
-        key = identifier_key(schema, item.get("scheme") or "", item.get("value") or "", item.get("country"))
+        scheme, value = item.get("scheme") or "", item.get("value") or ""
+        key = identifier_key(schema, scheme, value, item.get("country"), nationality)
         if key:
             keys.add(key)
     external = str(data.get("external_id") or "")
