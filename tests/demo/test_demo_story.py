@@ -153,11 +153,10 @@ def test_every_page_of_the_illustrative_company_says_so(story_db, language, labe
     overview = client.get("/ui/pathway", headers=HTML).text
     row = re.search(r"<tr>(?:(?!</tr>).)*" + re.escape(party_key()) + r"(?:(?!</tr>).)*</tr>", overview, re.S)
     assert row and 'data-testid="illustrative"' in row.group(0)
-    for url, mark in (
-        ("/ui/cases", "ILLUSTRATIVE-2"),
-        ("/ui/dossiers", party_id),
-        ("/ui/evidence", "Xingyun Precision"),
-    ):
+    listings = (("/ui/cases", "ILLUSTRATIVE-2"), ("/ui/dossiers", party_id), ("/ui/evidence", "Xingyun Precision"),
+                ("/ui/pledges", "Illustrative scenario: end all"), ("/parties?q=Xingyun", "Xingyun"),
+                ("/ui/search?q=Xingyun", "search-party"))  # fmt: skip
+    for url, mark in listings:
         listing = client.get(url, headers=HTML).text
         rows = re.findall(r"<tr[ >](?:(?!</tr>).)*</tr>", listing, re.S)
         ours = [r for r in rows if mark in r]
