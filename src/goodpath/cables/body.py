@@ -64,23 +64,29 @@ class _Draft:
 
 def read_body(lines: list[str], classification: str | None, sections: int | None) -> Body:
     body = Body()
-    lines = _strip_trailer(lines)
-    lines = _drop_artifacts(lines, body)
-    lines = _take_signature(lines, body)
-    drafts = _split(lines, body)
+    # Scanned by regexes rather than line by line (most lines are running text); each line is preceded by a
+    # newline, so that the patterns start with a literal "\n" the regex engine can search for quickly.
+    text = "\n" + "\n".join(lines)
+    lines, text = _strip_trailer(lines, text)
+    lines, text = _drop_artifacts(lines, body, text)
+    signed = _take_signature(lines, body)
+    if signed is not lines:
+        text = None  # the last line changed: joined again when needed
+    drafts = _split(signed, body, text)
     body.paragraphs = [Paragraph(d.number, d.marking, _join(d.blocks), d.heading) for d in drafts]
     body.paragraphs = [p for p in body.paragraphs if p.text or p.number is not None]
     _check(body, classification, sections)
     return body
 
 
-def _strip_trailer(lines: list[str]) -> list[str]:
-    for index, line in enumerate(lines):
-        # A trailer starts with N, E or # (any case): the other lines need no regex.
-        if line.lstrip()[:1] in _TRAILER_FIRST:
-            if _TRAILER.match(line.strip()):
-                return lines[:index]
-    return lines
+_TRAILER_LINE = re.compile(r"(?i)\n[ \t]*(?:NNNN|#*[ \t]*END (?:OF )?CABLE(?: TEXT)?\.?)[ \t]*(?=\n|$)")
+
+
+def _strip_trailer(lines: list[str], text: str) -> tuple[list[str], str]:
+    match = _TRAILER_LINE.search(text)
+    if not match:
+        return lines, text
+    return lines[: text.count("\n", 0, match.start())], text[: match.start()]
 
 
 def _section_restart(lines: list[str], index: int) -> int:
@@ -104,46 +110,69 @@ def _section_restart(lines: list[str], index: int) -> int:
     return position
 
 
-def _drop_artifacts(lines: list[str], body: Body) -> list[str]:
-    kept = []
+# The lines the body's clean-up acts on, found by one scan of the joined text (most lines are running text).
+_ARTIFACT = re.compile(
+    r"\n[ \t]*(?:PAGE \d{2,3}\b|[OPRZ]{1,2}(?: [OPRZ])? \d{6}Z|\d{6}Z [A-Za-z]{3} \d{2}\b|SIPDIS\b|"
+    r"(?:UNCLAS|CONFIDENTIAL|SECRET|TOP SECRET|LIMITED OFFICIAL USE|U N C L A S|C O N F I D E N T I A L|"
+    r"S E C R E T|T ?O ?P S E C R E T|L I M I T E D))"
+)
+_BREAK_SCAN = re.compile(r"\d{8} \d{3}(?:\.\d)? OF \d{3}[ \t]*(?=\n|$)")  # "BEIJING 00001900 002 OF 002"
+
+
+def _drop_artifacts(lines: list[str], body: Body, text: str | None = None) -> tuple[list[str], str | None]:
+    if text is None:
+        text = "\n" + "\n".join(lines)
+    marks = [match.start() for match in _ARTIFACT.finditer(text)]
+    if " OF " in text:
+        marks = sorted({*marks, *(text.rfind("\n", 0, m.start()) for m in _BREAK_SCAN.finditer(text))})
+    if not marks:
+        return lines, text
+    kept: list[str] = []
     stray = 0
-    skip_header = False  # inside a section's repeated header (banner, E.O., TAGS, SUBJECT ...)
-    index = 0
+    done = 0  # lines before this index are decided
     count = len(lines)
-    while index < count:
+    index = 0
+    counted = 0  # text offset up to which newlines were counted into ``index``
+    for position in marks:
+        index += text.count("\n", counted, position)
+        counted = position
+        if index < done:
+            continue  # inside a repeated header already dropped
+        kept.extend(lines[done:index])
+        done = index + 1
         line = lines[index]
-        index += 1
         stripped = line.strip()
-        if skip_header:
-            if (
-                not stripped
-                or _REPEATED_HEADER.match(stripped)
-                or (not _starts_paragraph(stripped) and kept_header(stripped))
-            ):
-                continue
-            skip_header = False
         first = stripped[:1]
-        if first in "PUCSTLOZR0123456789" and (
+        restart = (
             (first == "P" and stripped.startswith("PAGE 01"))
-            or (first in "OPRZ0123456789" and DTG.match(stripped))
-            or (" OF " in stripped and "SECTION" in stripped and (parse_banner(stripped) or {}).get("sections"))
-        ):
-            resume = _section_restart(lines, index - 1)
+            or (first in "OPRZ0123456789" and DTG.match(stripped) is not None)
+            or (" OF " in stripped and "SECTION" in stripped and bool((parse_banner(stripped) or {}).get("sections")))
+        )
+        if restart:
+            resume = _section_restart(lines, index)
             if resume > 0:
-                index = resume  # a new section's whole header (routing, addressees, banner, E.O., TAGS, SUBJECT)
+                done = resume  # a new section's whole header (routing, addressees, banner, E.O., TAGS, SUBJECT)
                 continue
-            if first not in "P":
-                skip_header = first not in "OPRZ0123456789"
-                continue
-        if first in "PUCSTL" and (
+            if first not in "OPRZ0123456789":
+                if first != "P":  # a section's banner: drop it and the repeated header lines after it
+                    while done < count:
+                        following = lines[done].strip()
+                        if (
+                            following
+                            and not _REPEATED_HEADER.match(following)
+                            and (_starts_paragraph(following) or not kept_header(following))
+                        ):
+                            break
+                        done += 1
+                    continue
+            else:
+                continue  # a DTG line inside the body: routing, not text
+        if (
             stripped in _CLASSIFICATION_ALONE
             or (first == "P" and _PAGE_LINE.match(stripped))
-            or _CLASSIFICATION_SERIAL.match(stripped)
+            or (len(stripped) < 40 and _CLASSIFICATION_SERIAL.match(stripped))
         ):
             continue  # page furniture
-        if " OF " not in line and "SIPDIS" not in line:
-            kept.append(line)  # neither a section break nor a SIPDIS marker
-            continue
         if SECTION_BREAK.match(stripped):
             numbers = _BREAK_NUMBERS.search(stripped)
             if numbers:
@@ -155,9 +184,10 @@ def _drop_artifacts(lines: list[str], body: Body) -> list[str]:
             stray += 1
             line = stripped[len("SIPDIS ") :]
         kept.append(line)
+    kept.extend(lines[done:])
     if stray:
         body.warnings.append(f"removed {stray} stray SIPDIS marker(s) from the body text (a copying artifact)")
-    return kept
+    return kept, None
 
 
 def kept_header(line: str) -> bool:
@@ -196,27 +226,31 @@ class _Candidate:
     weight: float
 
 
-def _candidates(lines: list[str]) -> list[_Candidate]:
+_CANDIDATE_LINE = re.compile(r"\n[ \t]*(?:(?:¶[ \t]*)?\d{1,3}\.|\()")
+
+
+def _candidates(lines: list[str], text: str | None = None) -> list[_Candidate]:
+    if text is None:
+        text = "\n" + "\n".join(lines)
     found = []
-    previous_blank = True
-    for index, raw in enumerate(lines):
-        line = raw.strip()
-        if not line:
-            previous_blank = True
+    index = 0
+    counted = 0  # text offset up to which newlines were counted into ``index``
+    for match in _CANDIDATE_LINE.finditer(text):
+        index += text.count("\n", counted, match.start())
+        counted = match.start()
+        line = lines[index].strip()
+        start = _PARA_START.match(line)
+        if not start:
             continue
-        first = line[0]
-        if first == "¶" or first == "(" or first.isdecimal():
-            start = _PARA_START.match(line)
-            if start:
-                if start.group(1) is not None:
-                    printed, marking, text = start.group(1), start.group(2), start.group(3)
-                else:
-                    marking, printed, text = start.group(4), start.group(5), start.group(6)
-                weight = 1.0 + 0.6 * previous_blank + 0.6 * (marking is not None) + 0.3 * (first == "¶")
-                if not previous_blank and marking is None:
-                    weight -= 0.5  # a wrapped line that happens to start with a number ("July\n24. ...")
-                found.append(_Candidate(index, int(printed), printed, marking, text, weight))
-        previous_blank = False
+        if start.group(1) is not None:
+            printed, marking, rest = start.group(1), start.group(2), start.group(3)
+        else:
+            marking, printed, rest = start.group(4), start.group(5), start.group(6)
+        previous_blank = index == 0 or not lines[index - 1].strip()
+        weight = 1.0 + 0.6 * previous_blank + 0.6 * (marking is not None) + 0.3 * (line[0] == "¶")
+        if not previous_blank and marking is None:
+            weight -= 0.5  # a wrapped line that happens to start with a number ("July\n24. ...")
+        found.append(_Candidate(index, int(printed), printed, marking, rest, weight))
     return found
 
 
@@ -227,15 +261,17 @@ def _chain(candidates: list[_Candidate], numbers: list[int]) -> tuple[float, lis
         return 0.0, []
     best = [0.0] * count
     back = [-1] * count
+    by_number: dict[int, list[int]] = {}  # number -> the candidates printed with it so far
     for j in range(count):
-        start = numbers[j]
-        best[j] = candidates[j].weight + (1.0 if start == 1 else -0.6 * min(start - 1, 10))
-        for i in range(max(0, j - 60), j):
-            step = numbers[j] - numbers[i]
-            if 1 <= step <= 3:
-                score = best[i] + candidates[j].weight - 1.2 * (step - 1)
+        number = numbers[j]
+        weight = candidates[j].weight
+        best[j] = weight + (1.0 if number == 1 else -0.6 * min(number - 1, 10))
+        for step in (1, 2, 3):
+            for i in by_number.get(number - step, ()):
+                score = best[i] + weight - 1.2 * (step - 1)
                 if score > best[j]:
                     best[j], back[j] = score, i
+        by_number.setdefault(number, []).append(j)
     end = max(range(count), key=lambda k: best[k])
     chosen = []
     while end >= 0:
@@ -269,12 +305,13 @@ def _heading_alone(lines: list[str], index: int, starts: dict) -> bool:
     return position in starts and position > index + 1
 
 
-def _split(lines: list[str], body: Body | None = None) -> list[_Draft]:
-    candidates = _candidates(lines)
+def _split(lines: list[str], body: Body | None = None, text: str | None = None) -> list[_Draft]:
+    candidates = _candidates(lines, text)
     score, chosen = _chain(candidates, [c.number for c in candidates])
     # Copies that rendered the ¶ sign as "1" print 11, 12, ... 19, 110 for 1, 2, ... 9, 10.
-    ones = [c for c in candidates if len(c.printed) > 1 and c.printed.startswith("1")]
-    if ones and len(ones) >= 2:
+    first = candidates[chosen[0]].printed if chosen else ""
+    ones = [c for c in candidates if len(c.printed) > 1 and c.printed.startswith("1")] if first[:1] == "1" else []
+    if len(ones) >= 2 and first != "1":
         stripped_score, stripped = _chain(ones, [int(c.printed[1:]) for c in ones])
         if stripped_score > score and int(ones[stripped[0]].printed[1:]) == 1:
             printed = [ones[k].printed for k in stripped]
@@ -312,7 +349,9 @@ def _split(lines: list[str], body: Body | None = None) -> list[_Draft]:
             continue
         # ``line`` and the next line (left-stripped) carry no leading blank: a rule starts with -, = or _,
         # a heading with #; other lines skip those regexes.
-        following = lines[index + 1].lstrip() if index + 1 < count else ""
+        following = lines[index + 1] if index + 1 < count else ""
+        if following[:1] == " ":
+            following = following.lstrip()
         first = line[0]
         if first in _RULE_FIRST and _RULE.match(line):
             current = None  # a rule ends the paragraph; it is not text

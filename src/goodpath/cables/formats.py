@@ -370,6 +370,26 @@ _EXPORT_FIELD = re.compile(r"^(id|date|refid|origin|classification|destination|h
 _EXPORT_KEYS = {"refid": "reference_id", "date": "created", "origin": "origin", "classification": "classification"}
 _HEADER_ENDS = re.compile(r"^-+ header ends -+$")
 _FENCE = re.compile(r"^(?:```|~~~)\w*$")
+# Whether the header region needs de-gluing or has lines to take out (checked once on the joined region).
+_GLUE_WORDS = ("UNCLAS", "CONFIDENTIAL", "SECRET", "C O N F I D", "S E C R E T", "U N C L A S")
+
+
+def _glue_hint(joined: str) -> bool:
+    """Whether the header region needs de-gluing: the partial-extract notice, a banner glued to a word, an id."""
+    if "not available." in joined or "id: " in joined:
+        return True
+    for word in _GLUE_WORDS:
+        position = joined.find(word)
+        while position > 0:
+            if not joined[position - 1].isspace():
+                return True
+            position = joined.find(word, position + 1)
+    return False
+
+
+_HEAD_NOISE = re.compile(
+    r"(?m)^[ \t]*(?:```|~~~|-+ header ends|(?:id|date|refid|origin|classification|destination|header):)"
+)
 
 
 def _value_kind(value: str) -> str:
@@ -454,11 +474,16 @@ def _split_glued(lines: list[str]) -> list[str]:
     """Lines a copy glued together: the partial-extract notice, a banner after an addressee, an export's id."""
     result: list[str] = []
     for line in lines:
-        if _PARTIAL in line:
+        if "not available" in line and _PARTIAL in line:
             before, _, after = line.partition(_PARTIAL)
             result.extend(part for part in (before, after) if part.strip())
             continue
-        if len(line) > 20 and line.lstrip()[:1] not in "0123456789¶(" and _GLUED_BANNER.search(line):
+        if (
+            len(line) > 20
+            and ("UNCLAS" in line or "SECRET" in line or "CONFIDENTIAL" in line or " E " in line or " E C" in line)
+            and line.lstrip()[:1] not in "0123456789¶("
+            and _GLUED_BANNER.search(line)
+        ):
             match = _GLUED_BANNER.search(line)
             if match and match.start() > 0:
                 result.extend((line[: match.start()], line[match.start() :]))
@@ -480,7 +505,14 @@ def _from_text(lines: list[str], raw_lines: list[str] | None = None) -> Source:
     if start == count:
         start = 0  # no header line at all: the whole text is given to the parser (which refuses it)
     meta = _read_preamble((raw_lines or lines)[:start]) if start else {}
-    head = _split_glued(lines[start : start + 150])
+    head = lines[start : start + 150]
+    joined = "\n".join(head)
+    if _glue_hint(joined):
+        head = _split_glued(head)
+    elif not _HEAD_NOISE.search(joined):  # the usual case: nothing to take out of the header region
+        source = Source(RAW if not meta else WEB_ARCHIVE, lines[start:] if start else lines, meta)
+        _warn_unread(source, lines, start, meta)
+        return _close_fence(source)
     kept: list[str] = []
     for line in head:
         stripped = line.strip()
@@ -493,13 +525,22 @@ def _from_text(lines: list[str], raw_lines: list[str] | None = None) -> Source:
                 meta[key] = " ".join(export.group(2).split())
             continue
         kept.append(line)
-    body = lines[start + 150 :]
-    if body and any(_FENCE.match(line.strip()) for line in body):
-        body = [line for line in body if not _FENCE.match(line.strip())]
     fmt = WEB_ARCHIVE if meta else RAW
-    source = Source(fmt, [*kept, *body], meta)
+    source = Source(fmt, [*kept, *lines[start + 150 :]], meta)
+    _warn_unread(source, lines, start, meta)
+    return _close_fence(source)
+
+
+def _warn_unread(source: Source, lines: list[str], start: int, meta: dict[str, str]) -> None:
     if start and not meta:
         unread = sum(1 for line in lines[:start] if line.strip())
         if unread:
             source.warnings.append(f"{unread} line(s) before the telegram were not read as a header table")
+
+
+def _close_fence(source: Source) -> Source:
+    """A markdown copy's closing code fence is not telegram text."""
+    tail = source.lines[-4:]
+    if any("```" in line or "~~~" in line for line in tail):
+        source.lines = [line for line in source.lines if not _FENCE.match(line.strip())]
     return source

@@ -35,7 +35,7 @@ BANNER = re.compile(
     r"TOP SECRET|SECRET|CONFIDENTIAL|UNCLASSIFIED|UNCLAS)(?=\s|$|/)(.*)$"
 )
 _SECTION = re.compile(r"\bSECTION (\d{1,3}) OF (\d{1,3})\b")
-_STATION_NUMBER = re.compile(r"\b([A-Z][A-Z .'-]*?) (\d{6})\b")
+_STATION_NUMBER = re.compile(r"\b([A-Z][A-Z .'-]*?) (\d{6}|\d{4,5}(?=\s*$))\b")  # "BEIJING 001900", "ADANA 0398"
 SECTION_BREAK = re.compile(r"^\s*[A-Z][A-Z .'/-]*? \d{8} \d{3}(?:\.\d)? OF \d{3}\s*$")
 EO_LINE = re.compile(r"^E\.? ?O\.? ?\d{5}:?\s*(.*)$", re.IGNORECASE)
 _LABEL = re.compile(
@@ -100,10 +100,17 @@ def _split_merged(lines: list[str], limit: int) -> list[str]:
     """E.O. and TAGS (or TAGS and SUBJECT, REF and Classified By) printed on one line become separate lines."""
     result: list[str] | None = None
     for index, line in enumerate(lines[:limit]):
-        stripped = line.lstrip()
+        first = line[:1]
         parts = None
-        if stripped[:1] in "EeTR" and (EO_LINE.match(stripped) or stripped.startswith(("TAGS", "REF"))):
+        if first == " ":
+            stripped = line.lstrip()
+            first = stripped[:1]
+        else:
+            stripped = line
+        if first in "EeTR" and (EO_LINE.match(stripped) or stripped.startswith(("TAGS", "REF"))):
             parts = [part.strip() for part in _MERGED_LABEL.split(stripped) if part.strip()]
+        elif first == "S" and stripped.startswith("SUBJ") and result is None:
+            return lines  # the header ends with its SUBJECT: nothing merged before it
         if parts and len(parts) > 1:
             if result is None:
                 result = list(lines[:index])
