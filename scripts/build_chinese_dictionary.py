@@ -83,6 +83,36 @@ def clean_gloss(gloss: str) -> str | None:
     return re.sub(r"\s+", " ", gloss)
 
 
+SUFFIXES = ("ing", "s", "es", "al", "ics", "ion", "ions", "ment", "ments", "ed", "er", "ers", "y")
+
+
+def as_listed(word: str, vocabulary: Counter[str], uses: int) -> str | None:
+    """The word, or the form of it the lists use ("compute" -> "computing", "electronic" ->
+    "electronics"), or None when the lists use neither enough."""
+    if vocabulary[word] >= uses:
+        return word
+    stems = (word, word[:-1]) if word.endswith("e") else (word,)
+    for stem in stems:
+        for suffix in SUFFIXES:
+            if len(stem) >= 4 and vocabulary[stem + suffix] >= uses:
+                return stem + suffix
+    return None
+
+
+def listed_gloss(gloss: str, vocabulary: Counter[str], uses: int) -> str | None:
+    """The gloss with each word in the form the lists use, or None when one is not used."""
+    out = []
+    for word in latinize(gloss).split():
+        if word in STOP:
+            out.append(word)
+            continue
+        found = as_listed(word, vocabulary, uses)
+        if found is None:
+            return None
+        out.append(found)
+    return " ".join(out)
+
+
 def content_words(text: str) -> list[str]:
     return [w for w in latinize(text).split() if w not in STOP]
 
@@ -125,11 +155,14 @@ def select(cedict: Path, vocabulary: Counter[str]) -> tuple[dict[str, tuple[str,
                 for gloss in glosses:
                     words = content_words(gloss)
                     short = 1 <= len(words) <= 3 and len(gloss.split()) <= 4 and not gloss.lower().startswith("be ")
-                    if short and all(vocabulary[w] >= MIN_WORD_USES for w in words):
-                        english.append(gloss)
+                    listed = listed_gloss(gloss, vocabulary, MIN_WORD_USES) if short else None
+                    if listed:
+                        english.append(gloss if latinize(gloss) == listed else listed)
                 if not english:
                     continue
-                kind, english = "word", english[:3]
+                # the rendering whose rarest word the lists use most first (开发: development, not "open up")
+                english.sort(key=lambda e: -min((vocabulary[w] for w in content_words(e)), default=0))
+                kind, english = "word", list(dict.fromkeys(english))[:3]
             if simplified in out:  # a common word and a proper noun of the same characters: the word first
                 old_kind, old = out[simplified]
                 merged = old + english if old_kind == "word" or kind == "place" else english + old

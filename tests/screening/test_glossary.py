@@ -38,8 +38,13 @@ def _csl_rows() -> dict[str, dict[str, str]]:
 
 @cache
 def _names(dataset: str) -> frozenset[str]:
-    if dataset == "us-csl":
-        return frozenset(row["name"] for row in _csl_rows().values())
+    if dataset == "us-csl":  # a row's name and its alternate names, as written
+        return frozenset(
+            name.strip()
+            for row in _csl_rows().values()
+            for name in (row["name"], *(row.get("alt_names") or "").split(";"))
+            if name.strip()
+        )
     with SDN[dataset].open(encoding="cp1252", errors="replace", newline="") as fh:
         return frozenset(row[1] for row in csv.reader(fh) if len(row) > 1 and row[0].strip().isdigit())
 
@@ -75,7 +80,10 @@ def test_glossary_keys_are_han() -> None:
 
 def test_chinese_names_are_han_and_sourced() -> None:
     for entry in load_chinese_names():
-        assert HAN.match(entry.zh), entry.zh
+        # Han, with the digits and Latin letters some registered names hold (第722研究所)
+        assert re.search(r"[\u4e00-\u9fff]", entry.zh) and re.match(
+            r"^[\u3400-\u4dbf\u4e00-\u9fff（）()0-9A-Za-z]+$", entry.zh
+        ), entry.zh
         assert entry.source.strip()
 
 

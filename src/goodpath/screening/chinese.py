@@ -42,12 +42,20 @@ from goodpath.screening.normalize import has_han, latinize, to_simplified
 
 __all__ = ["MAX_RENDERINGS", "ChineseRenderer", "Rendering", "chinese_number", "renderer"]
 
-MAX_RENDERINGS = 10
+MAX_RENDERINGS = 6
 _HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _HAN_SPLIT = re.compile(f"([{_HAN}]+)")
 _DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _UNITS = {"十": 10, "百": 100, "千": 1000}
+_ARABIC_ORDINAL = re.compile(r"第\s*([0-9]+)")
 _NUMBER = re.compile(r"^(第)?([〇零一二两三四五六七八九十百千]+)$")
+# The hundred most common Chinese surnames (Ministry of Public Security ranking of 2019, as in
+# https://en.wikipedia.org/wiki/List_of_common_Chinese_surnames): a short name of characters no
+# table holds that starts with one reads as a person's name, surname first (李方伟 li fangwei).
+_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔"
+    "钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
 # Words never worth a pinyin alternative: their pinyin names nothing ("youxian gongsi").
 _NO_PINYIN_KINDS = frozenset({"organization", "legal_form", "generic"})
 
@@ -84,8 +92,10 @@ def chinese_number(word: str) -> str | None:
         value = total + current
     else:
         value = int("".join(str(_DIGITS[c]) for c in digits))
-    if not ordinal:
-        return str(value)
+    return _ordinal(value) if ordinal else str(value)
+
+
+def _ordinal(value: int) -> str:
     suffix = "th" if 10 <= value % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(value % 10, "th")
     return f"{value}{suffix}"
 
@@ -104,10 +114,14 @@ class ChineseRenderer:
         words: Mapping[str, tuple[str, Sequence[str]]],
         dictionary: Mapping[str, tuple[str, Sequence[str]]],
         segment=None,
+        short: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
-        """``curated``: Chinese name -> English names; ``words`` and ``dictionary``: word ->
+        """``curated``: Chinese registered name -> English names (found anywhere in a name);
+        ``short``: short name or brand -> English names (only a whole name: 华为 alone is Huawei
+        Technologies Co., Ltd., but not in 华为终端有限公司); ``words`` and ``dictionary``: word ->
         (kind, English renderings), ``words`` first; ``segment(text)`` -> words (jieba's by default)."""
         self.curated = {self._key(k): tuple(v) for k, v in curated.items() if v}
+        self.short = {self._key(k): tuple(v) for k, v in (short or {}).items() if v}
         self._curated_max = max(map(len, self.curated), default=0)
         self.words: dict[str, tuple[str, tuple[str, ...]]] = {}
         for table in (dictionary, words):  # words override the dictionary
@@ -128,7 +142,7 @@ class ChineseRenderer:
         jieba.setLogLevel(60)
         tokenizer.initialize()
         # our words kept whole (股份有限公司, 空天, 第十四研究所 is split by number below)
-        for word in (*self.curated, *(w for w, (kind, _) in self.words.items() if kind != "word")):
+        for word in (*self.curated, *self.short, *(w for w, (kind, _) in self.words.items() if kind != "word")):
             if len(word) > 1:
                 tokenizer.add_word(word, freq=max(tokenizer.suggest_freq(word), 1000))
         return lambda text: tokenizer.lcut(text, HMM=False)
@@ -141,6 +155,8 @@ class ChineseRenderer:
         if not has_han(text):
             return []
         text = to_simplified(text)
+        # 第722研究所: the ordinal in Arabic digits, as the lists write it (722nd Research Institute)
+        text = _ARABIC_ORDINAL.sub(lambda m: f" {_ordinal(int(m.group(1)))} ", text)
         segments: list[tuple[_Choice, ...]] = []
         latin_parts: list[str] = []
         han_segments: list[tuple[_Choice, ...]] = []
@@ -154,10 +170,13 @@ class ChineseRenderer:
                 latin_parts.append(latin)
         out = self._combine(segments, limit)
         if latin_parts and han_segments:
-            # Mixed script ("CGWIC 长城", "华为 Huawei") most often names the party twice.
-            out += self._combine(han_segments, limit)
+            # Mixed script ("CGWIC 长城", "华为 Huawei") most often names the party twice: each part alone too.
             latin = " ".join(latin_parts)
-            out.append(Rendering(latin, f"the Latin part: {latin}"))
+            out = [
+                *out[: max(limit - 3, 1)],
+                *self._combine(han_segments, 2),
+                Rendering(latin, f"the Latin part: {latin}"),
+            ]
         seen: dict[str, Rendering] = {}
         for rendering in out:
             seen.setdefault(rendering.text, rendering)
@@ -183,8 +202,12 @@ class ChineseRenderer:
 
     def _han_run(self, run: str) -> list[tuple[_Choice, ...]]:
         """The choices of each word of a run of Chinese characters, curated names first."""
-        if run in self.curated:
+        if run in self.curated or run in self.short:
             return [self._curated_choices(run)]
+        if 2 <= len(run) <= 4 and run[0] in _SURNAMES and self._unknown(run):
+            given = _pinyin_word(run[1:])
+            text = f"{_pinyin_word(run[0])} {given}"
+            return [(_Choice(text, f"{run}={text} (a person's name in pinyin)", pinyin=True),)]
         out: list[tuple[_Choice, ...]] = []
         pending = ""
         i = 0
@@ -204,8 +227,17 @@ class ChineseRenderer:
             out.extend(self._words(pending))
         return out
 
+    def _unknown(self, run: str) -> bool:
+        """No word of the run is in a table (nor a number)."""
+        return all(
+            self._lookup(word) is None and all(self._lookup(word[i:j]) is None
+                                               for i in range(len(word)) for j in range(i + 2, len(word) + 1))
+            for word in self._segment(run)
+        )  # fmt: skip
+
     def _curated_choices(self, zh: str) -> tuple[_Choice, ...]:
-        return tuple(_Choice(latinize(en), f"{zh}={en} (curated)") for en in self.curated[zh])
+        english = self.curated.get(zh) or self.short[zh]
+        return tuple(_Choice(latinize(en), f"{zh}={en} (curated)") for en in english)
 
     def _words(self, text: str) -> list[tuple[_Choice, ...]]:
         out: list[tuple[_Choice, ...]] = []
@@ -223,13 +255,17 @@ class ChineseRenderer:
         return out
 
     def _name_run(self, run: str) -> list[tuple[_Choice, ...]]:
-        """Single characters in a row, read as a name: syllables written together in twos,
-        an odd first one alone (a surname): 李方伟 -> li fangwei, 鸿睿思博 -> hongrui sibo."""
-        if len(run) == 1:
+        """Characters no table holds, in a row, read as a name: its syllables written together
+        in twos, an odd first one alone (鸿睿思博 hongrui sibo, 蕴力达 yun lida), then every
+        syllable apart (yun li da); two characters are one word (南江 nanjiang)."""
+        syllables = [_pinyin_word(c) for c in run]
+        if len(run) <= 2:  # a brand or a place in a company's name: written together (nanjiang)
             return [self._pinyin_choice(run)]
-        parts = [run[0]] if len(run) % 2 else []
-        parts += [run[i : i + 2] for i in range(len(run) % 2, len(run), 2)]
-        return [self._pinyin_choice(part) for part in parts]
+        else:
+            parts = [syllables[0]] if len(run) % 2 else []
+            parts += ["".join(syllables[i : i + 2]) for i in range(len(run) % 2, len(run), 2)]
+            grouped = [" ".join(parts), " ".join(syllables)]
+        return [tuple(_Choice(text, f"{run}={text} (pinyin)", pinyin=True) for text in dict.fromkeys(grouped))]
 
     def _word(self, word: str) -> list[tuple[_Choice, ...]]:
         """A segmenter's word: its own choices, or those of its parts (longest table words
@@ -299,18 +335,19 @@ def renderer(light: bool = False) -> ChineseRenderer:
     glossary, longest words first): for the Chinese names of the lists themselves, rendered
     when the index is built, which Latin queries and a cold CLI wait for."""
     curated: dict[str, list[str]] = {}
+    short: dict[str, list[str]] = {}
     for entry in load_chinese_names():
         english = [entry.en, *(ref.name for ref in entry.list_refs)]
         english = list(dict.fromkeys(e for e in english if latinize(e)))
         english = list({latinize(e): e for e in english}.values())[:3]
-        for zh in (entry.zh, *entry.short):
-            curated.setdefault(zh, [])
-            curated[zh] = list(dict.fromkeys([*curated[zh], *english]))
+        for table, names in ((curated, [entry.zh]), (short, entry.short)):
+            for zh in names:
+                table[zh] = list(dict.fromkeys([*table.get(zh, []), *english]))
     words: dict[str, tuple[str, tuple[str, ...]]] = {}
     for zh, term in load_glossary().items():
         words[zh] = (term.kind, tuple(term.en))
     for zh, term in load_chinese_words().items():
         words[zh] = (term.kind, tuple(term.en))
     if light:
-        return ChineseRenderer(curated, words, {}, segment=lambda text: [text])
-    return ChineseRenderer(curated, words, load_chinese_dictionary())
+        return ChineseRenderer(curated, words, {}, segment=lambda text: [text], short=short)
+    return ChineseRenderer(curated, words, load_chinese_dictionary(), short=short)

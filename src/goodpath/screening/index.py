@@ -20,7 +20,15 @@ from rapidfuzz import fuzz, process
 
 from goodpath.screening import chinese
 from goodpath.screening.glossary import load_abbreviations, load_glossary
-from goodpath.screening.normalize import has_han, is_initials_only, latinize, name_variants, significant_tokens, tokens
+from goodpath.screening.normalize import (
+    has_han,
+    is_initials_only,
+    join_letters,
+    latinize,
+    name_variants,
+    significant_tokens,
+    tokens,
+)
 
 # A token this close to an indexed token (rapidfuzz ratio) still selects its names: typos.
 TYPO_SIMILARITY = 80
@@ -96,9 +104,11 @@ class Vocabulary:
             if variant == pure_pinyin and len(variants) > 1:
                 continue
             words = tokens(variant) if pure_pinyin else self._translate_pinyin(tokens(variant))
-            significant = tuple(significant_tokens(words, self.generic))
-            if significant and significant not in found:
-                found[significant] = Form(significant)
+            # as written, and with runs of single letters joined (S.A. -> sa, M. D. S. -> mds)
+            for each in (words, join_letters(words)):
+                significant = tuple(significant_tokens(each, self.generic))
+                if significant and significant not in found:
+                    found[significant] = Form(significant)
         return list(found.values())
 
     def listed_forms(self, name: str, kind: str) -> list[Form]:
@@ -131,8 +141,8 @@ class Vocabulary:
             if significant and significant not in found:
                 found[significant] = Form(significant)
                 labels[significant] = rendering.how
-        for form in forms:
-            if form.tokens not in found:
+        if not found:  # nothing but generic words rendered: the pinyin and glossary forms
+            for form in forms:
                 found[form.tokens] = form
                 labels[form.tokens] = f"pinyin and glossary: {' '.join(form.tokens)}"
         return list(found.values()), labels

@@ -81,6 +81,8 @@ def best_hits(
         if readable is not None and not readable(number):
             continue
         indexed = index.names[number]
+        if query.renderings and indexed.kind == "registered_name":
+            continue  # a Chinese query meets the curated names through its renderings, not their pinyin
         similarity = scorer.best(indexed)
         if similarity + MAX_RAISE < threshold:
             continue

@@ -55,6 +55,7 @@ __all__ = [
     "abbreviation_variants",
     "han_to_english",
     "is_initials_only",
+    "join_letters",
     "latinize",
     "name_key",
     "name_variants",
@@ -249,6 +250,29 @@ def _is_legal_form(token: str) -> bool:
 
 
 _VOWELS = frozenset("aeiou")
+# The toneless syllables of Mandarin pinyin (pypinyin 0.55's dictionary, ü as u): a name's
+# syllable ("hong", "jing") is a word, never a contraction of a longer one (holdings, jiantong).
+_PINYIN_SYLLABLES = frozenset(
+    """
+    a ai an ang ao ba bai ban bang bao bei ben beng bi bian biang biao bie bin bing bo bong bu ca cai can cang cao
+    ce cei cen ceng cha chai chan chang chao che chen cheng chi chong chou chu chua chuai chuan chuang chui chun
+    chuo ci cong cou cu cuan cui cun cuo da dai dan dang dao de dei den deng di dia dian diao die din ding diu
+    dong dou du duan dui dun duo e ei en eng er fa fan fang fei fen feng fiao fo fou fu ga gai gan gang gao ge gei
+    gen geng gong gou gu gua guai guan guang gui gun guo ha hai han hang hao he hei hen heng hm hng hong hou hu
+    hua huai huan huang hui hun huo ji jia jian jiang jiao jie jin jing jiong jiu ju juan jue jun ka kai kan kang
+    kao ke kei ken keng kong kou ku kua kuai kuan kuang kui kun kuo la lai lan lang lao le lei len leng li lia
+    lian liang liao lie lin ling liu lo long lou lu luan lue lun luo m ma mai man mang mao me mei men meng mi mian
+    miao mie min ming miu mo mou mu n na nai nan nang nao ne nei nen neng ng ni nia nian niang niao nie nin ning
+    niu nong nou nu nuan nue nun nuo o ou pa pai pan pang pao pei pen peng pi pian piao pie pin ping po pou pu qi
+    qia qian qiang qiao qie qin qing qiong qiu qu quan que qun ran rang rao re ren reng ri rong rou ru rua ruan
+    rui run ruo sa sai san sang sao se sen seng sha shai shan shang shao she shei shen sheng shi shou shu shua
+    shuai shuan shuang shui shun shuo si song sou su suan sui sun suo ta tai tan tang tao te tei teng ti tian tiao
+    tie ting tong tou tu tuan tui tun tuo wa wai wan wang wei wen weng wo wong wu xi xia xian xiang xiao xie xin
+    xing xiong xiu xu xuan xue xun ya yan yang yao ye yi yin ying yo yong you yu yuan yue yun za zai zan zang zao
+    ze zei zen zeng zha zhai zhan zhang zhao zhe zhei zhen zheng zhi zhong zhou zhu zhua zhuai zhuan zhuang zhui
+    zhun zhuo zi zong zou zu zuan zui zun zuo
+    """.split()
+)
 
 
 @lru_cache(maxsize=_CACHE)
@@ -263,6 +287,8 @@ def abbreviates(short: str, word: str) -> bool:
     """
     if len(short) < 3 or len(word) <= len(short) or short[0] != word[0] or not short.isalpha():
         return False
+    if short in _PINYIN_SYLLABLES:
+        return False
     vowels = sum(c in _VOWELS for c in short[1:])
     if vowels > 1 or (vowels and (len(short) < 4 or len(word) < len(short) + 2)):
         return False
@@ -274,7 +300,7 @@ def abbreviates(short: str, word: str) -> bool:
 def contraction_shaped(short: str) -> bool:
     """``short`` may be a contraction of some word: what ``abbreviates`` asks of ``short`` alone.
     Most words ("mohammad", "trading") are not, and need not be compared letter by letter."""
-    if len(short) < 3 or not short.isalpha():
+    if len(short) < 3 or not short.isalpha() or short in _PINYIN_SYLLABLES:
         return False
     vowels = sum(c in _VOWELS for c in short[1:])
     return vowels <= 1 and not (vowels and len(short) < 4)
@@ -313,6 +339,26 @@ def significant_tokens(tokens: Sequence[str], generic: Collection[str]) -> list[
         for t in tokens
         if t and not t.isdigit() and t not in stop and not _is_legal_form(t) and not _generic_variant(t, stop)
     ]
+
+
+def join_letters(tokens: Sequence[str]) -> list[str]:
+    """Runs of single letters written together: "irsa s a" -> "irsa sa" (S.A.), "m d s import"
+    -> "mds import" (M. D. S.). A name of single letters only ("A B C") is left alone: it is
+    matched by its exact spelling (``is_initials_only``)."""
+    if is_initials_only(tokens) or sum(len(t) == 1 for t in tokens) < 2:
+        return list(tokens)
+    out: list[str] = []
+    run = ""
+    for token in (*tokens, ""):
+        if len(token) == 1 and token.isalpha():
+            run += token
+            continue
+        if run:
+            out.append(run)
+            run = ""
+        if token:
+            out.append(token)
+    return out
 
 
 def is_initials_only(tokens: Sequence[str]) -> bool:
