@@ -126,6 +126,8 @@ def test_statistics_leave_the_illustrative_company_out_unless_asked(story_db):
     assert everything["at_stage"]["snapped_back"] == 1
     assert everything["companies"] == real["companies"] + 1
     client = _client("analyst")
+    assert client.get(f"/parties/{party_key()}").json()["illustrative"] is True
+    assert client.get("/parties/norinco").json()["illustrative"] is False
     assert client.get("/pathway/funnel").json()["at_stage"]["snapped_back"] == 0
     assert client.get("/pathway/funnel?include_illustrative=true").json()["at_stage"]["snapped_back"] == 1
     # The scenario's breach case is no real statistic either.

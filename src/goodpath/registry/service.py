@@ -16,6 +16,7 @@ from goodpath.access.policy import Viewer, read_filter
 from goodpath.access.records import get_readable
 from goodpath.core.errors import NotFound
 from goodpath.registry import identity
+from goodpath.registry.datasets import is_illustrative
 from goodpath.registry.models import (
     LegalAuthority,
     ListEntry,
@@ -308,6 +309,7 @@ def party_detail(session: Session, viewer: Viewer, party: Party) -> dict:
     captions = dict(session.execute(select(Party.id, Party.caption).where(Party.id.in_(related))).all())
     return {
         **party_summary(party),
+        "illustrative": is_illustrative(session, party.id),  # a fictional party (registry/datasets.py)
         "releasability": party.releasability,
         "birth_dates": party.birth_dates,
         "notes": party.notes,
