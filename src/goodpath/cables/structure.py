@@ -410,8 +410,9 @@ class Cast:
         if bare in _PRONOUNS:
             if not speaker:
                 return None, None
-            side = self.person_side.get(speaker) or self.context_side(speaker.split()[-1])
-            return speaker, side
+            if speaker in self.person_side:
+                return speaker, self.person_side[speaker]
+            return self.resolve(speaker, None)
         if bare in {"we", "We", "our", "Our", "us"}:
             return US_LABEL, US_LABEL
         if bare in {"they", "They", "it", "It"}:
@@ -427,7 +428,9 @@ class Cast:
             return side, side
         name = re.search(r"([A-Z][a-z][\w'-]+(?:\s+[A-Z][a-z][\w'-]+){0,2})\s*$", phrase)
         if name and name.group(1).split()[0] not in _NOT_ACTORS:
-            return name.group(1), self.context_side(name.group(1).split()[-1])
+            # a person the cable names without a side: the host country's, as an interlocutor of the
+            # writer's post (the post's own people carry US titles or words)
+            return name.group(1), self.context_side(name.group(1).split()[-1]) or self.host_label
         return None, None
 
 
