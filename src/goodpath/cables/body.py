@@ -25,7 +25,7 @@ _PARA_START = re.compile(
 _TRAILER = re.compile(r"^(?:NNNN|#*\s*END (?:OF )?CABLE(?: TEXT)?\.?)$", re.IGNORECASE)
 _TRAILER_FIRST = frozenset("NnEe#")
 _RULE_FIRST = frozenset("-=_")
-_RULE = re.compile(r"^\s*(?:-{3,}|={3,}|_{3,})\s*$")
+_RULE = re.compile(r"^\s*(?:-{3,}|={3,}|_{3,})(?: +[-=_]+)*\s*$")  # cablegate splits long rules: "---- --"
 _MD_HEADING = re.compile(r"^#{1,6}\s+\S")
 _LIST_ITEM = re.compile(r"^(?:[-*•]\s|\(?\d{1,2}\)\s|\(?[a-z]\)\s|\d{1,2}\.\s)")
 # Page furniture of the older copies: "PAGE 02 HO CHI 00838 01 OF 03 170856Z", "PAGE 02  STATE  123456",
@@ -393,7 +393,9 @@ def _join(blocks: list[list[str]]) -> str:
             continue
         joined = block[0]
         for line in block[1:]:
-            joined += ("\n" if _is_list_item(line) else " ") + line
+            # A list item keeps its line; a wrapped line that merely starts with a number ("July\n24. ...") not.
+            item = _is_list_item(line) and not (line[0].isdecimal() and not _SENTENCE_END.search(joined))
+            joined += ("\n" if item else " ") + line
         if not text:
             text = joined
         else:

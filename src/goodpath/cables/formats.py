@@ -348,6 +348,7 @@ _TELEGRAM_LINE = re.compile(
     r"DE [A-Z]{4,5} #|E\.? ?O\.? ?\d{5}|TAGS\b|SUBJECT:|SUBJ:|This record is a partial extract|"
     r"(?:[A-Z] ){4,}[A-Z]\b|(?:UNCLAS(?:SIFIED)?|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)\b.*\b\d{4,6}\s*$)"
 )
+_CLASSIFICATION_LINES = frozenset(["UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET", "LIMITED OFFICIAL USE"])
 _REFERENCE_VALUE = re.compile(r"^(?:19|20)?\d{2}[A-Z][A-Z0-9]*\d+(?:_[a-z])?$")
 _DATE_VALUE = re.compile(
     r"^(?:\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?|\d{1,2}/\d{1,2}/\d{4}(?: \d{1,2}:\d{2})?|"
@@ -500,7 +501,12 @@ def _from_text(lines: list[str], raw_lines: list[str] | None = None) -> Source:
     """A text copy: metadata before the telegram, then the telegram's lines (the header region de-glued)."""
     start = 0
     count = len(lines)
-    while start < count and not _TELEGRAM_LINE.match(lines[start].strip()):
+    first_text = True  # an older telegram's first line can be its classification printed alone
+    while start < count:
+        stripped = lines[start].strip()
+        if _TELEGRAM_LINE.match(stripped) or (first_text and stripped in _CLASSIFICATION_LINES):
+            break
+        first_text = first_text and not stripped
         start += 1
     if start == count:
         start = 0  # no header line at all: the whole text is given to the parser (which refuses it)

@@ -59,7 +59,7 @@ _REASON_LETTER = re.compile(r"(?<![A-Za-z])([a-hA-H])(?![A-Za-z])")
 # First characters the line-start patterns can match at (lines are stripped): other lines skip them.
 _ROUTING_FIRST = frozenset("VOPRZDB")
 _DTG_FIRST = frozenset("ZOPR0123456789")
-_BANNER_FIRST = frozenset("TSCU")
+_BANNER_FIRST = frozenset("TSCUL")
 _EO_FIRST = frozenset("Ee")
 _LABEL_FIRST = frozenset("TSRCcFI")
 
