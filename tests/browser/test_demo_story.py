@@ -70,6 +70,9 @@ def test_the_illustrative_company_is_recognized_by_two_people_in_chinese(zh_page
     expect(page.get_by_test_id("pathway-stage")).to_have_text("已获认可")
     expect(page.get_by_test_id("timeline")).to_contain_text("approver")
     screenshot(page, "demo-story-recognized-zh")
+    page.goto("/ui/dashboard")  # the funnel shows it in a column of its own, not in the figures
+    expect(page.get_by_test_id("funnel-illustrative")).to_contain_text("示例情景")
+    expect(page.get_by_test_id("funnel-illustrative-recognized")).to_have_text("1")
     _logout(page)
 
     page.goto("/register")  # the public register, without logging in
