@@ -287,6 +287,9 @@ def items(data: dict) -> list[dict]:
 def partner(data: dict, named: list[dict]) -> str | None:
     """The government asked to act: the country the cable is most about, other than the US and the
     destinations ("to Iran", "Iran's … developer", "Iranian procurement")."""
+    posted = structure.post_country(data)
+    if posted and posted != "US":
+        return posted
     counts: dict[str, int] = {}
     destinations: set[str] = set()
     pattern, records = _countries()

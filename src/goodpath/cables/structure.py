@@ -38,7 +38,7 @@ KINDS = ("proposal", "offer", "pledge", "request", "status")
 FAMILY = {"proposal": "offer", "offer": "offer", "pledge": "pledge", "request": "request", "status": "status"}
 
 _WOULD_VERBS = (
-    "prepare|provide|share|convey|pass|send|host|deliver|report|raise|consider|invite|extend|arrange|organize|"
+    "prepare|provide|share|convey|pass|send|host|deliver|report|raise|consider|invite|extend|arrange|organize|support|"
     "establish|fund|support|offer|sponsor|facilitate|brief|follow up|look into|investigate|ensure|seek|work"
 )
 _WILL_VERBS = (
@@ -83,7 +83,7 @@ TRIGGERS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
          r"\b(?:said|stated|added|noted|confirmed|replied|responded|assured\s+\w+|told\s+\w+)\s+(?:that\s+)?"
          rf"(?:he|she|they|it|we|[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)\s+would\s+{_ADV}(?:{_WOULD_VERBS})\b"),
         ("pledge", "would",
-         r"\b(?:USG|Government|government|Embassy|Department|Ministry|MFA|[Ww]e)\s+would\s+"
+         r"\b(?:USG|United States|U\.S\.|Government|government|Embassy|Department|Ministry|MFA|[Ww]e)\s+would\s+"
          rf"{_ADV}(?:{_WOULD_VERBS})\b"),
         ("pledge", "will", rf"\bwill\s+{_ADV}(?:{_WILL_VERBS})\b"),
         ("request", "urged", r"\b(?:urged|urges|pressed|encouraged|encourages|called\s+(?:on|upon))\b"),
@@ -139,6 +139,21 @@ _STOP = set(
 )
 
 US_LABEL = "USG"
+# Posts (the city a cable's embassy or consulate is named by) and their countries' ISO codes.
+_POSTS = {
+    "BEIJING": "CN", "SHANGHAI": "CN", "GUANGZHOU": "CN", "SHENYANG": "CN", "CHENGDU": "CN", "HONG KONG": "CN",
+    "NEW DELHI": "IN", "MUMBAI": "IN", "PARIS": "FR", "BOGOTA": "CO", "KINGSTON": "JM", "KUALA LUMPUR": "MY",
+    "MOSCOW": "RU", "TOKYO": "JP", "SEOUL": "KR", "ISLAMABAD": "PK", "LONDON": "GB", "BERLIN": "DE", "ROME": "IT",
+    "MADRID": "ES", "THE HAGUE": "NL", "BRUSSELS": "BE", "STOCKHOLM": "SE", "HELSINKI": "FI", "OSLO": "NO",
+    "COPENHAGEN": "DK", "BERN": "CH", "VIENNA": "AT", "DUBLIN": "IE", "WARSAW": "PL", "VILNIUS": "LT",
+    "BUDAPEST": "HU", "KYIV": "UA", "KIEV": "UA", "MINSK": "BY", "ANKARA": "TR", "CAIRO": "EG", "RIYADH": "SA",
+    "ABU DHABI": "AE", "DUBAI": "AE", "AMMAN": "JO", "BEIRUT": "LB", "KABUL": "AF", "ALGIERS": "DZ",
+    "PRETORIA": "ZA", "ABUJA": "NG", "ANTANANARIVO": "MG", "CONAKRY": "GN", "YAOUNDE": "CM", "JAKARTA": "ID",
+    "BANGKOK": "TH", "HANOI": "VN", "CANBERRA": "AU", "WELLINGTON": "NZ", "ASTANA": "KZ", "DHAKA": "BD",
+    "COLOMBO": "LK", "OTTAWA": "CA", "MEXICO": "MX", "BRASILIA": "BR", "BUENOS AIRES": "AR", "HAVANA": "CU",
+    "CARACAS": "VE", "TEL AVIV": "IL", "BAGHDAD": "IQ", "DAMASCUS": "SY", "TRIPOLI": "LY", "KHARTOUM": "SD",
+    "RANGOON": "MM", "TAIPEI": "TW", "PYONGYANG": "KP",
+}  # fmt: skip
 _NOT_NAMES = {*_TITLES, "USG", "MFA", "END", "SUMMARY", "COMMENT", "ISN", "EAP", "NOTE"}
 # The label of a country's government in drafts (the US and China as the product's records name them).
 _GOVERNMENT_LABELS = {"US": US_LABEL, "CN": "PRC"}
@@ -191,6 +206,26 @@ _ADVERBS = {
     "twice",
     "in",
     "turn",
+}
+_INSTITUTIONS = {
+    "Agency",
+    "Secretariat",
+    "Board",
+    "Council",
+    "Committee",
+    "Commission",
+    "Chair",
+    "Conference",
+    "Group",
+    "Parties",
+    "Members",
+    "States",
+    "Delegation",
+    "Organization",
+    "Union",
+    "Court",
+    "Tribunal",
+    "Bank",
 }
 _PASSIVE = {"is", "are", "was", "were", "be", "been", "being", "as"}
 _PASSIVE_ADVERBS = {"also", "originally", "previously", "initially", "further", "not", "then", "repeatedly", "again"}
@@ -297,6 +332,20 @@ def _first_trigger(sentence: str) -> tuple[str, str, re.Match] | None:
 # --- who is who ----------------------------------------------------------------------------------
 
 
+def post_country(data: dict) -> str | None:
+    """The country of the cable's post: the embassy it comes from, or for a cable from Washington the
+    embassy it goes to (None for a mission to an organization, or an unknown post)."""
+    posts = [data.get("origin") or "", data.get("from") or ""]
+    if re.search(r"SECSTATE|STATE\b|Secretary of State", " ".join(posts), re.I):
+        posts = [" ".join(data.get("to") or [])]
+    for post in posts:
+        city = re.sub(r"^(?:AM)?(?:EMBASSY|CONSUL(?:ATE)?)\s+|^(?:Embassy|Consulate)\s+", "", post.strip(), flags=re.I)
+        code = _POSTS.get(re.split(r"\s+(?:PRIORITY|IMMEDIATE|ROUTINE|NIACT)\b", city)[0].strip().upper())
+        if code:
+            return code
+    return None
+
+
 class Cast:
     """The people, organizations and governments of one cable, and the side each belongs to."""
 
@@ -304,12 +353,16 @@ class Cast:
         self.people = [p for p in data.get("people") or [] if p.get("name")]
         self.organizations = [o for o in data.get("organizations") or [] if o.get("name")]
         self.countries = data.get("countries") or []
-        self.host = self._host()
+        self.host = self._host(data)
         self.text = "\n".join(p.get("text") or "" for p in data.get("paragraphs") or [])
         self._context: dict[str, str | None] = {}
         self.person_side = {p["name"]: self._person_side(p) for p in self.people}
 
-    def _host(self) -> str | None:
+    def _host(self, data: dict) -> str | None:
+        """The country the cable deals with: the post's (see ``post_country``), else the one it names most."""
+        code = post_country(data)
+        if code:
+            return code
         others = [c for c in self.countries if c.get("code") and c.get("code") != "US"]
         if not others:
             return None
@@ -427,6 +480,8 @@ class Cast:
         if side:
             return side, side
         name = re.search(r"([A-Z][a-z][\w'-]+(?:\s+[A-Z][a-z][\w'-]+){0,2})\s*$", phrase)
+        if name and name.group(1).split()[-1] in _INSTITUTIONS:
+            return name.group(1), None  # "the Agency", "the Secretariat": no government's
         if name and name.group(1).split()[0] not in _NOT_ACTORS:
             # a person the cable names without a side: the host country's, as an interlocutor of the
             # writer's post (the post's own people carry US titles or words)
