@@ -78,7 +78,7 @@ TRIGGERS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
          r"committed\s+(?:himself|herself|itself|themselves)\s+to)\b"),
         ("pledge", "agreed to",
          r"\b(?:agreed|agrees)\s+(?:to\s+(?!the\b|a\b|an\b|this\b|these\b|that\b|its\b|his\b|her\b|their\b|our\b|"
-         r"all\b|several\b|[A-Z0-9])|that\b[^.;]{0,80}?\b(?:would|will)\b)"),
+         r"all\b|several\b|some\b|many\b|one\b|two\b|three\b|four\b|five\b|six\b|seven\b|eight\b|nine\b|ten\b|[A-Z0-9])|that\b[^.;]{0,80}?\b(?:would|will)\b)"),
         ("pledge", "said would",
          r"\b(?:said|stated|added|noted|confirmed|replied|responded|assured\s+\w+|told\s+\w+)\s+(?:that\s+)?"
          rf"(?:he|she|they|it|we|[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)\s+would\s+{_ADV}(?:{_WOULD_VERBS})\b"),
