@@ -74,6 +74,7 @@ from screening_baselines import (
 from screening_eval import (
     HELDOUT_KINDS,
     KINDS,
+    NEAR_MISS_KINDS,
     EvalQuery,
     Outcome,
     calibrate,
@@ -331,6 +332,7 @@ def main() -> int:
         "aliases (as listed and perturbed)": part(lambda q: q.kind in KINDS),
         "weak a.k.a.s": part(lambda q: q.kind in KINDS and q.name_kind == "weak_alias"),
         "Chinese script, held out": part(lambda q: q.kind in HELDOUT_KINDS),
+        **{f"near miss: {kind}": part(lambda q, kind=kind: q.kind == kind) for kind in NEAR_MISS_KINDS},
         "Chinese script, curated names": part(lambda q: q.kind in ("chinese_script", "chinese_traditional")),
     }
     heldout_misses = [

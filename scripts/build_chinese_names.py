@@ -11,8 +11,9 @@ src/goodpath/screening/data/chinese_names_collected.yaml from the pairs whose ``
 order, legal forms and generic words. Pairs of the ``heldout`` split are skipped before anything
 else is done with them: they are the benchmark's (bench/screening_eval.py), never the product's.
 
-``split`` is fixed when a pair is collected (``split_for``): a third of the pairs by a hash of
-the simplified Chinese name, so the split does not depend on the order of collection.
+``split`` is fixed when a pair is collected (``split_for``): a third of the parties by a hash of
+the English name, so the split does not depend on the order of collection and every Chinese name
+of a party (simplified, traditional, short) is on the same side.
 """
 
 from __future__ import annotations
@@ -37,9 +38,11 @@ PAIRS = ROOT / "bench" / "data" / "chinese_pairs.yaml"
 OUT = ROOT / "src" / "goodpath" / "screening" / "data" / "chinese_names_collected.yaml"
 
 
-def split_for(zh: str) -> str:
-    """A third of the pairs held out for the benchmark, by a hash of the simplified name."""
-    digest = hashlib.sha256(to_simplified(zh).encode("utf-8")).digest()
+def split_for(en: str) -> str:
+    """A third of the parties held out for the benchmark, by a hash of the English name the page
+    gives (latinized, without a parenthetical): every Chinese name of one party falls on one side."""
+    key = latinize(re.sub(r"\s*\([^)]*\)", " ", en))
+    digest = hashlib.sha256(key.encode("utf-8")).digest()
     return "heldout" if digest[0] % 3 == 0 else "curated"
 
 

@@ -98,7 +98,7 @@ def test_data_files_load_and_are_checked(tmp_path) -> None:
     dictionary = load_chinese_dictionary()
     assert dictionary["研究所"] == ("word", ("research institute",))
     assert dictionary["香港"] == ("place", ("Hong Kong",))
-    assert any(name.zh == "中国交通建设公司" for name in load_chinese_names())  # a collected name
+    assert any(name.zh == "中交第二航务工程局有限公司" for name in load_chinese_names())  # a collected name
     broken = tmp_path / "d.tsv"
     broken.write_text("# header\n研究所\tword\n", encoding="utf-8")
     with pytest.raises(GlossaryError, match="line 2"):
