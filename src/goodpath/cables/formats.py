@@ -285,7 +285,8 @@ def _from_cablegate_html(
                 if label in _META_LABELS and value:
                     meta[_META_LABELS[label]] = value
     # ``split_lines`` without its replacements: _plain let no carriage return, tab or no-break space through.
-    source = Source(CABLEGATE_HTML, [line.rstrip() for line in "\n\n".join(blocks).split("\n")], meta)
+    lines = [line.rstrip() for line in "\n\n".join(blocks).split("\n")]
+    source = Source(CABLEGATE_HTML, _clean_head(lines, meta), meta)
     if not tables:
         source.warnings.append("HTML page without the cablegate header table: metadata read from the telegram only")
     return source
@@ -311,7 +312,7 @@ def _from_html_lxml(text: str) -> Source:
     blocks = [pre.text_content() for pre in root.iter("pre")]
     if not any(block.strip() for block in blocks):
         raise CableFormatError("HTML page without a telegram (<pre> block)")
-    source = Source(CABLEGATE_HTML, split_lines("\n\n".join(blocks)), meta)
+    source = Source(CABLEGATE_HTML, _clean_head(split_lines("\n\n".join(blocks)), meta), meta)
     if table is None:
         source.warnings.append("HTML page without the cablegate header table: metadata read from the telegram only")
     return source
@@ -511,14 +512,21 @@ def _from_text(lines: list[str], raw_lines: list[str] | None = None) -> Source:
     if start == count:
         start = 0  # no header line at all: the whole text is given to the parser (which refuses it)
     meta = _read_preamble((raw_lines or lines)[:start]) if start else {}
-    head = lines[start : start + 150]
+    source = Source(RAW, _clean_head(lines[start:] if start else lines, meta), meta)
+    source.format = WEB_ARCHIVE if meta else RAW
+    _warn_unread(source, lines, start, meta)
+    return _close_fence(source)
+
+
+def _clean_head(lines: list[str], meta: dict[str, str]) -> list[str]:
+    """The telegram's header region de-glued (lines a copy ran together split, an export's record fields and
+    code fences taken out, the fields kept in ``meta``); the lines themselves when there is nothing to do."""
+    head = lines[:150]
     joined = "\n".join(head)
     if _glue_hint(joined):
         head = _split_glued(head)
     elif not _HEAD_NOISE.search(joined):  # the usual case: nothing to take out of the header region
-        source = Source(RAW if not meta else WEB_ARCHIVE, lines[start:] if start else lines, meta)
-        _warn_unread(source, lines, start, meta)
-        return _close_fence(source)
+        return lines
     kept: list[str] = []
     for line in head:
         stripped = line.strip()
@@ -531,10 +539,7 @@ def _from_text(lines: list[str], raw_lines: list[str] | None = None) -> Source:
                 meta[key] = " ".join(export.group(2).split())
             continue
         kept.append(line)
-    fmt = WEB_ARCHIVE if meta else RAW
-    source = Source(fmt, [*kept, *lines[start + 150 :]], meta)
-    _warn_unread(source, lines, start, meta)
-    return _close_fence(source)
+    return [*kept, *lines[150:]]
 
 
 def _warn_unread(source: Source, lines: list[str], start: int, meta: dict[str, str]) -> None:
