@@ -3,6 +3,7 @@ an analyst's merge carrying every record of a party and its undo, markings that 
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 
@@ -22,7 +23,7 @@ from goodpath.lists.records import ParsedEntity, ParsedIdentifier, ParsedName, P
 from goodpath.registry import identity, identity_score, identity_service
 from goodpath.registry import service as registry
 from goodpath.registry.models import ListEntry, Party, PartyMerge, PartyName
-from goodpath.screening import dispositions, monitoring
+from goodpath.screening import batch, dispositions, monitoring
 from goodpath.screening import service as screening
 from goodpath.screening.models import Disposition, ScreenedSubject
 from tests.factories import OPERATOR, bearer_headers, parsed
@@ -76,7 +77,7 @@ def test_deterministic_keys_need_a_country_for_national_numbers_and_keep_kinds_a
 # --- at import --------------------------------------------------------------------------------
 
 
-def test_an_import_merges_entries_of_other_lists_sharing_a_key_but_never_two_of_one_list(session):
+def test_an_import_merges_entries_of_other_lists_sharing_a_key_but_never_two_of_one_list(session, tmp_path):
     _load(session, "list-a", person("1", "RI, Su Yong", passport="PS4723101", born="1960-06-23"),
           person("2", "PAE, Won Uk", passport="PD4711102"), person("3", "KIM, Chol", passport="PD9999999"),
           person("4", "KIM, Chol Nam", passport="PD9999999"))  # fmt: skip
@@ -98,6 +99,13 @@ def test_an_import_merges_entries_of_other_lists_sharing_a_key_but_never_two_of_
     merged = merges[0].merged_id
     assert registry.get_party(session, OPERATOR, merged).id == merges[0].kept_id
     assert merged in registry.party_detail(session, OPERATOR, session.get(Party, merges[0].kept_id))["merged_ids"]
+
+    # screen-batch: entity_id is the party, list its lists joined by ";" in sorted order
+    source = tmp_path / "names.csv"
+    source.write_text("id,name\nq1,Ri Su Yong\n", encoding="utf-8")
+    batch.run_batch(session, OPERATOR, source, tmp_path / "hits.csv", workers=1)
+    rows = list(csv.DictReader((tmp_path / "hits.csv").open(encoding="utf-8")))
+    assert [(r["entity_id"], r["list"]) for r in rows] == [(hits[0]["party_id"], "list-a;list-b")]
 
 
 # --- merge and undo ---------------------------------------------------------------------------

@@ -29,7 +29,10 @@ from goodpath.registry.identity import distinct_pairs, family
 from goodpath.registry.models import ListEntry, Party, PartyIdentifier, PartyName, Sanction
 from goodpath.registry.names import normalize_name
 
-DEFAULT_MIN_SCORE = 0.7
+# bench/identity.py, identifiers off, 124 UN-SDN pairs known by document numbers: at 0.75 recall 0.99,
+# precision 0.98 over labelled pairs; at 0.8 precision 1.0, recall 0.97. No score merges on its own:
+# below the deterministic keys every merge is an analyst's.
+DEFAULT_MIN_SCORE = 0.75
 MAX_BLOCK = 40  # a blocking key shared by more parties says nothing (common tokens, "al", "company")
 MIN_TOKEN = 3
 MAX_NAMES = 12  # names per party compared (lists give some parties dozens of aliases)

@@ -319,7 +319,10 @@ def rescreen_all(session: Session, actor: str) -> dict:
         previous = subject.last_hits or {}
         current: dict[str, dict] = {}
         for hit in hits:
-            is_suppressed = suppressions[group].is_suppressed(subject.subject_key, hit.entry_id)
+            # a disposition on any list entry of the hit's party applies to it once (a party on several lists)
+            numbers = service.party_names(index).get(hit.party_id, ())
+            entries = list(dict.fromkeys(index.names[n].entry_id for n in numbers)) or [hit.entry_id]
+            is_suppressed = service.party_suppression(suppressions[group], subject.subject_key, entries)[0]
             suppressed += is_suppressed
             stored = {
                 "party_id": hit.party_id, "entry_id": hit.entry_id, "dataset": hit.dataset, "caption": hit.caption,
