@@ -17,6 +17,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 # The web UI's browser libraries (htmx, Chart.js, Swagger UI for /docs), from the npm registry at the
 # versions of package-lock.json, copied into the static files (not in git): no CDN, so the
 # Content-Security-Policy allows scripts from the app itself only. Pages work without them.
+# axe-core (a devDependency) stays in node_modules: the browser tests' accessibility checks inject it.
 VENDOR := src/goodpath/web/static/vendor
 $(VENDOR)/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
