@@ -5,7 +5,6 @@ never comes back from screening, and is left out of the statistics unless asked.
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,6 +14,7 @@ from goodpath.access.policy import PUBLIC
 from goodpath.api import app
 from goodpath.core.db import get_engine, new_session, session_scope
 from goodpath.core.migrate import upgrade
+from goodpath.core.models import utcnow
 from goodpath.core.workflow import StatusEvent
 from goodpath.demo import service as demo
 from goodpath.demo.illustrative import load_story, party_key
@@ -43,7 +43,7 @@ def _stages(session, party_id: str) -> list[str]:
 
 
 def test_the_illustrative_company_walks_the_whole_good_path_on_dated_records(session):
-    today = date.today()
+    today = utcnow().date()
     answer = load_story(session)
     session.commit()
     assert answer["outcome"] == "loaded" and answer["stage"] == "snapped_back"
