@@ -36,6 +36,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	touch $@
 
 run: $(VENV)/.installed $(VENDOR)/.installed
+	bash scripts/ensure-pdf
 	$(BIN)/goodpath db upgrade
 	$(BIN)/goodpath demo load
 	$(BIN)/goodpath serve
@@ -47,6 +48,7 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-test $(VENDOR)/.installed
 	bash scripts/ensure-postgres
 	bash scripts/ensure-browser
+	bash scripts/ensure-pdf
 	$(BIN)/ruff check src tests bench
 	# Both cores (pytest-xdist); a test file stays on one worker, so its shared fixtures are built once.
 	$(BIN)/pytest -n 2 --dist loadfile --durations=25
