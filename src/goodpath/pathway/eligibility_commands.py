@@ -39,13 +39,27 @@ def _print(result: dict) -> None:
         out("no sanction in force or on record by that date")
     for s in result["sanctions"]:
         program = f" [{escape(s['program'])}]" if s["program"] else ""
-        out(f"\n[bold]{s['authority']}{program}[/] sanction {s['id']}, imposed {s['imposed_on'] or '?'}: {s['status']}")
+        precision = "" if s.get("imposed_precision", "exact") == "exact" else f" ({s['imposed_precision']})"
+        out(
+            f"\n[bold]{s['authority']}{program}[/] sanction {s['id']}, imposed {s['imposed_on'] or '?'}{precision}: "
+            f"{s['status']}"
+        )
+        if s.get("authority_title"):
+            out(f"  [dim]{escape(s['authority_title'])}[/]", highlight=False)
         for m in s["measures"]:
             verdict = "[green]relief possible[/]" if m["relief_possible"] else "[red]no relief[/]"
             out(f"  • {m['measure']} ({m['status']}): {verdict}")
             for r in m["routes"]:
                 flag = "" if r["verified"] else " [yellow](unverified)[/]"
-                out(f"      – {r['type']} {r['code']} by {escape(r['who'])}; earliest {r['earliest_effective']}{flag}")
+                state = r.get("state", "open")
+                if state == "not_open":
+                    out(f"      – [red]not open[/] {r['type']} {r['code']}: {escape(r['why'])}", highlight=False)
+                    continue
+                label = "[green]open[/]" if state == "open" else "[yellow]open if[/]"
+                out(f"      – {label} {r['type']} {r['code']} by {escape(r['who'])}; earliest "
+                    f"{r['earliest_effective']}{flag}")  # fmt: skip
+                if state == "open_if":
+                    out(f"        {escape(r['why'])}", highlight=False)
                 if r["notice"]:
                     n = r["notice"]
                     out(f"        notice: {n['days']} {UNITS[n['unit']]} to {escape(', '.join(n['to']))}")
