@@ -330,9 +330,9 @@ def main() -> int:
 
     parts = {
         "aliases (as listed and perturbed)": part(lambda q: q.kind in KINDS),
-        "weak a.k.a.s": part(lambda q: q.kind in KINDS and q.name_kind == "weak_alias"),
+        "weak a.k.a.s (as listed and perturbed)": part(lambda q: q.name_kind == "weak_alias"),
         "Chinese script, held out": part(lambda q: q.kind in HELDOUT_KINDS),
-        **{f"near miss: {kind}": part(lambda q, kind=kind: q.kind == kind) for kind in NEAR_MISS_KINDS},
+        **{f"near miss: {kind}": part(lambda q, kind=kind: q.kind == kind) for kind in NEAR_MISS_KINDS[:3]},
         "Chinese script, curated names": part(lambda q: q.kind in ("chinese_script", "chinese_traditional")),
     }
     heldout_misses = [
@@ -445,7 +445,7 @@ def main() -> int:
         "recall_at_1 >= 0.98": operating["recall_at_1"] >= 0.98,
         "alias strict recall@1 (rank 1 only) >= 0.98": parts["aliases (as listed and perturbed)"]["recall_at_1_strict"]
         >= 0.98,
-        "weak a.k.a. recall@1 >= 0.95": (parts["weak a.k.a.s"]["recall_at_1"] or 0) >= 0.95,
+        "weak a.k.a. recall@1 >= 0.95": (parts["weak a.k.a.s (as listed and perturbed)"]["recall_at_1"] or 0) >= 0.95,
         "Chinese-script held-out recall@1 >= 0.85": (parts["Chinese script, held out"]["recall_at_1"] or 0) >= 0.85,
         "false_positive_rate <= 0.01": operating["false_positive_rate"] <= 0.01,
         "recall no worse than best baseline (sub-sample, each at its FP <= 1% threshold)": (

@@ -22,7 +22,7 @@ from goodpath.screening.index import ScreeningIndex
 from goodpath.screening.normalize import latinize
 
 KINDS = ("as_listed", "typo", "word_order", "legal_form", "punct_case")
-NEAR_MISS_KINDS = ("short_legal_form", "hyphen_joined", "dropped_generic")
+NEAR_MISS_KINDS = ("short_legal_form", "hyphen_joined", "dropped_generic", "weak_aka")
 CHINESE_KINDS = ("chinese_script", "chinese_traditional", "pinyin")
 # Held-out Chinese names (bench/data/chinese_pairs.yaml, split: heldout): as a public page
 # writes them, and in the other script (simplified <-> traditional).
@@ -377,6 +377,14 @@ def positives(
                     party.names[alias],
                 )
             )  # fmt: skip
+    # OFAC's weak a.k.a.s (low-quality aliases), as listed: up to NEAR_MISSES of them
+    weak = [(party, alias) for party, aliases in eligible for alias in aliases if party.names[alias] == "weak_alias"]
+    for party, alias in rng.sample(weak, min(NEAR_MISSES, len(weak))):
+        country = party.countries[0] if party.countries else ""
+        queries.append(
+            EvalQuery(alias, "weak_aka", frozenset({party.party_id}), party.source, alias, party.caption, country,
+                      "weak_alias")
+        )  # fmt: skip
     stats = {
         "pool_parties": len(pool),
         "eligible_parties": len(eligible),

@@ -193,7 +193,7 @@ class ChineseRenderer:
         out = [make(first)]
         # each word's other choices in turn, the others as first chosen
         for position, choices in enumerate(segments):
-            for other in islice(choices[1:], 2):
+            for other in islice(choices[1:], 1):
                 out.append(make([*first[:position], other, *first[position + 1 :]]))
         # proper names and places in pinyin, organization words translated
         pinyin = [next((c for c in s if c.pinyin), s[0]) for s in segments]

@@ -131,9 +131,8 @@ class Vocabulary:
         A Latin query has its ``forms``. A query holding Chinese characters also has the
         renderings of goodpath.screening.chinese (curated names, organization words, the
         CC-CEDICT extract, pinyin): loaded on the first such query only."""
-        forms = self.forms(name)
         if not has_han(name):
-            return forms, {}
+            return self.forms(name), {}
         found: dict[tuple[str, ...], Form] = {}
         labels: dict[tuple[str, ...], str] = {}
         for rendering in chinese.renderer().render(name):
@@ -142,7 +141,7 @@ class Vocabulary:
                 found[significant] = Form(significant)
                 labels[significant] = rendering.how
         if not found:  # nothing but generic words rendered: the pinyin and glossary forms
-            for form in forms:
+            for form in self.forms(name):
                 found[form.tokens] = form
                 labels[form.tokens] = f"pinyin and glossary: {' '.join(form.tokens)}"
         return list(found.values()), labels

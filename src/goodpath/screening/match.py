@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from goodpath.screening.index import ScreeningIndex
-from goodpath.screening.score import DEFAULT_THRESHOLD, MAX_RAISE, Query, QueryScorer, explain, name_similarity
+from goodpath.screening.score import DEFAULT_THRESHOLD, MAX_RAISE, Query, QueryScorer, explain
 
 MAX_CANDIDATES = 300
 
@@ -38,19 +38,6 @@ class Hit:
 def make_query(index: ScreeningIndex, name: str, country: str | None = None, schema: str | None = None) -> Query:
     forms, labels = index.vocabulary.query_forms(name)
     return Query(name, tuple(forms), country.lower() if country else None, schema, tuple(labels.items()))
-
-
-def _rendering(index: ScreeningIndex, query: Query, indexed) -> str | None:
-    """The explanation of the query's rendering closest to the indexed name."""
-    labels = dict(query.renderings)
-    best, label = -1.0, None
-    for form in query.forms:
-        if form.tokens not in labels:
-            continue
-        similarity = max(name_similarity(form, candidate, index.token_weight) for candidate in indexed.forms)
-        if similarity > best:
-            best, label = similarity, labels[form.tokens]
-    return label
 
 
 def best_hits(
@@ -97,7 +84,8 @@ def best_hits(
                 indexed.value, indexed.kind, value, features,
             )  # fmt: skip
     hits = sorted(best.values(), key=lambda h: (-h.score, h.party_id))[:limit]
-    if query.renderings:
+    if query.renderings:  # which rendering of a Chinese query matched: the query form closest to the name
+        labels = dict(query.renderings)
         for hit in hits:
-            hit.rendering = _rendering(index, query, named[hit.party_id])
+            hit.rendering = labels.get(query.forms[scorer.best_form(named[hit.party_id])].tokens)
     return hits

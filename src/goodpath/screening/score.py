@@ -173,6 +173,18 @@ class QueryScorer:
                     best = similarity
         return best
 
+    def best_form(self, name: IndexedName) -> int:
+        """The position of the query form closest to ``name`` (after ``best``: from the kept similarities)."""
+        found, best = 0, -1.0
+        for position, memo in enumerate(self._memo):
+            for form in name.forms:
+                similarity = memo.get(form.tokens)
+                if similarity is None:
+                    similarity = memo[form.tokens] = self._similarity(position, form)
+                if similarity > best:
+                    found, best = position, similarity
+        return found
+
     def _similarity(self, position: int, candidate: Form) -> float:
         query = self._forms[position][0]
         if query.initials_only or candidate.initials_only:
