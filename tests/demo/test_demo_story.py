@@ -188,8 +188,9 @@ def test_screening_never_returns_the_illustrative_company(story_db):
     assert index.names and not [n for n in index.names if n.dataset == ILLUSTRATIVE_DATASET]  # ... not in the index
     for name in (*names, "Xingyun Precision Instruments", "星云精密仪器", "China North Industries Corporation",
                  "China Great Wall Industry Corporation"):  # fmt: skip
-        hits = screening.screen(session, OPERATOR, name, threshold=0.5)
-        assert party_id not in {h["party_id"] for h in hits["hits"] + hits["indirect_hits"]}, name
+        for as_of in (None, utcnow()):  # now, and as of the list versions of a moment
+            hits = screening.screen(session, OPERATOR, name, threshold=0.5, as_of=as_of)
+            assert party_id not in {h["party_id"] for h in hits["hits"] + hits["indirect_hits"]}, name
     real = screening.screen(session, OPERATOR, "China North Industries Corporation")["hits"]
     assert real and real[0]["caption"] == "China North Industries Corporation"  # the real name is still found
     session.close()
