@@ -149,11 +149,10 @@ def test_a_demarche_on_a_transfer_drafts_a_case_with_parties_items_and_partner()
     roles = {p["name"]: p["role"] for p in fields["parties"]}
     assert roles == {"Dalian Sunny Industries": "supplier", "Shahid Bakeri Industrial Group": "end_user"}
     assert {p["name"]: p["aliases"] for p in fields["parties"]}["Dalian Sunny Industries"] == ["LIMMT"]
-    assert fields["items"] == [
-        {"description": "graphite cylinders", "control_entry": "MTCR"},
-        {"description": "tungsten powder", "control_entry": "MTCR"},
-        {"description": "tungsten copper alloy ingots", "control_entry": None},  # the cable claims no list
-    ]
+    assert [(i["description"], i["control_entry"]) for i in fields["items"]] == [
+        ("graphite cylinders", "MTCR"), ("tungsten powder", "MTCR"),
+        ("tungsten copper alloy ingots", None),  # the cable claims no list for them
+    ]  # fmt: skip
     assert (fields["partner"], fields["partner_country"]) == ("CHN", "CN")
     assert "08STATE14066" in fields["references"] and "06BEIJING2983" in fields["references"]
     assert any("urged China to provide the United States with information" in r for r in fields["requests"])
@@ -185,4 +184,33 @@ def test_a_shipment_demarche_names_the_vessel_and_the_goods_and_leaves_out_redac
         "Shahid Hemmat Industrial Group": "end_user",
         "Golden Star Trading Company": "intermediary",
     }
-    assert fields["items"] == [{"description": "gyroscopes", "control_entry": "MTCR"}]
+    assert [(i["description"], i["control_entry"]) for i in fields["items"]] == [("gyroscopes", "MTCR")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "parties", "item"),
+    [
+        ("The United States has information that China-based Dalian Eastern Metals Co., Ltd. recently shipped 20 tons "
+         "of maraging steel controlled by the Nuclear Suppliers Group (NSG) to Iran's Kalaye Electric Company through "
+         "the Malaysian intermediary Best Trading Sdn Bhd.",
+         {"Dalian Eastern Metals Co., Ltd.": "supplier", "Kalaye Electric Company": "end_user",
+          "Best Trading Sdn Bhd.": "intermediary"},
+         ("maraging steel", "NSG", "20 tons")),
+        ("We have information that Beijing-based Sinotech Instruments Corporation offered to supply gyroscopes (MTCR "
+         "Category II Item 9.A.8) to Syria's Scientific Studies and Research Center (SSRC).",
+         {"Sinotech Instruments Corporation": "supplier", "Scientific Studies and Research Center": "end_user"},
+         ("gyroscopes", "MTCR Category II Item 9.A.8", None)),
+        ("According to our information, the Hong Kong firm Golden Eagle Limited is brokering the sale of carbon fiber "
+         "by Jiangsu Hengshen Fibre Co. to Pakistan's National Development Complex.",
+         {"Golden Eagle Limited": "intermediary", "Jiangsu Hengshen Fibre Co.": "supplier",
+          "National Development Complex": "end_user"},
+         ("carbon fiber", None, None)),
+    ],
+)  # fmt: skip
+def test_the_usual_demarche_phrasings_give_roles_items_and_control_entries(sentence, parties, item):
+    asked = "We request that you investigate this transfer and report the response."
+    data = cable("This is an action request. Please see paragraph 3.", sentence, asked, reference_id="09STATE1")
+    fields = demarche.detect(data)["fields"]
+    assert {p["name"]: p["role"] for p in fields["parties"]} == parties
+    assert [(i["description"], i["control_entry"], i["quantity"]) for i in fields["items"]] == [item]
+    assert fields["requests"] == [asked]

@@ -62,7 +62,9 @@ _NOT_GOODS = re.compile(
 )
 _NAME = r"(?:[A-Z][\w&'./-]*|of|and|for|the)"
 _PARTY = re.compile(
-    rf"((?:M/V|MV|M\.V\.)\s+[A-Z][\w-]+|[A-Z][\w&'./-]*(?:\s+{_NAME}){{0,6}}\s*(?:\([A-Z][A-Za-z0-9&-]{{1,12}}\))?)"
+    rf"((?:M/V|MV|M\.V\.)\s+[A-Z][\w-]+|[A-Z][\w&'./-]*(?:\s+{_NAME}){{0,6}}"
+    r"(?:,?\s+(?:Co\.,?\s+)?(?:Ltd\.?|Limited|Inc\.?|LLC|GmbH|Sdn\.?\s+Bhd\.?|PLC|Corp\.?))?"
+    r"\s*(?:\([A-Z][A-Za-z0-9&-]{1,12}\))?)"
 )
 _NOT_PARTIES = {
     "This", "The", "We", "Since", "Most", "Post", "Embassy", "Department", "Background", "Objectives", "Action",
@@ -74,7 +76,8 @@ _NOT_PARTIES = {
 }  # fmt: skip
 _ENTITY_WORDS = re.compile(
     r"\b(?:firm|company|companies|corporation|entity|entities|group|industries|industry|trading|import|export|"
-    r"co\.|ltd|limited|inc|institute|organization|bureau|factory|plant|center|centre|agency|ministry|vessel|ship)\b",
+    r"co|corp|ltd|limited|inc|llc|gmbh|plc|bhd|institute|organization|bureau|factory|plant|center|centre|agency|ministry|"
+    r"vessel|ship|complex|works|enterprises?|technolog(?:y|ies)|metals?|chemicals?|electronics?)\b",
     re.I,
 )
 _STEP_RULES = (
@@ -140,7 +143,9 @@ def is_demarche(data: dict) -> bool:
 
 
 def _clean_party(name: str) -> str:
-    name = re.sub(r"^(?:the|The)\s+", "", name.strip(" ,.;:"))
+    name = re.sub(r"^(?:the|The)\s+", "", name.strip(" ,;:"))
+    name = name.rstrip(".") if not re.search(r"\b(?:Co|Ltd|Inc|Corp|Bhd)\.$", name) else name
+    name = re.sub(r"^[A-Z]\w*(?:\s+[A-Z]\w*)?-based\s+", "", name)  # "Beijing-based …", "Hong Kong-based …"
     name = re.sub(r"^[A-Z][\w-]*(?:'s|’s|,s)\s+", "", name)  # "Iran's Shahid Hemmat …"
     words = name.split()
     while len(words) > 1 and words[0] in _countries()[1]:  # "Chinese firm …", "Iranian …"
@@ -186,6 +191,12 @@ def _role(sentence: str, position: int, name: str) -> str:
         r"\b(?:purchased|bought|ordered|procured)\s+by\s+(?:the\s+)?$|\bbuyer\W+(?:\w+\W+){0,2}$", window, re.I
     ):
         return "buyer"
+    after = sentence[position + len(name) : position + len(name) + 60]
+    if _BROKERING.match(after):
+        return "intermediary"
+    if re.search(r"\b(?:sale|sales|shipment|shipments|export|exports|transfer|supply)\s+of\s+[^,;]{1,60}?\s+by\s+"
+                 r"(?:the\s+)?$", before[-90:], re.I):  # fmt: skip
+        return "supplier"
     if name.startswith(("M/V", "MV ", "M.V.")):
         return "other"
     verb = None
@@ -230,7 +241,9 @@ def parties(data: dict) -> list[dict]:
                 aliases[_clean_party(known.group(2))] = _clean_party(known.group(1))
             if not _TRANSFER.search(sentence) and not re.search(r"\b(?:firm|company|entity)\b", sentence, re.I):
                 continue
-            for name, position in _party_names(sentence, defined):
+            for name, raw_position in _party_names(sentence, defined):
+                found_at = sentence.find(name, raw_position)
+                position = found_at if found_at >= 0 else raw_position
                 role = _role(sentence, position, name)
                 acronym = re.search(r"\(([A-Z][A-Za-z0-9&-]{1,12})\)$", name)
                 base = name[: acronym.start()].strip() if acronym else name
@@ -258,8 +271,26 @@ _ITEM_AFTER = re.compile(
     r"(?P<a>[^.;]+?)(?=\s+(?:likely|that|which|controlled|for use|to be|as well as)\b|[.;]|,\s+as well|$)|"
     r"\b(?:shipments?|transfers?|sales?|exports?|supply|procurement|deliver(?:y|ies))\s+of\s+(?P<b>[^.;]+?)"
     r"(?=\s+(?:on|to|from|by|for|through|via|aboard|in|that|which)\b|[.;]|,\s+[A-Z]|,\s+(?:he|she|they|we|it)\b|$)|"
-    r"\b(?:supplied|shipped|sold|exported|provided|offered|transferred|delivered)\s+(?P<c>[a-z][^.;,]+?)\s+to\b",
+    r"\b(?:supplied|shipped|sold|exported|provided|offered|transferred|delivered|supply|ship|sell|export|provide|"
+    r"transfer|deliver)\s+(?P<c>(?:\d[\d,.]*\s+(?:[a-z]+\s+)?of\s+)?[a-z][^.;]+?)"
+    r"(?=\s+(?:to|from|through|via|for)\s|\s*\(|,\s|[.;]|$)",
 )
+_QUANTITY = re.compile(r"^(?P<q>\d[\d,.]*\s+(?:[a-z]+\s+)?)of\s+")
+_CONTROL = re.compile(
+    r"\b(?:MTCR|NSG|Wassenaar|WA|AG|CWC)\s+(?:(?:Category|Cat\.)\s+[IVX]+\s+)?(?:Part\s+\d\s+)?(?:Item|ML)\s*[\w.]*\w|"
+    r"\bECCN\s+\d[A-E]\d{3}(?:\.[a-z0-9.]+)?"
+)
+_BROKERING = re.compile(
+    r"[\s,]*(?:is|was|has been|had been)?\s*"
+    r"(?:brokering|acting as (?:a|an|the) (?:broker|intermediary|agent)|arranging)",
+    re.I,
+)
+_RECEIVING = re.compile(
+    r"\s+(?:\w+\s+){0,2}?(?:procurement|programs?|end[- ]users?|military|ministry|developers?|buyers?|purchasers?|"
+    r"firm|entity|company)\b"
+)
+_NOT_NOUN = re.compile(r"(?:and|or|but|at|in|on|by|for|with|to|from|of|as|this|that|these|those|it|them)\b")
+_ITEM_END = re.compile(r"\s+(?:likely|controlled|that|which|for use|to be|on the)\b")
 _ITEM_DROP = re.compile(r"^(?:the|a|an|some|specific|these|those|its|their)\s+", re.I)
 
 
@@ -271,15 +302,21 @@ def items(data: dict) -> list[dict]:
                 chunk = match.group("a") or match.group("b") or match.group("c") or ""
                 for piece in re.split(r",\s*(?:and\s+)?|\s+and\s+|\s+as well as\s+", chunk):
                     description = _ITEM_DROP.sub("", piece.strip(" ,."))
-                    description = re.split(r"\s+(?:likely|controlled|that|which|for use|to be|on the)\b", description)[
-                        0
-                    ]
+                    description = re.sub(
+                        r"^to\s+(?:supply|ship|sell|export|provide|transfer|deliver)\s+", "", description
+                    )
+                    description = re.split(_ITEM_END, description)[0]
+                    amount = _QUANTITY.match(description)
+                    quantity = amount.group("q").strip() if amount else None
+                    description = _ITEM_DROP.sub("", description[amount.end() :] if amount else description)
                     if (len(description) < 4 or not description[0].islower() or len(description.split()) > 8
-                            or _NOT_GOODS.search(description)):  # fmt: skip
+                            or _NOT_GOODS.search(description) or _NOT_NOUN.match(description)):  # fmt: skip
                         continue
                     tail = sentence[match.start() :]
-                    regime = next((code for code, pattern in _REGIMES if pattern.search(tail)), None)
-                    entry = found.setdefault(description.lower(), {"description": description, "control_entry": regime})
+                    listed = _CONTROL.search(tail)
+                    regime = listed.group(0) if listed else next((c for c, p in _REGIMES if p.search(tail)), None)
+                    entry = found.setdefault(description.lower(), {"description": description, "control_entry": regime,
+                                                                   "quantity": quantity})  # fmt: skip
                     entry["control_entry"] = entry["control_entry"] or regime
     return list(found.values())
 
@@ -299,16 +336,20 @@ def partner(data: dict, named: list[dict]) -> str | None:
             counts[code] = counts.get(code, 0) + 1
             before = text[max(0, match.start() - 40) : match.start()]
             form = match.group(1)
-            after = text[match.end() : match.end() + 3]
-            if re.search(r"\bto\s+(?:the\s+)?$", before) or (
-                _TRANSFER.search(before) and (after.startswith("'s") or form.endswith(("ian", "ese")))
+            after = text[match.end() : match.end() + 3]  # "Iran's"
+            receiving = _RECEIVING.match(text[match.end() :])
+            if (_TRANSFER.search(before) and (re.search(r"\bto\s+(?:the\s+)?$", before) or after.startswith("'s"))) or (
+                form.endswith(("ian", "ese", "i"))
+                and receiving
+                and _TRANSFER.search(before + text[match.end() :][:40])
+                and not re.search(r"\b(?:of|by|from)\s+(?:the\s+)?$", before)
             ):
                 destinations.add(code)
     subject = data.get("subject") or ""
     for match in pattern.finditer(subject):
         code = records[match.group(1)][0]
         counts[code] = counts.get(code, 0) + 2
-    choices = [c for c in counts if c != "US" and c not in destinations] or [c for c in counts if c != "US"]
+    choices = [c for c in counts if c != "US" and c not in destinations]
     if not choices:
         return None
     return max(choices, key=lambda c: counts[c])

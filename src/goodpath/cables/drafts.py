@@ -394,7 +394,7 @@ def _confirm_case(session: Session, viewer: Viewer, draft: CableDraft, overrides
                     "party_id": p.get("party_id")} for p in fields.get("parties") or []]  # fmt: skip
     items = overrides.get("items")
     if items is None:
-        items = [{"description": i["description"], "control_entry": i.get("control_entry")}
+        items = [{key: i.get(key) for key in ("description", "control_entry", "quantity")}
                  for i in fields.get("items") or []]  # fmt: skip
     share = str(overrides.get("share_with_partner") or "").strip().lower() in ("1", "true", "yes")
     return cases.raise_case(

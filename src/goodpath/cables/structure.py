@@ -86,7 +86,9 @@ TRIGGERS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
          r"\b(?:USG|United States|U\.S\.|Government|government|Embassy|Department|Ministry|MFA|[Ww]e)\s+would\s+"
          rf"{_ADV}(?:{_WOULD_VERBS})\b"),
         ("pledge", "will", rf"\bwill\s+{_ADV}(?:{_WILL_VERBS})\b"),
-        ("request", "urged", r"\b(?:urged|urges|pressed|encouraged|encourages|called\s+(?:on|upon))\b"),
+        ("request", "urged",
+         r"\b(?:urged|urges|pressed|encouraged|encourages|called\s+(?:on|upon))\b|"
+         r"\b(?:should|to|please|Please)\s+(?:urge|press|ask|request|encourage)\s+(?:the\s+)?[A-Z]"),
         ("request", "asked",
          r"(?<!\bbe )(?<!\bbeen )(?<!\bwas )(?<!\bwere )\b(?:asked|asks)\s+"
          r"(?!to\b)(?!about\b)(?!whether\b)(?!if\b)"
@@ -579,6 +581,8 @@ def _draft(sentence: str, number: int | None, kind: str, rule: str, match: re.Ma
                 subject = own
     if rule == "would":  # "the USG would prepare": the government named in the match
         subject = match.group(0).split(" would")[0]
+    if rule == "requested" and re.match(r"(?:[Ww]e|I|Department|Washington)\s", match.group(0)):
+        subject = match.group(0).split()[0]  # "We request that you …"
     if rule == "proposals include":
         possessive = re.search(r"([A-Z][\w./-]*(?:\s+[A-Z][\w./-]*){0,3})(?:'s|’s)\s+(?:\w+\s+)?$",
                                sentence[: match.start()])  # fmt: skip
