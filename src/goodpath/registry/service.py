@@ -164,7 +164,12 @@ def party_profile(session: Session, viewer: Viewer, party: Party) -> dict:
     links = direct_links(session, viewer, party.id)
     related = {lk.parent_id for lk in links["owners"]} | {lk.child_id for lk in links["holdings"]}
     captions = session.execute(select(Party.id, Party.caption).where(Party.id.in_(related), read_filter(viewer, Party)))
+    ids = [s.id for s in sanctions]
+    events: dict[int, list[SanctionEvent]] = {}
+    for event in _visible(session, viewer, SanctionEvent, SanctionEvent.sanction_id.in_(ids)) if ids else []:
+        events.setdefault(event.sanction_id, []).append(event)
     return {
+        "sanction_events": events,
         "names": _visible(session, viewer, PartyName, PartyName.party_id == party.id),
         "addresses": _visible(session, viewer, PartyAddress, PartyAddress.party_id == party.id),
         "identifiers": _visible(session, viewer, PartyIdentifier, PartyIdentifier.party_id == party.id),

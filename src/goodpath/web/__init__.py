@@ -31,6 +31,7 @@ from goodpath.web import (
     identity_pages,
     pages,
     pathway_pages,
+    sanction_pages,
     screening_pages,
     screening_review_pages,
     search_pages,
@@ -83,7 +84,7 @@ def install(app: FastAPI) -> None:
     for module in (search_pages, pages, admin_pages, export_pages, cable_pages, audit_pages, screening_pages,
                    engagement_pages, pathway_pages, case_pages, chart_pages, evidence_pages, followup_pages,
                    docs_page, dossier_pages, disclosure_pages, screening_review_pages, work_pages,
-                   identity_pages):  # fmt: skip
+                   identity_pages, sanction_pages):  # fmt: skip
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_exception_handler(PageError, error_response)

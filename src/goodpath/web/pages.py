@@ -33,7 +33,7 @@ from goodpath.pathway.models import PathwayProposal
 from goodpath.registry import service as registry
 from goodpath.screening import monitoring
 from goodpath.screening import service as screening
-from goodpath.web import i18n
+from goodpath.web import i18n, sanction_pages
 from goodpath.web.company_home import company_home, dossier_or_none, pathway_of
 from goodpath.web.labels import N_
 from goodpath.web.rendering import Page, page, render
@@ -359,6 +359,7 @@ def party_page(party_id: str, page: Page = Depends(page)) -> Response:
         pathway=pathway_of(page, party),
         dossier_visible=dossier_or_none(page, party.id) is not None,
         hits=monitoring.alerts_of_party(session, viewer, party.id, limit=20),
+        record_forms=sanction_pages.forms(page, party, page.request.query_params),
     )
 
 
