@@ -46,7 +46,8 @@ def test_an_analyst_records_a_sanction_and_its_waiver_on_the_party_page(session)
     assert sanction.origin == "analyst" and sanction.measures == ["missile_contract_ban", "missile_licence_denial"]
     waiver = analyst.post("/ui/parties/cpmiec/sanction-events", data={
         "csrf_token": token, "sanction": str(sanction.id), "kind": "waiver", "on": "1994-11-01",
-        "citation": "59 FR (Nov 7 1994), Public Notice 2111", "document": str(document)}, follow_redirects=False)  # fmt: skip
+        "citation": "59 FR (Nov 7 1994), Public Notice 2111", "document": str(document),
+    }, follow_redirects=False)  # fmt: skip
     assert waiver.status_code == 303, waiver.text
     session.expire_all()
     event = session.query(SanctionEvent).one()
