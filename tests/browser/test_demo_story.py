@@ -1,9 +1,12 @@
 """The illustrative company's path through the pages, in Chinese, as two people: an analyst proposes its
-recognition after more than 12 months of monitoring, an approver approves it, and the public register
-then shows it, labelled as an illustrative scenario, in Chinese and English (demo/illustrative.py; the
-browser seed loads the scenario up to monitoring)."""
+recognition after more than 12 months of monitoring, an approver approves it; the analyst proposes a
+waiver on its determination, the approver approves it; the public register then shows the recognition,
+labelled as an illustrative scenario, in Chinese and English (demo/illustrative.py; the browser seed
+loads the scenario up to monitoring)."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -45,6 +48,23 @@ def _logout(page) -> None:
     page.wait_for_load_state()
 
 
+def _upload(page, kind: str, title: str) -> str:
+    """Upload a document of the company from its pathway page; its number."""
+    page.select_option("#kind", kind)
+    page.fill("#title", title)
+    page.set_input_files("#file", files=[{"name": f"{kind}.txt", "mimeType": "text/plain",
+                                          "buffer": f"ILLUSTRATIVE SCENARIO - {title}".encode()}])  # fmt: skip
+    page.click("[data-testid=upload]")
+    row = page.get_by_test_id("evidence").locator("tr", has_text=title)
+    href = row.get_by_test_id("download").get_attribute("href")
+    return re.search(r"/evidence/(\d+)/", href).group(1)
+
+
+def _relief_option(page, measure: str, route: str) -> str:
+    option = page.get_by_test_id("propose-target").locator(f"option[value^='relief|'][value$='|{measure}|{route}']")
+    return option.first.get_attribute("value")
+
+
 def test_the_illustrative_company_is_recognized_by_two_people_in_chinese(zh_page):
     page = zh_page
     _login(page, "analyst")
@@ -75,7 +95,27 @@ def test_the_illustrative_company_is_recognized_by_two_people_in_chinese(zh_page
     expect(page.get_by_test_id("funnel-illustrative-recognized")).to_have_text("1")
     _logout(page)
 
+    # The next step: a waiver of the import ban, resting on its determination; a second person approves it.
+    _login(page, "analyst")
+    page.goto(f"/ui/pathway/{party_key()}")
+    document = _upload(page, "determination", "示例情景：国家安全豁免决定（虚构）")
+    page.get_by_test_id("propose-target").select_option(_relief_option(page, "import_ban", "national_security_waiver"))
+    page.fill("#rationale", "示例情景：获认可后豁免进口禁令。")
+    page.fill("#evidence_refs", f"document:{document}")
+    page.click("[data-testid=propose-submit]")
+    proposal = page.get_by_test_id("proposal").filter(has_text="进口禁令").first
+    expect(proposal.get_by_test_id("determination")).to_contain_text("已记录的决定")
+    _logout(page)
+    _login(page, "approver")
+    page.goto(f"/ui/pathway/{party_key()}")
+    page.get_by_test_id("proposal").filter(has_text="进口禁令").first.get_by_test_id("approve").click()
+    page.click("[data-testid=review-confirm]")
+    expect(page.get_by_test_id("pathway-stage")).to_have_text("已给予解除")
+    expect(page.get_by_test_id("reliefs")).to_contain_text("等待通知")  # awaiting its notice to Congress
+    screenshot(page, "demo-story-relief-zh")
+    _logout(page)
     page.goto("/register")  # the public register, without logging in
+
     entry = page.get_by_test_id("register").get_by_test_id("register-entry").filter(has_text=NAME_ZH)
     expect(entry).to_have_count(1)
     expect(entry.get_by_test_id("illustrative")).to_have_text("示例情景")
