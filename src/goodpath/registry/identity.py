@@ -22,12 +22,13 @@ copies a restricted party's facts into a less restricted row; every moved row ke
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import String, and_, cast, delete, or_, select, update
+from sqlalchemy import String, and_, bindparam, cast, delete, literal, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Permission, Viewer, can, can_read, level, read_filter
@@ -244,6 +245,11 @@ def live_id(session: Session, party_id: str) -> str:
 
 def _party_columns() -> list[tuple]:
     """Every (table, column, primary key column) whose foreign key points at ``party.id``."""
+    return _party_columns_of(len(Base.metadata.tables))
+
+
+@functools.lru_cache(maxsize=4)
+def _party_columns_of(_tables: int) -> list[tuple]:  # cached while no table is added to the metadata
     out = []
     for table in Base.metadata.sorted_tables:
         if table.name in NOT_MOVED or table.name == "party":
@@ -255,6 +261,27 @@ def _party_columns() -> list[tuple]:
             if any(fk.column.table.name == "party" and fk.column.name == "id" for fk in column.foreign_keys):
                 out.append((table, column, pk[0]))
     return out
+
+
+def _columns_holding(session: Session, party_id: str) -> list[tuple]:
+    """The party columns with a row referring to ``party_id``: one query for all of them."""
+    columns = _party_columns()
+    holding = set()
+    for probe in _probes(len(Base.metadata.tables)):
+        holding.update(session.scalars(probe, {"party": party_id}))
+    return [columns[number] for number in sorted(holding)]
+
+
+@functools.lru_cache(maxsize=4)
+def _probes(_tables: int) -> list:
+    """UNION ALL queries (100 terms at most, as SQLite allows 500) of the numbers of the party columns
+    holding the bound ``party``; built once, so each merge only binds and runs them."""
+    party = bindparam("party")
+    terms = [
+        select(literal(number).label("n")).select_from(table).where(column == party).limit(1).subquery().select()
+        for number, (table, column, _pk) in enumerate(_party_columns())
+    ]
+    return [union_all(*terms[start : start + 100]) for start in range(0, len(terms), 100)]
 
 
 def _entry_column(table):
@@ -356,7 +383,7 @@ def merge(
     _refuse_unique_conflicts(session, kept.id, merged.id)
 
     moved: dict[str, list] = {}
-    for table, column, pk in _party_columns():
+    for table, column, pk in _columns_holding(session, merged.id):
         where = column == merged.id
         if table.name == "ownership_link":  # a link between the two would become a party's link to itself
             other = table.c.child_id if column.name == "parent_id" else table.c.parent_id
