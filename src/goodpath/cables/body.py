@@ -110,21 +110,32 @@ def _section_restart(lines: list[str], index: int) -> int:
     return position
 
 
-# The lines the body's clean-up acts on, found by one scan of the joined text (most lines are running text).
+# The lines the body's clean-up acts on (page furniture, routing, banners, SIPDIS markers), found by one scan of
+# the text: each line follows a newline, a literal the regex engine searches for quickly.
 _ARTIFACT = re.compile(
     r"\n[ \t]*(?:PAGE \d{2,3}\b|[OPRZ]{1,2}(?: [OPRZ])? \d{6}Z|\d{6}Z [A-Za-z]{3} \d{2}\b|SIPDIS\b|"
     r"(?:UNCLAS|CONFIDENTIAL|SECRET|TOP SECRET|LIMITED OFFICIAL USE|U N C L A S|C O N F I D E N T I A L|"
     r"S E C R E T|T ?O ?P S E C R E T|L I M I T E D))"
 )
-_BREAK_SCAN = re.compile(r"\d{8} \d{3}(?:\.\d)? OF \d{3}[ \t]*(?=\n|$)")  # "BEIJING 00001900 002 OF 002"
+
+
+def _artifact_marks(text: str) -> list[int]:
+    """The offsets of the newlines before the lines ``_drop_artifacts`` must look at (``text`` starts with one)."""
+    marks = [match.start() for match in _ARTIFACT.finditer(text)]
+    position = text.find(" OF 0")  # section breaks: "BEIJING 00001900 002 OF 002"
+    if position < 0:
+        return marks
+    found = set(marks)
+    while position >= 0:
+        found.add(text.rfind("\n", 0, position))
+        position = text.find(" OF 0", position + 5)
+    return sorted(found)
 
 
 def _drop_artifacts(lines: list[str], body: Body, text: str | None = None) -> tuple[list[str], str | None]:
     if text is None:
         text = "\n" + "\n".join(lines)
-    marks = [match.start() for match in _ARTIFACT.finditer(text)]
-    if " OF " in text:
-        marks = sorted({*marks, *(text.rfind("\n", 0, m.start()) for m in _BREAK_SCAN.finditer(text))})
+    marks = _artifact_marks(text)
     if not marks:
         return lines, text
     kept: list[str] = []
@@ -136,6 +147,8 @@ def _drop_artifacts(lines: list[str], body: Body, text: str | None = None) -> tu
     for position in marks:
         index += text.count("\n", counted, position)
         counted = position
+        if index >= count:
+            break
         if index < done:
             continue  # inside a repeated header already dropped
         kept.extend(lines[done:index])
@@ -283,7 +296,8 @@ def _chain(candidates: list[_Candidate], numbers: list[int]) -> tuple[float, lis
 def _with_strong(candidates: list[_Candidate], chosen: list[int]) -> list[int]:
     """Paragraphs the run left out that are printed as paragraphs beyond doubt (a blank line before, a
     marking or a paragraph sign) and keep the numbers increasing: excerpts skip paragraphs."""
-    strong = [k for k, c in enumerate(candidates) if c.weight >= 1.9 and k not in set(chosen)]
+    taken = set(chosen)
+    strong = [k for k, c in enumerate(candidates) if c.weight >= 1.9 and k not in taken]
     if not strong:
         return chosen
     result = sorted(chosen)

@@ -390,7 +390,7 @@ def _glue_hint(joined: str) -> bool:
 
 
 _HEAD_NOISE = re.compile(
-    r"(?m)^[ \t]*(?:```|~~~|-+ header ends|(?:id|date|refid|origin|classification|destination|header):)"
+    r"\n[ \t]*(?:```|~~~|-+ header ends|(?:id|date|refid|origin|classification|destination|header):)"
 )
 
 
@@ -525,7 +525,7 @@ def _clean_head(lines: list[str], meta: dict[str, str]) -> list[str]:
     joined = "\n".join(head)
     if _glue_hint(joined):
         head = _split_glued(head)
-    elif not _HEAD_NOISE.search(joined):  # the usual case: nothing to take out of the header region
+    elif not _HEAD_NOISE.search("\n" + joined):  # the usual case: nothing to take out of the header region
         return lines
     kept: list[str] = []
     for line in head:
