@@ -9,6 +9,7 @@ import typer
 
 from goodpath.core.cli_support import console
 from goodpath.core.db import session_scope
+from goodpath.core.telemetry import json_logging
 from goodpath.screening import service
 
 
@@ -21,7 +22,8 @@ def serve(
 
     console.print(f"goodpath is serving on [bold]http://{host}:{port}[/] (API docs: http://{host}:{port}/docs)")
     threading.Thread(target=_warm_screening_index, name="goodpath-warm-index", daemon=True).start()
-    uvicorn.run("goodpath.api:app", host=host, port=port, log_level="info")
+    # JSON log lines with request ids; uvicorn's access log is off (it prints query strings: screened names).
+    uvicorn.run("goodpath.api:app", host=host, port=port, log_config=json_logging(), access_log=False)
 
 
 def _warm_screening_index() -> None:

@@ -59,7 +59,7 @@ async def current_viewer(request: Request, session: Session = SESSION) -> Viewer
     token = _bearer_token(request)
     if token is not None:
         viewer = await run_in_threadpool(_token_viewer, session, token)
-        request.state.credential = "token"
+        request.state.credential, request.state.viewer = "token", viewer  # the viewer: for the access log
         return viewer
     cookie = session_cookie(request)
     if not cookie:
@@ -71,7 +71,7 @@ async def current_viewer(request: Request, session: Session = SESSION) -> Viewer
     if request.method in STATE_CHANGING and not await _csrf_matches(request, csrf_token):
         await run_in_threadpool(record_denial, session, request, viewer, "access.csrf_refused", "csrf")
         raise HTTPException(403, "missing or wrong CSRF token")
-    request.state.credential = "session"
+    request.state.credential, request.state.viewer = "session", viewer
     return viewer
 
 

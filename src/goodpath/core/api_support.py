@@ -217,7 +217,7 @@ EXPORT_TYPES = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-UNAUTHENTICATED = {"/health"}  # answers without looking at credentials
+UNAUTHENTICATED = {"/health", "/healthz", "/readyz"}  # answer without looking at credentials
 
 
 def declare_errors(spec: dict) -> dict:

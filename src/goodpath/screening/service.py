@@ -270,3 +270,13 @@ def _indirect(session: Session, viewer: Viewer, query, direct: list, *, limit: i
     related = best_hits(graph.names, query, limit=limit, threshold=threshold, readable=readable)
     matched = sorted([*direct, *related], key=lambda h: (-h.score, h.party_id))
     return indirect_hits(graph, viewer, matched, limit)
+
+
+def index_state(session: Session) -> dict:
+    """Whether this process holds a screening index for the session's database, and whether it is
+    current (built from the list versions, links, sanctions and merges stored now); ``names``: its size."""
+    with _lock:
+        cached = _cache.get(str(session.get_bind().url))
+    if cached is None:
+        return {"loaded": False, "current": False, "names": 0}
+    return {"loaded": True, "current": cached[0] == _generation(session), "names": len(cached[1])}
