@@ -66,6 +66,10 @@ def test_as_user_applies_their_role_clearance_and_organization(session):
     assert refused.exit_code == 1 and "permission" in refused.stderr
     imported = goodpath("--as", "auditor1", "lists", "import", "nothing.csv", "--format", "ofac-csv")
     assert imported.exit_code == 1 and "permission to import sanctions lists" in imported.stderr
+    watched = goodpath("--as", "auditor1", "watch", "add", "ACME TRADING")
+    assert watched.exit_code == 1 and "permission to review screening results" in watched.stderr
+    scanned = goodpath("--as", "auditor1", "pathway", "scan")
+    assert scanned.exit_code == 1 and "permission to manage engagement records" in scanned.stderr
     assert goodpath("--as", "auditor1", "cases", "show", "WLC-1").exit_code == 0
 
 

@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from goodpath.access import auth
 from goodpath.access.models import User
-from goodpath.access.policy import Role, Viewer
+from goodpath.access.policy import Permission, Role, Viewer
+from goodpath.access.records import require
 from goodpath.core.cli_support import ActingUserRefused, acting_username
 from goodpath.core.db import session_scope
 from goodpath.core.models import Classification
@@ -36,6 +37,14 @@ def local_viewer() -> Viewer:
     the operator account itself is created when it is missing."""
     with session_scope() as session:
         return acting_viewer(session, acting_username())
+
+
+def acting_with(*permissions: Permission) -> Viewer:
+    """``local_viewer()``, refused (as the API refuses with 403) unless the user holds one of ``permissions``:
+    for commands whose service leaves the permission check to the route that calls it."""
+    viewer = local_viewer()
+    require(viewer, *permissions)
+    return viewer
 
 
 def acting_viewer(session: Session, username: str) -> Viewer:

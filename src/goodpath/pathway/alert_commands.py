@@ -8,7 +8,8 @@ from __future__ import annotations
 import typer
 from rich.markup import escape
 
-from goodpath.access.operator import local_viewer
+from goodpath.access.operator import acting_with, local_viewer
+from goodpath.access.policy import Permission
 from goodpath.core.cli_support import console, print_json, user_errors
 from goodpath.core.db import session_scope
 from goodpath.pathway import breaches
@@ -31,7 +32,7 @@ def scan(
 ) -> None:
     """Look for breaches of relief conditions: record alerts, open snapback proposals."""
     with user_errors(), session_scope() as session:
-        viewer = local_viewer()
+        viewer = acting_with(Permission.MANAGE_ENGAGEMENT)  # as on the API
         party_ids = [get_party(session, viewer, party).id] if party else None
         result = breaches.scan(session, viewer, party_ids=party_ids, on=on)
     if as_json:

@@ -11,7 +11,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.text import Text
 
-from goodpath.access.operator import local_viewer
+from goodpath.access.operator import acting_with
+from goodpath.access.policy import Permission
 from goodpath.core.cli_support import console, err_console, print_json, user_errors
 from goodpath.core.db import session_scope
 from goodpath.screening.batch import BatchInputError, default_rejects_path, estimate_rows, read_header, run_batch
@@ -48,7 +49,7 @@ def screen_batch(
         with Progress(*columns, console=err_console, transient=as_json) as bar, session_scope() as session:
             task = bar.add_task("screening", total=total)
             summary = run_batch(
-                session, local_viewer(), input_path, output, threshold=threshold, limit=limit,
+                session, acting_with(Permission.SCREEN_BATCH), input_path, output, threshold=threshold, limit=limit,
                 rejects_path=rejects, strict=strict, workers=workers, include_suppressed=include_suppressed,
                 progress=lambda done: bar.update(task, completed=done),
             )  # fmt: skip

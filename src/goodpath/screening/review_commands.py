@@ -7,12 +7,13 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from goodpath.access.operator import local_viewer
+from goodpath.access.operator import acting_with, local_viewer
 from goodpath.access.policy import Permission
-from goodpath.access.records import require
 from goodpath.core.cli_support import console, print_json, user_errors
 from goodpath.core.db import session_scope
 from goodpath.screening import dispositions, monitoring
+
+REVIEW = Permission.REVIEW_SCREENING  # writes need it, as on the API
 
 dispositions_app = typer.Typer(
     help="Dispositions of screening hits: true match or false positive.", no_args_is_help=True
@@ -36,7 +37,7 @@ def add_disposition(
     """Record a verdict on a hit; a false positive stays suppressed until the list entry changes."""
     with user_errors(), session_scope() as session:
         recorded = dispositions.record(
-            session, local_viewer(), name=name, country=country, party_id=party, entry_id=entry,
+            session, acting_with(REVIEW), name=name, country=country, party_id=party, entry_id=entry,
             verdict=verdict, reason=reason,
         )  # fmt: skip
         result = dispositions.to_dict(recorded, recorded.content_hash)
@@ -58,7 +59,7 @@ def reopen_disposition(
 ) -> None:
     """Lift a suppressed false positive: later screenings show the hit again."""
     with user_errors(), session_scope() as session:
-        reopened = dispositions.reopen(session, local_viewer(), disposition_id, reason)
+        reopened = dispositions.reopen(session, acting_with(REVIEW), disposition_id, reason)
         result = dispositions.to_dict(reopened, reopened.content_hash)
     if as_json:
         print_json(result)
@@ -110,7 +111,7 @@ def watch_add(
     """Watch a name: it is re-screened after every list import."""
     with user_errors(), session_scope() as session:
         subject = monitoring.watch(
-            session, local_viewer(), name, country=country, schema=schema, party_id=party, source=source
+            session, acting_with(REVIEW), name, country=country, schema=schema, party_id=party, source=source
         )
         result = monitoring.subject_to_dict(subject)
     if as_json:
@@ -153,7 +154,7 @@ def watch_stop(
 ) -> None:
     """Stop re-screening a watched name (kept, inactive, with its alerts; watch add resumes it)."""
     with user_errors(), session_scope() as session:
-        result = monitoring.unwatch(session, local_viewer(), subject_id)
+        result = monitoring.unwatch(session, acting_with(REVIEW), subject_id)
     if as_json:
         print_json(result)
         return
@@ -163,8 +164,7 @@ def watch_stop(
 def rescreen(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
     """Re-screen every watched name now (also runs after every list import)."""
     with user_errors(), session_scope() as session:
-        viewer = local_viewer()
-        require(viewer, Permission.REVIEW_SCREENING)  # as on the API
+        viewer = acting_with(REVIEW)  # as on the API
         summary = monitoring.rescreen_all(session, viewer.actor)
     if as_json:
         print_json(summary)
@@ -213,7 +213,7 @@ def alerts_ack(
 ) -> None:
     """Acknowledge an alert."""
     with user_errors(), session_scope() as session:
-        result = monitoring.acknowledge(session, local_viewer(), alert_id, note=note)
+        result = monitoring.acknowledge(session, acting_with(REVIEW), alert_id, note=note)
     if as_json:
         print_json(result)
         return
@@ -228,7 +228,7 @@ def alerts_escalate(
 ) -> None:
     """Escalate an open alert for a second look; it stays to be acknowledged."""
     with user_errors(), session_scope() as session:
-        result = monitoring.escalate(session, local_viewer(), alert_id, note)
+        result = monitoring.escalate(session, acting_with(REVIEW), alert_id, note)
     if as_json:
         print_json(result)
         return
