@@ -29,6 +29,7 @@ from goodpath.pathway.commands import pathway_app
 from goodpath.pathway.sanction_commands import sanctions_app
 from goodpath.registry.commands import app as parties_app
 from goodpath.registry.identity_commands import app as identity_app
+from goodpath.reports.commands import reports_app
 from goodpath.screening.batch_commands import screen_batch
 from goodpath.screening.commands import screen
 from goodpath.screening.review_commands import alerts_app, dispositions_app, rescreen, watch_app
@@ -99,6 +100,7 @@ app.add_typer(pathway_app, name="pathway")
 app.add_typer(sanctions_app, name="sanctions")
 app.add_typer(followups_app, name="followups")
 app.add_typer(work_app, name="work")
+app.add_typer(reports_app, name="reports")
 
 if __name__ == "__main__":
     app()
