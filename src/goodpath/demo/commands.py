@@ -13,7 +13,7 @@ from goodpath.core.settings import get_settings
 from goodpath.demo import service
 from goodpath.demo.cables import load_cables
 from goodpath.demo.engagement_records import load_records
-from goodpath.demo.illustrative import load_story
+from goodpath.demo.illustrative import load_story, party_key
 from goodpath.demo.pathway_records import load_pathway
 from goodpath.demo.users import ensure_demo_users
 from goodpath.screening import monitoring
@@ -84,6 +84,7 @@ def load(as_json: bool = typer.Option(False, "--json", help="Print what was load
     console.print(
         "illustrative scenario (a fictional company on the whole good path, labelled as such): "
         + (f"{illustrative['steps']} steps, now {illustrative['stage']}" if illustrative["steps"] else "already loaded")
+        + f" — /ui/pathway/{party_key()}"
     )
     for line in described(followed):
         console.print(line, highlight=False)
