@@ -19,6 +19,7 @@ from goodpath.core.api_support import INPUT_CHECKS, install_error_handlers
 from goodpath.core.db import get_engine
 from goodpath.core.followup_runner import Background
 from goodpath.core.security_headers import SecurityHeaders
+from goodpath.core.telemetry import RequestTelemetry
 from goodpath.core.uploads import UploadLimits
 from goodpath.engagement.case_views import router as cases_router
 from goodpath.engagement.consultation_views import router as consultations_router
@@ -29,6 +30,7 @@ from goodpath.engagement.icp_views import router as icp_router
 from goodpath.engagement.pledge_views import router as pledges_router
 from goodpath.engagement.project_views import router as projects_router
 from goodpath.lists.views import router as lists_router
+from goodpath.observability import router as observability_router
 from goodpath.pathway.alert_views import router as pathway_alerts_router
 from goodpath.pathway.eligibility_views import router as pathway_eligibility_router
 from goodpath.pathway.evidence_views import router as evidence_router
@@ -63,6 +65,7 @@ app = FastAPI(
 )  # fmt: skip
 install_error_handlers(app)
 app.add_middleware(UploadLimits)  # each upload route's size limit, checked as the body streams in
+app.include_router(observability_router)
 app.include_router(auth_router)
 app.include_router(registry_router)
 app.include_router(identity_router)
@@ -91,7 +94,8 @@ app.include_router(pathway_alerts_router)
 app.include_router(pathway_router)
 # The web UI (HTML pages, /static): same app, same access policy; API routes are unchanged.
 install_web_ui(app)
-app.add_middleware(SecurityHeaders)  # outermost: CSP and the other security headers on every response
+app.add_middleware(SecurityHeaders)  # CSP and the other security headers on every response
+app.add_middleware(RequestTelemetry)  # outermost: request id, metrics and the access log of every request
 
 
 @app.get("/health", tags=["system"])
