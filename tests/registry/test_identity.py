@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import threading
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,6 +17,7 @@ from goodpath.access.policy import Role, Viewer
 from goodpath.api import app as api
 from goodpath.cli import app as cli
 from goodpath.core import audit_log
+from goodpath.core.db import new_session
 from goodpath.core.errors import NotFound, Refused
 from goodpath.core.models import Classification
 from goodpath.lists import service as lists
@@ -314,3 +316,38 @@ def test_the_review_page_merges_and_undoes_and_old_addresses_keep_working(sessio
     client.cookies.set("goodpath_lang", "zh_Hans")
     zh = client.get("/ui/identity", headers=HTML).text
     assert "合并" in zh
+
+
+def test_two_analysts_merging_one_party_at_once_make_one_merge(db, session, two_lists):
+    """The second merge waits for the first (PostgreSQL: the party rows' locks; SQLite: the writer's lock)
+    and is then refused, whether it read the party before the first committed or after."""
+    a, b = two_lists
+    _load(session, "list-c", person("9", "CHOE Chun-sik"))
+    c = _party_of(session, "list-c", "9")
+    first, second = new_session(db), new_session(db)
+    outcome = {}
+
+    def other_analyst():
+        try:
+            identity.merge(second, OPERATOR, c, b, reason="the second analyst's view")
+            second.commit()
+            outcome["second"] = "merged"
+        except Refused as exc:
+            second.rollback()
+            outcome["second"] = str(exc)
+
+    try:
+        identity.merge(first, OPERATOR, a, b, reason="the first analyst's view")
+        thread = threading.Thread(target=other_analyst)
+        thread.start()
+        thread.join(0.3)  # the other merge waits on the first's locks (or has not started yet)
+        first.commit()
+        thread.join(60)
+    finally:
+        first.close()
+        second.close()
+    assert "merged" in outcome["second"] and outcome["second"] != "merged"
+    session.expire_all()
+    assert session.get(Party, b).merged_into == a
+    assert session.scalar(select(func.count(PartyMerge.id)).where(PartyMerge.method == "analyst")) == 1
+    assert session.scalar(select(ListEntry.party_id).where(ListEntry.dataset == "list-b")) == a

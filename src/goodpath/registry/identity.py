@@ -380,6 +380,7 @@ def merge(
     if viewer is not None and not (can_read(viewer, first) and can_read(viewer, second)):
         raise NotFound(f"no party {second_id!r}")
     kept, merged = plan.kept, plan.merged
+    _claim(session, kept.id, merged.id)
     _refuse_unique_conflicts(session, kept.id, merged.id)
 
     moved: dict[str, list] = {}
@@ -426,6 +427,22 @@ def merge(
     session.flush()
     session.expire_all()  # rows were moved by bulk UPDATEs: nothing the session holds may be stale
     return record
+
+
+def _claim(session: Session, kept_id: str, merged_id: str) -> None:
+    """Mark the merge on both parties first, each only while it is merged into nothing: a second merge
+    that read either party before this one committed changes nothing and is refused (on SQLite, whose
+    reads take no lock, this conditional write is what sees the other merge)."""
+    stamp = utcnow()
+    for party_id, values in ((merged_id, {"merged_into": kept_id}), (kept_id, {})):
+        done = session.execute(
+            update(Party)
+            .where(Party.id == party_id, Party.merged_into.is_(None))
+            .values(updated_at=stamp, **values)
+            .execution_options(synchronize_session=False)
+        )
+        if done.rowcount != 1:
+            raise Refused(f"{party_id} was merged into another party meanwhile: nothing was changed; try again")
 
 
 def _readable_live(session: Session, viewer: Viewer, party_id: str) -> str:
