@@ -55,9 +55,21 @@ ALX_COMMITS = {
     "02ADANA420": "799abaaa88e5017cadd881d10b457b74330a9570",
     "01VATICAN4425": "e36402ef7ec750b98ccf8aa01b0fbf4e9aca53d2",
     "02ANKARA8852": "712ff34fd608dcc73d59b77af17550eff1f9a416",
+    "00HARARE2339": "e36402ef7ec750b98ccf8aa01b0fbf4e9aca53d2",
+    "02ANKARA8797": "799abaaa88e5017cadd881d10b457b74330a9570",
+    "02ADANA427": "799abaaa88e5017cadd881d10b457b74330a9570",
+    "01HARARE3047": "e36402ef7ec750b98ccf8aa01b0fbf4e9aca53d2",
 }
 # Copies shortened here (the omitted text is marked in SOURCES.md); the truth covers the kept text.
-EXCERPTS = {"00HARARE2271", "00HOCHIMINHCITY838", "01CAIRO5770", "01HAVANA4690", "02BOGOTA1025", "02ANKARA8852"}
+EXCERPTS = {
+    "00HARARE2271",
+    "00HOCHIMINHCITY838",
+    "01CAIRO5770",
+    "01HAVANA4690",
+    "02BOGOTA1025",
+    "02ANKARA8852",
+    "01HARARE3047",
+}
 # Used to build and tune the rules (read while developing); the rest is held out.
 TUNE = {
     "00HARARE2271", "00HOCHIMINHCITY838", "01DOHA1093", "01HAVANA4690", "02AMMAN2221", "02ANKARA8150",
