@@ -102,3 +102,15 @@ def test_user_administration_is_for_admins_after_the_first_one(session):
     assert goodpath("--as", "clerk", "tokens", "create", "clerk", "--json").exit_code == 0
     assert goodpath("--as", "clerk", "tokens", "create", "chief").exit_code == 1
     assert goodpath("--as", "chief", "tokens", "create", "clerk").exit_code == 0
+
+
+def test_someone_elses_work_shows_no_more_than_the_acting_users_need_to_know(session):
+    _user(session, "boss", "approver")
+    _user(session, "low", "analyst", clearance="UNCLASSIFIED")
+    assert _raise().exit_code == 0  # SECRET, by the operator
+    assert goodpath("work", "assign", "case", "1", "--to", "boss").exit_code == 0
+    theirs = json.loads(goodpath("work", "mine", "--user", "boss", "--json").stdout)
+    assert [r["record_id"] for r in theirs["results"]] == [1]
+    hidden = json.loads(goodpath("--as", "low", "work", "mine", "--user", "boss", "--json").stdout)
+    assert hidden["results"] == []
+

@@ -4,6 +4,8 @@ marked), show a record's work, and list a user's work with what is overdue -- th
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import typer
 from rich.markup import escape
 from rich.table import Table
@@ -95,13 +97,17 @@ def show(
 
 @work_app.command("mine")
 def mine(
-    user: str = typer.Option(None, "--user", help="Whose work (default: the acting user, GOODPATH_ACTOR)."),
+    user: str = typer.Option(None, "--user", help="Whose work (default: the acting user), as you may read it."),
     all_: bool = typer.Option(False, "--all", help="Also work on records that are over (closed, decided)."),
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
 ) -> None:
-    """A user's work, overdue first, as that user may read it."""
+    """A user's work, overdue first, as the acting user may read it (their clearance, organization and role:
+    someone else's work never shows more than one's own need-to-know)."""
     with user_errors(), session_scope() as session:
-        viewer = auth.viewer_of(auth.get_user(session, user)) if user else local_viewer()
+        viewer = local_viewer()
+        if user:
+            whose = auth.get_user(session, user)
+            viewer = replace(viewer, username=whose.username, user_id=whose.id)
         data = work.my_work(session, viewer, include_done=all_)
     if as_json:
         print_json(data)
