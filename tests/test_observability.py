@@ -6,8 +6,11 @@ from __future__ import annotations
 import json
 import logging
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from goodpath import observability
 from goodpath.api import app
 from goodpath.core.telemetry import REGISTRY, JsonFormatter, request_id_of
 from goodpath.lists import service as lists
@@ -99,3 +102,23 @@ def test_the_access_log_is_json_with_the_route_template_and_no_name(db, session,
     assert first["level"] == "info" and first["time"].endswith("+00:00") and first["duration_ms"] >= 0
     assert (second["route"], second["status"], second["user"]) == ("/screening", page.status_code, None)
     assert "zyxwv" not in json.dumps([first, second]).lower()
+
+
+def test_tracing_is_off_by_default_and_spans_never_carry_the_query(monkeypatch):
+    monkeypatch.delenv("GOODPATH_OTEL", raising=False)
+    assert observability.install_tracing(FastAPI()) is False
+    traced = FastAPI()
+
+    @traced.get("/screening")
+    def screening_page(name: str = "") -> dict:
+        return {"length": len(name)}
+
+    exporter = InMemorySpanExporter()
+    monkeypatch.setenv("GOODPATH_OTEL", "1")
+    assert observability.install_tracing(traced, exporter=exporter) is True
+    assert TestClient(traced).get("/screening", params={"name": SECRET_NAME}).json() == {"length": 20}
+    traced.state.tracer_provider.force_flush()
+    spans = exporter.get_finished_spans()
+    assert spans and any(s.attributes.get("http.route") == "/screening" for s in spans)
+    for span in spans:
+        assert "zyxwv" not in json.dumps(dict(span.attributes), default=str).lower(), span.name

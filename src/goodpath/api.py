@@ -30,6 +30,7 @@ from goodpath.engagement.icp_views import router as icp_router
 from goodpath.engagement.pledge_views import router as pledges_router
 from goodpath.engagement.project_views import router as projects_router
 from goodpath.lists.views import router as lists_router
+from goodpath.observability import install_tracing
 from goodpath.observability import router as observability_router
 from goodpath.pathway.alert_views import router as pathway_alerts_router
 from goodpath.pathway.eligibility_views import router as pathway_eligibility_router
@@ -39,7 +40,6 @@ from goodpath.pathway.sanction_views import router as sanction_records_router
 from goodpath.pathway.views import router as pathway_router
 from goodpath.registry.identity_views import router as identity_router
 from goodpath.registry.views import router as registry_router
-from goodpath.reports.views import router as reports_router
 from goodpath.screening.batch_views import router as screening_batch_router
 from goodpath.screening.review_views import router as screening_review_router
 from goodpath.screening.views import router as screening_router
@@ -88,7 +88,6 @@ app.include_router(cables_router)
 app.include_router(pathway_eligibility_router)
 app.include_router(sanction_records_router)
 app.include_router(evidence_router)
-app.include_router(reports_router)
 app.include_router(public_register_router)
 app.include_router(pathway_alerts_router)
 app.include_router(pathway_router)
@@ -96,6 +95,7 @@ app.include_router(pathway_router)
 install_web_ui(app)
 app.add_middleware(SecurityHeaders)  # CSP and the other security headers on every response
 app.add_middleware(RequestTelemetry)  # outermost: request id, metrics and the access log of every request
+install_tracing(app)  # OpenTelemetry, only when GOODPATH_OTEL is set
 
 
 @app.get("/health", tags=["system"])

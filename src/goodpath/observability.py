@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 import time
 
@@ -106,6 +107,59 @@ def metrics(request: Request, viewer: Viewer = Depends(current_viewer)) -> Respo
         if viewer.role is not Role.ADMIN:
             raise HTTPException(403, "metrics are for administrators")
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+
+# --- tracing (OpenTelemetry): off unless GOODPATH_OTEL is set ---------------------------------------
+
+OTEL_EXTRA = "pip install 'goodpath[otel]'"
+# Span attributes that carry the URL as sent, query string included: screened names travel there.
+_URL_ATTRIBUTES = ("http.url", "url.full", "http.target")
+
+
+def tracing_wanted() -> bool:
+    return (os.environ.get("GOODPATH_OTEL") or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _without_query(span, scope: dict) -> None:
+    """The request's span keeps its path, never its query string."""
+    if span is None or not span.is_recording():
+        return
+    path = scope.get("path", "")
+    span.set_attribute("url.query", "")
+    span.set_attribute("http.target", path)
+    host = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1")
+    span.set_attribute("http.url", f"{scope.get('scheme', 'http')}://{host}{path}")
+    span.set_attribute("url.full", f"{scope.get('scheme', 'http')}://{host}{path}")
+
+
+def install_tracing(app, exporter=None) -> bool:
+    """Trace requests with OpenTelemetry when GOODPATH_OTEL is set: spans go to the OTLP/HTTP endpoint
+    of the standard OTEL_EXPORTER_OTLP_* variables (or to ``exporter``), named ``goodpath`` unless
+    OTEL_SERVICE_NAME says otherwise; /healthz, /readyz and /metrics are not traced. Returns whether
+    tracing is on. Without the optional packages it says what to install and carries on."""
+    if not tracing_wanted() and exporter is None:
+        return False
+    try:
+        from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor  # noqa: PLC0415 -- optional extra
+        from opentelemetry.sdk.resources import Resource  # noqa: PLC0415
+        from opentelemetry.sdk.trace import TracerProvider  # noqa: PLC0415
+        from opentelemetry.sdk.trace.export import BatchSpanProcessor  # noqa: PLC0415
+    except ImportError:
+        logging.getLogger("goodpath.observability").warning(
+            "GOODPATH_OTEL is set but OpenTelemetry is not installed: %s", OTEL_EXTRA
+        )
+        return False
+    if exporter is None:
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter  # noqa: PLC0415
+
+        exporter = OTLPSpanExporter()
+    service = os.environ.get("OTEL_SERVICE_NAME") or "goodpath"
+    provider = TracerProvider(resource=Resource.create({"service.name": service, "service.version": __version__}))
+    provider.add_span_processor(BatchSpanProcessor(exporter))
+    FastAPIInstrumentor.instrument_app(app, tracer_provider=provider, server_request_hook=_without_query,
+                                       excluded_urls="healthz,readyz,metrics")  # fmt: skip
+    app.state.tracer_provider = provider
+    return True
 
 
 class StoredFacts:
