@@ -113,4 +113,3 @@ def test_someone_elses_work_shows_no_more_than_the_acting_users_need_to_know(ses
     assert [r["record_id"] for r in theirs["results"]] == [1]
     hidden = json.loads(goodpath("--as", "low", "work", "mine", "--user", "boss", "--json").stdout)
     assert hidden["results"] == []
-

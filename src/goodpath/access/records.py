@@ -23,6 +23,7 @@ PERMISSION_WORDS = {
     Permission.SUBMIT_DISCLOSURES: "submit disclosures",
     Permission.MANAGE_FOLLOWUPS: "manage follow-up work (administrators)",
     Permission.IMPORT_LISTS: "import sanctions lists",
+    Permission.EDIT_REGISTRY: "edit the registry",
     Permission.REVIEW_SCREENING: "review screening results",
     Permission.SCREEN_BATCH: "screen files of names",
     Permission.VERIFY_AUDIT: "verify the audit log",
