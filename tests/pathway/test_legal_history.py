@@ -228,9 +228,12 @@ def test_corrections_are_new_versions_and_bad_input_stores_nothing(db):
     assert "not measures of sanction" in stray
     assert "valid: Company, Person, Organization" in refused("parties", "add", "X", "--schema", "Ship",
                                                              "--country", "CN")  # fmt: skip
-    again = refused("sanctions", "add", "acme", "--authority", "AECA73", "--imposed", "2003-09-19",
+    again = refused("sanctions", "add", "acme", "--authority", "AECA73", "--imposed", "2003-09-19", "--category", "I",
                     "--supersedes", str(first["id"]), "--citation", "x")  # fmt: skip
     assert "already corrected" in again
+    assert "depend on the MTCR item category" in refused(
+        "sanctions", "add", "acme", "--authority", "AECA73", "--imposed", "2004-01-01", "--citation", "x"
+    )
     assert [s["id"] for s in cli("parties", "show", "acme")["sanctions"]] == [first["id"], fixed["id"]]
     assert cli("sanctions", "show", str(fixed["id"]))["recorded_events"] == []
 

@@ -140,6 +140,9 @@ def _measures(authority: Authority, measures, category: str | None) -> list[str]
     if unknown:
         raise RecordError(f"measures {', '.join(unknown)} are not measures of {authority.code}; "
                           f"valid: {', '.join(valid)}")  # fmt: skip
+    if not codes and category is None and any(m.category for m in authority.measures):
+        raise RecordError(f"{authority.code}'s measures depend on the MTCR item category: give the category "
+                          f"(I or II) or the measures the notice imposes ({', '.join(valid)})")  # fmt: skip
     if not codes:  # the notice imposes every measure (of the item category, when one is given)
         codes = [m.code for m in authority.measures if category is None or m.category in (None, category)]
     if category is not None:
