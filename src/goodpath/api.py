@@ -40,6 +40,7 @@ from goodpath.pathway.sanction_views import router as sanction_records_router
 from goodpath.pathway.views import router as pathway_router
 from goodpath.registry.identity_views import router as identity_router
 from goodpath.registry.views import router as registry_router
+from goodpath.reports.views import router as reports_router
 from goodpath.screening.batch_views import router as screening_batch_router
 from goodpath.screening.review_views import router as screening_review_router
 from goodpath.screening.views import router as screening_router
@@ -88,6 +89,7 @@ app.include_router(cables_router)
 app.include_router(pathway_eligibility_router)
 app.include_router(sanction_records_router)
 app.include_router(evidence_router)
+app.include_router(reports_router)
 app.include_router(public_register_router)
 app.include_router(pathway_alerts_router)
 app.include_router(pathway_router)
