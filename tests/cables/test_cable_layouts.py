@@ -210,3 +210,18 @@ def test_a_file_without_any_telegram_is_refused_saying_what_was_looked_for():
     assert message.startswith("page.txt: not a cable")
     for looked_for in ("DTG", "FM/TO", "classification banner", "E.O.", "TAGS", "SUBJECT"):
         assert looked_for in message
+
+
+def test_plusd_page_saved_as_text():
+    text = (
+        "Canonical ID:\t1975STATE061234_b\nOriginal Classification:\tCONFIDENTIAL\n"
+        "Current Classification:\tUNCLASSIFIED\nDate:\t1975 March 12, 00:00 (Wednesday)\nTAGS:\tPFOR, UK, US\n\n"
+        "CONFIDENTIAL\n\nPAGE 01  STATE  061234\nORIGIN EUR-12\n\nINFO  OCT-01  ISO-00\n\nO R 121212Z MAR 75\n"
+        "FM SECSTATE WASHDC\nTO AMEMBASSY LONDON IMMEDIATE\nC O N F I D E N T I A L STATE 061234\n\n"
+        "E.O. 11652: GDS\nTAGS: PFOR, UK, US\nSUBJECT: CONSULTATIONS\n\n1. FIRST.\n\n2. SECOND.\nKISSINGER\n"
+    )
+    cable = parse_text(text)
+    assert (cable.reference_id, cable.classification, cable.created) == (
+        "1975STATE061234_b", "CONFIDENTIAL", "1975-03-12T00:00:00")  # fmt: skip
+    assert cable.tags == ["PFOR", "UK", "US"] and _numbers(cable) == [1, 2]
+    assert not [w for w in cable.warnings if "reference" in w]  # PlusD's id and the telegram's name one cable

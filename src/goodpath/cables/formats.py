@@ -353,7 +353,8 @@ _CLASSIFICATION_LINES = frozenset(["UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TO
 _REFERENCE_VALUE = re.compile(r"^(?:19|20)?\d{2}[A-Z][A-Z0-9]*\d+(?:_[a-z])?$")
 _DATE_VALUE = re.compile(
     r"^(?:\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?|\d{1,2}/\d{1,2}/\d{4}(?: \d{1,2}:\d{2})?|"
-    r"[A-Z][a-z]{2} [A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2} [+-]\d{4} \d{4}|\d{1,2} [A-Z][a-z]+ \d{4}(?: \d{2}:\d{2})?)$"
+    r"[A-Z][a-z]{2} [A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2} [+-]\d{4} \d{4}|\d{1,2} [A-Z][a-z]+ \d{4}(?: \d{2}:\d{2})?|"
+    r"\d{4} [A-Z][a-z]+ \d{1,2}, \d{2}:\d{2}(?: \([A-Za-z]+\))?)$"  # PlusD: "1975 March 12, 00:00 (Wednesday)"
 )
 _CLASSIFICATION_VALUE = re.compile(
     r"^(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|TOP SECRET|LIMITED OFFICIAL USE)(?://?[A-Z /]+)?$", re.IGNORECASE

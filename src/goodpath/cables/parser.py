@@ -17,7 +17,8 @@ from goodpath.cables.formats import Source, decode, unwrap
 from goodpath.cables.header import BANNER, parse_banner, parse_tags, read_header
 from goodpath.cables.parsed_cable import Cable, CableFormatError
 
-_REFERENCE_ID = re.compile(r"\d{2}[A-Z][A-Z0-9]*\d+")
+_REFERENCE_ID = re.compile(r"(?:19|20)?\d{2}[A-Z][A-Z0-9]*\d+(?:_[a-z])?")  # "07BEIJING1900", "1975STATE061234_b"
+_REFERENCE_PARTS = re.compile(r"(?:19|20)?(\d{2})([A-Z][A-Z0-9]*?)0*(\d+)(?:_[A-Za-z])?")
 _MIN_SIGNALS = 2  # header lines (DTG, FM, banner, TAGS, SUBJECT ...) that make a text a cable
 
 
@@ -100,6 +101,7 @@ def _classification(fields: dict[str, object], source: Source) -> str | None:
 _CREATED = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?", re.ASCII)
 
 
+_WEEKDAY = re.compile(r" \([A-Za-z]+\)$")
 _RUBY_TIME = re.compile(r"[A-Z][a-z]{2} ([A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2}) [+-]\d{4} (\d{4})")
 
 
@@ -117,15 +119,24 @@ def _iso_created(value: str | None) -> str | None:
     ruby = _RUBY_TIME.fullmatch(text)  # "Wed Nov 13 00:00:00 +0100 2002": the copy's local time, as printed
     if ruby:
         text = f"{ruby.group(1)} {ruby.group(2)}"
+    text = _WEEKDAY.sub("", text)  # PlusD: "1975 March 12, 00:00 (Wednesday)"
     for layout in (
         "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d", "%m/%d/%Y %H:%M", "%m/%d/%Y",
-        "%b %d %H:%M:%S %Y", "%d %B %Y", "%d %b %Y", "%d %B %Y %H:%M", "%B %d, %Y",
+        "%b %d %H:%M:%S %Y", "%d %B %Y", "%d %b %Y", "%d %B %Y %H:%M", "%B %d, %Y", "%Y %B %d, %H:%M",
     ):  # fmt: skip
         try:
             return datetime.strptime(text, layout).isoformat()
         except ValueError:
             continue
     return None
+
+
+def _same_reference(printed: str, derived: str) -> bool | None:
+    """Whether two reference ids name the same cable ("1975STATE061234_b" is PlusD's "75STATE61234")."""
+    first, second = _REFERENCE_PARTS.fullmatch(printed.upper()), _REFERENCE_PARTS.fullmatch(derived.upper())
+    if not first or not second:
+        return printed.upper() == derived.upper()
+    return first.groups() == second.groups()
 
 
 def _reference_id(
@@ -135,7 +146,7 @@ def _reference_id(
     derived = None
     if station and number is not None and dtg:
         derived = f"{dtg[-2:]}{station.replace(' ', '')}{number}"
-    if printed and derived and printed.upper() != derived.upper():
+    if printed and derived and _same_reference(printed, derived) is False:
         warnings.append(f"reference id {printed!r} of the page differs from the telegram's {derived!r}")
     if printed and not _REFERENCE_ID.fullmatch(printed):
         warnings.append(f"reference id {printed!r} does not look like a cable reference")
