@@ -225,3 +225,19 @@ def test_plusd_page_saved_as_text():
         "1975STATE061234_b", "CONFIDENTIAL", "1975-03-12T00:00:00")  # fmt: skip
     assert cable.tags == ["PFOR", "UK", "US"] and _numbers(cable) == [1, 2]
     assert not [w for w in cable.warnings if "reference" in w]  # PlusD's id and the telegram's name one cable
+
+
+def test_cablegate_page_saved_as_text_with_its_menus(cable_files):
+    menus = (
+        "Wikileaks\nBrowse latest releases\n2010/12/04\nBrowse by classification\nCONFIDENTIAL\nSECRET\nUNCLASSIFIED\n"
+        "Viewing cable 07BEIJING1900, CHINA PREPARES RESUMED AND EXPANDED\nUnderstanding cables\n"
+        "Every cable message consists of three parts:\nDiscussing cables\n"
+        "Please mark messages with a hash containing the reference ID e.g. #07BEIJING1900.\n"
+        "Reference ID\nCreated\nReleased\nClassification\nOrigin\n"
+        "07BEIJING1900\n2007-03-21 05:58\n2011-08-30 01:44\nSECRET//NOFORN\nEmbassy Beijing\n"
+    )
+    cable = parse_text(menus + cable_files["07BEIJING1900"].read_text())
+    # The menus' classification links and other text are not the header table's values.
+    assert (cable.reference_id, cable.created, cable.classification, cable.origin) == (
+        "07BEIJING1900", "2007-03-21T05:58:00", "SECRET", "Embassy Beijing")  # fmt: skip
+    assert _numbers(cable) == list(range(1, 10))

@@ -453,8 +453,11 @@ def _read_preamble(raw_lines: list[str]) -> dict[str, str]:
             continue
         for cell in cells:
             pairs.append((pending.pop(0) if pending else None, cell))
+    labelled = any(label is not None for label, _value in pairs)
     for label, value in pairs:
         value = " ".join(value.split())
+        if label is None and labelled:
+            continue  # the page's other text (menus, notes): only a bare list of values is read without labels
         kind = _value_kind(value)
         if label in {"reference_id", "created", "classification"} and kind != label and kind != "other":
             label = kind  # a table printed in another order than its labels: the value says what it is
