@@ -83,20 +83,17 @@ def clean_gloss(gloss: str) -> str | None:
     return re.sub(r"\s+", " ", gloss)
 
 
-SUFFIXES = ("ing", "s", "es", "al", "ics", "ion", "ions", "ment", "ments", "ed", "er", "ers", "y")
+SUFFIXES = ("ing", "s", "es", "al", "ics", "ion", "ions", "tion", "ation", "ment", "ments", "ed", "er", "ers", "y")
 
 
 def as_listed(word: str, vocabulary: Counter[str], uses: int) -> str | None:
-    """The word, or the form of it the lists use ("compute" -> "computing", "electronic" ->
-    "electronics"), or None when the lists use neither enough."""
-    if vocabulary[word] >= uses:
-        return word
+    """The form of the word the lists use most ("compute" -> "computing", "electronic" ->
+    "electronics", "produce" -> "production"), or None when the lists use none enough."""
     stems = (word, word[:-1]) if word.endswith("e") else (word,)
-    for stem in stems:
-        for suffix in SUFFIXES:
-            if len(stem) >= 4 and vocabulary[stem + suffix] >= uses:
-                return stem + suffix
-    return None
+    forms = [word, *(stem + suffix for stem in stems if len(stem) >= 4 for suffix in SUFFIXES)]
+    used = [form for form in forms if vocabulary[form] >= uses]
+    # the form the lists use most: "produce" -> "production", "build" -> "building"
+    return max(used, key=lambda form: vocabulary[form]) if used else None
 
 
 def listed_gloss(gloss: str, vocabulary: Counter[str], uses: int) -> str | None:
@@ -160,8 +157,8 @@ def select(cedict: Path, vocabulary: Counter[str]) -> tuple[dict[str, tuple[str,
                         english.append(gloss if latinize(gloss) == listed else listed)
                 if not english:
                     continue
-                # the rendering whose rarest word the lists use most first (开发: development, not "open up")
-                english.sort(key=lambda e: -min((vocabulary[w] for w in content_words(e)), default=0))
+                # single words before phrases (开发: development, not "open up"), else the dictionary's order
+                english.sort(key=lambda e: len(e.split()))
                 kind, english = "word", list(dict.fromkeys(english))[:3]
             if simplified in out:  # a common word and a proper noun of the same characters: the word first
                 old_kind, old = out[simplified]

@@ -149,6 +149,7 @@ def test_name_variants_chinese():
 ASCII_TOKEN = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=8)
 
 
+@settings(deadline=None)  # no timed tests: a first transliteration of a rare script may take a while on a busy machine
 @given(st.text())
 def test_latinize_idempotent_ascii_lower_single_spaces(text):
     out = latinize(text)

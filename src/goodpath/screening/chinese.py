@@ -47,6 +47,7 @@ _HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _HAN_SPLIT = re.compile(f"([{_HAN}]+)")
 _DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _UNITS = {"十": 10, "百": 100, "千": 1000}
+_SEPARATE_SCRIPTS = re.compile(f"[A-Za-z0-9][\\s()（）/,;]+[{_HAN}]|[{_HAN}][\\s()（）/,;]+[A-Za-z]")
 _ARABIC_ORDINAL = re.compile(r"第\s*([0-9]+)")
 _NUMBER = re.compile(r"^(第)?([〇零一二两三四五六七八九十百千]+)$")
 # The hundred most common Chinese surnames (Ministry of Public Security ranking of 2019, as in
@@ -169,8 +170,9 @@ class ChineseRenderer:
                 segments.append((_Choice(latin, latin),))
                 latin_parts.append(latin)
         out = self._combine(segments, limit)
-        if latin_parts and han_segments:
-            # Mixed script ("CGWIC 长城", "华为 Huawei") most often names the party twice: each part alone too.
+        if latin_parts and han_segments and _SEPARATE_SCRIPTS.search(text):
+            # Two names side by side ("CGWIC 长城", "华为 (Huawei)"): each part alone too. Latin letters
+            # inside a Chinese name ("MBP软件科技有限公司") are part of that one name.
             latin = " ".join(latin_parts)
             out = [
                 *out[: max(limit - 3, 1)],
@@ -229,29 +231,31 @@ class ChineseRenderer:
 
     def _unknown(self, run: str) -> bool:
         """No word of the run is in a table (nor a number)."""
-        return all(
-            self._lookup(word) is None and all(self._lookup(word[i:j]) is None
-                                               for i in range(len(word)) for j in range(i + 2, len(word) + 1))
-            for word in self._segment(run)
-        )  # fmt: skip
+        return all(isinstance(piece, str) for word in self._segment(run) for piece in self._word(word))
 
     def _curated_choices(self, zh: str) -> tuple[_Choice, ...]:
         english = self.curated.get(zh) or self.short[zh]
         return tuple(_Choice(latinize(en), f"{zh}={en} (curated)") for en in english)
 
     def _words(self, text: str) -> list[tuple[_Choice, ...]]:
-        out: list[tuple[_Choice, ...]] = []
-        run = ""  # characters no table holds, one by one: a name (李方伟, 鸿睿思博)
+        """The choices of each word; characters no table holds are read as names: a word of its own
+        (南江), or single characters in a row, also across the segmenter's words (通 + 光 of 光通信)."""
+        pieces: list[tuple[_Choice, ...] | str] = []
         for word in self._segment(text):
-            if len(word) == 1 and self._lookup(word) is None:
-                run += word
+            pieces.extend(self._word(word))
+        out: list[tuple[_Choice, ...]] = []
+        run = ""
+        for piece in (*pieces, None):
+            if isinstance(piece, str) and len(piece) == 1:
+                run += piece
                 continue
             if run:
                 out.extend(self._name_run(run))
                 run = ""
-            out.extend(self._word(word))
-        if run:
-            out.extend(self._name_run(run))
+            if isinstance(piece, str):
+                out.extend(self._name_run(piece))
+            elif piece is not None:
+                out.append(piece)
         return out
 
     def _name_run(self, run: str) -> list[tuple[_Choice, ...]]:
@@ -267,13 +271,13 @@ class ChineseRenderer:
             grouped = [" ".join(parts), " ".join(syllables)]
         return [tuple(_Choice(text, f"{run}={text} (pinyin)", pinyin=True) for text in dict.fromkeys(grouped))]
 
-    def _word(self, word: str) -> list[tuple[_Choice, ...]]:
-        """A segmenter's word: its own choices, or those of its parts (longest table words
-        first; runs of characters no table holds become pinyin)."""
+    def _word(self, word: str) -> list[tuple[_Choice, ...] | str]:
+        """A segmenter's word: its own choices, or those of its parts (longest table words first);
+        the characters no table holds are returned as text, one piece per run."""
         found = self._lookup(word)
         if found is not None:
             return [found]
-        out: list[tuple[_Choice, ...]] = []
+        out: list[tuple[_Choice, ...] | str] = []
         pending = ""
         i = 0
         while i < len(word):
@@ -282,7 +286,7 @@ class ChineseRenderer:
                 choices = self._lookup(piece)
                 if choices is not None:
                     if pending:
-                        out.extend(self._name_run(pending))
+                        out.append(pending)
                         pending = ""
                     out.append(choices)
                     i += size
@@ -291,7 +295,7 @@ class ChineseRenderer:
                 pending += word[i]
                 i += 1
         if pending:
-            out.extend(self._name_run(pending) if len(pending) > 1 else [self._pinyin_choice(pending)])
+            out.append(pending)
         return out
 
     def _lookup(self, word: str) -> tuple[_Choice, ...] | None:

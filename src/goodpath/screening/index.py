@@ -9,6 +9,7 @@ written-together form lists use.
 from __future__ import annotations
 
 import math
+import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable
@@ -30,6 +31,7 @@ from goodpath.screening.normalize import (
     tokens,
 )
 
+_BRACKETS = re.compile(r"\s*\([^)]*\)")
 # A token this close to an indexed token (rapidfuzz ratio) still selects its names: typos.
 TYPO_SIMILARITY = 80
 MIN_TYPO_LENGTH = 5  # shorter tokens must match exactly: "blot" ~ "bloto", "li" ~ "lei" mean nothing
@@ -99,6 +101,12 @@ class Vocabulary:
         # the rest); its syllable-by-syllable pinyin would only add generic syllables ("you xian
         # gong si") and homophones. Latin input may be pinyin: its glossary words are translated.
         variants = name_variants(name, glossary=self.glossary, expansions=self.expansions)
+        if "(" in name and not has_han(name):
+            # also without what the list adds in brackets: "(a subordinate institute of CETC-7)", "(BUPT)"
+            bare = _BRACKETS.sub(" ", name).strip()
+            if bare and bare != name:
+                variants += [v for v in name_variants(bare, glossary=self.glossary, expansions=self.expansions)
+                             if v not in variants]  # fmt: skip
         pure_pinyin = latinize(name) if has_han(name) else None
         for variant in variants:
             if variant == pure_pinyin and len(variants) > 1:
