@@ -98,6 +98,22 @@ def test_1994_waiver_of_the_1993_aeca73_sanctions_on_cpmiec_and_the_ministry_of_
                     "--source", WAIVER_1994)  # fmt: skip
         assert event["kind"] == "waiver" and event["sanction_id"] == stored["id"] and event["until"] is None
 
+    # The notice names both statutes: the EAA 11B(b)(1)(B)(i) licence denial was waived too (11B(b)(5)).
+    eaa = cli("sanctions", "add", "cpmiec", "--authority", "EAA11B", "--imposed", "1993-08-24", "--category", "II",
+              "--citation", "EAA 11B(b)(1)(B)(i) determination of Aug 24 1993", "--source", FAS_1993)  # fmt: skip
+    assert eaa["measures"] == ["missile_licence_denial"]
+    cli("sanctions", "event", str(eaa["id"]), "--kind", "waiver", "--on", "1994-11-01",
+        "--citation", "59 FR (Nov 7 1994), Public Notice 2111: EAA 11B(b)(5)", "--source", WAIVER_1994)  # fmt: skip
+    assert sanction(as_of(db, "cpmiec", "1994-11-01"), eaa["id"])["status"] == "waived"
+    # "20 working days having elapsed since ... notified to the Congress": notice given on Sep 30 1994 lets the
+    # waiver take effect on Nov 1 (Columbus Day, Oct 10, is not a working day); notice a working day later
+    # would not have.
+    on_notice = route(row(as_of(db, "cpmiec", "1994-09-30"), ids["cpmiec"], "missile_contract_ban"),
+                      "national_security_waiver")  # fmt: skip
+    assert on_notice["earliest_effective"] == "1994-11-01"
+    late = route(row(as_of(db, "cpmiec", "1994-10-03"), ids["cpmiec"], "missile_contract_ban"),
+                 "national_security_waiver")  # fmt: skip
+    assert late["earliest_effective"] == "1994-11-02"
     for party, sid in ids.items():
         before = as_of(db, party, "1994-10-31")
         waiver = route(row(before, sid, "missile_contract_ban"), "national_security_waiver")
@@ -202,7 +218,7 @@ def test_corrections_are_new_versions_and_bad_input_stores_nothing(db):
     cli("parties", "add", "Acme Missile Trading", "--schema", "Company", "--country", "CN", "--key", "acme")
     first = cli("sanctions", "add", "acme", "--authority", "AECA73", "--imposed", "2003-09-19", "--category", "I",
                 "--citation", "68 FR 54930 (typo)")  # fmt: skip
-    assert first["measures"] == ["all_contract_ban", "usml_licence_denial", "import_ban"]
+    assert first["measures"] == ["all_contract_ban", "usml_licence_denial"]
     fixed = cli("sanctions", "add", "acme", "--authority", "AECA73", "--imposed", "2003-09-19", "--category", "I",
                 "--supersedes", str(first["id"]), "--citation", "68 FR 54930, Public Notice 4493")  # fmt: skip
     assert fixed["supersedes"] == first["id"]

@@ -143,8 +143,9 @@ def _measures(authority: Authority, measures, category: str | None) -> list[str]
     if not codes and category is None and any(m.category for m in authority.measures):
         raise RecordError(f"{authority.code}'s measures depend on the MTCR item category: give the category "
                           f"(I or II) or the measures the notice imposes ({', '.join(valid)})")  # fmt: skip
-    if not codes:  # the notice imposes every measure (of the item category, when one is given)
-        codes = [m.code for m in authority.measures if category is None or m.category in (None, category)]
+    if not codes:  # the notice imposes every measure; with a category, that category's (an import ban for a
+        # substantial contribution, AECA 73(a)(2)(C), is named with --measure when the notice imposes it)
+        codes = [m.code for m in authority.measures if category is None or m.category == category]
     if category is not None:
         told = {m: (found.category if (found := authority.measure(m)) else None) for m in codes}
         other = [m for m, cat in told.items() if cat not in (None, category)]
