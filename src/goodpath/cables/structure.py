@@ -75,7 +75,8 @@ TRIGGERS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
         ("pledge", "pledged", r"\b(?:pledged|pledges|promised|promises|vowed|vows)\b"),
         ("pledge", "undertook",
          r"\b(?:undertook|undertakes|(?:has|have|had)\s+committed\s+(?:\w+sel(?:f|ves)\s+)?to|"
-         r"committed\s+(?:himself|herself|itself|themselves)\s+to)\b"),
+         r"committed\s+(?:himself|herself|itself|themselves)\s+to|"
+         r"(?:is|are|remains?|remained)\s+(?:\w+ly\s+)?committed\s+to\s+(?=\w+ing\b))"),
         ("pledge", "agreed to",
          r"\b(?:agreed|agrees)\s+(?:to\s+(?!the\b|a\b|an\b|this\b|these\b|that\b|its\b|his\b|her\b|their\b|our\b|"
          r"all\b|several\b|some\b|many\b|one\b|two\b|three\b|four\b|five\b|six\b|seven\b|eight\b|nine\b|ten\b|[A-Z0-9])|that\b[^.;]{0,80}?\b(?:would|will)\b)"),
@@ -176,6 +177,10 @@ _FOREIGN_OFFICE = re.compile(
 )
 _FOREIGN_GOV = re.compile(r"\b(?:MFA|Ministry|Foreign Ministry|government|Government|officials|authorities)\b")
 _PRONOUNS = {"he", "she", "He", "She"}
+_REPORTING = re.compile(
+    r"\b(?:said|says|stated|noted|added|told\s+(?:the\s+)?[A-Z][\w/]*|explained|claimed|argued|stressed|emphasized|"
+    r"believed|indicated|asserted|replied|responded|confirmed)\b\s*"
+)
 _OWN_FUTURE = re.compile(r"\b(?:Mission|Embassy|Post|Consulate|We|we|I)\s+will\b")
 _OPENERS = re.compile(
     r"^\s*(?:Finally|Lastly|Also|In parallel|In addition|However|As such|To this end|Separately)\b,?\s*"
@@ -499,9 +504,12 @@ def _subject(before: str) -> str:
     before = before.rstrip()
     cut = max(before.rfind(","), before.rfind(";"), before.rfind(":"))
     clause = before[cut + 1 :] if cut >= 0 else before
-    that = list(re.finditer(r"\b(?:that|whether|and|but)\s+", clause))
+    that = list(re.finditer(r"\b(?:that|whether|and|but)(?:\s+|$)", clause))
     if that:
         clause = clause[that[-1].end() :]
+    reported = list(_REPORTING.finditer(clause))
+    if reported and clause[reported[-1].end() :].strip():  # "Li said China is committed": China
+        clause = clause[reported[-1].end() :]
     clause = _OPENERS.sub("", clause.strip())
     words = clause.split()
     while words and (words[-1] in _ADVERBS or (words[-1].endswith("ly") and words[-1].islower())):
@@ -512,9 +520,18 @@ def _subject(before: str) -> str:
 def _sentence_subject(before: str) -> str | None:
     """The sentence's own subject (its opening noun phrase), for a verb coordinated after "and"."""
     head = re.sub(r"^\s*(?:[A-Z][\w\s,]{0,60}?,\s+)?", "", before)
-    match = re.match(r"\s*((?:the\s+|The\s+)?(?:[A-Z][\w.'/-]*\s+){0,5}?[A-Z][\w.'/-]*|[Hh]e|[Ss]he|[Ww]e|[Tt]hey)\b",
-                     head)  # fmt: skip
-    return match.group(1) if match else None
+    pronoun = re.match(r"\s*([Hh]e|[Ss]he|[Ww]e|[Tt]hey)\b", head)
+    if pronoun:
+        return pronoun.group(1)
+    words = []
+    for word in head.split():  # the opening noun phrase: capitalised words and the small words between them
+        if word[:1].isupper() or (words and word in ("and", "of", "for", "the")):
+            words.append(word)
+            continue
+        break
+    while words and words[-1] in ("and", "of", "for", "the"):
+        words.pop()
+    return " ".join(words) or None
 
 
 def _conditions_in(sentence: str) -> list[str]:
@@ -597,6 +614,10 @@ def _draft(sentence: str, number: int | None, kind: str, rule: str, match: re.Ma
     if side is None and subject:
         side = cast.side_of(subject)
     speaker_name = cast.resolve(said, speaker)[0] if said else speaker
+    reported = list(_REPORTING.finditer(sentence[: match.start()]))
+    if reported and not said:  # "In reply, Li said China is …": Li speaks
+        who = cast.person(" ".join(sentence[: reported[-1].start()].split()[-3:]))
+        speaker_name = who or speaker_name
     act = sentence[match.start() :].strip()
     after = sentence[match.end() :]
     return Draft(kind, number, sentence, rule, actor=actor, side=side, speaker=speaker_name, act=act,
