@@ -10,13 +10,14 @@ from goodpath.cables import drafts, ingest
 from goodpath.core.errors import GoodpathError, Refused
 from goodpath.core.settings import get_settings
 from goodpath.core.workflow import StatusEvent
-from goodpath.engagement import cases, pledges
+from goodpath.engagement import cases, consultations, pledges
 from goodpath.engagement.models import CaseParty, ViolationCase
 from goodpath.screening.models import ScreenedSubject
 from tests.factories import OPERATOR
 
 DEMARCHES = get_settings().shared_dir / "cables" / "demarches"
 SEED_5360 = get_settings().shared_dir / "seeds" / "001_bedb6463c994f4a0.txt"
+SEED_1900 = get_settings().shared_dir / "seeds" / "000_6a1cbc83fd7c25d4.txt"
 
 
 def only(session, reference_id: str, kind: str) -> dict:
@@ -70,8 +71,14 @@ def test_a_pledge_already_recorded_is_a_possible_duplicate_not_a_new_act(session
     other = pledges.create(session, OPERATOR, pledged_by="USG", pledged_to="PRC", made_on="2007-08-13",
                            text="The USG will fund two EXBS commodity identification trainings.",
                            classification="SECRET")  # fmt: skip
-    ingest.ingest_paths(session, OPERATOR, [SEED_5360])
+    track = consultations.create(session, OPERATOR, title="DG-level nonproliferation consultations",
+                                 level="director_general", counterpart="CHN", cadence_months=6,
+                                 occurred_on="2006-01-10", classification="SECRET")  # fmt: skip
+    ingest.ingest_paths(session, OPERATOR, [SEED_5360, SEED_1900])
     found = {d["text"]: d for d in drafts.list_drafts(session, OPERATOR, reference_id="07BEIJING5360")}
     zhang = found["Zhang pledged to press NORINCO and CGWIC to work constructively with the USG."]
     assert [(d["type"], d["id"]) for d in zhang["fields"]["possible_duplicates"]] == [("pledge", kept.id)]
     assert all(other.id not in [d["id"] for d in f["fields"]["possible_duplicates"]] for f in found.values())
+    resume = next(d for d in drafts.list_drafts(session, OPERATOR, reference_id="07BEIJING1900")
+                  if d["text"].startswith("immediately resuming nonproliferation consultations"))  # fmt: skip
+    assert ("consultation", track.id) in [(d["type"], d["id"]) for d in resume["fields"]["possible_duplicates"]]

@@ -27,7 +27,7 @@ from goodpath.core.fields import required_text, to_dict
 from goodpath.core.models import utcnow
 from goodpath.core.workflow import Workflow, audited
 from goodpath.engagement import cases, consultations, pledges, projects
-from goodpath.engagement.models import Pledge, ViolationCase
+from goodpath.engagement.models import Consultation, Pledge, ViolationCase
 
 KINDS = ("proposal", "offer", "pledge", "request", "status", "consultation", "case", "case_update")
 WORKFLOW = Workflow(
@@ -168,7 +168,13 @@ def _may_cite(cable: StoredCable, record) -> bool:
         return False
     if record.releasability == "ALL":
         return True
-    return record.releasability == cable.releasability and record.originator == cable.originator
+    if cable.releasability == "ALL":
+        return False
+
+    def released_to(marked) -> set[str]:
+        return {o.strip() for o in (marked.releasability or marked.originator or "").split(",") if o.strip()}
+
+    return released_to(cable) <= released_to(record)
 
 
 def _as_draft(kind: str, text: str, fields: dict) -> structure.Draft:
@@ -182,6 +188,17 @@ def _duplicates(session: Session, cable: StoredCable, item: dict) -> list[dict]:
         return []
     mine = _as_draft(item["kind"], item["text"], item["fields"])
     found = []
+    fields = item["fields"]
+    if fields.get("record") == "consultation" and fields.get("counterpart"):
+        tracks = select(Consultation).where(
+            Consultation.counterpart == fields["counterpart"],
+            Consultation.level == fields.get("level"),
+            Consultation.status != "ended",
+        )
+        for track in session.scalars(tracks):  # the track it would resume or restate
+            if _may_cite(cable, track):
+                found.append({"type": "consultation", "id": track.id, "source": track.source, "status": track.status,
+                              "score": 1.0})  # fmt: skip
     for pledge in session.scalars(select(Pledge).where(Pledge.status == "open")):
         if not _may_cite(cable, pledge):
             continue
