@@ -3,9 +3,13 @@ records already made."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from goodpath.api import app
 from goodpath.cables import drafts, ingest
 from goodpath.core.errors import GoodpathError, Refused
 from goodpath.core.settings import get_settings
@@ -13,7 +17,9 @@ from goodpath.core.workflow import StatusEvent
 from goodpath.engagement import cases, consultations, pledges
 from goodpath.engagement.models import CaseParty, ViolationCase
 from goodpath.screening.models import ScreenedSubject
-from tests.factories import OPERATOR
+from tests.factories import OPERATOR, bearer_headers
+
+HTML = {"Accept": "text/html,application/xhtml+xml"}
 
 DEMARCHES = get_settings().shared_dir / "cables" / "demarches"
 SEED_5360 = get_settings().shared_dir / "seeds" / "001_bedb6463c994f4a0.txt"
@@ -82,3 +88,22 @@ def test_a_pledge_already_recorded_is_a_possible_duplicate_not_a_new_act(session
     resume = next(d for d in drafts.list_drafts(session, OPERATOR, reference_id="07BEIJING1900")
                   if d["text"].startswith("immediately resuming nonproliferation consultations"))  # fmt: skip
     assert ("consultation", track.id) in [(d["type"], d["id"]) for d in resume["fields"]["possible_duplicates"]]
+
+
+def test_the_cable_page_shows_a_case_draft_and_confirms_it(session):
+    ingest.ingest_paths(session, OPERATOR, [DEMARCHES / "08STATE14066.txt"])
+    session.commit()
+    bearer_headers(session, username="analyst-web", role="analyst", clearance="SECRET")
+    client = TestClient(app)
+    login = client.post("/login", data={"username": "analyst-web", "password": "password-of-analyst-web"},
+                        follow_redirects=False)  # fmt: skip
+    assert login.status_code == 303
+    page = client.get("/ui/cables/08STATE14066", headers=HTML)
+    assert page.status_code == 200 and 'data-testid="draft-case"' in page.text
+    assert "Dalian Sunny Industries" in page.text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    draft = only(session, "08STATE14066", "case")
+    done = client.post(f"/ui/cables/drafts/{draft['id']}/confirm", data={"csrf_token": token}, follow_redirects=False)
+    assert done.status_code == 303, done.text
+    case = session.scalars(select(ViolationCase).where(ViolationCase.reference == "08STATE14066")).one()
+    assert f"/ui/cases/{case.id}" in client.get("/ui/cables/08STATE14066", headers=HTML).text
