@@ -18,7 +18,7 @@ from goodpath.api import app as api
 from goodpath.cli import app as cli
 from goodpath.core import audit_log
 from goodpath.core.db import new_session
-from goodpath.core.errors import NotFound, Refused
+from goodpath.core.errors import GoodpathError, NotFound, Refused
 from goodpath.core.models import Classification
 from goodpath.lists import service as lists
 from goodpath.lists.records import ParsedEntity, ParsedIdentifier, ParsedName, ParsedSanction
@@ -74,6 +74,14 @@ def test_deterministic_keys_need_a_country_for_national_numbers_and_keep_kinds_a
     )  # fmt: skip
     assert keys == {"ofac:9749", "unref:QDI.001"}
     assert identity.entity_keys("un-sc", {"schema": "Person", "external_id": "QDi.001"}) == {"unref:QDI.001"}
+
+
+def test_a_merge_moves_every_record_that_names_a_party():
+    moved = {f"{table.name}.{column.name}" for table, column, _pk in identity._party_columns()}
+    assert {"list_entry.party_id", "party_name.party_id", "sanction.party_id", "screening_disposition.hit_party_id",
+            "screened_subject.party_id", "screening_alert.hit_party_id", "screening_alert.party_id",
+            "case_party.party_id", "ownership_link.parent_id", "app_user.company_party_id"} <= moved  # fmt: skip
+    assert not {name for name in moved if name.startswith(("party_merge.", "identity_decision."))}
 
 
 # --- at import --------------------------------------------------------------------------------
@@ -351,3 +359,15 @@ def test_two_analysts_merging_one_party_at_once_make_one_merge(db, session, two_
     assert session.get(Party, b).merged_into == a
     assert session.scalar(select(func.count(PartyMerge.id)).where(PartyMerge.method == "analyst")) == 1
     assert session.scalar(select(ListEntry.party_id).where(ListEntry.dataset == "list-b")) == a
+
+
+def test_bulk_merges_only_above_the_benchmarked_floor_and_never_two_of_one_list(session, two_lists):
+    _load(session, "list-b", person("KPi.010", "CHOE CHUN SIK", born="1954-10-12"),
+          person("KPi.011", "CHOE CHUN SIK", born="1954-10-12"))  # fmt: skip
+    with pytest.raises(GoodpathError, match="at least"):
+        identity_service.merge_above(session, OPERATOR, 0.8, reason="bulk")
+    done = identity_service.merge_above(session, OPERATOR, 0.95, reason="same name and birth date")
+    session.commit()
+    assert len(done) == 1  # a~KPi.010 or a~KPi.011: after one, the other pair is two entries of list-b
+    assert _party_of(session, "list-b", "KPi.010") != _party_of(session, "list-b", "KPi.011")
+    assert _party_of(session, "list-a", "1") in {_party_of(session, "list-b", e) for e in ("KPi.010", "KPi.011")}

@@ -79,6 +79,23 @@ def merge(
     )
 
 
+@app.command("merge-above")
+def merge_above(
+    min_score: float = typer.Argument(
+        ..., help=f"Merge the candidates scoring at least this (>= {identity_service.BULK_MERGE_FLOOR})."
+    ),
+    reason: str = typer.Option(..., "--reason", help="Why (audited with each merge and its score)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the merges as JSON."),
+) -> None:
+    """Merge every candidate pair at or above a high, benchmarked score; each merge undoable."""
+    with _exit_2(), session_scope() as session:
+        done = identity_service.merge_above(session, local_viewer(), min_score, reason=reason)
+    if as_json:
+        print_json({"merged": len(done), "results": done})
+        return
+    console.print(f"{len(done)} pairs merged (goodpath identity list; undo each with goodpath identity undo ID)")
+
+
 @app.command("undo")
 def undo(
     merge_id: int = typer.Argument(..., help="The merge's number (goodpath identity list)."),

@@ -24,6 +24,9 @@ from goodpath.registry.models import (
 )
 
 DEFAULT_MIN_SCORE = identity_score.DEFAULT_MIN_SCORE
+# The lowest score at which candidates may be merged in bulk (``merge_above``): bench/identity.py finds no
+# false positive at 0.8 and above (identifiers off); bulk merges stay well above that, one by one below.
+BULK_MERGE_FLOOR = 0.95
 MAX_LIMIT = 1000
 
 _lock = threading.Lock()
@@ -94,6 +97,32 @@ def merge(session: Session, viewer: Viewer, first: str, second: str, *, reason: 
     score = _score_of(session, viewer, first, second)
     record = identity.merge(session, viewer, first, second, reason=reason, score=score)
     return merge_dict(session, viewer, record)
+
+
+def merge_above(session: Session, viewer: Viewer, min_score: float, *, reason: str, limit: int = 500) -> list[dict]:
+    """Merge every candidate pair scoring ``min_score`` or more (at least BULK_MERGE_FLOOR), best first,
+    each an audited, undoable merge of its own; pairs refused (markings, a party merged meanwhile) are
+    left for review."""
+    _require_reader(viewer)
+    if not BULK_MERGE_FLOOR <= min_score <= 1.0:
+        raise GoodpathError(
+            f"bulk merges need a score of at least {BULK_MERGE_FLOOR} (benchmarked); merge below it one by one"
+        )
+    done = []
+    for candidate in candidates(session, viewer, min_score=min_score, limit=min(limit, MAX_LIMIT)):
+        # an earlier merge of this run may have made a pair of one list (A~X merged, then A~Y of X's list)
+        profiles = identity_score.load_profiles_of(session, viewer, [candidate.first, candidate.second])
+        if len(profiles) != 2 or not identity_score.comparable(*profiles.values()):
+            continue
+        try:
+            with session.begin_nested():
+                why = f"{reason} (score {candidate.score:.3f})"
+                record = identity.merge(session, viewer, candidate.first, candidate.second, reason=why,
+                                        score=candidate.score)  # fmt: skip
+        except Refused:
+            continue
+        done.append(merge_dict(session, viewer, record))
+    return done
 
 
 def _score_of(session: Session, viewer: Viewer, first: str, second: str) -> float | None:
