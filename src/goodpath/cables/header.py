@@ -93,6 +93,7 @@ _CODES = re.compile(r"^(?:[A-Z0-9]{1,6}-\d{2,3}\s*)+(?:/\d+[A-Z]?)?$")
 _DESK_LINE = re.compile(r"^(?:ACTION|INFO|ORIGIN)\s+(?:[A-Z0-9]{1,6}-\d{2,3}\b.*)$")
 # Header labels another label may follow on the same line (copies that merged the header's lines).
 _MERGED_LABEL = re.compile(r"\s(?=(?:TAGS:?|SUBJECT:|SUBJ:|REF:|REFS:|Classified By:|CLASSIFIED BY:?)\s)")
+_PAGE_FOOT = frozenset(["UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET", "LIMITED OFFICIAL USE"])
 _HINT_LINE = re.compile(r"^(?:E\.? ?O\.? ?\d{5}|TAGS\b|SUBJECT\b|SUBJ:)", re.IGNORECASE)
 
 
@@ -277,6 +278,9 @@ def read_header(lines: list[str]) -> Header:
                 header.number = header.number or int(banner["number"])  # type: ignore[arg-type]
             seen_label = False  # a repeated header starts over
             index += 1
+            continue
+        if line in _PAGE_FOOT:
+            index += 1  # a page break inside the header: the classification printed at the page's foot
             continue
         if line == "SIPDIS":
             header.fields["sipdis"] = True
