@@ -356,7 +356,7 @@ def test_cli_propose_approve_with_a_real_second_user_show_and_funnel(session, co
     clerk = runner.invoke(cli, ["pathway", "approve", pid, "--as", "clerk"])
     assert clerk.exit_code == 1 and "approver role" in clerk.output
     nobody = runner.invoke(cli, ["pathway", "approve", pid, "--as", "ghost"])
-    assert nobody.exit_code == 1 and "no user 'ghost'" in nobody.output
+    assert nobody.exit_code == 2 and "no user 'ghost'" in nobody.output
     approved = runner.invoke(cli, ["pathway", "approve", pid, "--as", "boss2", "--note", "agreed"])
     assert approved.exit_code == 0 and "approved by boss2" in approved.output, approved.output
     shown = runner.invoke(cli, ["pathway", "show", "acme"])
