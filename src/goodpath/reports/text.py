@@ -49,6 +49,7 @@ ZH = {
     "Proposed by": "提议人",
     "Decided by": "决定人",
     "Stage change": "阶段变更",
+    "Proposal": "提议",
     "Reliefs": "解除",
     "Route": "途径",
     "Effective": "生效日期",
