@@ -205,6 +205,10 @@ def test_a_shipment_demarche_names_the_vessel_and_the_goods_and_leaves_out_redac
          {"Golden Eagle Limited": "intermediary", "Jiangsu Hengshen Fibre Co.": "supplier",
           "National Development Complex": "end_user"},
          ("carbon fiber", None, None)),
+        ("Iran's Aerospace Industries Organization (AIO) is attempting to procure aluminum powder from Chinese "
+         "businessman Li Fangwei (a.k.a. Karl Lee).",
+         {"Aerospace Industries Organization": "buyer", "Li Fangwei": "supplier"},
+         ("aluminum powder", None, None)),
     ],
 )  # fmt: skip
 def test_the_usual_demarche_phrasings_give_roles_items_and_control_entries(sentence, parties, item):
@@ -214,3 +218,5 @@ def test_the_usual_demarche_phrasings_give_roles_items_and_control_entries(sente
     assert {p["name"]: p["role"] for p in fields["parties"]} == parties
     assert [(i["description"], i["control_entry"], i["quantity"]) for i in fields["items"]] == [item]
     assert fields["requests"] == [asked]
+    if "Chin" in sentence:  # the supplier's country named: the government asked to act
+        assert fields["partner"] == "CHN"

@@ -39,7 +39,8 @@ ALPHA3 = {"CN": "CHN", "US": "USA", "IR": "IRN", "KP": "PRK", "KR": "KOR", "JP":
 
 _ACTION = re.compile(
     r"\baction request\b|\bplease see para|\brequests? (?:that )?(?:Post|Embassy)\b|\b(?:Post|Embassy) should\b|"
-    r"\b(?:Posts? (?:is|are) )?instructed to\b|\bwe request that you\b",
+    r"\b(?:Posts? (?:is|are) )?instructed to\b|\bwe request that you\b|"
+    r"\b(?:Post|Embassy|Mission|Posts) (?:is|are) (?:requested|asked) to\b|\bplease deliver\b|\btalking points\b",
     re.I,
 )
 _TRANSFER = re.compile(
@@ -173,7 +174,10 @@ def _party_names(sentence: str, defined: str = "") -> list[tuple[str, int]]:
             or re.search(r"\b(?:firm|company|entity|supplier|end[- ]user|broker)\s+$", sentence[: match.start()], re.I)
         ):
             continue  # an acronym the cable does not define as an entity ("APEC summit", a heading)
-        if not (_ENTITY_WORDS.search(name) or is_acronym or "(" in name):
+        person = re.match(r"\s*\((?:a\.k\.a\.|aka|also known as)", sentence[match.end() :], re.I) or re.search(
+            r"\b(?:individual|businessman|businesswoman|national|Mr\.|Ms\.|Dr\.)\s+$", sentence[: match.start()]
+        )
+        if not (_ENTITY_WORDS.search(name) or is_acronym or "(" in name or person):
             continue
         if re.fullmatch(r"[A-Z]{2,5}", name) and name in _countries()[1]:
             continue
@@ -213,6 +217,8 @@ def _role(sentence: str, position: int, name: str) -> str:
         if re.search(r"\bfrom\s+(?:\w+\W+){0,4}$", between):
             return "supplier"
     after = sentence[position + len(name) : position + len(name) + 80]
+    if _BUYING.match(after):
+        return "buyer"  # "X is attempting to procure …", "X ordered …"
     if _TRANSFER.match(after.strip()) or re.match(r"\s*(?:,[^,]*,\s*)?(?:has|have|had|is|was)?\s*(?:\w+ly\s+)?"
                                                   r"(?:suppl|ship|sold|sell|export|provid|offer|transfer|deliver)",
                                                   after, re.I):  # fmt: skip
@@ -234,7 +240,7 @@ def parties(data: dict) -> list[dict]:
     defined = _all_text(data)
     for _number, text in _paragraphs(data):
         for sentence in structure.sentences(text):
-            known = re.search(r"([A-Z][\w&'./-]*(?:\s+[A-Z][\w&'./-]*){0,6}),?\s+(?:which is\s+)?(?:also\s+)?"
+            known = re.search(r"([A-Z][\w&'./-]*(?:\s+[A-Z][\w&'./-]*){0,6}),?\s+\(?(?:which is\s+)?(?:also\s+)?"
                               r"(?:known as|a\.k\.a\.?|aka)\s+([A-Z][\w&'./-]*(?:\s+[A-Z][\w&'./-]*){0,4})",
                               sentence)  # fmt: skip
             if known:
@@ -259,9 +265,11 @@ def parties(data: dict) -> list[dict]:
                 if party["role"] == "other" and role != "other":
                     party["role"] = role
     for alias, name in aliases.items():  # "LIMMT" drafted on its own and as an alias: one party
-        if alias in found and name in found:
+        if name not in found:
+            continue
+        if alias not in found[name]["aliases"]:
             found[name]["aliases"].append(alias)
-            del found[alias]
+        found.pop(alias, None)
     return [{"name": p["name"], "role": p["role"], "aliases": p["aliases"]} for p in found.values()]
 
 
@@ -272,13 +280,18 @@ _ITEM_AFTER = re.compile(
     r"\b(?:shipments?|transfers?|sales?|exports?|supply|procurement|deliver(?:y|ies))\s+of\s+(?P<b>[^.;]+?)"
     r"(?=\s+(?:on|to|from|by|for|through|via|aboard|in|that|which)\b|[.;]|,\s+[A-Z]|,\s+(?:he|she|they|we|it)\b|$)|"
     r"\b(?:supplied|shipped|sold|exported|provided|offered|transferred|delivered|supply|ship|sell|export|provide|"
-    r"transfer|deliver)\s+(?P<c>(?:\d[\d,.]*\s+(?:[a-z]+\s+)?of\s+)?[a-z][^.;]+?)"
+    r"transfer|deliver|procure|purchase|acquire|buy|obtain|import)\s+(?P<c>(?:\d[\d,.]*\s+(?:[a-z]+\s+)?of\s+)?[a-z][^.;]+?)"
     r"(?=\s+(?:to|from|through|via|for)\s|\s*\(|,\s|[.;]|$)",
 )
 _QUANTITY = re.compile(r"^(?P<q>\d[\d,.]*\s+(?:[a-z]+\s+)?)of\s+")
 _CONTROL = re.compile(
     r"\b(?:MTCR|NSG|Wassenaar|WA|AG|CWC)\s+(?:(?:Category|Cat\.)\s+[IVX]+\s+)?(?:Part\s+\d\s+)?(?:Item|ML)\s*[\w.]*\w|"
     r"\bECCN\s+\d[A-E]\d{3}(?:\.[a-z0-9.]+)?"
+)
+_BUYING = re.compile(
+    r"[\s,]*(?:\([^)]*\)\s*)?(?:has|have|had|is|was|were|are)?\s*(?:\w+ly\s+)?(?:been\s+)?(?:attempting|trying|seeking|"
+    r"looking|working|planning)?\s*(?:to\s+)?(?:procur|purchas|acquir|buy|bought|order|obtain|import)\w*",
+    re.I,
 )
 _BROKERING = re.compile(
     r"[\s,]*(?:is|was|has been|had been)?\s*"
@@ -287,7 +300,7 @@ _BROKERING = re.compile(
 )
 _RECEIVING = re.compile(
     r"\s+(?:\w+\s+){0,2}?(?:procurement|programs?|end[- ]users?|military|ministry|developers?|buyers?|purchasers?|"
-    r"firm|entity|company)\b"
+    r"(?P<firm>firm|entity|company))\b"
 )
 _NOT_NOUN = re.compile(r"(?:and|or|but|at|in|on|by|for|with|to|from|of|as|this|that|these|those|it|them)\b")
 _ITEM_END = re.compile(r"\s+(?:likely|controlled|that|which|for use|to be|on the)\b")
@@ -334,15 +347,18 @@ def partner(data: dict, named: list[dict]) -> str | None:
         for match in pattern.finditer(text):
             code = records[match.group(1)][0]
             counts[code] = counts.get(code, 0) + 1
-            before = text[max(0, match.start() - 40) : match.start()]
+            before = text[max(0, match.start() - 100) : match.start()]
             form = match.group(1)
             after = text[match.end() : match.end() + 3]  # "Iran's"
             receiving = _RECEIVING.match(text[match.end() :])
+            if re.search(r"\bfrom\s+(?:the\s+|a\s+)?$", before):
+                counts[code] += 2  # "… from Chinese businessman X": the supplier's country
+            adjective = form.endswith(("ian", "ese", "i")) and receiving is not None
             if (_TRANSFER.search(before) and (re.search(r"\bto\s+(?:the\s+)?$", before) or after.startswith("'s"))) or (
-                form.endswith(("ian", "ese", "i"))
-                and receiving
-                and _TRANSFER.search(before + text[match.end() :][:40])
+                adjective
                 and not re.search(r"\b(?:of|by|from)\s+(?:the\s+)?$", before)
+                # "Iranian procurement", "the Iranian missile program"; "… sold X to the Iranian firm" (after the verb)
+                and (receiving.group("firm") is None or _TRANSFER.search(before))
             ):
                 destinations.add(code)
     subject = data.get("subject") or ""
