@@ -481,6 +481,8 @@ class Cast:
         if person:
             return person, self.person_side.get(person) or self.side_of(phrase)
         side = self.side_of(phrase)
+        if _FOREIGN_OFFICE.search(phrase) and side == self.host_label:
+            return side, side  # "MFA", "the Ministry": the host government, whatever ministry the gazetteer knows
         organization = self.organization(phrase)
         if organization:
             return organization, side or self.side_of(organization)
