@@ -181,7 +181,9 @@ def show(reference_id: str, as_json: bool = JSON_OPTION) -> None:
 @cables_app.command("drafts")
 def list_drafts(
     status: str | None = typer.Option(None, "--status", help="draft, confirmed or discarded."),
-    kind: str | None = typer.Option(None, "--kind", help="pledge, consultation or request."),
+    kind: str | None = typer.Option(
+        None, "--kind", help="proposal, offer, pledge, request, status, consultation, case or case_update."
+    ),
     reference_id: str | None = typer.Option(None, "--cable", help="Only this cable's drafts."),
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -206,7 +208,8 @@ def confirm(
     field: list[str] | None = typer.Option(None, "--set", help="FIELD=VALUE replacing a proposed value (repeatable)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Confirm a draft: creates the pledge or consultation it proposes, citing its cable and paragraph."""
+    """Confirm a draft: creates the pledge, consultation or case it proposes, or records the status or case step
+    (--set consultation_id=…, project_id=…, step=…), citing its cable and paragraph."""
     with user_errors(), session_scope() as session:
         overrides = {}
         for item in field or []:
