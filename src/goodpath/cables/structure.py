@@ -482,7 +482,11 @@ class Cast:
             return person, self.person_side.get(person) or self.side_of(phrase)
         side = self.side_of(phrase)
         if _FOREIGN_OFFICE.search(phrase) and side == self.host_label:
-            return side, side  # "MFA", "the Ministry": the host government, whatever ministry the gazetteer knows
+            # "MFA", "the Ministry": the host official speaking for it ("Zhang", "DG Zhang Yan", "MFA" are one
+            # actor), else the host government (whatever ministry the gazetteer knows)
+            if speaker and self.person_side.get(speaker) == side:
+                return speaker, side
+            return side, side
         organization = self.organization(phrase)
         if organization:
             return organization, side or self.side_of(organization)
