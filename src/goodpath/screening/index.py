@@ -113,7 +113,8 @@ class Vocabulary:
                 continue
             words = tokens(variant) if pure_pinyin else self._translate_pinyin(tokens(variant))
             # as written, and with runs of single letters joined (S.A. -> sa, M. D. S. -> mds)
-            for each in (words, join_letters(words)):
+            joined = join_letters(words)
+            for each in (words, joined) if joined != words else (words,):
                 significant = tuple(significant_tokens(each, self.generic))
                 if significant and significant not in found:
                     found[significant] = Form(significant)

@@ -345,7 +345,7 @@ def join_letters(tokens: Sequence[str]) -> list[str]:
     """Runs of single letters written together: "irsa s a" -> "irsa sa" (S.A.), "m d s import"
     -> "mds import" (M. D. S.). A name of single letters only ("A B C") is left alone: it is
     matched by its exact spelling (``is_initials_only``)."""
-    if is_initials_only(tokens) or sum(len(t) == 1 for t in tokens) < 2:
+    if sum(len(t) == 1 for t in tokens) < 2 or is_initials_only(tokens):
         return list(tokens)
     out: list[str] = []
     run = ""
