@@ -14,15 +14,13 @@ with its marking, its hash and who asked, at the report's own marking.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Role, Viewer
 from goodpath.access.records import readable
-from goodpath.core import audit_log
-from goodpath.core.errors import NotFound, Refused
+from goodpath.core.errors import NotFound
 from goodpath.core.models import utcnow
 from goodpath.core.workflow import StatusEvent
 from goodpath.engagement import disclosures, icp
@@ -31,23 +29,18 @@ from goodpath.pathway.models import PathwayProposal, PathwayRelief, PathwayState
 from goodpath.registry import service as registry
 from goodpath.registry.datasets import illustrative_party_ids
 from goodpath.registry.models import Party
-from goodpath.reports.render import Rendered, render
+from goodpath.reports.common import Report, on_or_before, record_report, require_role
+from goodpath.reports.render import render
 from goodpath.screening import monitoring
 
 READERS = (Role.ANALYST, Role.APPROVER, Role.AUDITOR, Role.COMPANY_OFFICER)
 OPEN_SCREENING_ALERTS = ("open", "escalated")
 OPEN_PATHWAY_ALERTS = ("open", "snapback_proposed")
-AUDIT_ACTION = "report.generated"
 HITS_SHOWN = 50
 
 
-class NotAllowed(Refused):
-    """The viewer's role may not have this report (the API answers 403)."""
-
-
-def require_reader(viewer: Viewer, what: str = "a company dossier") -> None:
-    if viewer.role not in READERS:
-        raise NotAllowed(f"a {viewer.role.value.replace('_', ' ')} may not have {what}")
+def require_reader(viewer: Viewer) -> None:
+    require_role(viewer, READERS, "a company dossier")
 
 
 def find_party(session: Session, viewer: Viewer, text: str) -> Party:
@@ -59,22 +52,13 @@ def find_party(session: Session, viewer: Viewer, text: str) -> Party:
     return party
 
 
-def _on_or_before(value, day: date) -> bool:
-    """Whether a record dated ``value`` (a date, a moment or its ISO text; None: undated) is on or before
-    ``day``."""
-    if value is None or value == "":
-        return True
-    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return text[:10] <= day.isoformat()
-
-
 def _sanctions(session: Session, viewer: Viewer, party: Party, profile: dict, as_of: date) -> list[dict]:
     """Each sanction the viewer reads with, per measure, its legal status and relief routes as of the day."""
     explanation = eligibility.explain(session, viewer, party.id, as_of=as_of)
     legal = {s["id"]: s for s in explanation["sanctions"]}
     rows = []
     for record in profile["sanctions"]:
-        if not _on_or_before(record.imposed_on, as_of):
+        if not on_or_before(record.imposed_on, as_of):
             continue
         found = legal.get(record.id)
         measures = []
@@ -106,16 +90,16 @@ def dossier_context(session: Session, viewer: Viewer, party: Party, as_of: date)
     state = session.scalars(readable(session, viewer, PathwayState).where(PathwayState.party_id == party.id)).first()
     relief_query = readable(session, viewer, PathwayRelief).where(PathwayRelief.party_id == party.id)
     reliefs = [r for r in session.scalars(relief_query.order_by(PathwayRelief.id))
-               if _on_or_before(r.effective_on, as_of)]  # fmt: skip
+               if on_or_before(r.effective_on, as_of)]  # fmt: skip
     assessments = [icp.assessment_to_dict(session, viewer, icp.get_assessment(session, viewer, row["id"]))
                    for row in icp.list_assessments(session, viewer, party_id=party.id)
-                   if _on_or_before(row["assessed_on"], as_of)]  # fmt: skip
+                   if on_or_before(row["assessed_on"], as_of)]  # fmt: skip
     documents = [d for d in evidence.list_documents(session, viewer, party=party.id)
-                 if _on_or_before(d["created_at"], as_of)]  # fmt: skip
+                 if on_or_before(d["created_at"], as_of)]  # fmt: skip
     hits = [h for h in monitoring.alerts_of_party(session, viewer, party.id, limit=HITS_SHOWN)
-            if _on_or_before(h.created_at, as_of)]  # fmt: skip
+            if on_or_before(h.created_at, as_of)]  # fmt: skip
     pathway_alerts = [a for a in breaches.list_alerts(session, viewer, party=party.id)
-                      if a["status"] in OPEN_PATHWAY_ALERTS and _on_or_before(a["occurred_on"], as_of)]  # fmt: skip
+                      if a["status"] in OPEN_PATHWAY_ALERTS and on_or_before(a["occurred_on"], as_of)]  # fmt: skip
     return {
         "party": party,
         "illustrative": party.id in illustrative_party_ids(session),
@@ -123,7 +107,7 @@ def dossier_context(session: Session, viewer: Viewer, party: Party, as_of: date)
         "identifiers": profile["identifiers"],
         "entries": profile["entries"],
         "sanctions": _sanctions(session, viewer, party, profile, as_of),
-        "stage": stage if state is None or _on_or_before(state.since, as_of) else None,
+        "stage": stage if state is None or on_or_before(state.since, as_of) else None,
         "since": since,
         "state": state,
         "timeline": _timeline(session, viewer, party, as_of),
@@ -133,25 +117,12 @@ def dossier_context(session: Session, viewer: Viewer, party: Party, as_of: date)
         "disclosures": [
             d
             for d in disclosures.list_disclosures(session, viewer, party_id=party.id)
-            if _on_or_before(d["created_at"], as_of)
+            if on_or_before(d["created_at"], as_of)
         ],  # fmt: skip
         "hits": hits,
         "open_hits": [h for h in hits if h.status in OPEN_SCREENING_ALERTS],
         "pathway_alerts": pathway_alerts,
     }
-
-
-@dataclass(frozen=True)
-class Report:
-    party: Party
-    as_of: date
-    language: str
-    drawing: Rendered
-
-    @property
-    def filename(self) -> str:
-        key = "".join(c if c.isalnum() or c in "-_" else "-" for c in (self.party.key or self.party.id))
-        return f"dossier-{key}-{self.as_of.isoformat()}-{self.language}.pdf"
 
 
 def dossier(session: Session, viewer: Viewer, party: str, *, as_of: date | None = None, language: str = "en",
@@ -161,17 +132,7 @@ def dossier(session: Session, viewer: Viewer, party: str, *, as_of: date | None 
     day = as_of or utcnow().date()
     context = dossier_context(session, viewer, found, day)
     drawing = render("dossier.html", language=language, as_of=day, title=found.caption, **context)
+    report = Report("dossier", found.key or found.id, found.caption, day, language, drawing)
     if audit:
-        record_report(session, viewer, "dossier", "party", found.id, drawing, language=language, as_of=day)
-    return Report(found, day, language, drawing)
-
-
-def record_report(session: Session, viewer: Viewer, report: str, target_type: str, target_id: str,
-                  drawing: Rendered, *, language: str, as_of: date) -> None:  # fmt: skip
-    """One audit entry per report drawn: who asked, for what, its marking and hash, at that marking."""
-    audit_log.record(
-        session, actor=viewer.actor, action=AUDIT_ACTION, target_type=target_type, target_id=target_id,
-        after={"report": report, "language": language, "as_of": as_of.isoformat(), "marking": drawing.banner,
-               "sha256": drawing.sha256, "bytes": len(drawing.pdf), "records": drawing.records},
-        classification=drawing.classification, releasability=drawing.releasability,
-    )  # fmt: skip
+        record_report(session, viewer, report, "party", found.id)
+    return report

@@ -1,9 +1,10 @@
-"""The company dossier as a marked PDF (issue 23): read back with pypdf, in English and Chinese, with the
-banner of the report's marking on every page, every font embedded, only what the reader may read, the
-same bytes for the same input, and who may have it (CLI and API), audited.
+"""Reports as marked PDFs (issue 23): the company dossier and the case file, read back with pypdf, in
+English and Chinese, with the banner of the report's marking on every page, every font embedded, only what
+the reader may read, the same bytes for the same input, and who may have them (CLI and API), audited.
 
 One demo database for the module (SQLite): the seed cables' companies and the illustrative scenario, plus
-a SECRET alias of the illustrative company that a CONFIDENTIAL analyst may not read."""
+a SECRET alias of the illustrative company that a CONFIDENTIAL analyst may not read and a SECRET case kept
+from the partner."""
 
 from __future__ import annotations
 
@@ -23,18 +24,23 @@ from goodpath.api import app
 from goodpath.cli import app as cli
 from goodpath.core.audit_log import AuditEntry
 from goodpath.core.db import get_engine, new_session, session_scope
+from goodpath.core.errors import NotFound
 from goodpath.core.migrate import upgrade
 from goodpath.core.models import utcnow
 from goodpath.demo import service as demo
 from goodpath.demo.illustrative import load_story, party_key
 from goodpath.demo.users import demo_password, ensure_demo_users
+from goodpath.engagement import cases
 from goodpath.registry.models import Party, PartyName
+from goodpath.reports import case_file, common
 from goodpath.reports import dossier as dossiers
 
 AS_OF = utcnow().date()  # the scenario's records are dated relative to the day it is loaded
 SECRET_ALIAS = "Xingyun Covert Procurement Bureau"
 CHINESE_NAME = "星云精密仪器有限公司"
 LOWER_ANALYST = "analyst-confidential"
+SECRET_CASE = "WLC-REPORT-1"
+SHARED_CASE = "ILLUSTRATIVE-2"  # the scenario's case, released to the partner (CHN)
 EVIDENCE_SHA256 = "3a679cbae5618b6407cf5cc64c6b301cf3579be891bf499587465846d9c8fd16"  # the scenario's ICP manual
 
 
@@ -55,18 +61,24 @@ def demo_db(tmp_path_factory):
                               originator="USA"))  # fmt: skip
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("GOODPATH_DATABASE_URL", url)
+        with session_scope(url) as session:  # a case kept from the partner: SECRET, for the USA only
+            cases.raise_case(session, acting_viewer(session, "analyst"), reference=SECRET_CASE, title="Valves",
+                             facts="Controlled valves to a missile programme", destination="IR",
+                             items=[{"description": "corrosion-resistant valves", "control_entry": "ECCN 2B350"}],
+                             parties=[{"role": "exporter", "name": "中国长城工业集团有限公司", "country": "CN"}],
+                             classification="SECRET", releasability="USA", source="a test")  # fmt: skip
         yield url
     get_engine(url).dispose()
 
 
-def _draw(url: str, username: str, party: str, language: str, audit: bool = False) -> dossiers.Report:
+def _draw(url: str, username: str, party: str, language: str, audit: bool = False) -> common.Report:
     with session_scope(url) as session:
         return dossiers.dossier(session, acting_viewer(session, username), party, as_of=AS_OF, language=language,
                                 audit=audit)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
-def analyst_reports(demo_db) -> dict[str, dossiers.Report]:
+def analyst_reports(demo_db) -> dict[str, common.Report]:
     return {language: _draw(demo_db, "analyst", party_key(), language) for language in ("en", "zh")}
 
 
@@ -133,7 +145,7 @@ def test_a_reader_below_a_records_marking_gets_the_report_without_it(demo_db, tm
     assert "SECRET" not in whole.replace("UNCLASSIFIED", "") and "(S)" not in whole
     assert all(text.count("UNCLASSIFIED//USA ONLY") >= 2 for text in pages)
     with session_scope(demo_db) as session:
-        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == dossiers.AUDIT_ACTION)
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == common.AUDIT_ACTION)
                                 .order_by(AuditEntry.seq.desc())).first()  # fmt: skip
         after = json.loads(entry.after)
         assert entry.actor == LOWER_ANALYST and after["marking"] == "UNCLASSIFIED//USA ONLY"
@@ -162,7 +174,7 @@ def test_who_may_have_a_dossier_over_the_api(demo_db):
     assert auditor.status_code == 200 and auditor.content[:5] == b"%PDF-"
     assert "attachment" in auditor.headers["content-disposition"]
     with session_scope(demo_db) as session:
-        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == dossiers.AUDIT_ACTION)
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == common.AUDIT_ACTION)
                                 .order_by(AuditEntry.seq.desc())).first()  # fmt: skip
         assert entry.actor == "auditor" and entry.classification == "SECRET" and entry.releasability == "USA"
         after = json.loads(entry.after)
@@ -179,3 +191,31 @@ def test_the_party_page_offers_the_dossier_to_those_who_may_have_it(demo_db):
     assert f'href="/reports/dossier/{other}?lang=zh"' in page and "公司档案（PDF）" in page
     assert 'data-testid="dossier-pdf"' not in _client("partner").get(f"/ui/parties/{norinco}").text
     assert 'data-testid="dossier-pdf"' in _client("company").get(f"/ui/parties/{norinco}").text
+
+
+def test_the_case_file_with_its_history_parties_and_outcome(demo_db, tmp_path):
+    target = tmp_path / "case.pdf"
+    result = CliRunner().invoke(cli, ["--as", "partner", "reports", "case", SHARED_CASE, "--lang", "zh", "-o",
+                                      str(target)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    pages = _pages(target.read_bytes())
+    assert all(text.count("UNCLASSIFIED//REL TO CHN, USA") >= 2 for text in pages)
+    whole = _flat("\n".join(pages))
+    assert "案件卷宗" in whole and "伙伴方步骤" in whole and _flat("navigation-grade gyroscopes") in whole
+    assert _flat("MTCR Category II Item 9.A.8") in whole and "已制裁" in whole  # the item and the outcome
+    with session_scope(demo_db) as session:
+        secret = case_file.case_file(session, acting_viewer(session, "analyst"), SECRET_CASE, audit=False)
+        with pytest.raises(NotFound):  # not released to the partner: it does not exist for them
+            case_file.case_file(session, acting_viewer(session, "partner"), SECRET_CASE, audit=False)
+    text = _flat("\n".join(_pages(secret.drawing.pdf)))
+    assert secret.drawing.banner == "SECRET//USA ONLY" and "中国长城工业集团有限公司" in text and "ECCN2B350" in text
+    assert "Openasofthisdate." in text  # no outcome yet
+
+
+def test_who_may_have_a_case_file_over_the_api(demo_db):
+    url = f"/reports/cases/{SHARED_CASE}?as_of={AS_OF.isoformat()}"
+    assert _client("company").get(url).status_code == 403
+    assert _client("partner").get(f"/reports/cases/{SECRET_CASE}").status_code == 404
+    analyst = _client("analyst").get(url)
+    assert analyst.status_code == 200 and analyst.headers["content-type"] == "application/pdf"
+    assert f"case-{SHARED_CASE}-{AS_OF.isoformat()}-en.pdf" in analyst.headers["content-disposition"]
