@@ -130,8 +130,14 @@ def recorded_sanction_findings(session: Session, party_id: str, since: date, unt
 
 
 def nonproliferation_entries(session: Session, party_id: str, since: date, until: date | None = None) -> list[dict]:
-    """The new nonproliferation list entries of the company or its subsidiaries: breaches."""
-    return [f for f in list_entry_findings(session, party_id, since, until) if f["breach"]]
+    """The new nonproliferation list entries of the company or its subsidiaries: breaches -- and the
+    nonproliferation sanctions analysts recorded from notices (``entry_id`` ``sanction:<id>``)."""
+    listed = [f for f in list_entry_findings(session, party_id, since, until) if f["breach"]]
+    recorded = [{"entry_id": f"sanction:{f['sanction_id']}", "party_id": f["party_id"], "program": f["authority"],
+                 "listed_on": f["imposed_on"], "subsidiary": f["subsidiary"], "class": f["class"],
+                 "reason": f["reason"], "breach": True}
+                for f in recorded_sanction_findings(session, party_id, since, until) if f["breach"]]  # fmt: skip
+    return listed + recorded
 
 
 def escalated(session: Session, party_id: str, since: date, until: date | None = None) -> list[PathwayAlert]:
