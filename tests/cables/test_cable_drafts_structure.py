@@ -220,3 +220,17 @@ def test_the_usual_demarche_phrasings_give_roles_items_and_control_entries(sente
     assert fields["requests"] == [asked]
     if "Chin" in sentence:  # the supplier's country named: the government asked to act
         assert fields["partner"] == "CHN"
+
+
+def test_a_sanctions_notice_is_not_a_case_and_a_transfer_demarche_by_subject_is():
+    notice = cable("This is an action request. Embassy Beijing please see paragraph 5.",
+                   "We have raised with the Chinese government our concerns about Zibo Chemet Equipment Company's "
+                   "transfers of glass-lined chemical processing equipment to Iran.",
+                   subject="IRAN AND SYRIA NONPROLIFERATION ACT -- NOTIFICATION OF SANCTIONS AGAINST THREE CHINESE "
+                           "ENTITIES", reference_id="06STATE203803")  # fmt: skip
+    assert demarche.detect(notice) is None
+    subject = "DEMARCHE ON IMPENDING CONVENTIONAL ARMS TRANSFER"
+    by_subject = cable("ACTION REQUEST: Department requests the Embassy present this demarche.", subject=subject,
+                       reference_id="07STATE159388")  # fmt: skip
+    found = demarche.detect(by_subject)
+    assert found["kind"] == "case" and found["fields"]["title"] == subject

@@ -43,6 +43,11 @@ _ACTION = re.compile(
     r"\b(?:Post|Embassy|Mission|Posts) (?:is|are) (?:requested|asked) to\b|\bplease deliver\b|\btalking points\b",
     re.I,
 )
+_SANCTIONS_NOTICE = re.compile(
+    r"NOTIFICATION OF (?:\w+\s+)?SANCTIONS|IMPOSITION OF (?:\w+\s+)?SANCTIONS|"
+    r"SANCTIONS? (?:DETERMINATION|DECISION)s?\b",
+    re.I,
+)
 _TRANSFER = re.compile(
     r"\b(?:suppl(?:y|ied|ying|ies)|ship(?:ped|ping|ment|ments)?|transfer(?:red|ring|s)?|sold|sell(?:ing|s)?|sales?|"
     r"export(?:ed|ing|s)?|provid(?:ed|ing|es)|offer(?:ed|ing)|deliver(?:ed|ing|y|ies)|procure(?:d|ment)?|"
@@ -137,6 +142,8 @@ def _all_text(data: dict) -> str:
 def is_demarche(data: dict) -> bool:
     """An action request about a transfer (a cable reporting how a demarche was received is not one)."""
     text = _all_text(data)
+    if _SANCTIONS_NOTICE.search(data.get("subject") or ""):
+        return False  # notifying sanctions already decided: a registry matter, not a case to raise
     asks = bool(_ACTION.search(text)) or (
         "DEMARCHE" in (data.get("subject") or "").upper() and "STATE" in (data.get("reference_id") or "")
     )
@@ -444,8 +451,8 @@ def detect(data: dict, case_references: set[str] | dict | frozenset = frozenset(
             "fields": {"case_reference": case_reference, "cites": of, "step": reached, "note": said,
                        "parties": found, "items": goods, "references": refs},
         }  # fmt: skip
-    if not is_demarche(data) or not (found or goods):
-        return None
+    if not is_demarche(data) or not (found or goods or _TRANSFER.search(data.get("subject") or "")):
+        return None  # an action request naming no party or goods, and not about a transfer by its subject
     country = partner(data, found)
     return {
         "kind": "case", "paragraph": source_paragraph, "rule": "demarche on a transfer",
