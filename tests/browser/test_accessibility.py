@@ -137,6 +137,14 @@ def test_every_page_as_every_role_has_no_serious_accessibility_violation(context
     crawl = Crawl(context)
     for role in ROLES:
         crawl.role(role)
+    crawl.log_in_as("public")  # and the public pages in Chinese (the same structure: checked whatever was seen)
+    crawl.tabs[0].goto("/")
+    crawl.tabs[0].click("[data-testid=lang-zh_Hans]")
+    for path in ("/", "/register", "/parties", "/login"):
+        crawl.seen.clear()
+        crawl.open("public (zh)", path)
+    crawl.finish()
+    assert all(tab.evaluate("document.documentElement.lang").startswith("zh") for tab in crawl.tabs)
     impacts: dict[str, int] = {}
     problems = []
     for (role, path), violations in crawl.found.items():
