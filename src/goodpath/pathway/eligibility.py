@@ -58,6 +58,7 @@ ENDING_ROUTES = ("termination", "rescission", "exemption", "delisting", "expiry"
 BOUNDED_TERMS = ("minimum", "fixed")
 PRECISIONS = ("exact", "listed_by", "unknown")
 ROUTE_STATES = ("open", "open_if", "not_open")
+TO_CONFIRM = "[K: to confirm]"  # a fact of the data marked K: it applies, flagged unverified
 
 
 class AmbiguousParty(GoodpathError):
@@ -169,7 +170,7 @@ def _condition(
         if cond.kind == "party_country_member":
             if any(a.member for a in answers):
                 hit = next(a for a in answers if a.member)
-                return (True if hit.verified else None), f"{cite}: {hit.why}"
+                return True, f"{cite}: {hit.why}" + ("" if hit.verified else f" {TO_CONFIRM}")
             if all(a.member is False for a in answers):
                 return False, f"{cite}: " + "; ".join(a.why for a in answers)
             return None, f"{cite}: " + "; ".join(a.why for a in answers)
@@ -204,17 +205,20 @@ def _condition(
 
 def route_conditions(
     relief: Relief, authority: Authority, facts: SanctionFacts, party: dict, as_of: date, regimes: Regimes
-) -> tuple[str, list[str]]:
-    """The state of a route from its conditions alone (``open``, ``open_if``, ``not_open``) and why."""
-    failed, unknown, held = [], [], []
+) -> tuple[str, list[str], list[str]]:
+    """The state of a route from its conditions alone (``open``, ``open_if``, ``not_open``), why, and the
+    conditions that hold on K facts (they apply, and make the route unverified)."""
+    failed, unknown, held, unverified = [], [], [], []
     for cond in relief.applies_if:
         holds, why = _condition(cond, authority, facts, party, as_of, regimes)
         (held if holds else failed if holds is False else unknown).append(why)
+        if holds and (cond.verified != "V" or TO_CONFIRM in why):
+            unverified.append(why)
     if failed:
-        return "not_open", [f"not open: {w}" for w in failed]
+        return "not_open", [f"not open: {w}" for w in failed], []
     if unknown:
-        return "open_if", [f"open if: {w}" for w in unknown]
-    return "open", [f"holds: {w}" for w in held]
+        return "open_if", [f"open if: {w}" for w in unknown], unverified
+    return "open", [f"holds: {w}" for w in held], unverified
 
 
 def _term(authority: Authority, measure: str) -> Duration:
@@ -274,7 +278,7 @@ def _route(
 ) -> dict:  # fmt: skip
     """One relief route for an in-force measure, with its state (open, open_if, not_open) and why."""
     term = _term(authority, measure)
-    state, whys = route_conditions(relief, authority, facts, party, as_of, regimes)
+    state, whys, unconfirmed = route_conditions(relief, authority, facts, party, as_of, regimes)
     if state == "not_open":
         return _not_open(relief, "; ".join(whys))
     requires = [relief.conditions]
@@ -331,6 +335,9 @@ def _route(
     if state == "open_if":
         verified = False
         notes.append(f"{authority.code} {relief.code}: " + "; ".join(w.removeprefix("open if: ") for w in whys))
+    if unconfirmed:
+        verified = False
+        notes.append(f"{authority.code} {relief.code}: condition on K data: " + "; ".join(unconfirmed))
     flags.extend(notes)
     why = "; ".join(whys) if whys else "no condition of the catalogue limits this route"
     return {
