@@ -356,6 +356,8 @@ def test_no_sanction_before_its_authority_and_no_open_route_whose_conditions_fai
                 where = f"seed {seed}: {party.key or party.id} sanction {s['id']} on {day}"
                 if authority is not None:
                     assert authority.exists_on(day), f"{where}: {authority.code} took effect {authority.in_force.since}"
+                program_since = CATALOGUE.program_since(f.program) if f.program else None
+                assert program_since is None or program_since <= day, f"{where}: programme {f.program}"
                 if f.imposed_precision == "exact" and f.imposed_on is not None:
                     assert f.imposed_on <= day, where
                 if f.imposed_precision == "unknown" and s["status"] == "active":

@@ -81,3 +81,15 @@ def test_an_authority_ending_before_it_began_is_refused(tmp_path):
     path.write_text(broken)
     with pytest.raises(CatalogueError, match="until is before since"):
         load_authorities_from(path)
+
+
+def test_a_programme_later_than_its_authority_dates_its_sanctions():
+    from goodpath.pathway.eligibility import SanctionFacts, evaluate
+
+    assert CATALOGUE.program_since("RUSSIA-EO14024") == date(2021, 4, 15)
+    assert CATALOGUE.program_since("NPWMD") == CATALOGUE.authorities["EO13382"].in_force.since
+    listed = SanctionFacts(1, "OFAC_RUSSIA_UKRAINE", "RUSSIA-EO14024", ("blocking",), None, None, "active", None,
+                           "SDN", True, imposed_precision="unknown")  # fmt: skip
+    party = {"id": "p", "key": None, "caption": "P", "countries": ["ru"]}
+    assert evaluate(CATALOGUE, party, [listed], date(2020, 1, 1), REGIMES)["sanctions"] == []
+    assert evaluate(CATALOGUE, party, [listed], date(2022, 1, 1), REGIMES)["sanctions"][0]["status"] == "unverified"

@@ -479,6 +479,9 @@ def evaluate(
         authority = catalogue.authorities.get(facts.authority or "")
         if authority is not None and not authority.exists_on(as_of):
             continue  # the authority had not taken effect (or had ended): no sanction under it that day
+        program_since = catalogue.program_since(facts.program) if facts.program else None
+        if program_since is not None and as_of < program_since:
+            continue  # nor under a programme (an order of the authority) not yet made
         if facts.imposed_on is not None and facts.imposed_on > as_of and facts.imposed_precision == "exact":
             continue  # not yet imposed on that date
         measures = list(facts.measures)
