@@ -38,3 +38,14 @@ def test_badges_carry_their_tone_and_the_pathway_counts_the_documents_its_timeli
     assert f'href="/ui/evidence/{document}"' in evidence
     assert 'class="status tone-progress status-pending">Pending<' in page  # the proposal's badge: text and tone
     assert "tone-" not in page.split("<main")[0]  # the header has no badge
+
+
+def test_the_company_disclosure_form_hints_at_codes_instead_of_showing_value_like_placeholders(session):
+    company = _party(session, "hintco", "Hint Company Ltd")
+    session.commit()
+    officer = _login(session, "hint1", role="company_officer", clearance="UNCLASSIFIED", organization="HINTCO",
+                     company=company.id)  # fmt: skip
+    page = officer.get("/", headers=HTML).text
+    assert 'placeholder="USD"' not in page and 'placeholder="IR"' not in page
+    assert 'aria-describedby="currency-hint"' in page and "(three-letter code, e.g. USD)" in page
+    assert 'aria-describedby="country-hint"' in page and "(two-letter code, e.g. IR)" in page
