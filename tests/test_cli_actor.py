@@ -93,6 +93,9 @@ def test_user_administration_is_for_admins_after_the_first_one(session):
                        "--password-stdin", input=PASSWORD + "\n")  # fmt: skip
     assert refused.exit_code == 1 and "may not manage users" in refused.stderr
     assert goodpath("users", "list").exit_code == 1
+    followups = goodpath("followups", "--json")  # administrators only, as on the API
+    assert followups.exit_code == 1 and "operator may not use goodpath followups" in followups.stderr
+    assert goodpath("--as", "chief", "followups", "--json").exit_code == 0
     added = goodpath("--as", "chief", "users", "add", "clerk", "--role", "analyst", "--clearance", "SECRET",
                      "--org", "USA", "--password-stdin", input=PASSWORD + "\n")  # fmt: skip
     assert added.exit_code == 0, added.output

@@ -9,6 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from goodpath import consequences
 from goodpath.access.commands import tokens_app, users_app
 from goodpath.access.operator import local_viewer
+from goodpath.access.policy import Permission, can
 from goodpath.access.work_commands import work_app
 from goodpath.audit.commands import app as audit_app
 from goodpath.cables.commands import cables_app
@@ -41,6 +42,7 @@ app = typer.Typer(
 consequences.install()
 RUN_THEIR_OWN_FOLLOWUPS = {"serve", "followups"}  # the server's background runner; `followups` shows them
 ACT_AS_NOBODY = {"serve", "db"}  # the server acts for each web user; the schema may not exist yet
+ADMINISTRATIVE = {"followups": Permission.MANAGE_FOLLOWUPS}  # groups whose commands check no permission themselves
 
 
 @app.callback()
@@ -59,12 +61,17 @@ def _around_every_command(
     ctx.call_on_close(lambda: act_as(None))
     if ctx.invoked_subcommand not in ACT_AS_NOBODY and not ctx.resilient_parsing:
         try:  # an unknown or disabled user: exit 2 before anything runs
-            local_viewer()
+            viewer = local_viewer()
         except ActingUserRefused as exc:
             err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, emoji=False)
             raise typer.Exit(2) from None
         except SQLAlchemyError:
-            pass  # no database yet (e.g. `cables parse` needs none): a command that needs one says so
+            viewer = None  # no database yet (e.g. `cables parse` needs none): a command that needs one says so
+        needed = ADMINISTRATIVE.get(ctx.invoked_subcommand or "")
+        if viewer is not None and needed is not None and not can(viewer, needed):  # as on the API
+            what = f"{escape(viewer.username)} may not use goodpath {ctx.invoked_subcommand} ({needed.value}: admins)"
+            err_console.print(f"[bold red]error:[/] {what}", highlight=False)
+            raise typer.Exit(1)
     # What a killed process left undone runs first; what this command records, before it exits.
     if ctx.invoked_subcommand in RUN_THEIR_OWN_FOLLOWUPS:
         return

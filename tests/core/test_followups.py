@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select, update
 from typer.testing import CliRunner
 
+from goodpath.access import auth
 from goodpath.cli import app as cli
 from goodpath.core import followup_runner, followups
 from goodpath.core.audit_log import AuditEntry
@@ -26,6 +27,14 @@ from goodpath.pathway.models import PathwayAlert, PathwayProposal
 from goodpath.screening import monitoring
 from goodpath.screening.models import ScreeningAlert
 from tests.factories import OPERATOR, entity, parsed, run_followups
+
+AS_ADMIN = ("--as", "ops-admin")  # `goodpath followups` is for administrators, as on the API
+
+
+def _ops_admin(session) -> None:
+    auth.create_user(session, "ops-admin", "a long enough password", "admin", "SECRET", "USA", actor="setup")
+    session.commit()
+
 
 CALLS: list[tuple[str, dict]] = []
 
@@ -90,6 +99,7 @@ def test_waiting_duplicates_are_one(session):
 
 
 def test_a_failing_reaction_backs_off_then_fails_is_listed_and_retried(session, monkeypatch):
+    _ops_admin(session)
     monkeypatch.setenv("GOODPATH_FOLLOWUP_BACKOFF_SECONDS", "60")
     table = {"thing_happened": (_reaction("flaky", fails=10),)}
     record(session)
@@ -107,17 +117,18 @@ def test_a_failing_reaction_backs_off_then_fails_is_listed_and_retried(session, 
     assert rows(session)[-1] == ("thing_happened", "flaky", FAILED, 3) and CALLS == []
     # `goodpath followups` shows it (and runs nothing); `retry` runs it again
     monkeypatch.setitem(followup_runner._installed, "reactions", {"thing_happened": (_reaction("flaky"),)})
-    shown = CliRunner().invoke(cli, ["followups", "--json"])
+    shown = CliRunner().invoke(cli, [*AS_ADMIN, "followups", "--json"])
     [listed] = json.loads(shown.stdout)
     assert (listed["reaction"], listed["status"]) == ("flaky", FAILED)
     assert listed["last_error"] == "RuntimeError: flaky broke"
-    assert "flaky" in CliRunner().invoke(cli, ["followups"]).stdout
-    refused = CliRunner().invoke(cli, ["followups", "retry", str(listed["id"] - 1)])
+    assert "flaky" in CliRunner().invoke(cli, [*AS_ADMIN, "followups"]).stdout
+    refused = CliRunner().invoke(cli, [*AS_ADMIN, "followups", "retry", str(listed["id"] - 1)])
     assert refused.exit_code == 1 and "only a failed one" in refused.output
-    retried = CliRunner().invoke(cli, ["followups", "retry", str(listed["id"]), "--json"])
+    retried = CliRunner().invoke(cli, [*AS_ADMIN, "followups", "retry", str(listed["id"]), "--json"])
     assert [(o["id"], o["status"]) for o in json.loads(retried.stdout)] == [(listed["id"], DONE)]
-    assert CALLS == [("flaky", {"n": 1})] and json.loads(CliRunner().invoke(cli, ["followups", "--json"]).stdout) == []
-    everything = json.loads(CliRunner().invoke(cli, ["followups", "--all", "--json"]).stdout)
+    assert CALLS == [("flaky", {"n": 1})]
+    assert json.loads(CliRunner().invoke(cli, [*AS_ADMIN, "followups", "--json"]).stdout) == []
+    everything = json.loads(CliRunner().invoke(cli, [*AS_ADMIN, "followups", "--all", "--json"]).stdout)
     assert [f["status"] for f in everything] == [DONE, DONE]
 
 
@@ -175,9 +186,10 @@ def test_concurrent_runners_run_each_followup_once(session):
 
 
 def test_every_cli_command_runs_what_is_due_and_followups_only_shows_it(session, monkeypatch):
+    _ops_admin(session)
     monkeypatch.setitem(followup_runner._installed, "reactions", {"thing_happened": (_reaction("work"),)})
     record(session)
-    listed = json.loads(CliRunner().invoke(cli, ["followups", "--json"]).stdout)
+    listed = json.loads(CliRunner().invoke(cli, [*AS_ADMIN, "followups", "--json"]).stdout)
     assert [(f["kind"], f["status"]) for f in listed] == [("thing_happened", PENDING)] and CALLS == []
     assert CliRunner().invoke(cli, ["lists", "status", "--json"]).exit_code == 0
     assert CALLS == [("work", {"n": 1})] and not followup_runner.any_due()

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 from typer.testing import CliRunner
 
+from goodpath.access import auth
 from goodpath.api import app as api
 from goodpath.cli import app as cli
 from goodpath.core import followup_runner
@@ -27,6 +28,14 @@ from goodpath.lists.models import ListVersion
 from goodpath.screening import monitoring
 from goodpath.screening.models import ScreeningAlert
 from tests.factories import OPERATOR
+
+AS_ADMIN = ("--as", "ops-admin")  # `goodpath followups` is for administrators, as on the API
+
+
+def _ops_admin(session) -> None:
+    auth.create_user(session, "ops-admin", "a long enough password", "admin", "SECRET", "USA", actor="setup")
+    session.commit()
+
 
 pytestmark = pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 
@@ -93,11 +102,12 @@ def test_a_crash_after_the_imports_commit_loses_no_alert(db, session, newly_list
 
 
 def test_killed_between_the_commit_and_the_followups_the_server_start_runs_them(db, session, newly_listed):
+    _ops_admin(session)
     killed = goodpath(db, "lists", "import", str(newly_listed), "--dataset", DATASET,
                       fault="after_commit:list_imported")  # fmt: skip
     assert killed.returncode == KILLED, killed.stderr
     assert imported(session) == 1 and alerts(session) == []
-    pending = json.loads(CliRunner().invoke(cli, ["followups", "--json"]).stdout)  # lists them, runs nothing
+    pending = json.loads(CliRunner().invoke(cli, [*AS_ADMIN, "followups", "--json"]).stdout)  # lists them, runs nothing
     assert [(f["kind"], f["reaction"], f["status"]) for f in pending] == [("list_imported", None, "pending")]
     with TestClient(api):  # the server starts: its background runner does what is due
         deadline = time.monotonic() + 60
@@ -105,7 +115,7 @@ def test_killed_between_the_commit_and_the_followups_the_server_start_runs_them(
             time.sleep(0.2)
     assert alerts(session) == [("new", LISTED)]
     assert not followup_runner.any_due(db)
-    CliRunner().invoke(cli, ["followups", "run"])
+    CliRunner().invoke(cli, [*AS_ADMIN, "followups", "run"])
     assert alerts(session) == [("new", LISTED)]
 
 
