@@ -313,7 +313,8 @@ def test_the_review_page_merges_and_undoes_and_old_addresses_keep_working(sessio
     assert done.status_code == 303
     page = client.get(done.headers["location"], headers=HTML).text
     assert 'data-testid="notice"' in page and 'data-undone="false"' in page
-    assert "CHOE, Chun Sik" in client.get(f"/parties/{b}", headers=HTML).text  # the old address: the kept party
+    kept_page = client.get(f"/parties/{b}", headers=HTML).text  # the old address: the kept party
+    assert "CHOE, Chun Sik" in kept_page and 'data-testid="merged-ids"' in kept_page and b in kept_page
     merge_id = session.scalar(select(PartyMerge.id))
     undone = client.post(f"/ui/identity/merges/{merge_id}/undo", data={"csrf_token": csrf, "reason": "two men"},
                          follow_redirects=False)  # fmt: skip

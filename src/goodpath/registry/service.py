@@ -174,6 +174,7 @@ def party_profile(session: Session, viewer: Viewer, party: Party) -> dict:
         "addresses": _visible(session, viewer, PartyAddress, PartyAddress.party_id == party.id),
         "identifiers": _visible(session, viewer, PartyIdentifier, PartyIdentifier.party_id == party.id),
         "entries": list_entries_of(session, viewer, party.id),
+        "merged_ids": identity.merged_ids_of(session, viewer, party.id),  # parties merged into this one
         "sanctions": sanctions,
         "authorities": {a.code: a for a in authorities},
         "owners": links["owners"],
