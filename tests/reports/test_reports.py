@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
@@ -219,3 +220,20 @@ def test_who_may_have_a_case_file_over_the_api(demo_db):
     analyst = _client("analyst").get(url)
     assert analyst.status_code == 200 and analyst.headers["content-type"] == "application/pdf"
     assert f"case-{SHARED_CASE}-{AS_OF.isoformat()}-en.pdf" in analyst.headers["content-disposition"]
+
+
+def test_the_dossier_as_of_an_earlier_day_leaves_later_records_out(demo_db):
+    with session_scope(demo_db) as session:
+        analyst = acting_viewer(session, "analyst")
+        party = dossiers.find_party(session, analyst, party_key())
+        now = dossiers.dossier_context(session, analyst, party, AS_OF)
+        recognized = next(s["on"] for s in now["timeline"] if s["type"] == "stage" and s["record"].to_status
+                          == "recognized")  # fmt: skip
+        then = dossiers.dossier_context(session, analyst, party, recognized)
+        before = dossiers.dossier_context(session, analyst, party, date(2000, 1, 1))
+    assert now["stage"] == "snapped_back" and then["stage"] == "recognized" and then["since"] == recognized
+    assert {r.status for r in now["reliefs"]} == {"revoked"} and then["reliefs"] == []
+    assert all(s["on"] <= recognized for s in then["timeline"]) and len(then["timeline"]) < len(now["timeline"])
+    assert then["pathway_alerts"] == []
+    assert all(a["occurred_on"] > recognized.isoformat() for a in now["pathway_alerts"])
+    assert before["stage"] is None and before["timeline"] == [] and before["sanctions"] == []

@@ -83,11 +83,22 @@ def _timeline(session: Session, viewer: Viewer, party: Party, as_of: date) -> li
     return sorted(rows, key=lambda r: (r["on"], r["order"]))
 
 
+def _stage_as_of(session: Session, viewer: Viewer, party: Party, steps: list[dict], as_of: date) -> tuple:
+    """The company's stage on the day and since when: the last stage change the viewer reads up to the day,
+    else (no change recorded) where the pathway starts, from its first sanction; None before that."""
+    changes = [s["record"] for s in steps if s["type"] == "stage"]
+    if changes:
+        return changes[-1].to_status, changes[-1].occurred_on
+    stage, since = timeline.current_stage(session, viewer, party)
+    return (stage, since) if since is not None and since <= as_of else (None, None)
+
+
 def dossier_context(session: Session, viewer: Viewer, party: Party, as_of: date) -> dict:
     """What the dossier shows, read as the viewer may read it."""
     profile = registry.party_profile(session, viewer, party)
-    stage, since = timeline.current_stage(session, viewer, party)
     state = session.scalars(readable(session, viewer, PathwayState).where(PathwayState.party_id == party.id)).first()
+    steps = _timeline(session, viewer, party, as_of)
+    stage, since = _stage_as_of(session, viewer, party, steps, as_of)
     relief_query = readable(session, viewer, PathwayRelief).where(PathwayRelief.party_id == party.id)
     reliefs = [r for r in session.scalars(relief_query.order_by(PathwayRelief.id))
                if on_or_before(r.effective_on, as_of)]  # fmt: skip
@@ -107,10 +118,10 @@ def dossier_context(session: Session, viewer: Viewer, party: Party, as_of: date)
         "identifiers": profile["identifiers"],
         "entries": profile["entries"],
         "sanctions": _sanctions(session, viewer, party, profile, as_of),
-        "stage": stage if state is None or on_or_before(state.since, as_of) else None,
+        "stage": stage,
         "since": since,
         "state": state,
-        "timeline": _timeline(session, viewer, party, as_of),
+        "timeline": steps,
         "reliefs": reliefs,
         "assessments": assessments,
         "documents": documents,
