@@ -226,6 +226,13 @@ def test_a_restricted_party_merges_into_the_public_one_without_leaking(session, 
     session.commit()
     assert record.kept_id == a  # the less restricted party is kept, whatever the order named
     assert record.classification == "SECRET"
+    # a public party holding a SECRET alias: its merge (which tells which rows moved) is SECRET too
+    _load(session, "list-c", person("9", "CHOE Chun-sik"))
+    c = _party_of(session, "list-c", "9")
+    session.add(PartyName(party_id=c, value="zzhidden", kind="alias", normalized="zzhidden",
+                          classification="SECRET", releasability="ALL", originator="USA"))  # fmt: skip
+    session.commit()
+    assert identity.merge(session, OPERATOR, a, c, reason="one man").classification == "SECRET"
     assert session.get(Party, a).countries == ["kp"]  # the secret party's facts stay off the public row
     with pytest.raises(NotFound):  # its id redirects only for those cleared for it
         registry.get_party(session, LOW, secret)

@@ -405,9 +405,12 @@ def merge(
     kept.updated_at = stamp
     merged.merged_into = kept.id
     merged.updated_at = stamp
+    marking = _marking_of(merged)
+    # The record (and its audit entry) say which rows moved: marked at least as high as the highest of them.
+    marking["classification"] = _highest_classification(session, moved, marking["classification"])
     record = PartyMerge(
         kept_id=kept.id, merged_id=merged.id, method=method, key=key, score=score, reason=reason,
-        merged_by=actor or "system", merged_at=stamp, moved=moved, before=before, **_marking_of(merged),
+        merged_by=actor or "system", merged_at=stamp, moved=moved, before=before, **marking,
     )  # fmt: skip
     session.add(record)
     session.flush()
@@ -420,13 +423,26 @@ def merge(
         after={"merge": record.id, "kept": kept.id, "merged": merged.id, "method": method, "key": key,
                "score": score, "moved": {k: len(v) for k, v in moved.items()}},
         reason=reason,
-        classification=merged.classification,
+        classification=record.classification,
         releasability=merged.releasability or merged.originator,
     )  # fmt: skip
     record.audit_seq = entry.seq
     session.flush()
     session.expire_all()  # rows were moved by bulk UPDATEs: nothing the session holds may be stale
     return record
+
+
+def _highest_classification(session: Session, moved: dict[str, list], floor: str) -> str:
+    highest = level(floor)
+    columns = {f"{t.name}.{c.name}": (t, pk) for t, c, pk in _party_columns()}
+    for name, ids in moved.items():
+        table, pk = columns[name]
+        if "classification" not in table.c:
+            continue
+        for chunk in _chunks(ids):
+            for value in session.scalars(select(table.c.classification).where(pk.in_(chunk)).distinct()):
+                highest = max(highest, level(value))
+    return highest.name
 
 
 def _claim(session: Session, kept_id: str, merged_id: str) -> None:
@@ -763,7 +779,8 @@ def merge_dict(record: PartyMerge, captions: dict[str, str] | None = None) -> di
         "reason": record.reason,
         "merged_by": record.merged_by,
         "merged_at": record.merged_at.isoformat() if record.merged_at else None,
-        "moved": {name: len(ids) for name, ids in (record.moved or {}).items()},
+        # which tables' rows moved, not how many: a count could tell of a row the reader may not see
+        "moved": sorted({name.split(".")[0] for name in (record.moved or {})}),
         "undone_at": record.undone_at.isoformat() if record.undone_at else None,
         "undone_by": record.undone_by,
         "undo_reason": record.undo_reason,
