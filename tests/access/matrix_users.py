@@ -69,7 +69,38 @@ def check_end_sessions(w: World, user: str) -> None:
         assert response.json()["username"] == TARGET
 
 
+def check_list_users(w: World, user: str) -> None:
+    response = w.call(user, "GET", "/users")
+    assert response.status_code == _status(user, 200), (user, response.text)
+    if user in ADMINS:
+        assert {"admin", "analyst"} <= {u["username"] for u in response.json()} and "password" not in response.text
+
+
+def check_create_user(w: World, user: str) -> None:
+    body = {"username": f"made-by-{user}", "role": "analyst", "clearance": "SECRET", "organization": "USA"}
+    response = w.call(user, "POST", "/users", json=body)
+    assert response.status_code == (401 if user == "public" else 403), (user, response.text)  # tokens: never
+    if user in ADMINS:
+        login = w.client.post("/auth/login", json={"username": user, "password": f"password-of-{user}"})
+        try:
+            made = w.client.post("/users", json=body, headers={"X-CSRF-Token": login.json()["csrf_token"]})
+            assert made.status_code == 201 and made.json()["password"], made.text
+        finally:
+            w.client.cookies.clear()
+
+
+def check_disable_user(w: World, user: str) -> None:
+    response = w.call(user, "POST", f"/users/{_target(w)}/disable")
+    assert response.status_code == _status(user, 200), (user, response.text)
+    if user in ADMINS:
+        assert response.json()["disabled"] is True
+        assert w.call(user, "POST", f"/users/{TARGET}/enable").json()["disabled"] is False  # the seat is kept
+
+
 CHECKS = {
+    ("GET", "/users"): check_list_users,
+    ("POST", "/users"): check_create_user,
+    ("POST", "/users/{username}/disable"): check_disable_user,
     ("POST", "/users/{username}/enable"): check_enable_user,
     ("POST", "/users/{username}/clearance"): check_set_clearance,
     ("POST", "/users/{username}/organization"): check_set_organization,

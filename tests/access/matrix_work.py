@@ -89,8 +89,24 @@ def check_add_comment(w: World, user: str) -> None:
         assert response.status_code == _expected(user, name, 201), (user, name, response.text)
 
 
+def check_unassign(w: World, user: str) -> None:
+    cases = _assigned(w)
+    for name, case_id in cases.items():
+        response = w.call(user, "DELETE", f"/worklist/case/{case_id}/assign")
+        expected = _expected(user, name, 200)
+        if expected == 200 and name not in ("secret", "shared"):
+            expected = 422  # never assigned: nothing to end
+        assert response.status_code == expected, (user, name, response.text)
+        if response.status_code == 200:  # put it back as the other checks expect
+            assignee = {"secret": "analyst", "shared": "analyst_conf"}[name]
+            again = w.call("approver", "POST", f"/worklist/case/{case_id}/assign",
+                           json={"assignee": assignee, "due_on": "2007-06-01"})  # fmt: skip
+            assert again.status_code == 200, again.text
+
+
 CHECKS = {
     ("GET", "/worklist/mine"): check_my_work,
+    ("DELETE", "/worklist/{record_type}/{record_id}/assign"): check_unassign,
     ("GET", "/worklist/{record_type}/{record_id}"): check_work_on,
     ("GET", "/worklist/{record_type}/{record_id}/comments"): check_comments,
     ("POST", "/worklist/{record_type}/{record_id}/assign"): check_assign,
