@@ -185,9 +185,8 @@ def _party_of(session: Session, viewer: Viewer, party: str) -> Party:
             raise RecordError(f"{text!r} names {len(named)} parties; give the id: "
                               + "; ".join(f"{p.id} ({p.caption})" for p in named))  # fmt: skip
         found = named[0] if named else None
-    if found is None:
-        raise NotFound(f"no party {party!r}")
-    return get_readable(session, viewer, Party, found.id, "party")
+    # Absent or hidden alike: the record layer's one "not found" (it names no hidden party).
+    return get_readable(session, viewer, Party, found.id if found is not None else text, "party")
 
 
 def _marks_like(viewer: Viewer, record, classification: str | None, releasability: str | None) -> dict:
