@@ -59,6 +59,20 @@ def check_health(w: World, user: str) -> None:
     assert w.call(user, "GET", "/health").status_code == 200
 
 
+def check_healthz(w: World, user: str) -> None:
+    assert w.call(user, "GET", "/healthz").status_code == 200
+
+
+def check_readyz(w: World, user: str) -> None:
+    response = w.call(user, "GET", "/readyz")  # anyone: what is not ready, never a record
+    assert response.status_code in (200, 503) and set(response.json()) == {"ready", "checks"}, response.text
+
+
+def check_metrics(w: World, user: str) -> None:
+    response = w.call(user, "GET", "/metrics")  # the test client is not this machine's loopback address
+    assert response.status_code == (200 if user == "admin" else 401 if user == "public" else 403), user
+
+
 def check_party_detail(w: World, user: str) -> None:
     for probe, party_id in w.party_ids.items():
         response = w.call(user, "GET", f"/parties/{party_id}")
@@ -384,6 +398,9 @@ def check_batch_rejects(w: World, user: str) -> None:
 
 CHECKS = {
     ("GET", "/health"): check_health,
+    ("GET", "/healthz"): check_healthz,
+    ("GET", "/readyz"): check_readyz,
+    ("GET", "/metrics"): check_metrics,
     ("GET", "/parties"): check_party_list,
     ("GET", "/parties/{party_id}"): check_party_detail,
     ("GET", "/sanctions"): check_sanctions,
