@@ -40,7 +40,7 @@ def stored(session) -> tuple:
     assert ingest.ingest_paths(session, OPERATOR, [SEED])[0]["outcome"] == "stored"
     session.commit()
     before = held(session)
-    assert (len(before[0]), len(before[2]), len(before[3]), before[4]) == (9, 9, 12, [1])
+    assert (len(before[0]), len(before[2]), len(before[3]), before[4]) == (9, 9, 17, [1])
     return before
 
 
@@ -80,3 +80,14 @@ def test_a_cut_zip_and_a_zip_of_a_cut_copy_change_nothing(session, stored):
         "cables.zip:cables/1900-cut.txt": "pending_version", "cables.zip:cables/1900.txt": "unchanged",
     }  # fmt: skip
     assert held(session) == stored
+
+
+def test_a_copy_cut_within_its_header_never_starts_a_cable(session, tmp_path):
+    raw = SEED.read_bytes()
+    banner = raw.index(b"BEIJING 001900")
+    for end in (banner + len(b"BEIJING 0019"), banner + len(b"BEIJING 001900")):  # the serial cut short, whole
+        cut = tmp_path / f"cut-{end}.txt"
+        cut.write_bytes(raw[:end])
+        result = ingest.ingest_paths(session, OPERATOR, [cut])[0]
+        assert result["outcome"] == "refused" and "no subject and no text" in result["reason"], result
+    assert session.scalars(select(StoredCable)).all() == []

@@ -135,6 +135,12 @@ def classification_of(data: dict) -> str:
     return max(levels, key=lambda v: Classification[v])
 
 
+def _has_message(data: dict) -> bool:
+    """Whether a parsed record holds more than a telegram header: a subject, a paragraph or a lead."""
+    paragraphs = data.get("paragraphs") or []
+    return bool(data.get("subject") or data.get("lead") or any((p.get("text") or "").strip() for p in paragraphs))
+
+
 def _dated(data: dict) -> date | None:
     if data.get("created"):
         try:
@@ -213,6 +219,12 @@ def store(session: Session, viewer: Viewer, data: dict, source_name: str, raw: b
                       "you could not read it back")  # fmt: skip
     existing = session.scalars(select(StoredCable).where(StoredCable.reference_id == reference_id)).first()
     if existing is None:
+        if not _has_message(data):
+            # A copy cut off within its header cannot start a cable: whatever its last line says (a
+            # serial cut short reads as another cable's reference id) is not to be trusted. (A cut copy
+            # of a stored cable is kept as a pending version, never applied.)
+            raise Refused("the copy holds a telegram header but no subject and no text: it is cut short or not "
+                          "a cable's full text; nothing is stored")  # fmt: skip
         return _store_new(session, viewer, data, classification, _source(source_name), raw)
     if not can_read(viewer, existing):
         raise Refused(f"{reference_id} is already stored under a marking you cannot read or change")

@@ -30,6 +30,7 @@ KINDS = {
     "hit_confirmed": N_("A screening hit was confirmed"),
     "case_closed": N_("A case was closed"),
     "snapback_applied": N_("A snapback was approved"),
+    "sanction_recorded": N_("A sanction or sanction event was recorded"),
 }
 REACTIONS = {
     "rescreen_watched_names": N_("Re-screen the watched names"),
@@ -39,6 +40,7 @@ REACTIONS = {
     "breach_scan_of_company": N_("Breach scan of the company"),
     "breach_scan_of_case_parties": N_("Breach scan of the case's parties"),
     "close_snapback_alerts": N_("Settle the company's breach alerts"),
+    "breach_scan_of_recorded_sanction": N_("Breach scan of the companies whose group holds the sanctioned party"),
 }
 # The views of the page: which follow-ups each shows (as the API's status and include_done).
 VIEWS = {

@@ -44,6 +44,10 @@ CONSEQUENCES = {
     "refresh_disclosures": N_("Companies' disclosed counterparties take their new screening hits."),
     "breach_scan_of_confirmed_hits": N_("Companies with a confirmed hit are scanned for breaches."),
     "breach_scan_of_company": N_("The company is scanned for breaches of its relief conditions."),
+    "breach_scan_of_recorded_sanction": N_(
+        "Companies on the pathway whose group holds the sanctioned party are scanned for breaches: a new "
+        "nonproliferation sanction breaches relief in force and proposes a snapback."
+    ),
     "breach_scan_of_case_parties": N_(
         "When the outcome is “sanctioned”, the case's parties on the pathway are scanned for breaches of "
         "their relief conditions: a breach of relief in force proposes a snapback."
