@@ -15,7 +15,7 @@ from goodpath.consequences import REACTIONS
 from goodpath.core.audit_log import AuditEntry
 from goodpath.core.db import new_session
 from goodpath.core.errors import StaleRecord
-from goodpath.engagement import cases, consultations, dossiers, pledges, projects
+from goodpath.engagement import cases, consultations, dossiers, icp, pledges, projects
 from goodpath.engagement.models import Consultation, CooperationProject, Pledge, ViolationCase
 from goodpath.pathway.models import PathwayProposal, PathwayState
 from goodpath.registry.models import Party
@@ -244,6 +244,33 @@ def test_a_stale_topic_form_does_not_overwrite_the_other_change(session):
     assert api.post(f"/dossiers/{NORINCO}/topics", json=body, headers={**headers, "If-Match": '"1"'}).status_code == 409
     fresh = api.post(f"/dossiers/{NORINCO}/topics", json=body, headers={**headers, "If-Match": f'"{dossier.version}"'})
     assert fresh.status_code == 200, fresh.text
+
+
+def test_a_stale_icp_score_form_does_not_overwrite_a_colleagues_score(session):
+    add_parties(session)
+    assessment = icp.start_assessment(session, OPERATOR, NORINCO, "eu-2019-1318", assessed_on="2008-01-10")
+    first, second = icp.element_codes("eu-2019-1318")[:2]
+    icp.score_element(session, OPERATOR, assessment.id, second, 1, "A draft manual")
+    session.commit()
+    analyst = _login(session, "analyst1")
+    token = _csrf(analyst, "/ui/icp")
+    drawn = re.search(r'name="drawn" value="([^"]*)"', analyst.get("/ui/icp", headers=HTML).text).group(1)
+    assert drawn.startswith(f"{second}=")
+    icp.score_element(session, OPERATOR, assessment.id, first, 3, "Board minutes")  # meanwhile
+    session.commit()
+    form = {"csrf_token": token, "drawn": drawn, "score": "1", "evidence": "A memo only"}
+    stale = analyst.post(f"/ui/icp/{assessment.id}/scores", data={**form, "element": first})
+    assert stale.status_code == 409 and f"element {first} was scored 3" in stale.text and "test-operator" in stale.text
+    assert analyst.post(f"/ui/icp/{assessment.id}/scores", data={**form, "element": second},
+                        follow_redirects=False).status_code == 303  # fmt: skip  # unchanged since drawn: applied
+    session.expire_all()
+    scores = {s["element"]: (s["score"], s["evidence"]) for s in icp.assessment_to_dict(
+        session, OPERATOR, icp.get_assessment(session, OPERATOR, assessment.id))["scores"]}  # fmt: skip
+    assert scores == {first: (3, "Board minutes"), second: (1, "A memo only")}
+    api = TestClient(app)
+    headers = bearer_headers(session, "analyst2", "analyst")
+    body = {"element": first, "score": 0, "evidence": "x", "expected_stamp": ""}  # read as unscored: stale
+    assert api.post(f"/icp/assessments/{assessment.id}/scores", json=body, headers=headers).status_code == 409
 
 
 def test_ending_a_consultation_or_cancelling_a_project_is_reviewed_first(session):

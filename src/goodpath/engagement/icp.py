@@ -12,7 +12,7 @@ pathway engine's "ICP established" evidence (``icp_evidence``).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import cache
 from importlib import resources
 
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from goodpath.access.policy import Permission, Viewer, read_filter, require_derived
 from goodpath.access.records import get_readable, history, marking, readable, require
-from goodpath.core.errors import GoodpathError, Refused
+from goodpath.core.errors import GoodpathError, Refused, StaleRecord
 from goodpath.core.fields import one_of, parse_date, required_text, to_dict
 from goodpath.core.models import utcnow
 from goodpath.core.workflow import Workflow, add_event, audited, transition
@@ -101,10 +101,20 @@ def get_assessment(session: Session, viewer: Viewer, assessment_id: int) -> IcpA
     return get_readable(session, viewer, IcpAssessment, assessment_id, "ICP assessment")
 
 
+def score_stamp(scored_at: datetime | None) -> str:
+    """An element's score as a form read it: when it was scored (UTC), or "" when it was not."""
+    if scored_at is None:
+        return ""
+    return (scored_at if scored_at.tzinfo else scored_at.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
+
+
 def score_element(
-    session: Session, viewer: Viewer, assessment_id: int, element: str, score: int, evidence: str
-) -> IcpElementScore:
-    """Score one element 0-3 with its evidence (required); re-scoring replaces the element's score."""
+    session: Session, viewer: Viewer, assessment_id: int, element: str, score: int, evidence: str,
+    *, expected_stamp: str | None = None,
+) -> IcpElementScore:  # fmt: skip
+    """Score one element 0-3 with its evidence (required); re-scoring replaces the element's score.
+    ``expected_stamp``: the element's ``score_stamp`` as the form or request read it ("" if unscored);
+    refused (``StaleRecord``) if someone scored the element since, naming who, when and what."""
     require(viewer, Permission.MANAGE_ENGAGEMENT)
     assessment = get_assessment(session, viewer, assessment_id)
     if assessment.status != "draft":
@@ -117,6 +127,8 @@ def score_element(
     evidence = required_text(evidence, f"evidence for {element}", 20000)
     of_assessment = IcpElementScore.assessment_id == assessment.id
     existing = session.scalars(select(IcpElementScore).where(of_assessment, IcpElementScore.element == element)).first()
+    if expected_stamp is not None and score_stamp(existing.scored_at if existing else None) != expected_stamp:
+        raise _rescored_meanwhile(existing, element)
     before = to_dict(existing) if existing is not None else None
     if existing is None:
         existing = IcpElementScore(
@@ -129,6 +141,19 @@ def score_element(
     action = "icp_element.rescore" if before else "icp_element.score"
     audited(session, viewer, action, existing, before=before)
     return existing
+
+
+def _rescored_meanwhile(existing: IcpElementScore | None, element: str) -> StaleRecord:
+    if existing is None:  # unscored now, though the form read a score: cannot happen while scores stay
+        return StaleRecord(f"element {element} changed since this form was drawn: nothing was changed",
+                           record_type="ICP element", record_id=element)  # fmt: skip
+    when = score_stamp(existing.scored_at)[:16].replace("T", " ")
+    return StaleRecord(
+        f"element {element} was scored {existing.score} ({scale()[existing.score]}) by {existing.assessor} on "
+        f"{when} UTC since this form was drawn: nothing was changed; the page shows that score now",
+        record_type="ICP element", record_id=element, changed_by=existing.assessor, changed_at=when,
+        changes=[{"field": "score", "to": existing.score}, {"field": "evidence", "to": existing.evidence}],
+    )  # fmt: skip
 
 
 def missing_elements(session: Session, assessment: IcpAssessment) -> list[str]:
@@ -176,7 +201,8 @@ def assessment_to_dict(session: Session, viewer: Viewer, assessment: IcpAssessme
         **to_dict(assessment),
         "scores": [
             {"element": code, "title": titles[code], "score": s.score, "label": scale()[s.score],
-             "evidence": s.evidence, "assessor": s.assessor, "scored_at": s.scored_at.isoformat()}
+             "evidence": s.evidence, "assessor": s.assessor, "scored_at": s.scored_at.isoformat(),
+             "stamp": score_stamp(s.scored_at)}
             for code in order if (s := by_element.get(code)) is not None
         ],
         "missing": [code for code in order if code not in by_element],

@@ -33,6 +33,10 @@ class ScoreRequest(BaseModel):
     element: str = Field(max_length=40, description="The rubric's element code, e.g. EU-4")
     score: int = Field(description="0 absent, 1 initial, 2 established, 3 effective")
     evidence: str = Field(max_length=20000, description="Required")
+    expected_stamp: str | None = Field(
+        None, max_length=40,
+        description="The element's `stamp` as read (\"\" if it was unscored): 409 if it was scored since",
+    )  # fmt: skip
 
 
 class FinalizeRequest(BaseModel):
@@ -86,7 +90,8 @@ def score_element(
 ):
     """Score one element with evidence (re-scoring replaces it); a final assessment answers 409."""
     with invalid_as_422():
-        icp.score_element(session, viewer, assessment_id, body.element, body.score, body.evidence)
+        icp.score_element(session, viewer, assessment_id, body.element, body.score, body.evidence,
+                          expected_stamp=body.expected_stamp)  # fmt: skip
     return icp.assessment_to_dict(session, viewer, icp.get_assessment(session, viewer, assessment_id))
 
 

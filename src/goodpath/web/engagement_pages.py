@@ -584,9 +584,11 @@ async def score_element(assessment_id: RecordId, request: Request, page: Page = 
     if score and not (score.isascii() and score.isdigit() and int(score) <= icp.MAX_SCORE):
         errors[keys["score"]] = N_("Choose the score.")
     if not errors:
+        drawn = dict(p.partition("=")[::2] for p in (fields.get("drawn") or "").split("|") if "=" in p)
+        element = form[keys["element"]].upper()
         _, errors = _create(page, lambda: icp.score_element(
-            page.session, page.viewer, assessment_id, form[keys["element"]], int(form[keys["score"]]),
-            form[keys["evidence"]],
+            page.session, page.viewer, assessment_id, element, int(form[keys["score"]]), form[keys["evidence"]],
+            expected_stamp=drawn.get(element, "") if "drawn" in fields else None,
         ))  # fmt: skip
         if errors and errors["form"].startswith("no ICP assessment"):
             return not_found(page)
