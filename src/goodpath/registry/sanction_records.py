@@ -65,7 +65,9 @@ class RecordError(Refused):
 
 
 def _valid(kind: str, value, allowed) -> str:
+    """``value`` as one of ``allowed``, whatever its case (``Waiver``, ``COMPANY``)."""
     allowed = tuple(allowed)
+    value = next((a for a in allowed if isinstance(value, str) and a.lower() == value.strip().lower()), value)
     if value not in allowed:
         raise RecordError(f"unknown {kind} {value!r}; valid: {', '.join(allowed)}")
     return value
@@ -94,7 +96,7 @@ def add_party(
     """A party as a notice names it: its primary name, schema, country, and other names (``LANG:TEXT``)."""
     require(viewer, Permission.EDIT_REGISTRY)
     primary = required_text(name, "name", 500)
-    _valid("schema", schema, SCHEMATA)
+    schema = _valid("schema", schema, SCHEMATA)
     cc = country_code(country, required=True).lower()
     if key is not None:
         key = key.strip().lower()
@@ -124,18 +126,47 @@ def add_party(
 # --- sanctions ---------------------------------------------------------------------------------------
 
 
+def _plain(text: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "", text.upper())
+
+
+def _title_aliases(title: str) -> list[str]:
+    """A title as written, without its section or parenthesis (``Iran Nonproliferation Act of 2000``),
+    and the acronyms it gives in parentheses (``INA``)."""
+    short = re.split(r"\s*[(,;]", title, maxsplit=1)[0]
+    return [title, short, *re.findall(r"\(([A-Z][A-Za-z0-9 .-]{1,20})\)", title)]
+
+
 def _authority(code: str | None) -> Authority:
+    """The catalogue's authority named by its code, however spaced or punctuated (``AECA 73``, ``aeca_73``,
+    ``E.O. 13382``), or by its title or a title it bore (``Iran Nonproliferation Act of 2000``)."""
     catalogue = load_authorities()
     text = (code or "").strip().upper()
     found = catalogue.authorities.get(text)
+    if found is None and text:
+        named: dict[str, set[str]] = {}
+        for authority in catalogue.authorities.values():
+            titles = [authority.title, *(h.title for h in authority.in_force.history if h.title)]
+            for alias in (authority.code, *(a for t in titles for a in _title_aliases(t))):
+                named.setdefault(_plain(alias), set()).add(authority.code)
+        matches = named.get(_plain(text), set())
+        if len(matches) == 1:  # an alias two authorities share names neither
+            found = catalogue.authorities[next(iter(matches))]
     if found is None:
         raise RecordError(f"unknown authority {code!r}; valid: {', '.join(sorted(catalogue.authorities))}")
     return found
 
 
+def _spelled(measures, valid: list[str]) -> list[str]:
+    """Measure codes as given, each read as the valid code it spells ("missile-contract-ban", "Missile
+    contract ban"); what spells none is kept as typed, for the error to name."""
+    spelled = {_plain(m): m for m in valid}
+    return [spelled.get(_plain(str(m)), str(m).strip()) for m in measures or () if str(m).strip()]
+
+
 def _measures(authority: Authority, measures, category: str | None) -> list[str]:
-    codes = [str(m).strip() for m in measures or () if str(m).strip()]
     valid = [m.code for m in authority.measures]
+    codes = _spelled(measures, valid)
     unknown = [m for m in codes if m not in valid]
     if unknown:
         raise RecordError(f"measures {', '.join(unknown)} are not measures of {authority.code}; "
@@ -266,7 +297,7 @@ def add_event(
     if sanction.superseded_by_id is not None:
         raise RecordError(f"sanction {sanction.id} was corrected by sanction {sanction.superseded_by_id}: "
                           "record the event on the correction")  # fmt: skip
-    _valid("event kind", kind, EVENT_KINDS)
+    kind = _valid("event kind", kind, EVENT_KINDS)
     day = parse_date(on, "on")
     if day is None:
         raise GoodpathError("on is required (the day the event takes effect, YYYY-MM-DD)")
@@ -276,8 +307,8 @@ def add_event(
     law = load_authorities().authorities.get(sanction.authority_code or "")
     if law is not None:
         _within_authority(law, day, f"the {kind} on")
-    codes = [str(m).strip() for m in measures or () if str(m).strip()]
     own = list(sanction.measures or ())
+    codes = _spelled(measures, own)
     stray = [m for m in codes if m not in own]
     if stray:
         raise RecordError(f"measures {', '.join(stray)} are not measures of sanction {sanction.id}; "
