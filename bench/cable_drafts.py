@@ -1,7 +1,7 @@
 """Drafting accuracy: the drafts goodpath proposes from the seed cables against what a careful
 analyst drafts (tests/data/cable_drafts/seeds_expected.json), record by record; the case drafts of
 the demarche cables (tests/data/cable_drafts/demarches_expected.json) against their parties and
-items; and what the rules draft from the tuning cables (../shared/cables/drafting/, no truth: a count
+items; and what the rules draft from the tuning cables (bench/data/cable_drafting/, no truth: a count
 per kind, to watch for floods).
 
 A draft matches an expected record when it comes from the same cable, from one of the record's
@@ -101,7 +101,7 @@ def seed_section() -> dict:
 def tuning_labeled_section() -> dict:
     """Three tuning cables against an analyst's records: not held out (the rules were tuned on them)."""
     expected = json.loads((DATA / "tuning_expected.json").read_text("utf-8"))["records"]
-    folder = SHARED / "cables" / "drafting"
+    folder = ROOT / "bench" / "data" / "cable_drafting"
     refs = sorted({r["cable"] for r in expected})
     drafted = {ref: [d.to_dict() for d in structure.detect(parse(folder / f"{ref}.txt"))] for ref in refs}
     return evaluate(expected, drafted)
@@ -129,7 +129,7 @@ def by_number(path: Path, reference_id: str) -> dict:
 
 def demarche_section(reader: str = "parser") -> dict:
     truth = json.loads((DATA / "demarches_expected.json").read_text("utf-8"))
-    folder = SHARED / "cables" / "demarches"
+    folder = DATA / "demarches"
     rows, parties_named, parties_total, items_named, items_total, drafted_cases = [], 0, 0, 0, 0, 0
     known: dict[str, str] = {}  # reference id -> "case" drafted from it, in the order read
     for entry in truth["cables"]:
@@ -165,7 +165,7 @@ def demarche_section(reader: str = "parser") -> dict:
 
 
 def tuning_section() -> dict:
-    folder = SHARED / "cables" / "drafting"
+    folder = ROOT / "bench" / "data" / "cable_drafting"
     counts: dict[str, int] = {}
     cables = 0
     started = time.perf_counter()

@@ -3,6 +3,8 @@ records already made."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import re
 
 import pytest
@@ -21,7 +23,7 @@ from tests.factories import OPERATOR, bearer_headers
 
 HTML = {"Accept": "text/html,application/xhtml+xml"}
 
-DEMARCHES = get_settings().shared_dir / "cables" / "demarches"
+DEMARCHES = Path(__file__).resolve().parents[1] / "data" / "cable_drafts" / "demarches"
 SEED_5360 = get_settings().shared_dir / "seeds" / "001_bedb6463c994f4a0.txt"
 SEED_1900 = get_settings().shared_dir / "seeds" / "000_6a1cbc83fd7c25d4.txt"
 

@@ -2,7 +2,7 @@
 
 The seeds are judged against the analyst's record list (tests/data/cable_drafts/seeds_expected.json),
 with the bench's matching; the rules themselves are exercised on sentences of the tuning cables'
-kind and on the real demarche copies in ../shared/cables/demarches/."""
+kind and on the real demarche copies in tests/data/cable_drafts/demarches/."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from goodpath.core.settings import get_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = get_settings().shared_dir
-DEMARCHES = SHARED / "cables" / "demarches"
+DEMARCHES = ROOT / "tests" / "data" / "cable_drafts" / "demarches"
 SEEDS = {"07BEIJING1900": SHARED / "seeds" / "000_6a1cbc83fd7c25d4.txt",
          "07BEIJING5360": SHARED / "seeds" / "001_bedb6463c994f4a0.txt"}  # fmt: skip
 
