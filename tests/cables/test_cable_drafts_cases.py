@@ -3,9 +3,8 @@ records already made."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import re
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
