@@ -10,13 +10,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from goodpath.core.settings import get_settings
 from goodpath.lists.formats import detect, ftm_json
 from goodpath.lists.records import ListFormatError, ParsedList
 
-DATA = Path("/work/shared/data/opensanctions")
+DATA = get_settings().shared_dir / "data" / "opensanctions"
 T1_FILE = DATA / "yente_t1_entities.ftm.json"
 ZALA_FILE = DATA / "yente_zala_entities.ftm.json"
-UN_FILE = Path("/work/shared/data/un/consolidated.xml")
+UN_FILE = get_settings().shared_dir / "data" / "un" / "consolidated.xml"
 
 ZAKHAROV = "NK-aU5ybkbRFJucf8YMwsJvDw"
 ZALA_CST = "NK-abdzbEBkqyT29GyREbiURZ"

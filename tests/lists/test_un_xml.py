@@ -12,11 +12,12 @@ from hypothesis import strategies as st
 from lxml import etree
 from lxml.builder import E
 
+from goodpath.core.settings import get_settings
 from goodpath.lists.formats import detect, un_xml
 from goodpath.lists.records import ListFormatError, ParsedList
 
-UN_FILE = Path("/work/shared/data/un/consolidated.xml")
-FTM_FILE = Path("/work/shared/data/opensanctions/yente_t1_entities.ftm.json")
+UN_FILE = get_settings().shared_dir / "data" / "un" / "consolidated.xml"
+FTM_FILE = get_settings().shared_dir / "data" / "opensanctions" / "yente_t1_entities.ftm.json"
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from goodpath.core.settings import get_settings
 from goodpath.screening.glossary import (
     ABBREVIATIONS_FILE,
     Abbreviations,
@@ -22,7 +23,7 @@ from goodpath.screening.glossary import (
     load_glossary_from,
 )
 
-SHARED = Path("/work/shared/data")
+SHARED = get_settings().shared_dir / "data"
 CSL = SHARED / "csl" / "consolidated.csv"
 SDN = {f"us-sdn-{y}": SHARED / f"ofac_sdn_{y}" / "sdn.csv" for y in (2019, 2021, 2024)}
 HAN = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]+$")
