@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from goodpath.access.operator import local_viewer
-from goodpath.core.cli_support import console, print_json, user_errors
+from goodpath.core.cli_support import console, print_json
 from goodpath.core.db import session_scope
 from goodpath.registry import identity, identity_service
+from goodpath.registry.commands import refused_exit_2
 
 app = typer.Typer(help="One party per real-world entity across lists: candidates, merges, undo.", no_args_is_help=True)
-
-
-@contextmanager
-def _exit_2() -> Iterator[None]:
-    """A refused or bad request exits with status 2 (nothing changed), its message printed."""
-    try:
-        with user_errors():
-            yield
-    except typer.Exit as exc:
-        if exc.exit_code == 1:
-            raise typer.Exit(2) from None
-        raise
 
 
 @app.command("candidates")
@@ -39,7 +25,7 @@ def candidates(
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
 ) -> None:
     """Pairs of parties that may be one real-world entity, best first, with the features of each score."""
-    with _exit_2(), session_scope() as session:
+    with refused_exit_2(), session_scope() as session:
         found = identity_service.candidates(session, local_viewer(), min_score=min_score, party_id=party, limit=limit)
     rows = [c.to_dict() for c in found]
     if as_json:
@@ -66,7 +52,7 @@ def merge(
 ) -> None:
     """Merge two parties into one: its names, list entries, dispositions, watches, alerts, case parties
     and old id move to the kept party (the less restricted one when their markings differ)."""
-    with _exit_2(), session_scope() as session:
+    with refused_exit_2(), session_scope() as session:
         viewer = local_viewer()
         data = identity_service.merge(session, viewer, first, second, reason=reason)
     if as_json:
@@ -88,7 +74,7 @@ def merge_above(
     as_json: bool = typer.Option(False, "--json", help="Print the merges as JSON."),
 ) -> None:
     """Merge every candidate pair at or above a high, benchmarked score; each merge undoable."""
-    with _exit_2(), session_scope() as session:
+    with refused_exit_2(), session_scope() as session:
         done = identity_service.merge_above(session, local_viewer(), min_score, reason=reason)
     if as_json:
         print_json({"merged": len(done), "results": done})
@@ -103,7 +89,7 @@ def undo(
     as_json: bool = typer.Option(False, "--json", help="Print the merge as JSON."),
 ) -> None:
     """Undo a merge: what it moved goes back to the merged party, which lives again."""
-    with _exit_2(), session_scope() as session:
+    with refused_exit_2(), session_scope() as session:
         data = identity_service.undo(session, local_viewer(), merge_id, reason=reason)
     if as_json:
         print_json(data)
@@ -118,7 +104,7 @@ def reject(
     reason: str = typer.Option(..., "--reason", help="Why these are two parties (audited)."),
 ) -> None:
     """Decide that a candidate pair is two parties: it is not shown again, nor merged by a shared key."""
-    with _exit_2(), session_scope() as session:
+    with refused_exit_2(), session_scope() as session:
         data = identity_service.reject(session, local_viewer(), first, second, reason=reason)
     console.print(f"decision {data['id']}: {data['parties'][0]} and {data['parties'][1]} are two parties")
 
@@ -131,7 +117,7 @@ def list_merges(
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
 ) -> None:
     """The merges, newest first."""
-    with _exit_2(), session_scope() as session:
+    with refused_exit_2(), session_scope() as session:
         total, rows = identity_service.merges(
             session, local_viewer(), include_undone=include_undone, party_id=party, limit=limit
         )
@@ -156,7 +142,7 @@ def list_merges(
 def reconcile(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
     """Compute the deterministic keys of every list entry and merge the parties sharing one (for lists
     imported before keys were kept; imports do this themselves)."""
-    with _exit_2(), session_scope() as session:
+    with refused_exit_2(), session_scope() as session:
         data = identity_service.reconcile_all(session, local_viewer())
     if as_json:
         print_json(data)
@@ -168,7 +154,7 @@ def reconcile(as_json: bool = typer.Option(False, "--json", help="Print as JSON.
 @app.command("check")
 def check(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
     """Keys still held by two parties (the target: none), and the ambiguous keys left unmerged."""
-    with _exit_2(), session_scope() as session:
+    with refused_exit_2(), session_scope() as session:
         data = identity_service.check(session, local_viewer())
     if as_json:
         print_json(data)
